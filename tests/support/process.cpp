@@ -1,0 +1,102 @@
+#include "process.hpp"
+
+#include <gtest/gtest.h>
+
+#include <cerrno>
+#include <cstring>
+#include <fcntl.h>
+#include <poll.h>
+#include <spawn.h>
+#include <stdexcept>
+#include <sys/wait.h>
+#include <unistd.h>
+
+extern char **environ;
+
+namespace nettrace::test {
+
+namespace {
+
+void drain(int fd, std::string &into, bool &open)
+{
+	char buf[65536];
+	ssize_t n = read(fd, buf, sizeof(buf));
+	if (n > 0)
+		into.append(buf, static_cast<size_t>(n));
+	else if (n == 0 || (errno != EINTR && errno != EAGAIN))
+		open = false;
+}
+
+} // namespace
+
+ProcessResult run_process(const std::vector<std::string> &argv,
+			  const std::vector<std::string> &env)
+{
+	int out_pipe[2], err_pipe[2];
+	if (pipe2(out_pipe, O_CLOEXEC) || pipe2(err_pipe, O_CLOEXEC))
+		throw std::runtime_error("pipe: " + std::string(strerror(errno)));
+
+	posix_spawn_file_actions_t actions;
+	posix_spawn_file_actions_init(&actions);
+	posix_spawn_file_actions_adddup2(&actions, out_pipe[1], 1);
+	posix_spawn_file_actions_adddup2(&actions, err_pipe[1], 2);
+	posix_spawn_file_actions_addopen(&actions, 0, "/dev/null", O_RDONLY, 0);
+
+	std::vector<std::string> env_strings;
+	for (char **e = environ; *e; ++e)
+		env_strings.emplace_back(*e);
+	env_strings.insert(env_strings.end(), env.begin(), env.end());
+	std::vector<char *> envp, args;
+	for (auto &s : env_strings)
+		envp.push_back(s.data());
+	envp.push_back(nullptr);
+	std::vector<std::string> argv_copy = argv;
+	for (auto &s : argv_copy)
+		args.push_back(s.data());
+	args.push_back(nullptr);
+
+	pid_t pid;
+	int rc = posix_spawnp(&pid, args[0], &actions, nullptr, args.data(),
+			      envp.data());
+	posix_spawn_file_actions_destroy(&actions);
+	close(out_pipe[1]);
+	close(err_pipe[1]);
+	if (rc != 0) {
+		close(out_pipe[0]);
+		close(err_pipe[0]);
+		throw std::runtime_error("cannot start " + argv[0] + ": " +
+					 strerror(rc));
+	}
+
+	ProcessResult result;
+	bool out_open = true, err_open = true;
+	while (out_open || err_open) {
+		pollfd fds[2] = {{out_pipe[0], POLLIN, 0}, {err_pipe[0], POLLIN, 0}};
+		if (poll(fds, 2, -1) < 0 && errno != EINTR)
+			break;
+		if (out_open && fds[0].revents)
+			drain(out_pipe[0], result.out, out_open);
+		if (err_open && fds[1].revents)
+			drain(err_pipe[0], result.err, err_open);
+	}
+	close(out_pipe[0]);
+	close(err_pipe[0]);
+
+	int status = 0;
+	while (waitpid(pid, &status, 0) < 0 && errno == EINTR) {
+	}
+	if (WIFEXITED(status))
+		result.exit_code = WEXITSTATUS(status);
+	else if (WIFSIGNALED(status))
+		result.signal = WTERMSIG(status);
+	return result;
+}
+
+void run_shell_checked(const std::string &script)
+{
+	ProcessResult r = run_process({"sh", "-c", script});
+	ASSERT_EQ(r.exit_code, 0) << "set-up step failed: " << script << "\n"
+				  << r.out << r.err;
+}
+
+} // namespace nettrace::test

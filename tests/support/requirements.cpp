@@ -1,0 +1,24 @@
+#include "requirements.hpp"
+
+#include <cstdlib>
+#include <cstring>
+#include <unistd.h>
+
+namespace nettrace::test {
+
+bool running_in_ci()
+{
+	const char *ci = std::getenv("CI");
+	return ci && (std::strcmp(ci, "true") == 0 || std::strcmp(ci, "1") == 0);
+}
+
+std::string bpf_unavailable_reason()
+{
+	if (geteuid() != 0)
+		return "needs root (BPF programs, network namespaces)";
+	if (access("/sys/kernel/btf/vmlinux", R_OK) != 0)
+		return "kernel has no BTF (/sys/kernel/btf/vmlinux)";
+	return {};
+}
+
+} // namespace nettrace::test
