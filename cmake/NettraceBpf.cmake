@@ -18,6 +18,9 @@ find_program(NETTRACE_LLVM_STRIP NAMES llvm-strip llvm-strip-16 llvm-strip-15 ll
 set(NETTRACE_BPF_INCLUDE_DIR ${CMAKE_CURRENT_LIST_DIR}/../bpf CACHE PATH
     "Headers for nettrace BPF programs (vmlinux.h, nettrace/*.bpf.h)")
 
+set(NETTRACE_PLUGIN_VERSION_SCRIPT ${CMAKE_CURRENT_LIST_DIR}/nettrace_plugin.map CACHE FILEPATH
+    "Linker version script that keeps a plugin's exports to its descriptor")
+
 if(CMAKE_SYSTEM_PROCESSOR MATCHES "x86_64|AMD64")
   set(NETTRACE_BPF_ARCH x86)
 elseif(CMAKE_SYSTEM_PROCESSOR MATCHES "aarch64|arm64")
@@ -101,6 +104,8 @@ function(nettrace_add_plugin name)
     math(EXPR i "${i} + 1")
   endforeach()
   # No undefined symbols: a plugin carries everything but system libraries.
-  target_link_options(${name} PRIVATE -Wl,--no-undefined)
+  # Export only the descriptor, so plugins cannot collide with each other.
+  target_link_options(${name} PRIVATE -Wl,--no-undefined
+    -Wl,--version-script=${NETTRACE_PLUGIN_VERSION_SCRIPT})
   target_link_libraries(${name} PRIVATE nettrace::sdk ${ARG_LIBRARIES})
 endfunction()

@@ -1,1 +1,205 @@
-int main() { return 0; }
+// nettrace: the driver. It finds plugins, checks their ABI, and hands the
+// command line to the one named. It holds no tracing logic of its own.
+#include "plugin_catalog.hpp"
+#include "plugin_dirs.hpp"
+
+#include <nettrace/common/edit_distance.hpp>
+#include <nettrace/errors.hpp>
+#include <nettrace/plugin.h>
+
+#include <boost/program_options.hpp>
+#include <fmt/format.h>
+
+#include <cstdio>
+#include <sstream>
+#include <iostream>
+#include <string>
+#include <vector>
+
+namespace po = boost::program_options;
+using namespace nettrace;
+using namespace nettrace::driver;
+
+namespace {
+
+struct DriverOptions {
+	std::vector<std::string> plugin_dirs;
+	bool list = false;
+	bool version = false;
+	bool help = false;
+	std::vector<std::string> command; // the command and its own arguments
+};
+
+po::options_description driver_options(DriverOptions &opts)
+{
+	po::options_description desc("options");
+	desc.add_options()
+		("plugin-dir", po::value(&opts.plugin_dirs)->value_name("DIR"),
+		 "also look for plugins in DIR (repeatable; searched first)")
+		("list", po::bool_switch(&opts.list), "list the plugins found, with their files")
+		("version", po::bool_switch(&opts.version), "print the version")
+		("help,h", po::bool_switch(&opts.help), "print this help");
+	return desc;
+}
+
+// Driver options come before the command; everything from the command on
+// belongs to the plugin, as with perf and git.
+DriverOptions parse_command_line(int argc, char **argv)
+{
+	DriverOptions opts;
+	const po::options_description desc = driver_options(opts);
+	int first_command_arg = argc;
+	for (int i = 1; i < argc; ++i) {
+		const std::string_view arg = argv[i];
+		if (arg == "--plugin-dir") {
+			++i; // its value
+			continue;
+		}
+		if (arg.empty() || arg[0] != '-') {
+			first_command_arg = i;
+			break;
+		}
+	}
+	po::variables_map vm;
+	try {
+		po::store(po::command_line_parser(first_command_arg, argv)
+				  .options(desc)
+				  .style(po::command_line_style::default_style &
+					 ~po::command_line_style::allow_guessing)
+				  .run(),
+			  vm);
+		po::notify(vm);
+	} catch (const po::error &e) {
+		throw UsageError(e.what());
+	}
+	opts.command.assign(argv + first_command_arg, argv + argc);
+	return opts;
+}
+
+void print_usage(std::FILE *out, const PluginCatalog &catalog)
+{
+	fmt::print(out,
+		   "usage: nettrace [--plugin-dir DIR]... [--list] [--version] [-h] "
+		   "COMMAND [ARGS]\n\n"
+		   "Find where the kernel drops packets, and why.\n\n"
+		   "commands:\n");
+	std::size_t width = 4;
+	for (const auto &p : catalog.plugins())
+		width = std::max(width, p.name.size());
+	if (catalog.plugins().empty())
+		fmt::print(out, "  (no plugins found; see 'nettrace --list')\n");
+	for (const auto &p : catalog.plugins())
+		fmt::print(out, "  {:<{}}  {}\n", p.name, width, p.summary);
+	DriverOptions unused;
+	std::ostringstream options_text;
+	options_text << driver_options(unused);
+	fmt::print(out, "\n{}\nRun 'nettrace COMMAND --help' for a command's options.\n",
+		   options_text.str());
+}
+
+void print_list(const PluginCatalog &catalog)
+{
+	std::size_t name_w = 4, summary_w = 7, version_w = 7;
+	for (const auto &p : catalog.plugins()) {
+		name_w = std::max(name_w, p.name.size());
+		summary_w = std::max(summary_w, p.summary.size());
+		version_w = std::max(version_w, p.version.size());
+	}
+	fmt::print("{:<{}}  {:<{}}  {:<{}}  {}\n", "NAME", name_w, "SUMMARY", summary_w,
+		   "VERSION", version_w, "FILE");
+	for (const auto &p : catalog.plugins())
+		fmt::print("{:<{}}  {:<{}}  {:<{}}  {}\n", p.name, name_w, p.summary,
+			   summary_w, p.version, version_w, p.file.string());
+}
+
+void report_plugin_error(const nettrace_host *, const char *plugin, const char *message)
+{
+	std::fflush(stdout);
+	fmt::print(stderr, "nettrace {}: {}\n", plugin ? plugin : "?", message ? message : "");
+}
+
+int run_plugin(const LoadedPlugin &plugin, std::vector<std::string> args)
+{
+	static const nettrace_host host = {
+		sizeof(nettrace_host), NETTRACE_PLUGIN_ABI_MAJOR, NETTRACE_PLUGIN_ABI_MINOR,
+		NETTRACE_VERSION, &report_plugin_error,
+	};
+	std::vector<char *> argv;
+	for (auto &a : args)
+		argv.push_back(a.data());
+	argv.push_back(nullptr);
+	int code;
+	// A plugin written without the SDK macro may still throw; it must not
+	// take the driver down with std::terminate.
+	try {
+		code = plugin.descriptor.run(&host, static_cast<int>(args.size()), argv.data());
+	} catch (const std::exception &e) {
+		std::fflush(stdout);
+		fmt::print(stderr, "nettrace {}: plugin failed: {}\n", plugin.name, e.what());
+		return NETTRACE_EXIT_FAILURE;
+	} catch (...) {
+		std::fflush(stdout);
+		fmt::print(stderr, "nettrace {}: plugin failed with an unknown exception\n",
+			   plugin.name);
+		return NETTRACE_EXIT_FAILURE;
+	}
+	std::fflush(stdout);
+	if (code < 0 || code > 255) {
+		fmt::print(stderr, "nettrace {}: plugin returned exit code {}\n", plugin.name, code);
+		return NETTRACE_EXIT_FAILURE;
+	}
+	return code;
+}
+
+int run_driver(int argc, char **argv)
+{
+	DriverOptions opts = parse_command_line(argc, argv);
+	if (opts.version) {
+		fmt::print("nettrace {} (plugin ABI {}.{})\n", NETTRACE_VERSION,
+			   NETTRACE_PLUGIN_ABI_MAJOR, NETTRACE_PLUGIN_ABI_MINOR);
+		return NETTRACE_EXIT_OK;
+	}
+
+	// Plugins stay loaded until the process exits: a plugin may leave
+	// behind thread-locals or atexit handlers that live in its code.
+	auto *catalog = new PluginCatalog;
+	catalog->scan(plugin_search_path(opts.plugin_dirs), std::cerr);
+
+	if (opts.list) {
+		print_list(*catalog);
+		return NETTRACE_EXIT_OK;
+	}
+	if (opts.help || opts.command.empty()) {
+		print_usage(stdout, *catalog);
+		return NETTRACE_EXIT_OK;
+	}
+	// `nettrace help CMD` is `nettrace CMD --help`.
+	if (opts.command[0] == "help" && opts.command.size() > 1)
+		opts.command = {opts.command[1], "--help"};
+
+	const std::string &name = opts.command[0];
+	const LoadedPlugin *plugin = catalog->find(name);
+	if (!plugin) {
+		const auto close = closest_matches(name, catalog->names(), 1);
+		throw UsageError(fmt::format("'{}' is not a nettrace command.{}", name,
+					     close.empty() ? " See 'nettrace --help'."
+							   : fmt::format(" Did you mean '{}'?",
+									 close.front())));
+	}
+	return run_plugin(*plugin, opts.command);
+}
+
+} // namespace
+
+int main(int argc, char **argv)
+{
+	try {
+		return run_driver(argc, argv);
+	} catch (const ExitError &e) {
+		fmt::print(stderr, "nettrace: {}\n", e.what());
+		return e.exit_code();
+	} catch (const std::exception &e) {
+		fmt::print(stderr, "nettrace: {}\n", e.what());
+		return NETTRACE_EXIT_FAILURE;
+	}
+}

@@ -1,1 +1,236 @@
+// The driver as a user meets it: the real `nettrace` binary, run with the
+// test fixture plugins, its output and exit codes checked.
+#include "process.hpp"
+
 #include <gtest/gtest.h>
+
+#include <filesystem>
+#include <sstream>
+#include <sys/stat.h>
+#include <unistd.h>
+
+namespace fs = std::filesystem;
+using nettrace::test::ProcessResult;
+using nettrace::test::run_process;
+
+namespace {
+
+const std::string fixtures = NETTRACE_FIXTURE_DIR;
+const std::string shadow_fixtures = std::string(NETTRACE_FIXTURE_DIR) + "-shadow";
+
+ProcessResult run_nettrace(std::vector<std::string> args, std::vector<std::string> env = {})
+{
+	args.insert(args.begin(), NETTRACE_BIN);
+	// The caller's own plugin path must not leak into what is tested.
+	env.insert(env.begin(), "NETTRACE_PLUGIN_PATH=");
+	return run_process(args, env);
+}
+
+std::vector<std::string> lines(const std::string &text)
+{
+	std::vector<std::string> out;
+	std::istringstream in(text);
+	for (std::string l; std::getline(in, l);)
+		out.push_back(l);
+	return out;
+}
+
+size_t count_lines_containing(const std::string &text, const std::string &needle)
+{
+	size_t n = 0;
+	for (const auto &l : lines(text))
+		n += l.find(needle) != std::string::npos;
+	return n;
+}
+
+// A scratch directory holding a copy of the good fixture, removed at the end.
+struct ScratchPluginDir {
+	fs::path path;
+	explicit ScratchPluginDir(mode_t mode)
+	{
+		char tmpl[] = "/tmp/nettrace-plugins-XXXXXX";
+		path = mkdtemp(tmpl);
+		fs::copy_file(fixtures + "/fixture_good.so", path / "fixture_good.so");
+		chmod(path.c_str(), mode);
+	}
+	~ScratchPluginDir() { fs::remove_all(path); }
+};
+
+} // namespace
+
+TEST(Driver, ListShowsGoodPluginsAndRefusesEachBadOneInOneLine)
+{
+	ProcessResult r = run_nettrace({"--plugin-dir", fixtures, "--list"});
+	EXPECT_EQ(r.exit_code, 0) << r.err;
+	auto out = lines(r.out);
+	ASSERT_EQ(out.size(), 4u) << r.out;
+	EXPECT_EQ(out[0].rfind("NAME", 0), 0u);
+	EXPECT_EQ(out[1].rfind("fixture-good ", 0), 0u);
+	EXPECT_NE(out[1].find("1.2.3"), std::string::npos);
+	EXPECT_NE(out[1].find(fixtures + "/fixture_good.so"), std::string::npos);
+	EXPECT_EQ(out[2].rfind("fixture-throws ", 0), 0u);
+	EXPECT_EQ(out[3].rfind("fixture-throws-raw ", 0), 0u);
+
+	auto err = lines(r.err);
+	ASSERT_EQ(err.size(), 4u) << r.err;
+	EXPECT_EQ(err[0], "nettrace: refusing plugin " + fixtures +
+				  "/fixture_newer_minor.so: needs plugin ABI 1.1, this "
+				  "nettrace supports up to 1.0; upgrade nettrace");
+	EXPECT_EQ(err[1], "nettrace: refusing plugin " + fixtures +
+				  "/fixture_no_descriptor.so: no plugin descriptor (expected "
+				  "an exported symbol nettrace_plugin_v1)");
+	EXPECT_EQ(err[2], "nettrace: refusing plugin " + fixtures +
+				  "/fixture_not_elf.so: is not an ELF shared object");
+	EXPECT_EQ(err[3], "nettrace: refusing plugin " + fixtures +
+				  "/fixture_wrong_major.so: built for plugin ABI 2.x, this "
+				  "nettrace speaks 1.0");
+}
+
+TEST(Driver, HelpListsCommandsWithTheirSummaries)
+{
+	for (const char *flag : {"--help", "-h"}) {
+		ProcessResult r = run_nettrace({"--plugin-dir", fixtures, flag});
+		EXPECT_EQ(r.exit_code, 0);
+		EXPECT_NE(r.out.find("usage: nettrace"), std::string::npos);
+		EXPECT_EQ(count_lines_containing(
+				  r.out, "fixture-good        A plugin that echoes its arguments"),
+			  1u)
+			<< r.out;
+	}
+	ProcessResult bare = run_nettrace({"--plugin-dir", fixtures});
+	EXPECT_EQ(bare.exit_code, 0);
+	EXPECT_NE(bare.out.find("fixture-throws-raw"), std::string::npos);
+}
+
+TEST(Driver, VersionNamesTheAbi)
+{
+	ProcessResult r = run_nettrace({"--version"});
+	EXPECT_EQ(r.exit_code, 0);
+	EXPECT_EQ(r.out, "nettrace " NETTRACE_TEST_VERSION " (plugin ABI 1.0)\n");
+}
+
+TEST(Driver, DispatchPassesArgvVerbatimAndReturnsTheExitCode)
+{
+	ProcessResult r = run_nettrace({"--plugin-dir", fixtures, "fixture-good", "--exit", "7"});
+	EXPECT_EQ(r.exit_code, 7);
+	EXPECT_EQ(r.out, "fixture-good ran (host ABI 1.0) [fixture-good] [--exit] [7]\n");
+}
+
+TEST(Driver, HelpCommandRunsThePluginWithHelp)
+{
+	ProcessResult r = run_nettrace({"--plugin-dir", fixtures, "help", "fixture-good"});
+	EXPECT_EQ(r.exit_code, 0);
+	EXPECT_EQ(r.out, "fixture-good ran (host ABI 1.0) [fixture-good] [--help]\n");
+}
+
+TEST(Driver, UnknownCommandSuggestsTheClosestAndExits2)
+{
+	ProcessResult r = run_nettrace({"--plugin-dir", fixtures, "fixture-godo"}); // swapped letters
+	EXPECT_EQ(r.exit_code, 2);
+	EXPECT_EQ(r.out, "");
+	auto err = lines(r.err);
+	ASSERT_FALSE(err.empty());
+	EXPECT_EQ(err.back(), "nettrace: 'fixture-godo' is not a nettrace command. Did you "
+			      "mean 'fixture-good'?");
+
+	ProcessResult far = run_nettrace({"--plugin-dir", fixtures, "zzzzzzzz"});
+	EXPECT_EQ(far.exit_code, 2);
+	EXPECT_EQ(lines(far.err).back(),
+		  "nettrace: 'zzzzzzzz' is not a nettrace command. See 'nettrace --help'.");
+}
+
+TEST(Driver, PluginUsageErrorIsOneLineAndExit2)
+{
+	ProcessResult r = run_nettrace({"--plugin-dir", fixtures, "fixture-good", "--usage-error"});
+	EXPECT_EQ(r.exit_code, 2);
+	EXPECT_EQ(lines(r.err).back(), "nettrace fixture-good: --usage-error: asked for one");
+}
+
+TEST(Driver, ThrowingPluginsGiveOneLineAndExit1)
+{
+	ProcessResult r = run_nettrace({"--plugin-dir", fixtures, "fixture-throws"});
+	EXPECT_EQ(r.exit_code, 1);
+	EXPECT_EQ(r.signal, 0);
+	EXPECT_EQ(lines(r.err).back(), "nettrace fixture-throws: internal error: fixture failure");
+
+	ProcessResult raw = run_nettrace({"--plugin-dir", fixtures, "fixture-throws-raw"});
+	EXPECT_EQ(raw.exit_code, 1);
+	EXPECT_EQ(raw.signal, 0);
+	EXPECT_EQ(lines(raw.err).back(),
+		  "nettrace fixture-throws-raw: plugin failed: raw fixture failure");
+}
+
+TEST(Driver, FirstPluginOfANameWins)
+{
+	ProcessResult a = run_nettrace({"--plugin-dir", fixtures, "--plugin-dir", shadow_fixtures, "--list"});
+	EXPECT_EQ(count_lines_containing(a.out, "1.2.3"), 1u) << a.out;
+	EXPECT_EQ(count_lines_containing(a.out, "9.9.9"), 0u) << a.out;
+	EXPECT_EQ(count_lines_containing(a.err, "plugin 'fixture-good' in " + shadow_fixtures +
+							"/fixture_good.so is shadowed by " +
+							fixtures + "/fixture_good.so"),
+		  1u)
+		<< a.err;
+
+	ProcessResult b = run_nettrace({"--plugin-dir", shadow_fixtures, "--plugin-dir", fixtures, "--list"});
+	EXPECT_EQ(count_lines_containing(b.out, "9.9.9"), 1u) << b.out;
+
+	// --plugin-dir is searched before $NETTRACE_PLUGIN_PATH.
+	ProcessResult c = run_nettrace({"--plugin-dir", shadow_fixtures, "--list"},
+				   {"NETTRACE_PLUGIN_PATH=/nonexistent:" + fixtures});
+	EXPECT_EQ(count_lines_containing(c.out, "9.9.9"), 1u) << c.out;
+	EXPECT_EQ(count_lines_containing(c.out, "fixture-throws "), 1u) << c.out;
+}
+
+TEST(Driver, PluginPathFromTheEnvironment)
+{
+	ProcessResult r = run_nettrace({"--list"}, {"NETTRACE_PLUGIN_PATH=" + shadow_fixtures + ":" + fixtures});
+	EXPECT_EQ(r.exit_code, 0);
+	EXPECT_EQ(count_lines_containing(r.out, "9.9.9"), 1u) << r.out;
+	EXPECT_EQ(count_lines_containing(r.out, "fixture-throws-raw"), 1u) << r.out;
+}
+
+TEST(Driver, WritableDirectoryIsRefusedUnlessNamedExplicitly)
+{
+	if (geteuid() != 0)
+		GTEST_SKIP() << "ownership checks need root";
+	ScratchPluginDir open_dir(0777);
+	ProcessResult r = run_nettrace({"--list"}, {"NETTRACE_PLUGIN_PATH=" + open_dir.path.string()});
+	EXPECT_EQ(r.exit_code, 0);
+	EXPECT_EQ(count_lines_containing(r.out, "fixture-good"), 0u) << r.out;
+	EXPECT_EQ(lines(r.err).size(), 1u) << r.err;
+	EXPECT_EQ(count_lines_containing(r.err, "ignoring plugin directory " + open_dir.path.string() +
+							": writable by group or others (mode 0777)"),
+		  1u)
+		<< r.err;
+
+	ProcessResult named = run_nettrace({"--plugin-dir", open_dir.path.string(), "--list"});
+	EXPECT_EQ(count_lines_containing(named.out, "fixture-good"), 1u) << named.out;
+	EXPECT_EQ(count_lines_containing(named.err, "warning: plugin directory " +
+							    open_dir.path.string()),
+		  1u)
+		<< named.err;
+}
+
+TEST(Driver, DirectoryOwnedBySomeoneElseIsRefused)
+{
+	if (geteuid() != 0)
+		GTEST_SKIP() << "ownership checks need root";
+	ScratchPluginDir foreign(0755);
+	ASSERT_EQ(chown(foreign.path.c_str(), 65534, 65534), 0);
+	ProcessResult r = run_nettrace({"--list"}, {"NETTRACE_PLUGIN_PATH=" + foreign.path.string()});
+	EXPECT_EQ(count_lines_containing(r.out, "fixture-good"), 0u) << r.out;
+	EXPECT_EQ(count_lines_containing(r.err, "owned by uid 65534, not by root"), 1u) << r.err;
+}
+
+TEST(Driver, BadDriverOptionsExit2WithOneLine)
+{
+	ProcessResult missing = run_nettrace({"--plugin-dir", "/nonexistent/plugins", "--list"});
+	EXPECT_EQ(missing.exit_code, 2);
+	EXPECT_EQ(missing.err,
+		  "nettrace: --plugin-dir: '/nonexistent/plugins': No such file or directory\n");
+
+	ProcessResult unknown = run_nettrace({"--frobnicate"});
+	EXPECT_EQ(unknown.exit_code, 2);
+	EXPECT_EQ(lines(unknown.err).size(), 1u) << unknown.err;
+	EXPECT_NE(unknown.err.find("--frobnicate"), std::string::npos);
+}

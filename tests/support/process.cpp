@@ -42,10 +42,21 @@ ProcessResult run_process(const std::vector<std::string> &argv,
 	posix_spawn_file_actions_adddup2(&actions, err_pipe[1], 2);
 	posix_spawn_file_actions_addopen(&actions, 0, "/dev/null", O_RDONLY, 0);
 
+	// Later entries override earlier ones and the inherited environment.
 	std::vector<std::string> env_strings;
+	auto name_of = [](const std::string &kv) { return kv.substr(0, kv.find('=')); };
+	auto overridden = [&](const std::string &kv, size_t from) {
+		for (size_t i = from; i < env.size(); ++i)
+			if (name_of(env[i]) == name_of(kv))
+				return true;
+		return false;
+	};
 	for (char **e = environ; *e; ++e)
-		env_strings.emplace_back(*e);
-	env_strings.insert(env_strings.end(), env.begin(), env.end());
+		if (!overridden(*e, 0))
+			env_strings.emplace_back(*e);
+	for (size_t i = 0; i < env.size(); ++i)
+		if (!overridden(env[i], i + 1))
+			env_strings.push_back(env[i]);
 	std::vector<char *> envp, args;
 	for (auto &s : env_strings)
 		envp.push_back(s.data());

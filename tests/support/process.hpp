@@ -13,8 +13,8 @@ struct ProcessResult {
 	std::string err;
 };
 
-// argv[0] is looked up in PATH. `env` entries (NAME=value) are added to the
-// environment. Never throws for a non-zero exit; throws if it cannot start.
+// argv[0] is looked up in PATH. `env` entries (NAME=value) are set in the
+// environment, later ones overriding earlier ones. Never throws for a non-zero exit; throws if it cannot start.
 ProcessResult run_process(const std::vector<std::string> &argv,
 			  const std::vector<std::string> &env = {});
 

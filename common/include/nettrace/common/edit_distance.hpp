@@ -1,0 +1,60 @@
+// SPDX-License-Identifier: MIT
+// "Did you mean ...?" for commands, reason names and options.
+#pragma once
+
+#include <algorithm>
+#include <cctype>
+#include <cstddef>
+#include <string>
+#include <string_view>
+#include <vector>
+
+namespace nettrace {
+
+// Levenshtein distance, case-insensitive, with an adjacent swap counted as
+// one edit ("tcpdorp" is one edit from "tcpdrop").
+inline std::size_t edit_distance(std::string_view a, std::string_view b)
+{
+	auto lower = [](char c) { return std::tolower(static_cast<unsigned char>(c)); };
+	const std::size_t n = a.size(), m = b.size();
+	std::vector<std::size_t> prev2(m + 1), prev(m + 1), cur(m + 1);
+	for (std::size_t j = 0; j <= m; ++j)
+		prev[j] = j;
+	for (std::size_t i = 1; i <= n; ++i) {
+		cur[0] = i;
+		for (std::size_t j = 1; j <= m; ++j) {
+			const std::size_t cost = lower(a[i - 1]) == lower(b[j - 1]) ? 0 : 1;
+			cur[j] = std::min({prev[j] + 1, cur[j - 1] + 1, prev[j - 1] + cost});
+			if (i > 1 && j > 1 && lower(a[i - 1]) == lower(b[j - 2]) &&
+			    lower(a[i - 2]) == lower(b[j - 1]))
+				cur[j] = std::min(cur[j], prev2[j - 2] + 1);
+		}
+		std::swap(prev2, prev);
+		std::swap(prev, cur);
+	}
+	return prev[m];
+}
+
+// The candidates closest to `word`, best first, at most `max_results`, and
+// only those close enough to be a plausible typo (a third of the word's
+// length, at least 1, at most 3 edits).
+inline std::vector<std::string> closest_matches(std::string_view word,
+						const std::vector<std::string> &candidates,
+						std::size_t max_results = 3)
+{
+	const std::size_t limit = std::clamp<std::size_t>(word.size() / 3, 1, 3);
+	std::vector<std::pair<std::size_t, std::string>> scored;
+	for (const auto &c : candidates) {
+		const std::size_t d = edit_distance(word, c);
+		if (d <= limit)
+			scored.emplace_back(d, c);
+	}
+	std::stable_sort(scored.begin(), scored.end(),
+			 [](const auto &x, const auto &y) { return x.first < y.first; });
+	std::vector<std::string> out;
+	for (std::size_t i = 0; i < scored.size() && i < max_results; ++i)
+		out.push_back(scored[i].second);
+	return out;
+}
+
+} // namespace nettrace

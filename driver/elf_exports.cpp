@@ -1,0 +1,91 @@
+#include "elf_exports.hpp"
+
+#include <nettrace/plugin.h>
+
+#include <cstring>
+#include <elf.h>
+#include <fstream>
+
+namespace nettrace::driver {
+
+namespace {
+
+#if defined(__x86_64__)
+constexpr unsigned native_machine = EM_X86_64;
+#elif defined(__aarch64__)
+constexpr unsigned native_machine = EM_AARCH64;
+#else
+constexpr unsigned native_machine = EM_NONE; // not checked
+#endif
+
+template <typename T>
+bool read_at(std::ifstream &in, std::uint64_t offset, T &out, std::size_t size = sizeof(T))
+{
+	in.seekg(static_cast<std::streamoff>(offset));
+	in.read(reinterpret_cast<char *>(&out), static_cast<std::streamsize>(size));
+	return static_cast<std::size_t>(in.gcount()) == size;
+}
+
+} // namespace
+
+ElfInspection inspect_elf(const std::filesystem::path &file)
+{
+	ElfInspection result;
+	std::ifstream in(file, std::ios::binary);
+	if (!in) {
+		result.problem = "cannot be read";
+		return result;
+	}
+	Elf64_Ehdr eh{};
+	if (!read_at(in, 0, eh) || std::memcmp(eh.e_ident, ELFMAG, SELFMAG) != 0) {
+		result.problem = "is not an ELF shared object";
+		return result;
+	}
+	if (eh.e_ident[EI_CLASS] != ELFCLASS64) {
+		result.problem = "is a 32-bit ELF file, expected 64-bit";
+		return result;
+	}
+	if (eh.e_type != ET_DYN) {
+		result.problem = "is an ELF file but not a shared object";
+		return result;
+	}
+	if (native_machine != EM_NONE && eh.e_machine != native_machine) {
+		result.problem = "was built for another machine (ELF e_machine " +
+				 std::to_string(eh.e_machine) + ")";
+		return result;
+	}
+	if (eh.e_shentsize != sizeof(Elf64_Shdr) || eh.e_shnum == 0) {
+		result.problem = "has no section table";
+		return result;
+	}
+
+	std::vector<Elf64_Shdr> sections(eh.e_shnum);
+	if (!read_at(in, eh.e_shoff, sections[0], sizeof(Elf64_Shdr) * eh.e_shnum)) {
+		result.problem = "is truncated (section table)";
+		return result;
+	}
+	// Exported symbols live in .dynsym, which survives stripping.
+	for (const Elf64_Shdr &sh : sections) {
+		if (sh.sh_type != SHT_DYNSYM || sh.sh_link >= sections.size())
+			continue;
+		const Elf64_Shdr &strtab = sections[sh.sh_link];
+		std::string names(strtab.sh_size, '\0');
+		std::vector<Elf64_Sym> syms(sh.sh_size / sizeof(Elf64_Sym));
+		if (syms.empty() || !read_at(in, strtab.sh_offset, names[0], names.size()) ||
+		    !read_at(in, sh.sh_offset, syms[0], syms.size() * sizeof(Elf64_Sym))) {
+			result.problem = "is truncated (dynamic symbols)";
+			return result;
+		}
+		const std::string_view prefix = NETTRACE_PLUGIN_SYMBOL_PREFIX;
+		for (const Elf64_Sym &s : syms) {
+			if (s.st_shndx == SHN_UNDEF || s.st_name >= names.size())
+				continue;
+			std::string_view name(names.c_str() + s.st_name);
+			if (name.substr(0, prefix.size()) == prefix)
+				result.descriptors.emplace_back(name);
+		}
+	}
+	return result;
+}
+
+} // namespace nettrace::driver

@@ -1,0 +1,180 @@
+#include "plugin_catalog.hpp"
+
+#include "elf_exports.hpp"
+
+#include <algorithm>
+#include <cstring>
+#include <fmt/format.h>
+#include <fmt/ostream.h>
+#include <ostream>
+
+namespace nettrace::driver {
+
+namespace fs = std::filesystem;
+
+namespace {
+
+const std::string expected_symbol =
+	fmt::format("{}{}", NETTRACE_PLUGIN_SYMBOL_PREFIX, NETTRACE_PLUGIN_ABI_MAJOR);
+
+bool valid_command_name(const char *name)
+{
+	if (!name || !*name || std::strlen(name) > 32)
+		return false;
+	for (const char *c = name; *c; ++c) {
+		const bool ok = (*c >= 'a' && *c <= 'z') || (*c >= '0' && *c <= '9') ||
+				*c == '-' || *c == '_';
+		if (!ok)
+			return false;
+	}
+	return name[0] != '-';
+}
+
+void refuse(std::ostream &out, const fs::path &file, const std::string &why)
+{
+	fmt::print(out, "nettrace: refusing plugin {}: {}\n", file.string(), why);
+}
+
+// What a file that exports only other majors' descriptors was built for.
+std::string other_majors(const std::vector<std::string> &symbols)
+{
+	std::string majors;
+	for (const auto &s : symbols) {
+		majors += majors.empty() ? "" : ", ";
+		majors += s.substr(std::strlen(NETTRACE_PLUGIN_SYMBOL_PREFIX)) + ".x";
+	}
+	return majors;
+}
+
+} // namespace
+
+void PluginCatalog::scan(const std::vector<PluginDir> &dirs, std::ostream &diagnostics)
+{
+	for (const PluginDir &dir : dirs)
+		scan_dir(dir, diagnostics);
+}
+
+void PluginCatalog::scan_dir(const PluginDir &dir, std::ostream &diagnostics)
+{
+	const bool explicit_dir = dir.origin == DirOrigin::Option;
+	if (const std::string why = trust_problem(dir.path); !why.empty()) {
+		if (!explicit_dir) {
+			fmt::print(diagnostics,
+				   "nettrace: ignoring plugin directory {}: {}; fix its "
+				   "ownership and mode (chmod go-w), or name it with --plugin-dir\n",
+				   dir.path.string(), why);
+			return;
+		}
+		fmt::print(diagnostics,
+			   "nettrace: warning: plugin directory {} is {}; loading it "
+			   "because --plugin-dir names it\n",
+			   dir.path.string(), why);
+	}
+	std::vector<fs::path> files;
+	std::error_code ec;
+	for (const auto &entry : fs::directory_iterator(dir.path, ec)) {
+		if (entry.path().extension() == ".so" && entry.is_regular_file(ec))
+			files.push_back(entry.path());
+	}
+	if (ec)
+		fmt::print(diagnostics, "nettrace: cannot list plugin directory {}: {}\n",
+			   dir.path.string(), ec.message());
+	std::sort(files.begin(), files.end());
+	for (const fs::path &f : files)
+		load(f, explicit_dir, diagnostics);
+}
+
+void PluginCatalog::load(const fs::path &file, bool explicit_dir, std::ostream &diagnostics)
+{
+	if (const std::string why = trust_problem(file); !why.empty()) {
+		if (!explicit_dir)
+			return refuse(diagnostics, file, why);
+		fmt::print(diagnostics, "nettrace: warning: plugin {} is {}\n",
+			   file.string(), why);
+	}
+
+	// Decide from the file alone before any of its code can run.
+	const ElfInspection elf = inspect_elf(file);
+	if (!elf.problem.empty())
+		return refuse(diagnostics, file, elf.problem);
+	if (std::find(elf.descriptors.begin(), elf.descriptors.end(), expected_symbol) ==
+	    elf.descriptors.end()) {
+		if (elf.descriptors.empty())
+			return refuse(diagnostics, file,
+				      fmt::format("no plugin descriptor (expected an exported "
+						  "symbol {})", expected_symbol));
+		return refuse(diagnostics, file,
+			      fmt::format("built for plugin ABI {}, this nettrace speaks {}.{}",
+					  other_majors(elf.descriptors),
+					  NETTRACE_PLUGIN_ABI_MAJOR, NETTRACE_PLUGIN_ABI_MINOR));
+	}
+
+	LoadedPlugin plugin;
+	plugin.file = file;
+	try {
+		plugin.library = boost::dll::shared_library(
+			file, boost::dll::load_mode::rtld_now | boost::dll::load_mode::rtld_local);
+	} catch (const std::exception &e) {
+		return refuse(diagnostics, file, fmt::format("cannot be loaded: {}", e.what()));
+	}
+	const nettrace_plugin &d =
+		plugin.library.get_alias<const nettrace_plugin>(expected_symbol);
+
+	if (d.struct_size < NETTRACE_PLUGIN_MIN_SIZE_V1)
+		return refuse(diagnostics, file,
+			      fmt::format("descriptor is {} bytes, at least {} expected",
+					  d.struct_size, NETTRACE_PLUGIN_MIN_SIZE_V1));
+	if (d.abi_major != NETTRACE_PLUGIN_ABI_MAJOR)
+		return refuse(diagnostics, file,
+			      fmt::format("descriptor says plugin ABI {}.{}, this nettrace "
+					  "speaks {}.{}",
+					  d.abi_major, d.abi_minor, NETTRACE_PLUGIN_ABI_MAJOR,
+					  NETTRACE_PLUGIN_ABI_MINOR));
+	if (d.abi_minor > NETTRACE_PLUGIN_ABI_MINOR)
+		return refuse(diagnostics, file,
+			      fmt::format("needs plugin ABI {}.{}, this nettrace supports up "
+					  "to {}.{}; upgrade nettrace",
+					  d.abi_major, d.abi_minor, NETTRACE_PLUGIN_ABI_MAJOR,
+					  NETTRACE_PLUGIN_ABI_MINOR));
+	if (!valid_command_name(d.name))
+		return refuse(diagnostics, file,
+			      "descriptor has no valid name (lower-case letters, digits, "
+			      "'-' and '_', at most 32)");
+	if (!d.run)
+		return refuse(diagnostics, file, "descriptor has no run entry point");
+
+	// Read the descriptor up to the size the plugin says it has; fields a
+	// newer driver knows and this plugin does not stay zero.
+	std::memcpy(&plugin.descriptor, &d,
+		    std::min<std::size_t>(d.struct_size, sizeof(nettrace_plugin)));
+	plugin.name = d.name;
+	plugin.summary = d.summary ? d.summary : "";
+	plugin.version = d.version ? d.version : "";
+	plugin.abi_major = d.abi_major;
+	plugin.abi_minor = d.abi_minor;
+
+	if (const LoadedPlugin *first = find(plugin.name)) {
+		fmt::print(diagnostics, "nettrace: plugin '{}' in {} is shadowed by {}\n",
+			   plugin.name, file.string(), first->file.string());
+		return;
+	}
+	plugins_.push_back(std::move(plugin));
+}
+
+const LoadedPlugin *PluginCatalog::find(std::string_view name) const
+{
+	for (const LoadedPlugin &p : plugins_)
+		if (p.name == name)
+			return &p;
+	return nullptr;
+}
+
+std::vector<std::string> PluginCatalog::names() const
+{
+	std::vector<std::string> out;
+	for (const LoadedPlugin &p : plugins_)
+		out.push_back(p.name);
+	return out;
+}
+
+} // namespace nettrace::driver

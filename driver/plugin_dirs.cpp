@@ -1,0 +1,83 @@
+#include "plugin_dirs.hpp"
+
+#include <nettrace/errors.hpp>
+
+#include <cerrno>
+#include <cstdlib>
+#include <cstring>
+#include <fmt/format.h>
+#include <sys/stat.h>
+#include <unistd.h>
+
+namespace nettrace::driver {
+
+namespace fs = std::filesystem;
+
+namespace {
+
+fs::path own_binary_dir()
+{
+	std::error_code ec;
+	fs::path exe = fs::read_symlink("/proc/self/exe", ec);
+	return ec ? fs::path() : exe.parent_path();
+}
+
+bool is_existing_dir(const fs::path &p)
+{
+	std::error_code ec;
+	return fs::is_directory(p, ec);
+}
+
+} // namespace
+
+std::vector<PluginDir> plugin_search_path(const std::vector<std::string> &option_dirs)
+{
+	std::vector<PluginDir> dirs;
+	for (const std::string &d : option_dirs) {
+		std::error_code ec;
+		if (!is_existing_dir(d))
+			throw UsageError(fmt::format("--plugin-dir: '{}': {}", d,
+						     fs::exists(d, ec) ? "not a directory"
+								       : "No such file or directory"));
+		dirs.push_back({d, DirOrigin::Option});
+	}
+	if (const char *env = std::getenv("NETTRACE_PLUGIN_PATH")) {
+		std::string_view rest = env;
+		while (!rest.empty()) {
+			const auto colon = rest.find(':');
+			const std::string_view entry = rest.substr(0, colon);
+			if (!entry.empty() && is_existing_dir(fs::path(entry)))
+				dirs.push_back({fs::path(entry), DirOrigin::Environment});
+			rest = colon == std::string_view::npos ? "" : rest.substr(colon + 1);
+		}
+	}
+	const fs::path bin_dir = own_binary_dir();
+	std::error_code ec;
+	if (!bin_dir.empty() && fs::equivalent(bin_dir, NETTRACE_BUILD_DIR, ec) &&
+	    is_existing_dir(NETTRACE_BUILD_PLUGIN_DIR))
+		dirs.push_back({NETTRACE_BUILD_PLUGIN_DIR, DirOrigin::BuildTree});
+	// Relative to the binary, so that an installed tree can be moved.
+	const fs::path installed = fs::path(NETTRACE_INSTALL_PLUGIN_DIR).is_absolute()
+					   ? fs::path(NETTRACE_INSTALL_PLUGIN_DIR)
+					   : bin_dir / ".." / NETTRACE_INSTALL_PLUGIN_DIR;
+	if (!bin_dir.empty() && is_existing_dir(installed))
+		dirs.push_back({fs::weakly_canonical(installed), DirOrigin::Installed});
+	return dirs;
+}
+
+std::string trust_problem(const fs::path &path)
+{
+	struct stat st {};
+	if (stat(path.c_str(), &st) != 0)
+		return std::strerror(errno);
+	const uid_t me = geteuid();
+	if (st.st_uid != 0 && st.st_uid != me)
+		return fmt::format("owned by uid {}, not by root{}", st.st_uid,
+				   me == 0 ? "" : " or you");
+	if (st.st_mode & (S_IWGRP | S_IWOTH))
+		return fmt::format("writable by group or others (mode {:04o})",
+				   st.st_mode & 07777);
+	return {};
+}
+
+} // namespace nettrace::driver

@@ -1,0 +1,30 @@
+// Where plugins are looked for, in order, and whether a directory may be
+// trusted: nettrace runs as root, so a plugin directory anyone else can
+// write to would let them run code as root.
+#pragma once
+
+#include <filesystem>
+#include <string>
+#include <vector>
+
+namespace nettrace::driver {
+
+enum class DirOrigin { Option, Environment, BuildTree, Installed };
+
+struct PluginDir {
+	std::filesystem::path path;
+	DirOrigin origin;
+};
+
+// --plugin-dir values (in order), then $NETTRACE_PLUGIN_PATH, then the
+// build tree's plugin folder when this binary runs from the build tree,
+// then the installed <libdir>/nettrace/plugins. Directories that do not
+// exist are left out, except --plugin-dir ones: those are a usage error.
+std::vector<PluginDir> plugin_search_path(const std::vector<std::string> &option_dirs);
+
+// Empty if `path` (a directory or a plugin file) is owned by root (or the
+// user running nettrace) and not writable by group or others; otherwise
+// what is wrong with it.
+std::string trust_problem(const std::filesystem::path &path);
+
+} // namespace nettrace::driver
