@@ -1,1 +1,244 @@
-// placeholder
+#include <nettrace/common/event_loop.hpp>
+
+#include <nettrace/errors.hpp>
+
+#include <bpf/libbpf.h>
+#include <cerrno>
+#include <csignal>
+#include <cstring>
+#include <fmt/format.h>
+#include <sys/epoll.h>
+#include <sys/signalfd.h>
+#include <sys/timerfd.h>
+#include <unistd.h>
+
+namespace nettrace {
+
+namespace {
+
+// epoll tags: which kind of descriptor became ready.
+enum Tag : std::uint64_t { TagSignal = 1, TagDuration, TagInterval, TagLossCheck, TagRing };
+
+void add_fd(int epoll_fd, int fd, std::uint64_t tag)
+{
+	epoll_event ev{};
+	ev.events = EPOLLIN;
+	ev.data.u64 = tag;
+	if (epoll_ctl(epoll_fd, EPOLL_CTL_ADD, fd, &ev) != 0)
+		throw RuntimeError(fmt::format("epoll_ctl: {}", std::strerror(errno)));
+}
+
+// A timerfd firing after `first` and then every `period` (0: once).
+int make_timer(std::chrono::nanoseconds first, std::chrono::nanoseconds period)
+{
+	int fd = timerfd_create(CLOCK_MONOTONIC, TFD_CLOEXEC | TFD_NONBLOCK);
+	if (fd < 0)
+		throw RuntimeError(fmt::format("timerfd_create: {}", std::strerror(errno)));
+	auto to_ts = [](std::chrono::nanoseconds ns) {
+		timespec ts{};
+		ts.tv_sec = static_cast<time_t>(ns.count() / 1000000000);
+		ts.tv_nsec = static_cast<long>(ns.count() % 1000000000);
+		return ts;
+	};
+	itimerspec spec{};
+	spec.it_value = to_ts(first);
+	spec.it_interval = to_ts(period);
+	timerfd_settime(fd, 0, &spec, nullptr);
+	return fd;
+}
+
+std::uint64_t read_expirations(int fd)
+{
+	std::uint64_t n = 0;
+	if (read(fd, &n, sizeof(n)) != sizeof(n))
+		return 0;
+	return n;
+}
+
+// Closes the timers a run() created, however it ends.
+struct OwnedFds {
+	std::vector<int> fds;
+	~OwnedFds()
+	{
+		for (int fd : fds)
+			close(fd);
+	}
+};
+
+} // namespace
+
+EventLoop::EventLoop(std::string prefix, std::FILE *diagnostics)
+	: prefix_(std::move(prefix)), diagnostics_(diagnostics)
+{
+	sigset_t mask;
+	sigemptyset(&mask);
+	sigaddset(&mask, SIGINT);
+	sigaddset(&mask, SIGTERM);
+	pthread_sigmask(SIG_BLOCK, &mask, &saved_sigmask_);
+	signal_fd_ = signalfd(-1, &mask, SFD_CLOEXEC | SFD_NONBLOCK);
+	epoll_fd_ = epoll_create1(EPOLL_CLOEXEC);
+	if (signal_fd_ < 0 || epoll_fd_ < 0)
+		throw RuntimeError(fmt::format("cannot set up the event loop: {}",
+					       std::strerror(errno)));
+	add_fd(epoll_fd_, signal_fd_, TagSignal);
+}
+
+EventLoop::~EventLoop()
+{
+	for (auto &r : rings_)
+		ring_buffer__free(r->rb);
+	close(epoll_fd_);
+	close(signal_fd_);
+	pthread_sigmask(SIG_SETMASK, &saved_sigmask_, nullptr);
+}
+
+void EventLoop::add_ring_buffer(int map_fd, RecordHandler handler)
+{
+	auto ring = std::make_unique<Ring>(Ring{this, std::move(handler)});
+	ring->rb = ring_buffer__new(map_fd, &EventLoop::on_record, ring.get(), nullptr);
+	if (!ring->rb)
+		throw RuntimeError(fmt::format("cannot open the ring buffer: {}",
+					       std::strerror(errno)));
+	add_fd(epoll_fd_, ring_buffer__epoll_fd(ring->rb), TagRing + rings_.size());
+	rings_.push_back(std::move(ring));
+}
+
+void EventLoop::watch_lost_events(const volatile __u64 *counter)
+{
+	lost_counter_ = counter;
+	lost_reported_ = counter ? *counter : 0;
+}
+
+void EventLoop::every(std::chrono::nanoseconds interval, std::function<void()> tick)
+{
+	interval_ = interval;
+	tick_ = std::move(tick);
+}
+
+void EventLoop::after_batch(std::function<void()> fn)
+{
+	after_batch_ = std::move(fn);
+}
+
+std::uint64_t EventLoop::events_lost() const
+{
+	return lost_counter_ ? *lost_counter_ : 0;
+}
+
+int EventLoop::on_record(void *ctx, void *data, std::size_t size)
+{
+	auto *ring = static_cast<Ring *>(ctx);
+	EventLoop &loop = *ring->loop;
+	ring->handler(data, size);
+	++loop.events_;
+	if (loop.event_limit_ && loop.events_ >= loop.event_limit_) {
+		loop.limit_reached_ = true;
+		return -ECANCELED; // consumed; stop reading further records
+	}
+	return loop.stop_requested_ ? -ECANCELED : 0;
+}
+
+void EventLoop::drain_rings()
+{
+	for (auto &r : rings_) {
+		if (limit_reached_ || stop_requested_)
+			return;
+		ring_buffer__consume(r->rb);
+	}
+}
+
+void EventLoop::report_losses(bool final)
+{
+	if (!lost_counter_)
+		return;
+	const std::uint64_t total = *lost_counter_;
+	if (final) {
+		if (total > 0)
+			fmt::print(diagnostics_, "{}: {} events lost in total (ring buffer full)\n",
+				   prefix_, total);
+	} else if (total > lost_reported_) {
+		fmt::print(diagnostics_, "{}: {} events lost (ring buffer full)\n", prefix_,
+			   total - lost_reported_);
+	}
+	std::fflush(diagnostics_);
+	lost_reported_ = total;
+}
+
+StopReason EventLoop::run(const StopAfter &limits)
+{
+	OwnedFds timers;
+	event_limit_ = limits.events;
+	limit_reached_ = false;
+	stop_requested_ = false;
+	if (limits.duration.count() > 0) {
+		timers.fds.push_back(make_timer(limits.duration, {}));
+		add_fd(epoll_fd_, timers.fds.back(), TagDuration);
+	}
+	int interval_fd = -1;
+	if (tick_ && interval_.count() > 0) {
+		interval_fd = make_timer(interval_, interval_);
+		timers.fds.push_back(interval_fd);
+		add_fd(epoll_fd_, interval_fd, TagInterval);
+	}
+	int loss_fd = -1;
+	if (lost_counter_) {
+		loss_fd = make_timer(std::chrono::seconds(1), std::chrono::seconds(1));
+		timers.fds.push_back(loss_fd);
+		add_fd(epoll_fd_, loss_fd, TagLossCheck);
+	}
+
+	StopReason reason = StopReason::Requested;
+	bool running = true;
+	epoll_event ready[8];
+	while (running) {
+		const int n = epoll_wait(epoll_fd_, ready, 8, -1);
+		if (n < 0) {
+			if (errno == EINTR)
+				continue;
+			throw RuntimeError(fmt::format("epoll_wait: {}", std::strerror(errno)));
+		}
+		for (int i = 0; i < n && running; ++i) {
+			const std::uint64_t tag = ready[i].data.u64;
+			if (tag >= TagRing) {
+				ring_buffer__consume(rings_[tag - TagRing]->rb);
+			} else if (tag == TagSignal) {
+				signalfd_siginfo si;
+				while (read(signal_fd_, &si, sizeof(si)) == sizeof(si)) {
+				}
+				reason = StopReason::Signal;
+				running = false;
+			} else if (tag == TagDuration) {
+				reason = StopReason::Duration;
+				running = false;
+			} else if (tag == TagInterval) {
+				if (read_expirations(interval_fd) > 0)
+					tick_();
+			} else if (tag == TagLossCheck) {
+				read_expirations(loss_fd);
+				report_losses(false);
+			}
+			if (limit_reached_) {
+				reason = StopReason::EventLimit;
+				running = false;
+			} else if (stop_requested_) {
+				reason = StopReason::Requested;
+				running = false;
+			}
+		}
+		if (after_batch_)
+			after_batch_();
+	}
+	// Records already in the ring happened before the stop: show them,
+	// unless the user asked for exactly N.
+	if (reason == StopReason::Signal || reason == StopReason::Duration) {
+		drain_rings();
+		if (after_batch_)
+			after_batch_();
+	}
+	for (int fd : timers.fds)
+		epoll_ctl(epoll_fd_, EPOLL_CTL_DEL, fd, nullptr);
+	report_losses(true);
+	return reason;
+}
+
+} // namespace nettrace

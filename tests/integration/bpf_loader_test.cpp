@@ -1,1 +1,124 @@
+// Loading and attaching through the common helper, and the messages it
+// gives when the kernel says no.
+#include "requirements.hpp"
+
+#include "ringbuf_probe.skel.h"
+
+#include <nettrace/common/bpf_loader.hpp>
+
 #include <gtest/gtest.h>
+
+#include <bpf/bpf.h>
+#include <sys/syscall.h>
+#include <sys/wait.h>
+#include <unistd.h>
+
+using namespace nettrace;
+
+namespace {
+
+// How many BPF links and programs exist on the whole machine.
+std::pair<int, int> count_links_and_programs()
+{
+	int links = 0, progs = 0;
+	for (__u32 id = 0; bpf_link_get_next_id(id, &id) == 0;)
+		++links;
+	for (__u32 id = 0; bpf_prog_get_next_id(id, &id) == 0;)
+		++progs;
+	return {links, progs};
+}
+
+} // namespace
+
+class BpfLoaderTest : public ::testing::Test {
+protected:
+	void SetUp() override
+	{
+		NETTRACE_REQUIRE_BPF();
+		bpf::capture_libbpf_log(false);
+	}
+};
+
+TEST_F(BpfLoaderTest, LoadsAttachesAndFires)
+{
+	bpf::Skeleton<ringbuf_probe> skel(NETTRACE_SKELETON_OPS(ringbuf_probe), "ringbuf_probe");
+	skel->rodata->target_tgid = static_cast<std::uint32_t>(getpid());
+	bpf_program__set_autoload(skel->progs.rejected, false);
+	skel.load();
+	skel.attach();
+	for (int i = 0; i < 3; ++i)
+		syscall(SYS_getppid);
+	EXPECT_EQ(skel->bss->sequence, 3u);
+}
+
+TEST_F(BpfLoaderTest, VerifierRejectionQuotesTheVerifierAndLeavesNothingBehind)
+{
+	const auto before = count_links_and_programs();
+	try {
+		bpf::Skeleton<ringbuf_probe> skel(NETTRACE_SKELETON_OPS(ringbuf_probe),
+						  "ringbuf_probe");
+		skel.load();
+		FAIL() << "a program without a NULL check was accepted";
+	} catch (const RuntimeError &e) {
+		const std::string msg = e.what();
+		EXPECT_EQ(msg.rfind("loading BPF object 'ringbuf_probe' failed (", 0), 0u) << msg;
+		EXPECT_NE(msg.find("the kernel's verifier rejected a program"), std::string::npos) << msg;
+		// The verifier's own diagnosis of the missing NULL check.
+		EXPECT_NE(msg.find("\n  verifier: "), std::string::npos) << msg;
+		EXPECT_NE(msg.find("map_value_or_null"), std::string::npos) << msg;
+	}
+	EXPECT_EQ(count_links_and_programs(), before);
+}
+
+TEST_F(BpfLoaderTest, DestroyingTheSkeletonDetachesEverything)
+{
+	const auto before = count_links_and_programs();
+	{
+		bpf::Skeleton<ringbuf_probe> skel(NETTRACE_SKELETON_OPS(ringbuf_probe),
+						  "ringbuf_probe");
+		bpf_program__set_autoload(skel->progs.rejected, false);
+		skel.load();
+		skel.attach();
+		const auto during = count_links_and_programs();
+		EXPECT_EQ(during.first, before.first + 1);
+		EXPECT_EQ(during.second, before.second + 1);
+	}
+	EXPECT_EQ(count_links_and_programs(), before);
+}
+
+TEST_F(BpfLoaderTest, UnprivilegedProcessIsToldWhichPrivilegesAreMissing)
+{
+	int pipe_fds[2];
+	ASSERT_EQ(pipe(pipe_fds), 0);
+	const pid_t child = fork();
+	ASSERT_GE(child, 0);
+	if (child == 0) {
+		// Dropping to an ordinary user clears the effective capabilities.
+		if (setgid(65534) != 0 || setuid(65534) != 0)
+			_exit(3);
+		std::string message;
+		try {
+			bpf::require_bpf_environment();
+		} catch (const RuntimeError &e) {
+			message = e.what();
+		}
+		(void)!write(pipe_fds[1], message.data(), message.size());
+		_exit(0);
+	}
+	close(pipe_fds[1]);
+	char buf[512] = {};
+	const ssize_t n = read(pipe_fds[0], buf, sizeof(buf) - 1);
+	close(pipe_fds[0]);
+	int status = 0;
+	waitpid(child, &status, 0);
+	ASSERT_TRUE(WIFEXITED(status) && WEXITSTATUS(status) == 0);
+	EXPECT_EQ(std::string(buf, n > 0 ? n : 0),
+		  "needs root, or CAP_BPF and CAP_PERFMON (running as uid 65534 without "
+		  "CAP_BPF and CAP_PERFMON)");
+}
+
+TEST_F(BpfLoaderTest, RootWithBtfPassesThePreflight)
+{
+	EXPECT_EQ(bpf::missing_privileges(), "");
+	EXPECT_NO_THROW(bpf::require_bpf_environment());
+}

@@ -1,0 +1,88 @@
+// SPDX-License-Identifier: MIT
+// The one loop every plugin runs: ring-buffer records, interval ticks,
+// SIGINT/SIGTERM, "stop after N events / T seconds", and loss reporting,
+// all on one epoll set so that nothing polls and nothing busy-waits.
+#pragma once
+
+#include <chrono>
+#include <csignal>
+#include <cstdint>
+#include <cstdio>
+#include <functional>
+#include <linux/types.h>
+#include <memory>
+#include <string>
+#include <vector>
+
+struct ring_buffer;
+
+namespace nettrace {
+
+enum class StopReason { Signal, EventLimit, Duration, Requested };
+
+struct StopAfter {
+	std::uint64_t events = 0;              // 0: no limit
+	std::chrono::nanoseconds duration{0};  // 0: no limit
+};
+
+class EventLoop {
+public:
+	// Called once per record, with the record still in the ring buffer:
+	// copy what must outlive the call.
+	using RecordHandler = std::function<void(const void *data, std::size_t size)>;
+
+	// Blocks SIGINT and SIGTERM in the calling thread (they are read
+	// through a signalfd and end run()) until the loop is destroyed.
+	// Diagnostics ("N events lost") go to `diagnostics`, each line
+	// prefixed with `prefix`.
+	explicit EventLoop(std::string prefix, std::FILE *diagnostics = stderr);
+	~EventLoop();
+	EventLoop(const EventLoop &) = delete;
+	EventLoop &operator=(const EventLoop &) = delete;
+
+	// Every record of ring buffer map `map_fd` goes to `handler` and
+	// counts as one event.
+	void add_ring_buffer(int map_fd, RecordHandler handler);
+	// A counter of records the BPF side could not send, read from mapped
+	// memory: reported at most once a second while it grows, and at exit.
+	void watch_lost_events(const volatile __u64 *counter);
+	// Calls `tick` every `interval` (periodic output, as skbstat's).
+	void every(std::chrono::nanoseconds interval, std::function<void()> tick);
+	// Calls `fn` after each batch of records: the place to flush output.
+	void after_batch(std::function<void()> fn);
+	// Makes run() return StopReason::Requested after the current callback.
+	void request_stop() { stop_requested_ = true; }
+
+	StopReason run(const StopAfter &limits = {});
+
+	std::uint64_t events_handled() const { return events_; }
+	std::uint64_t events_lost() const;
+
+private:
+	struct Ring {
+		EventLoop *loop;
+		RecordHandler handler;
+		ring_buffer *rb = nullptr;
+	};
+	static int on_record(void *ctx, void *data, std::size_t size);
+	void report_losses(bool final);
+	void drain_rings();
+
+	std::string prefix_;
+	std::FILE *diagnostics_;
+	int epoll_fd_ = -1;
+	int signal_fd_ = -1;
+	std::vector<std::unique_ptr<Ring>> rings_;
+	const volatile __u64 *lost_counter_ = nullptr;
+	std::uint64_t lost_reported_ = 0;
+	std::chrono::nanoseconds interval_{0};
+	std::function<void()> tick_;
+	std::function<void()> after_batch_;
+	std::uint64_t events_ = 0;
+	std::uint64_t event_limit_ = 0;
+	bool stop_requested_ = false;
+	bool limit_reached_ = false;
+	sigset_t saved_sigmask_{};
+};
+
+} // namespace nettrace
