@@ -51,4 +51,35 @@ struct nt_filter {
 	struct nt_port_range either_port; /* -P: source or destination */
 };
 
+/* Bits of nt_packet.tcp_flags, byte 13 of the TCP header. */
+#define NT_TCP_FLAG_FIN 0x01
+#define NT_TCP_FLAG_SYN 0x02
+#define NT_TCP_FLAG_RST 0x04
+#define NT_TCP_FLAG_PSH 0x08
+#define NT_TCP_FLAG_ACK 0x10
+#define NT_TCP_FLAG_URG 0x20
+#define NT_TCP_FLAG_ECE 0x40
+#define NT_TCP_FLAG_CWR 0x80
+
+/*
+ * One packet as the BPF parser (nt_parse_skb in filter.bpf.h) found it.
+ * Shared so that BPF programs can hand it to user space in events, with
+ * the same byte order rule as the filter: addresses as on the wire, ports
+ * in host order.
+ */
+struct nt_packet {
+	__u8 family;      /* 0 (not IP / unreadable), NT_AF_INET, NT_AF_INET6 */
+	__u8 l4proto;     /* IPPROTO_* after IPv6 extension headers */
+	__u8 has_ports;   /* sport and dport are valid */
+	__u8 tcp_flags;   /* byte 13 of the TCP header, 0 for other protocols */
+	__u8 fragment;    /* a non-first fragment: it has no L4 header */
+	__u8 pad[3];
+	__u16 sport;      /* host byte order */
+	__u16 dport;      /* host byte order */
+	__u32 l3_off;     /* L3 header, from skb->head */
+	__u32 l4_off;     /* L4 header, from skb->head; 0 when not found */
+	__u8 saddr[16];   /* network byte order; IPv4 uses the first 4 */
+	__u8 daddr[16];
+};
+
 #endif

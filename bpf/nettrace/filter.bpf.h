@@ -1,0 +1,409 @@
+/* SPDX-License-Identifier: (LGPL-2.1 OR BSD-2-Clause) */
+/*
+ * The BPF side of the packet filter: parse an sk_buff's IPv4/IPv6 and
+ * TCP/UDP/SCTP/UDP-Lite/DCCP headers into `struct nt_packet`, and match it
+ * against the `struct nt_filter` user space put in read-only data.
+ *
+ * Include after vmlinux.h, bpf_helpers.h, bpf_core_read.h and bpf_endian.h,
+ * from exactly one .bpf.c per BPF object: this header defines the global
+ * `nettrace_filter`.
+ *
+ * Everything is read with BPF_CORE_READ / bpf_probe_read_kernel, so the
+ * functions work from tp_btf, raw_tp and kprobe programs alike, and only
+ * use fields that exist in every kernel from 5.5 (bpf_probe_read_kernel,
+ * tp_btf) on.
+ */
+#ifndef NETTRACE_FILTER_BPF_H
+#define NETTRACE_FILTER_BPF_H
+
+#include <nettrace/filter_spec.h>
+
+/* Ethertypes and IPv6 extension header numbers are preprocessor macros in
+ * the kernel, so vmlinux.h does not carry them; the protocol numbers it does
+ * carry are repeated here to keep every number the parser uses together. */
+#define NT_ETH_P_IP 0x0800
+#define NT_ETH_P_IPV6 0x86DD
+#define NT_ETH_P_8021Q 0x8100
+#define NT_ETH_P_8021AD 0x88A8
+
+#define NT_IPPROTO_HOPOPTS 0
+#define NT_IPPROTO_TCP 6
+#define NT_IPPROTO_UDP 17
+#define NT_IPPROTO_DCCP 33
+#define NT_IPPROTO_ROUTING 43
+#define NT_IPPROTO_FRAGMENT 44
+#define NT_IPPROTO_AH 51
+#define NT_IPPROTO_DSTOPTS 60
+#define NT_IPPROTO_SCTP 132
+#define NT_IPPROTO_UDPLITE 136
+
+/* Unset skb->network_header / transport_header. */
+#define NT_SKB_HEADER_UNSET 0xffff
+
+/* How many IPv6 extension headers are walked before giving up on the L4
+ * header. Real traffic rarely carries more than two. */
+#define NT_IPV6_MAX_EXT_HEADERS 6
+
+/* On-the-wire header layouts, spelled out with plain bytes so that neither
+ * the bitfield order of vmlinux.h's iphdr nor its kernel version matters. */
+struct nt_ipv4_hdr {
+	__u8 version_ihl;
+	__u8 tos;
+	__be16 tot_len;
+	__be16 id;
+	__be16 frag_off;
+	__u8 ttl;
+	__u8 protocol;
+	__be16 check;
+	__u8 saddr[4];
+	__u8 daddr[4];
+};
+
+struct nt_ipv6_hdr {
+	__u8 version_class_flow[4];
+	__be16 payload_len;
+	__u8 nexthdr;
+	__u8 hop_limit;
+	__u8 saddr[16];
+	__u8 daddr[16];
+};
+
+/* The first four bytes of every IPv6 extension header nt_parse_skb walks;
+ * frag_off is only meaningful in a fragment header. */
+struct nt_ipv6_ext_hdr {
+	__u8 nexthdr;
+	__u8 len;
+	__be16 frag_off;
+};
+
+struct nt_vlan_tag {
+	__be16 tci;
+	__be16 inner_proto;
+};
+
+/* The filter, set by user space before load (skel->rodata). */
+const volatile struct nt_filter nettrace_filter = {};
+
+static __always_inline bool nt_ipv6_is_ext_header(__u8 proto)
+{
+	return proto == NT_IPPROTO_HOPOPTS || proto == NT_IPPROTO_ROUTING ||
+	       proto == NT_IPPROTO_FRAGMENT || proto == NT_IPPROTO_DSTOPTS ||
+	       proto == NT_IPPROTO_AH;
+}
+
+static __always_inline bool nt_proto_has_ports(__u8 proto)
+{
+	return proto == NT_IPPROTO_TCP || proto == NT_IPPROTO_UDP ||
+	       proto == NT_IPPROTO_SCTP || proto == NT_IPPROTO_UDPLITE ||
+	       proto == NT_IPPROTO_DCCP;
+}
+
+/* The IP version nibble of the byte at `at`, 0 if it cannot be read. */
+static __always_inline __u8 nt_ip_version(const unsigned char *at)
+{
+	__u8 first = 0;
+	if (bpf_probe_read_kernel(&first, sizeof(first), at))
+		return 0;
+	return first >> 4;
+}
+
+/*
+ * Where the L3 header starts (offset from head) and which ethertype it is.
+ * Returns 0 when the skb does not look like IPv4/IPv6.
+ *
+ * skb->network_header is the kernel's own word on where L3 starts; only
+ * when it is unset (0 or 0xffff) does skb->data stand in, which is L3 on
+ * the receive path (netif_receive_skb) but may be an L4 header on the
+ * transmit path, so there skb->protocol must name IP or VLAN.
+ */
+static __always_inline __u16 nt_find_l3(struct sk_buff *skb,
+					const unsigned char *head, __u32 *l3)
+{
+	__u16 nh = BPF_CORE_READ(skb, network_header);
+	__u16 proto = bpf_ntohs(BPF_CORE_READ(skb, protocol));
+	bool nh_set = nh != NT_SKB_HEADER_UNSET && nh != 0;
+	__u8 version;
+
+	if (nh_set) {
+		*l3 = nh;
+	} else {
+		const unsigned char *data = BPF_CORE_READ(skb, data);
+		if (proto != NT_ETH_P_IP && proto != NT_ETH_P_IPV6 &&
+		    proto != NT_ETH_P_8021Q && proto != NT_ETH_P_8021AD)
+			return 0;
+		if (data < head)
+			return 0;
+		*l3 = data - head;
+	}
+
+	if (proto == NT_ETH_P_8021Q || proto == NT_ETH_P_8021AD) {
+		/* An in-band tag not yet removed (rx before skb_vlan_untag)
+		 * sits where L3 would start; after vlan_insert_tag on
+		 * transmit, protocol says VLAN but the network header is the
+		 * IP header. Accept the tag reading only when the inner
+		 * ethertype and the version nibble after the tag agree. */
+		struct nt_vlan_tag tag = {};
+		__u16 inner;
+
+		if (bpf_probe_read_kernel(&tag, sizeof(tag), head + *l3))
+			return 0;
+		inner = bpf_ntohs(tag.inner_proto);
+		version = nt_ip_version(head + *l3 + sizeof(tag));
+		if ((inner == NT_ETH_P_IP && version == 4) ||
+		    (inner == NT_ETH_P_IPV6 && version == 6)) {
+			*l3 += sizeof(tag);
+			return inner;
+		}
+		if (!nh_set)
+			return 0;
+		proto = 0; /* decide by the version nibble below */
+	}
+
+	version = nt_ip_version(head + *l3);
+	if (proto == 0 && nh_set) {
+		/* Locally built packets can be dropped before the stack sets
+		 * skb->protocol; their network header is still IP. */
+		if (version == 4)
+			return NT_ETH_P_IP;
+		if (version == 6)
+			return NT_ETH_P_IPV6;
+		return 0;
+	}
+	/* Trust skb->protocol only when the header agrees with it. */
+	if (proto == NT_ETH_P_IP && version == 4)
+		return proto;
+	if (proto == NT_ETH_P_IPV6 && version == 6)
+		return proto;
+	return 0;
+}
+
+/*
+ * Fills *pkt from the skb's headers. Returns 0 when an IPv4 or IPv6 header
+ * was read (pkt->family set; ports only if the L4 header was reachable),
+ * -1 otherwise (pkt->family 0).
+ *
+ * The L4 offset is computed from the L3 header, never taken from
+ * skb->transport_header: on receive that field equals the network header
+ * until ip_rcv / ipv6_rcv set it, and for IPv6 it points at each extension
+ * header in turn while they are processed, so at many drop sites it is not
+ * the L4 header.
+ *
+ * Header bytes beyond skb->tail (in page fragments, or absent in a
+ * truncated packet) are not read: what lies past the linear data is not
+ * this packet's header.
+ */
+static __always_inline int nt_parse_skb(struct sk_buff *skb,
+					struct nt_packet *pkt)
+{
+	const unsigned char *head;
+	__u32 tail, l3 = 0, l4 = 0;
+	__u16 ethertype;
+	__u8 l4proto;
+
+	__builtin_memset(pkt, 0, sizeof(*pkt));
+	head = BPF_CORE_READ(skb, head);
+	tail = BPF_CORE_READ(skb, tail);
+	if (!head)
+		return -1;
+	ethertype = nt_find_l3(skb, head, &l3);
+
+	if (ethertype == NT_ETH_P_IP) {
+		struct nt_ipv4_hdr ip4 = {};
+		__u32 ihl_bytes;
+
+		if (l3 + sizeof(ip4) > tail ||
+		    bpf_probe_read_kernel(&ip4, sizeof(ip4), head + l3))
+			return -1;
+		ihl_bytes = (ip4.version_ihl & 0x0f) * 4;
+		if (ihl_bytes < sizeof(ip4))
+			return -1;
+		pkt->family = NT_AF_INET;
+		__builtin_memcpy(pkt->saddr, ip4.saddr, sizeof(ip4.saddr));
+		__builtin_memcpy(pkt->daddr, ip4.daddr, sizeof(ip4.daddr));
+		l4proto = ip4.protocol;
+		/* Only the first fragment (offset 0) holds the L4 header. */
+		if (bpf_ntohs(ip4.frag_off) & 0x1fff)
+			pkt->fragment = 1;
+		else
+			l4 = l3 + ihl_bytes;
+	} else if (ethertype == NT_ETH_P_IPV6) {
+		struct nt_ipv6_hdr ip6 = {};
+		__u32 off;
+
+		if (l3 + sizeof(ip6) > tail ||
+		    bpf_probe_read_kernel(&ip6, sizeof(ip6), head + l3))
+			return -1;
+		pkt->family = NT_AF_INET6;
+		__builtin_memcpy(pkt->saddr, ip6.saddr, sizeof(ip6.saddr));
+		__builtin_memcpy(pkt->daddr, ip6.daddr, sizeof(ip6.daddr));
+		l4proto = ip6.nexthdr;
+		off = l3 + sizeof(ip6);
+
+#pragma unroll
+		for (int i = 0; i < NT_IPV6_MAX_EXT_HEADERS; i++) {
+			struct nt_ipv6_ext_hdr ext = {};
+
+			if (!nt_ipv6_is_ext_header(l4proto) || pkt->fragment)
+				break;
+			/* Every extension header is at least 8 bytes. */
+			if (off + 8 > tail ||
+			    bpf_probe_read_kernel(&ext, sizeof(ext), head + off))
+				break;
+			if (l4proto == NT_IPPROTO_FRAGMENT) {
+				/* Offset in 8-byte units in the top 13 bits. */
+				if (bpf_ntohs(ext.frag_off) & 0xfff8)
+					pkt->fragment = 1;
+				off += 8;
+			} else if (l4proto == NT_IPPROTO_AH) {
+				off += ((__u32)ext.len + 2) * 4;
+			} else {
+				off += ((__u32)ext.len + 1) * 8;
+			}
+			l4proto = ext.nexthdr;
+		}
+		/* Still at an extension header: too many, or unreadable. */
+		if (!pkt->fragment && !nt_ipv6_is_ext_header(l4proto))
+			l4 = off;
+	} else {
+		return -1;
+	}
+
+	pkt->l3_off = l3;
+	pkt->l4proto = l4proto;
+	if (!l4)
+		return 0;
+	pkt->l4_off = l4;
+
+	if (nt_proto_has_ports(l4proto) && l4 + 4 <= tail) {
+		__be16 ports[2] = {};
+
+		if (!bpf_probe_read_kernel(ports, sizeof(ports), head + l4)) {
+			/* The one place packet ports become host order. */
+			pkt->sport = bpf_ntohs(ports[0]);
+			pkt->dport = bpf_ntohs(ports[1]);
+			pkt->has_ports = 1;
+		}
+	}
+	if (l4proto == NT_IPPROTO_TCP && l4 + 14 <= tail)
+		bpf_probe_read_kernel(&pkt->tcp_flags, sizeof(pkt->tcp_flags),
+				      head + l4 + 13);
+	return 0;
+}
+
+/* Does `addr` (network order, as in struct nt_packet) lie in `net`? The
+ * filter's address is already masked, so only the packet's needs masking.
+ * Callers check the family first. */
+static __always_inline bool nt_net_contains(const volatile struct nt_net *net,
+					    const __u8 *addr)
+{
+	__u32 prefix = net->prefix_len;
+
+#pragma unroll
+	for (int i = 0; i < 16; i++) {
+		__u8 mask;
+
+		if (prefix >= (__u32)(i + 1) * 8)
+			mask = 0xff;
+		else if (prefix <= (__u32)i * 8)
+			mask = 0;
+		else
+			mask = (__u8)(0xff << (8 - (prefix - i * 8)));
+		if ((addr[i] & mask) != net->addr[i])
+			return false;
+	}
+	return true;
+}
+
+static __always_inline bool nt_net_match(const volatile struct nt_net *net,
+					 const struct nt_packet *pkt,
+					 const __u8 *addr)
+{
+	/* An address of the other family never matches, not even ::/0. */
+	return net->family == pkt->family && nt_net_contains(net, addr);
+}
+
+static __always_inline bool
+nt_port_in_range(const volatile struct nt_port_range *range, __u16 port)
+{
+	return port >= range->lo && port <= range->hi;
+}
+
+/*
+ * Does the packet pass the filter (everything but the namespace, see
+ * nt_netns_match)? With no filter set every packet matches, IP or not;
+ * with any filter set a packet that is not IPv4/IPv6 never does, and with
+ * any port filter set a packet without ports never does.
+ */
+static __always_inline bool nt_filter_match(const struct nt_packet *pkt)
+{
+	const volatile struct nt_filter *f = &nettrace_filter;
+	bool port_filter = f->sport.enabled || f->dport.enabled ||
+			   f->either_port.enabled;
+	bool any_filter = f->family || f->has_proto || f->saddr.family ||
+			  f->daddr.family || f->either_addr.family || port_filter;
+
+	if (!any_filter)
+		return true;
+	if (!pkt->family)
+		return false;
+	if (f->family && pkt->family != f->family)
+		return false;
+	if (f->has_proto && pkt->l4proto != f->proto)
+		return false;
+
+	if (f->saddr.family && !nt_net_match(&f->saddr, pkt, pkt->saddr))
+		return false;
+	if (f->daddr.family && !nt_net_match(&f->daddr, pkt, pkt->daddr))
+		return false;
+	if (f->either_addr.family &&
+	    !nt_net_match(&f->either_addr, pkt, pkt->saddr) &&
+	    !nt_net_match(&f->either_addr, pkt, pkt->daddr))
+		return false;
+
+	if (!port_filter)
+		return true;
+	if (!pkt->has_ports)
+		return false;
+	if (f->sport.enabled && !nt_port_in_range(&f->sport, pkt->sport))
+		return false;
+	if (f->dport.enabled && !nt_port_in_range(&f->dport, pkt->dport))
+		return false;
+	if (f->either_port.enabled &&
+	    !nt_port_in_range(&f->either_port, pkt->sport) &&
+	    !nt_port_in_range(&f->either_port, pkt->dport))
+		return false;
+	return true;
+}
+
+/* Is `ino` the namespace the filter asks for? 0 in the filter means any;
+ * an unknown namespace (0) never matches a namespace filter. */
+static __always_inline bool nt_netns_match(__u32 ino)
+{
+	__u32 want = nettrace_filter.netns_ino;
+
+	return !want || ino == want;
+}
+
+/*
+ * The inode of the network namespace the packet belongs to: the socket's
+ * when there is one (sk may be NULL), else that of skb->dev. 0 if unknown.
+ * Kernels built without CONFIG_NET_NS have no `net` pointer in
+ * possible_net_t; the field checks keep such programs loadable.
+ */
+static __always_inline __u32 nt_skb_netns(struct sk_buff *skb,
+					  struct sock *sk)
+{
+	__u32 ino = 0;
+
+	if (sk && bpf_core_field_exists(sk->__sk_common.skc_net.net))
+		ino = BPF_CORE_READ(sk, __sk_common.skc_net.net, ns.inum);
+	if (!ino) {
+		struct net_device *dev = BPF_CORE_READ(skb, dev);
+
+		if (dev && bpf_core_field_exists(dev->nd_net.net))
+			ino = BPF_CORE_READ(dev, nd_net.net, ns.inum);
+	}
+	return ino;
+}
+
+#endif /* NETTRACE_FILTER_BPF_H */
