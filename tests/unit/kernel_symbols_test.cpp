@@ -1,1 +1,265 @@
+// SPDX-License-Identifier: MIT
+#include <nettrace/common/kernel_symbols.hpp>
+
+#include "requirements.hpp"
+
 #include <gtest/gtest.h>
+
+#include <cstdlib>
+#include <fstream>
+#include <sstream>
+#include <string>
+#include <sys/wait.h>
+#include <unistd.h>
+
+namespace nettrace {
+namespace {
+
+// Shaped like the real file: aliases and section markers at one address,
+// __pfx_ padding symbols, data symbols between functions, the _etext
+// marker, and module symbols (listed after the core kernel, out of
+// address order).
+constexpr std::string_view fixture = R"(0000000000000000 A fixed_percpu_data
+ffffffff81000000 T _stext
+ffffffff81000000 T _text
+ffffffff81000000 T startup_64
+ffffffff81000100 t __pfx_helper
+ffffffff81000110 t helper
+ffffffff81000200 D some_data
+ffffffff81000300 T __pfx_tcp_v4_rcv
+ffffffff81000310 T tcp_v4_rcv
+ffffffff81000f00 W weak_hook
+ffffffff81001000 T _etext
+ffffffff82000000 d after_text_data
+ffffffffc0a01000 t nft_do_chain	[nf_tables]
+ffffffffc0a02000 t nft_trace_init	[nf_tables]
+ffffffffc0a00000 t nf_tables_init_net	[nf_tables]
+ffffffffc0b00000 t ovs_vport_receive	[openvswitch]
+ffffffffc0c00000 t bpf_prog_6deef7357e7b4530_drop	[bpf]
+)";
+
+TEST(KernelSymbolsFixture, ResolvesInsideAFunction)
+{
+	const auto symbols = KernelSymbols::from_text(fixture);
+	ASSERT_FALSE(symbols.addresses_hidden());
+	const auto symbol = symbols.resolve(0xffffffff81000399);
+	ASSERT_TRUE(symbol);
+	EXPECT_EQ(symbol->name, "tcp_v4_rcv");
+	EXPECT_EQ(symbol->address, 0xffffffff81000310u);
+	EXPECT_EQ(symbol->offset, 0x89u);
+	EXPECT_TRUE(symbol->module.empty());
+	EXPECT_EQ(symbols.format(0xffffffff81000399), "tcp_v4_rcv+0x89");
+}
+
+TEST(KernelSymbolsFixture, ResolvesExactlyAtTheStart)
+{
+	const auto symbols = KernelSymbols::from_text(fixture);
+	EXPECT_EQ(symbols.format(0xffffffff81000310), "tcp_v4_rcv+0x0");
+	EXPECT_EQ(symbols.format(0xffffffff81000300), "__pfx_tcp_v4_rcv+0x0");
+	// The last byte before the next symbol still belongs to this one.
+	EXPECT_EQ(symbols.format(0xffffffff810002ff), "helper+0x1ef");
+}
+
+TEST(KernelSymbolsFixture, DataSymbolsDoNotEndAFunction)
+{
+	const auto symbols = KernelSymbols::from_text(fixture);
+	EXPECT_EQ(symbols.format(0xffffffff81000210), "helper+0x100");
+}
+
+TEST(KernelSymbolsFixture, WeakFunctionsAreKept)
+{
+	const auto symbols = KernelSymbols::from_text(fixture);
+	EXPECT_EQ(symbols.format(0xffffffff81000f08), "weak_hook+0x8");
+}
+
+TEST(KernelSymbolsFixture, AliasesResolveToTheFunctionNotTheMarker)
+{
+	const auto symbols = KernelSymbols::from_text(fixture);
+	EXPECT_EQ(symbols.format(0xffffffff81000004), "startup_64+0x4");
+}
+
+TEST(KernelSymbolsFixture, NothingBeforeTheFirstSymbol)
+{
+	const auto symbols = KernelSymbols::from_text(fixture);
+	EXPECT_FALSE(symbols.resolve(0xffffffff80ffffff));
+	EXPECT_FALSE(symbols.resolve(0));
+	EXPECT_EQ(symbols.format(0xffffffff80ffffff), "0xffffffff80ffffff");
+}
+
+TEST(KernelSymbolsFixture, NothingPastTheEndOfText)
+{
+	const auto symbols = KernelSymbols::from_text(fixture);
+	EXPECT_EQ(symbols.format(0xffffffff81000fff), "weak_hook+0xff");
+	EXPECT_FALSE(symbols.resolve(0xffffffff81001000));
+	EXPECT_FALSE(symbols.resolve(0xffffffff81001234));
+	EXPECT_EQ(symbols.format(0xffffffff82000010), "0xffffffff82000010");
+}
+
+TEST(KernelSymbolsFixture, NothingFarPastTheLastSymbolOfAModule)
+{
+	const auto symbols = KernelSymbols::from_text(fixture);
+	const uint64_t last = 0xffffffffc0c00000;
+	EXPECT_TRUE(symbols.resolve(last + KernelSymbols::max_symbol_span - 1));
+	EXPECT_FALSE(symbols.resolve(last + KernelSymbols::max_symbol_span));
+	EXPECT_FALSE(symbols.resolve(UINT64_MAX));
+}
+
+TEST(KernelSymbolsFixture, ModuleSymbols)
+{
+	const auto symbols = KernelSymbols::from_text(fixture);
+	EXPECT_EQ(symbols.module_count(), 3u);
+	const auto symbol = symbols.resolve(0xffffffffc0a0193c);
+	ASSERT_TRUE(symbol);
+	EXPECT_EQ(symbol->name, "nft_do_chain");
+	EXPECT_EQ(symbol->offset, 0x93cu);
+	EXPECT_EQ(symbol->module, "nf_tables");
+	EXPECT_EQ(symbols.format(0xffffffffc0a0193c),
+		  "nft_do_chain+0x93c [nf_tables]");
+	// Listed after nft_do_chain, placed before it: sorted on load.
+	EXPECT_EQ(symbols.format(0xffffffffc0a00010),
+		  "nf_tables_init_net+0x10 [nf_tables]");
+	EXPECT_EQ(symbols.format(0xffffffffc0b00042),
+		  "ovs_vport_receive+0x42 [openvswitch]");
+	EXPECT_EQ(symbols.format(0xffffffffc0c00010),
+		  "bpf_prog_6deef7357e7b4530_drop+0x10 [bpf]");
+}
+
+TEST(KernelSymbolsFixture, FormatToAppends)
+{
+	const auto symbols = KernelSymbols::from_text(fixture);
+	fmt::memory_buffer out;
+	symbols.format_to(out, 0xffffffff81000311);
+	out.push_back(' ');
+	symbols.format_to(out, 0xffffffffc0a02001);
+	out.push_back(' ');
+	symbols.format_to(out, 0x1234);
+	EXPECT_EQ(fmt::to_string(out),
+		  "tcp_v4_rcv+0x1 nft_trace_init+0x1 [nf_tables] "
+		  "0x0000000000001234");
+}
+
+TEST(KernelSymbolsFixture, ZeroedAddressesAreHidden)
+{
+	const auto symbols = KernelSymbols::from_text(
+		"0000000000000000 T _stext\n"
+		"0000000000000000 T startup_64\n"
+		"0000000000000000 t tcp_v4_rcv\n"
+		"0000000000000000 t nft_do_chain\t[nf_tables]\n");
+	EXPECT_TRUE(symbols.addresses_hidden());
+	EXPECT_NE(symbols.hidden_reason().find("kptr_restrict"),
+		  std::string_view::npos);
+	EXPECT_EQ(symbols.size(), 0u);
+	EXPECT_FALSE(symbols.resolve(0));
+	EXPECT_FALSE(symbols.resolve(0xffffffff81000310));
+	EXPECT_EQ(symbols.format(0xffffffff81000310), "0xffffffff81000310");
+}
+
+TEST(KernelSymbolsFixture, EmptyAndMalformedInput)
+{
+	const auto empty = KernelSymbols::from_text("");
+	EXPECT_FALSE(empty.addresses_hidden());
+	EXPECT_FALSE(empty.resolve(0xffffffff81000000));
+
+	const auto garbage = KernelSymbols::from_text(
+		"not a symbol line\n"
+		"ffffffff8100000 \n"
+		"12345678901234567 T too_wide\n"
+		"ffffffff81000000 T good\n"
+		"ffffffff81000100 T");
+	EXPECT_EQ(garbage.size(), 1u);
+	EXPECT_EQ(garbage.format(0xffffffff81000001), "good+0x1");
+}
+
+TEST(KernelSymbolsFixture, MissingFileThrows)
+{
+	EXPECT_THROW(KernelSymbols::load("/nonexistent/kallsyms"),
+		     std::runtime_error);
+}
+
+// Reading real addresses needs root (or CAP_SYSLOG with kptr_restrict=1).
+// Outside CI a non-root run skips and says so; under CI=true the
+// requirement fails instead, so a broken runner cannot pass silently.
+#define REQUIRE_ROOT()                                                         \
+	do {                                                                   \
+		if (geteuid() != 0) {                                          \
+			if (::nettrace::test::running_in_ci())                 \
+				NETTRACE_REQUIRE_BPF();                        \
+			GTEST_SKIP() << "needs root to read kernel addresses " \
+					"from /proc/kallsyms";                 \
+		}                                                              \
+	} while (0)
+
+// The address the file itself gives `name`, found without the code under
+// test.
+uint64_t address_in_kallsyms(const std::string &name)
+{
+	std::ifstream in(KernelSymbols::default_path);
+	std::string line;
+	while (std::getline(in, line)) {
+		std::istringstream fields(line);
+		std::string address, type, symbol;
+		fields >> address >> type >> symbol;
+		if (symbol == name && (type == "T" || type == "t"))
+			return std::stoull(address, nullptr, 16);
+	}
+	return 0;
+}
+
+TEST(KernelSymbolsLive, ResolvesAKnownFunction)
+{
+	REQUIRE_ROOT();
+	const auto symbols = KernelSymbols::load();
+	ASSERT_FALSE(symbols.addresses_hidden()) << symbols.hidden_reason();
+	EXPECT_GT(symbols.size(), 10000u);
+
+	const uint64_t tcp_v4_rcv = address_in_kallsyms("tcp_v4_rcv");
+	ASSERT_NE(tcp_v4_rcv, 0u) << "tcp_v4_rcv is not in /proc/kallsyms";
+	const auto symbol = symbols.resolve(tcp_v4_rcv + 0x10);
+	ASSERT_TRUE(symbol);
+	EXPECT_EQ(symbol->name, "tcp_v4_rcv");
+	EXPECT_EQ(symbol->offset, 0x10u);
+	EXPECT_EQ(symbols.format(tcp_v4_rcv + 0x10), "tcp_v4_rcv+0x10");
+}
+
+TEST(KernelSymbolsLive, NothingPastTheKernelsText)
+{
+	REQUIRE_ROOT();
+	const auto symbols = KernelSymbols::load();
+	const uint64_t etext = address_in_kallsyms("_etext");
+	if (etext == 0)
+		GTEST_SKIP() << "this kernel lists no _etext";
+	EXPECT_FALSE(symbols.resolve(etext + 0x100));
+}
+
+TEST(KernelSymbolsLive, UnprivilegedReaderSeesHiddenAddresses)
+{
+	REQUIRE_ROOT();
+	// The kernel decides what to show from the opener's credentials, so
+	// open the file as nobody, in a child that can drop root for good.
+	// Exit codes: 0 hidden and reported so, 1 hidden but not reported,
+	// 2 could not drop root, 3 this kernel shows addresses to nobody.
+	const pid_t child = fork();
+	ASSERT_GE(child, 0);
+	if (child == 0) {
+		if (setgid(65534) != 0 || setuid(65534) != 0)
+			_exit(2);
+		const auto symbols = KernelSymbols::load();
+		if (address_in_kallsyms("tcp_v4_rcv") != 0)
+			_exit(3);
+		_exit(symbols.addresses_hidden() &&
+				      !symbols.resolve(0xffffffff81000000)
+			      ? 0
+			      : 1);
+	}
+	int status = 0;
+	ASSERT_EQ(waitpid(child, &status, 0), child);
+	ASSERT_TRUE(WIFEXITED(status));
+	if (WEXITSTATUS(status) == 3)
+		GTEST_SKIP() << "kptr_restrict and perf_event_paranoid show "
+				"kernel addresses to unprivileged users here";
+	EXPECT_EQ(WEXITSTATUS(status), 0)
+		<< "1: zero addresses not reported hidden, 2: cannot drop root";
+}
+
+} // namespace
+} // namespace nettrace

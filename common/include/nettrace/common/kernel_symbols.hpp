@@ -1,0 +1,95 @@
+// SPDX-License-Identifier: MIT
+// Kernel text addresses to `function+0xoffset [module]`, from /proc/kallsyms.
+//
+// Plugins symbolize every frame of every stack they print, so the table is
+// read once, kept compact (one string arena for all names, 16 bytes per
+// symbol) and looked up without allocating.
+#pragma once
+
+#include <fmt/format.h>
+
+#include <cstddef>
+#include <cstdint>
+#include <optional>
+#include <string>
+#include <string_view>
+#include <vector>
+
+namespace nettrace {
+
+class KernelSymbols {
+public:
+	struct Symbol {
+		std::string_view name;
+		uint64_t address = 0; // where the symbol starts
+		uint64_t offset = 0;  // of the looked-up address from `address`
+		std::string_view module; // empty for the core kernel
+	};
+
+	// No symbol is taken to span more than this: the largest x86-64
+	// functions are tens of KiB, so an address further past the last
+	// symbol it follows is in a gap (alignment padding, the end of a
+	// module), and naming it after that symbol would be a guess.
+	static constexpr uint64_t max_symbol_span = 256 * 1024;
+
+	static constexpr const char *default_path = "/proc/kallsyms";
+	static constexpr const char *hidden_addresses_message =
+		"/proc/kallsyms shows zero addresses: run as root, or set "
+		"kernel.kptr_restrict=0";
+
+	// Reads the file once. Throws RuntimeError if it cannot be read.
+	static KernelSymbols load(const std::string &path = default_path);
+	// Parses text in the /proc/kallsyms format (fixtures, saved copies).
+	static KernelSymbols from_text(std::string_view text);
+
+	// True when the kernel hid every address (kptr_restrict, no
+	// CAP_SYSLOG): nothing resolves then, rather than resolving wrongly.
+	bool addresses_hidden() const noexcept { return hidden_; }
+	// Why nothing resolves and what to do about it; empty when it does.
+	std::string_view hidden_reason() const noexcept;
+
+	// Text symbols kept (after merging aliases at one address).
+	size_t size() const noexcept;
+	// Distinct modules seen ([bpf] and [__builtin__ftrace] count too).
+	size_t module_count() const noexcept { return modules_.size() - 1; }
+
+	std::optional<Symbol> resolve(uint64_t address) const noexcept;
+
+	// `name+0xoff`, `name+0xoff [module]`, or the bare address as
+	// 0x%016x when it resolves to nothing.
+	std::string format(uint64_t address) const;
+	// The same, appended to `out`: no allocation once `out` has grown.
+	void format_to(fmt::memory_buffer &out, uint64_t address) const;
+
+private:
+	// A name or module name inside names_.
+	struct NameRef {
+		uint32_t offset = 0;
+		uint32_t length = 0;
+	};
+	struct Entry {
+		uint64_t address;
+		uint32_t name_offset;
+		uint16_t name_length;
+		// Index into modules_, 0 for the core kernel, or end_of_text.
+		uint16_t module;
+	};
+	static_assert(sizeof(Entry) == 16);
+	// Marks an address where kernel text ends (_etext, _einittext):
+	// addresses from there on belong to no function.
+	static constexpr uint16_t end_of_text = 0xffff;
+
+	class Builder;
+
+	std::string_view view(uint32_t offset, uint32_t length) const noexcept
+	{
+		return std::string_view(names_.data() + offset, length);
+	}
+
+	std::vector<Entry> entries_; // sorted by address, one per address
+	std::string names_;          // every symbol and module name, back to back
+	std::vector<NameRef> modules_ = {NameRef{}}; // [0] is the core kernel
+	bool hidden_ = false;
+};
+
+} // namespace nettrace
