@@ -2,8 +2,9 @@
 #
 #   nettrace_bpf_skeleton(<target> <file.bpf.c> [INCLUDES dir...])
 #     Compiles the BPF program with clang and generates <name>.skel.h with
-#     bpftool; <target> is an INTERFACE library whose include path holds the
-#     header. <name> is the file name without .bpf.c.
+#     bpftool, declaring `struct <name>_bpf` and `<name>_bpf__open()` and
+#     friends; <name> is the file name without .bpf.c. <target> is an
+#     INTERFACE library whose include path holds the header.
 #
 #   nettrace_add_plugin(<name> SOURCES src... [BPF file.bpf.c...])
 #     Builds plugin <name> as a shared object the driver can load.
@@ -79,7 +80,7 @@ function(nettrace_bpf_skeleton target source)
     VERBATIM)
   add_custom_command(
     OUTPUT ${skel}
-    COMMAND ${NETTRACE_BPFTOOL} gen skeleton ${obj} name ${name} > ${skel}
+    COMMAND ${NETTRACE_BPFTOOL} gen skeleton ${obj} name ${name}_bpf > ${skel}
     DEPENDS ${obj}
     COMMENT "skeleton ${name}.skel.h")
   add_custom_target(${target}_gen DEPENDS ${skel})

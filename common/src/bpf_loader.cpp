@@ -38,10 +38,11 @@ int on_libbpf_print(enum libbpf_print_level level, const char *format, va_list a
 	va_copy(copy, args);
 	vsnprintf(buf, sizeof(buf), format, copy);
 	va_end(copy);
+	// libbpf's debug level narrates every relocation: never kept.
+	if (level == LIBBPF_DEBUG)
+		return 0;
 	if (log.verbose)
 		std::fputs(buf, stderr);
-	if (level == LIBBPF_DEBUG && !log.verbose)
-		return 0;
 	std::lock_guard guard(log.lock);
 	log.partial += buf;
 	for (std::size_t nl; (nl = log.partial.find('\n')) != std::string::npos;) {

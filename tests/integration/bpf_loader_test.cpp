@@ -41,7 +41,7 @@ protected:
 
 TEST_F(BpfLoaderTest, LoadsAttachesAndFires)
 {
-	bpf::Skeleton<ringbuf_probe> skel(NETTRACE_SKELETON_OPS(ringbuf_probe), "ringbuf_probe");
+	bpf::Skeleton<ringbuf_probe_bpf> skel(NETTRACE_SKELETON_OPS(ringbuf_probe_bpf), "ringbuf_probe");
 	skel->rodata->target_tgid = static_cast<std::uint32_t>(getpid());
 	bpf_program__set_autoload(skel->progs.rejected, false);
 	skel.load();
@@ -55,7 +55,7 @@ TEST_F(BpfLoaderTest, VerifierRejectionQuotesTheVerifierAndLeavesNothingBehind)
 {
 	const auto before = count_links_and_programs();
 	try {
-		bpf::Skeleton<ringbuf_probe> skel(NETTRACE_SKELETON_OPS(ringbuf_probe),
+		bpf::Skeleton<ringbuf_probe_bpf> skel(NETTRACE_SKELETON_OPS(ringbuf_probe_bpf),
 						  "ringbuf_probe");
 		skel.load();
 		FAIL() << "a program without a NULL check was accepted";
@@ -74,7 +74,7 @@ TEST_F(BpfLoaderTest, DestroyingTheSkeletonDetachesEverything)
 {
 	const auto before = count_links_and_programs();
 	{
-		bpf::Skeleton<ringbuf_probe> skel(NETTRACE_SKELETON_OPS(ringbuf_probe),
+		bpf::Skeleton<ringbuf_probe_bpf> skel(NETTRACE_SKELETON_OPS(ringbuf_probe_bpf),
 						  "ringbuf_probe");
 		bpf_program__set_autoload(skel->progs.rejected, false);
 		skel.load();

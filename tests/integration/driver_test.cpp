@@ -62,8 +62,9 @@ TEST(Driver, ListShowsGoodPluginsAndRefusesEachBadOneInOneLine)
 {
 	ProcessResult r = run_nettrace({"--plugin-dir", fixtures, "--list"});
 	EXPECT_EQ(r.exit_code, 0) << r.err;
+	// --plugin-dir is searched first; the build tree's own plugins follow.
 	auto out = lines(r.out);
-	ASSERT_EQ(out.size(), 4u) << r.out;
+	ASSERT_GE(out.size(), 4u) << r.out;
 	EXPECT_EQ(out[0].rfind("NAME", 0), 0u);
 	EXPECT_EQ(out[1].rfind("fixture-good ", 0), 0u);
 	EXPECT_NE(out[1].find("1.2.3"), std::string::npos);
@@ -84,6 +85,19 @@ TEST(Driver, ListShowsGoodPluginsAndRefusesEachBadOneInOneLine)
 	EXPECT_EQ(err[3], "nettrace: refusing plugin " + fixtures +
 				  "/fixture_wrong_major.so: built for plugin ABI 2.x, this "
 				  "nettrace speaks 1.0");
+}
+
+TEST(Driver, FindsTheBuildTreePluginsWhenRunFromTheBuildTree)
+{
+	ProcessResult r = run_nettrace({"--list"});
+	EXPECT_EQ(r.exit_code, 0) << r.err;
+	EXPECT_EQ(r.err, "");
+	for (const char *name : {"tcpdrop"})
+		EXPECT_EQ(count_lines_containing(r.out, std::string(NETTRACE_BUILD_PLUGIN_DIR) + "/" +
+							       name + ".so"),
+			  1u)
+			<< r.out;
+	EXPECT_EQ(count_lines_containing(r.out, "fixture"), 0u) << r.out;
 }
 
 TEST(Driver, HelpListsCommandsWithTheirSummaries)

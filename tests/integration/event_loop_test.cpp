@@ -28,7 +28,7 @@ struct ProbeEvent {
 
 // The probe, loaded and attached for this process only.
 struct Probe {
-	bpf::Skeleton<ringbuf_probe> skel{NETTRACE_SKELETON_OPS(ringbuf_probe), "ringbuf_probe"};
+	bpf::Skeleton<ringbuf_probe_bpf> skel{NETTRACE_SKELETON_OPS(ringbuf_probe_bpf), "ringbuf_probe"};
 
 	explicit Probe(std::uint32_t ring_bytes = 0)
 	{

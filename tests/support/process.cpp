@@ -6,6 +6,7 @@
 #include <cstring>
 #include <fcntl.h>
 #include <poll.h>
+#include <csignal>
 #include <spawn.h>
 #include <stdexcept>
 #include <sys/wait.h>
@@ -29,8 +30,15 @@ void drain(int fd, std::string &into, bool &open)
 
 } // namespace
 
-ProcessResult run_process(const std::vector<std::string> &argv,
-			  const std::vector<std::string> &env)
+namespace {
+
+struct Spawned {
+	pid_t pid;
+	int out_fd;
+	int err_fd;
+};
+
+Spawned spawn(const std::vector<std::string> &argv, const std::vector<std::string> &env)
 {
 	int out_pipe[2], err_pipe[2];
 	if (pipe2(out_pipe, O_CLOEXEC) || pipe2(err_pipe, O_CLOEXEC))
@@ -67,32 +75,20 @@ ProcessResult run_process(const std::vector<std::string> &argv,
 	args.push_back(nullptr);
 
 	pid_t pid;
-	int rc = posix_spawnp(&pid, args[0], &actions, nullptr, args.data(),
-			      envp.data());
+	int rc = posix_spawnp(&pid, args[0], &actions, nullptr, args.data(), envp.data());
 	posix_spawn_file_actions_destroy(&actions);
 	close(out_pipe[1]);
 	close(err_pipe[1]);
 	if (rc != 0) {
 		close(out_pipe[0]);
 		close(err_pipe[0]);
-		throw std::runtime_error("cannot start " + argv[0] + ": " +
-					 strerror(rc));
+		throw std::runtime_error("cannot start " + argv[0] + ": " + strerror(rc));
 	}
+	return {pid, out_pipe[0], err_pipe[0]};
+}
 
-	ProcessResult result;
-	bool out_open = true, err_open = true;
-	while (out_open || err_open) {
-		pollfd fds[2] = {{out_pipe[0], POLLIN, 0}, {err_pipe[0], POLLIN, 0}};
-		if (poll(fds, 2, -1) < 0 && errno != EINTR)
-			break;
-		if (out_open && fds[0].revents)
-			drain(out_pipe[0], result.out, out_open);
-		if (err_open && fds[1].revents)
-			drain(err_pipe[0], result.err, err_open);
-	}
-	close(out_pipe[0]);
-	close(err_pipe[0]);
-
+void reap(pid_t pid, ProcessResult &result)
+{
 	int status = 0;
 	while (waitpid(pid, &status, 0) < 0 && errno == EINTR) {
 	}
@@ -100,7 +96,110 @@ ProcessResult run_process(const std::vector<std::string> &argv,
 		result.exit_code = WEXITSTATUS(status);
 	else if (WIFSIGNALED(status))
 		result.signal = WTERMSIG(status);
+}
+
+} // namespace
+
+ProcessResult run_process(const std::vector<std::string> &argv,
+			  const std::vector<std::string> &env)
+{
+	const Spawned child = spawn(argv, env);
+	ProcessResult result;
+	bool out_open = true, err_open = true;
+	while (out_open || err_open) {
+		pollfd fds[2] = {{out_open ? child.out_fd : -1, POLLIN, 0},
+				 {err_open ? child.err_fd : -1, POLLIN, 0}};
+		if (poll(fds, 2, -1) < 0 && errno != EINTR)
+			break;
+		if (out_open && fds[0].revents)
+			drain(child.out_fd, result.out, out_open);
+		if (err_open && fds[1].revents)
+			drain(child.err_fd, result.err, err_open);
+	}
+	close(child.out_fd);
+	close(child.err_fd);
+	reap(child.pid, result);
 	return result;
+}
+
+BackgroundProcess::BackgroundProcess(const std::vector<std::string> &argv,
+				     const std::vector<std::string> &env)
+{
+	const Spawned child = spawn(argv, env);
+	pid_ = child.pid;
+	out_fd_ = child.out_fd;
+	err_fd_ = child.err_fd;
+}
+
+BackgroundProcess::~BackgroundProcess()
+{
+	if (!exited_) {
+		kill(pid_, SIGKILL);
+		reap(pid_, result_);
+	}
+	if (out_fd_ >= 0)
+		close(out_fd_);
+	if (err_fd_ >= 0)
+		close(err_fd_);
+}
+
+bool BackgroundProcess::pump(int wait_ms)
+{
+	bool out_open = out_fd_ >= 0, err_open = err_fd_ >= 0;
+	if (!out_open && !err_open)
+		return false;
+	pollfd fds[2] = {{out_fd_, POLLIN, 0}, {err_fd_, POLLIN, 0}};
+	if (poll(fds, 2, wait_ms) <= 0)
+		return true;
+	if (out_open && fds[0].revents)
+		drain(out_fd_, result_.out, out_open);
+	if (err_open && fds[1].revents)
+		drain(err_fd_, result_.err, err_open);
+	if (!out_open && out_fd_ >= 0) {
+		close(out_fd_);
+		out_fd_ = -1;
+	}
+	if (!err_open && err_fd_ >= 0) {
+		close(err_fd_);
+		err_fd_ = -1;
+	}
+	return out_fd_ >= 0 || err_fd_ >= 0;
+}
+
+bool BackgroundProcess::wait_for(std::string_view needle, std::chrono::milliseconds timeout,
+				 bool in_stderr)
+{
+	const auto deadline = std::chrono::steady_clock::now() + timeout;
+	const std::string &text = in_stderr ? result_.err : result_.out;
+	while (text.find(needle) == std::string::npos) {
+		const auto left = std::chrono::duration_cast<std::chrono::milliseconds>(
+			deadline - std::chrono::steady_clock::now());
+		if (left.count() <= 0 || !pump(static_cast<int>(std::min<long>(left.count(), 100))))
+			return text.find(needle) != std::string::npos;
+	}
+	return true;
+}
+
+void BackgroundProcess::signal(int sig)
+{
+	if (!exited_)
+		kill(pid_, sig);
+}
+
+ProcessResult BackgroundProcess::finish(std::chrono::milliseconds timeout)
+{
+	const auto deadline = std::chrono::steady_clock::now() + timeout;
+	while (pump(100)) {
+		if (std::chrono::steady_clock::now() > deadline) {
+			kill(pid_, SIGKILL);
+			break;
+		}
+	}
+	if (!exited_) {
+		reap(pid_, result_);
+		exited_ = true;
+	}
+	return result_;
 }
 
 void run_shell_checked(const std::string &script)

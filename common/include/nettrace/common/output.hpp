@@ -1,0 +1,45 @@
+// SPDX-License-Identifier: MIT
+// Buffered standard output for reporters: events are formatted into one
+// growing buffer and written in few syscalls. On a terminal every batch is
+// shown at once; into a pipe or file, writes are grouped up to a size or a
+// short delay, so a script reading the output still sees it promptly.
+#pragma once
+
+#include <fmt/format.h>
+
+#include <chrono>
+#include <cstdio>
+
+namespace nettrace {
+
+class OutputWriter {
+public:
+	explicit OutputWriter(int fd = 1);
+
+	fmt::memory_buffer &buffer() { return buf_; }
+	// After each event: a batch can hold a whole ring buffer's worth of
+	// events, so the buffer is written out whenever it is full, keeping
+	// memory bounded however large a batch is.
+	void event_done()
+	{
+		if (buf_.size() >= flush_bytes)
+			flush();
+	}
+	// After a batch of events: write out if the policy says so.
+	void batch_done();
+	// Write everything now (at exit, at the end of an interval).
+	void flush();
+	// True once the reader went away (EPIPE): stop producing output.
+	bool closed() const { return closed_; }
+
+	static constexpr std::size_t flush_bytes = 64 * 1024;
+
+private:
+	int fd_;
+	bool terminal_;
+	bool closed_ = false;
+	fmt::memory_buffer buf_;
+	std::chrono::steady_clock::time_point last_flush_;
+};
+
+} // namespace nettrace

@@ -1,0 +1,179 @@
+// nettrace tcpdrop: TCP packets the kernel drops, with reason, drop site,
+// flow, socket state and kernel stack.
+#include "tcpdrop.h"
+#include "tcpdrop_report.hpp"
+#include "tcpdrop_tracer.hpp"
+
+#include <nettrace/common/bpf_loader.hpp>
+#include <nettrace/common/command_line.hpp>
+#include <nettrace/common/drop_reasons.hpp>
+#include <nettrace/common/event_loop.hpp>
+#include <nettrace/common/filter_options.hpp>
+#include <nettrace/common/kernel_symbols.hpp>
+#include <nettrace/common/output.hpp>
+#include <nettrace/plugin.hpp>
+
+#include <boost/program_options.hpp>
+#include <fmt/format.h>
+
+#include <iostream>
+
+namespace po = boost::program_options;
+
+namespace nettrace::tcpdrop {
+
+namespace {
+
+struct Options {
+	FilterOptions filter;
+	std::string reasons;
+	std::string excluded_reasons;
+	bool no_stack = false;
+	bool json = false;
+	bool verbose = false;
+	std::uint64_t count = 0;
+	double duration = 0;
+};
+
+po::options_description describe_options(Options &o)
+{
+	po::options_description desc("options");
+	add_filter_options(desc, FilterOption::family | FilterOption::addresses |
+					 FilterOption::ports | FilterOption::netns);
+	desc.add_options()
+		("reason", po::value(&o.reasons)->value_name("NAMES"),
+		 "only drops with these reasons (comma-separated, e.g. NO_SOCKET,NETFILTER_DROP)")
+		("exclude-reason", po::value(&o.excluded_reasons)->value_name("NAMES"),
+		 "leave out drops with these reasons")
+		("no-stack", po::bool_switch(&o.no_stack), "do not collect or print kernel stacks")
+		("json", po::bool_switch(&o.json), "one JSON object per drop, one per line")
+		("count,c", po::value(&o.count)->value_name("N"), "exit after N drops")
+		("duration", po::value(&o.duration)->value_name("SECONDS"),
+		 "exit after SECONDS")
+		("verbose,v", po::bool_switch(&o.verbose),
+		 "say which program variant attached, and libbpf's messages")
+		("help,h", "print this help");
+	return desc;
+}
+
+std::vector<std::uint32_t> reason_codes(const DropReasons &reasons, const char *option,
+					const std::string &list)
+{
+	if (reasons.empty())
+		throw RuntimeError(fmt::format("{}: cannot name drop reasons on this kernel: {}",
+					       option, reasons.unavailable_reason()));
+	std::vector<std::uint32_t> codes;
+	std::string_view rest = list;
+	while (true) {
+		const auto comma = rest.find(',');
+		const std::string_view name = rest.substr(0, comma);
+		if (name.empty())
+			throw UsageError(fmt::format("{}: empty reason name in '{}'", option, list));
+		const auto code = reasons.code(name);
+		if (!code) {
+			std::string hint;
+			for (auto close : reasons.closest(name))
+				hint += fmt::format("{}{}", hint.empty() ? "; did you mean " : " or ",
+						    close);
+			throw UsageError(fmt::format("{}: unknown drop reason '{}'{}", option, name,
+						     hint.empty() ? "" : hint + "?"));
+		}
+		codes.push_back(*code);
+		if (comma == std::string_view::npos)
+			break;
+		rest = rest.substr(comma + 1);
+	}
+	return codes;
+}
+
+int run(const nettrace_host *, int argc, char **argv)
+{
+	Options o;
+	const po::options_description desc = describe_options(o);
+	const po::variables_map vm = parse_command_line(argc, argv, desc);
+	if (vm.count("help")) {
+		std::cout << "usage: nettrace tcpdrop [-4 | -6] [-s ADDR] [-d ADDR] [-N ADDR] "
+			     "[-S PORT] [-D PORT] [-P PORT]\n"
+			     "                        [--netns NS] [--reason NAMES] "
+			     "[--exclude-reason NAMES]\n"
+			     "                        [--no-stack] [--json] [-c N] "
+			     "[--duration SECONDS] [-v]\n\n"
+			     "Trace TCP packets the kernel drops: reason, drop site, flow, "
+			     "state and stack.\n\n"
+			  << desc;
+		return NETTRACE_EXIT_OK;
+	}
+	if (vm.count("count") && o.count == 0)
+		throw UsageError("--count: must be at least 1");
+	if (vm.count("duration") && !(o.duration > 0))
+		throw UsageError("--duration: must be a positive number of seconds");
+	if (!o.reasons.empty() && !o.excluded_reasons.empty())
+		throw UsageError("--reason and --exclude-reason cannot be combined");
+
+	TracerSettings settings;
+	settings.filter = build_filter(filter_options_from(vm));
+	settings.stacks = !o.no_stack;
+	const DropReasons reasons = DropReasons::load();
+	if (!o.reasons.empty()) {
+		settings.reason_mode = TCPDROP_REASONS_ONLY;
+		settings.reason_codes = reason_codes(reasons, "--reason", o.reasons);
+	} else if (!o.excluded_reasons.empty()) {
+		settings.reason_mode = TCPDROP_REASONS_EXCEPT;
+		settings.reason_codes = reason_codes(reasons, "--exclude-reason", o.excluded_reasons);
+	}
+
+	bpf::require_bpf_environment();
+	bpf::capture_libbpf_log(o.verbose);
+	const KernelSymbols symbols = KernelSymbols::load();
+	if (symbols.addresses_hidden())
+		fmt::print(stderr, "nettrace tcpdrop: {}; stacks and drop sites are shown as "
+				   "addresses\n", symbols.hidden_reason());
+	if (reasons.empty())
+		fmt::print(stderr, "nettrace tcpdrop: drop reasons shown as numbers: {}\n",
+			   reasons.unavailable_reason());
+
+	Tracer tracer(settings);
+	if (o.verbose) {
+		for (const auto &s : tracer.skipped())
+			fmt::print(stderr, "nettrace tcpdrop: skipped {}\n", s);
+		fmt::print(stderr, "nettrace tcpdrop: attached {}\n", tracer.variant());
+	}
+
+	OutputWriter out;
+	Reporter reporter(out, symbols, reasons, o.json);
+	EventLoop loop("nettrace tcpdrop");
+	loop.add_ring_buffer(tracer.ring_buffer_fd(), [&](const void *data, std::size_t size) {
+		const auto &e = *static_cast<const tcpdrop_event *>(data);
+		const __u64 *stack = nullptr;
+		std::size_t frames = 0;
+		if (size >= sizeof(tcpdrop_event_with_stack) && e.stack_bytes > 0) {
+			stack = static_cast<const tcpdrop_event_with_stack *>(data)->stack;
+			frames = static_cast<std::size_t>(e.stack_bytes) / sizeof(__u64);
+		}
+		reporter.event(e, stack, frames);
+		out.event_done();
+	});
+	loop.watch_lost_events(tracer.lost_events());
+	loop.after_batch([&] {
+		out.batch_done();
+		if (out.closed())
+			loop.request_stop();
+	});
+
+	// The header doubles as the ready signal: it appears only once the
+	// program is attached.
+	reporter.header();
+	out.flush();
+	loop.run({.events = o.count,
+		  .duration = std::chrono::duration_cast<std::chrono::nanoseconds>(
+			  std::chrono::duration<double>(o.duration))});
+	out.flush();
+	return NETTRACE_EXIT_OK;
+}
+
+} // namespace
+
+} // namespace nettrace::tcpdrop
+
+NETTRACE_PLUGIN("tcpdrop", "Trace TCP packets the kernel drops, with reason, place and stack",
+		"0.1.0", nettrace::tcpdrop::run)

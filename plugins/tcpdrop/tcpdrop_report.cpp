@@ -1,0 +1,199 @@
+#include "tcpdrop_report.hpp"
+
+#include <nettrace/filter_spec.h>
+
+#include <arpa/inet.h>
+#include <array>
+#include <iterator>
+#include <nlohmann/json.hpp>
+#include <string_view>
+
+namespace nettrace::tcpdrop {
+
+namespace {
+
+constexpr std::array<const char *, 8> flag_names = {"FIN", "SYN", "RST", "PSH",
+						    "ACK", "URG", "ECE", "CWR"};
+
+// Frames the stack walk starts in before it reaches the drop site: the
+// tracepoint's own call chain and BPF glue, never a cause of the drop.
+bool is_tracing_frame(std::string_view name)
+{
+	constexpr std::string_view prefixes[] = {
+		"__traceiter_", "__bpf_trace_", "bpf_trace_run", "bpf_prog_",
+		"__bpf_prog_", "bpf_trampoline_", "trace_kfree_skb", "perf_trace_",
+		"trace_event_raw_event_",
+	};
+	constexpr std::string_view exact[] = {
+		"sk_skb_reason_drop", "kfree_skb_reason", "kfree_skb", "__kfree_skb",
+		"kfree_skb_list_reason",
+	};
+	for (auto p : prefixes)
+		if (name.substr(0, p.size()) == p)
+			return true;
+	for (auto e : exact)
+		if (name == e)
+			return true;
+	return false;
+}
+
+// An address as text, into a caller's buffer: no allocation per event.
+std::string_view format_addr(char (&buf)[INET6_ADDRSTRLEN], const tcpdrop_event &e,
+			     const __u8 *addr)
+{
+	const int af = e.family == NT_AF_INET6 ? AF_INET6 : AF_INET;
+	if (!inet_ntop(af, addr, buf, sizeof(buf)))
+		return "?";
+	return buf;
+}
+
+template <typename... T>
+void append(fmt::memory_buffer &out, fmt::format_string<T...> f, T &&...args)
+{
+	fmt::format_to(std::back_inserter(out), f, std::forward<T>(args)...);
+}
+
+} // namespace
+
+const char *tcp_state_name(unsigned state)
+{
+	static constexpr const char *names[] = {
+		"-",          "ESTABLISHED", "SYN_SENT",   "SYN_RECV",     "FIN_WAIT1",
+		"FIN_WAIT2",  "TIME_WAIT",   "CLOSE",      "CLOSE_WAIT",   "LAST_ACK",
+		"LISTEN",     "CLOSING",     "NEW_SYN_RECV", "BOUND_INACTIVE",
+	};
+	return state < std::size(names) ? names[state] : "UNKNOWN";
+}
+
+void format_tcp_flags(fmt::memory_buffer &out, unsigned flags, const char *separator)
+{
+	bool first = true;
+	for (std::size_t bit = 0; bit < flag_names.size(); ++bit) {
+		if (!(flags & (1u << bit)))
+			continue;
+		if (!first)
+			out.append(std::string_view(separator));
+		out.append(std::string_view(flag_names[bit]));
+		first = false;
+	}
+}
+
+std::size_t first_shown_frame(const KernelSymbols &symbols, __u64 location,
+			      const __u64 *stack, std::size_t frames)
+{
+	// The drop site is the return address of the drop call, so it is
+	// one of the walked frames exactly.
+	for (std::size_t i = 0; i < frames; ++i)
+		if (stack[i] == location)
+			return i;
+	std::size_t i = 0;
+	while (i < frames) {
+		const auto sym = symbols.resolve(stack[i]);
+		if (!sym || !is_tracing_frame(sym->name))
+			break;
+		++i;
+	}
+	return i;
+}
+
+Reporter::Reporter(OutputWriter &out, const KernelSymbols &symbols, const DropReasons &reasons,
+		   bool json)
+	: out_(out), symbols_(symbols), reasons_(reasons), json_(json)
+{
+}
+
+void Reporter::header()
+{
+	if (!json_)
+		append(out_.buffer(), "TIME     PID     IP SADDR:SPORT > DADDR:DPORT STATE (FLAGS) "
+				      "REASON (CODE)\n");
+}
+
+void Reporter::event(const tcpdrop_event &e, const __u64 *stack, std::size_t frames)
+{
+	if (json_)
+		json(e, stack, frames);
+	else
+		text(e, stack, frames);
+}
+
+void Reporter::text(const tcpdrop_event &e, const __u64 *stack, std::size_t frames)
+{
+	fmt::memory_buffer &out = out_.buffer();
+	char saddr[INET6_ADDRSTRLEN], daddr[INET6_ADDRSTRLEN];
+	const bool v6 = e.family == NT_AF_INET6;
+
+	format_local_hms(out, clock_.to_wall_ns(e.ktime_ns));
+	append(out, " {:<7} {} ", e.pid, v6 ? 6 : 4);
+	if (v6)
+		append(out, "[{}]:{} > [{}]:{} ", format_addr(saddr, e, e.saddr), e.sport,
+		       format_addr(daddr, e, e.daddr), e.dport);
+	else
+		append(out, "{}:{} > {}:{} ", format_addr(saddr, e, e.saddr), e.sport,
+		       format_addr(daddr, e, e.daddr), e.dport);
+	out.append(std::string_view(
+		tcp_state_name(e.flags & TCPDROP_HAS_SOCKET ? e.state : 0)));
+	out.append(std::string_view(" ("));
+	format_tcp_flags(out, e.tcp_flags, "|");
+	out.append(std::string_view(") "));
+	if (e.flags & TCPDROP_HAS_REASON)
+		append(out, "{} ({})\n", reasons_.name(e.reason), e.reason);
+	else
+		out.append(std::string_view("- (-)\n"));
+
+	for (std::size_t i = first_shown_frame(symbols_, e.location, stack, frames); i < frames; ++i) {
+		out.append(std::string_view("    "));
+		symbols_.format_to(out, stack[i]);
+		out.push_back('\n');
+	}
+	if (frames)
+		out.push_back('\n');
+}
+
+void Reporter::json(const tcpdrop_event &e, const __u64 *stack, std::size_t frames)
+{
+	char saddr[INET6_ADDRSTRLEN], daddr[INET6_ADDRSTRLEN];
+	nlohmann::ordered_json j;
+
+	scratch_.clear();
+	format_rfc3339(scratch_, clock_.to_wall_ns(e.ktime_ns));
+	j["time"] = std::string_view(scratch_.data(), scratch_.size());
+	j["pid"] = e.pid;
+	j["comm"] = std::string_view(e.comm, strnlen(e.comm, sizeof(e.comm)));
+	j["ip"] = e.family == NT_AF_INET6 ? 6 : 4;
+	j["saddr"] = format_addr(saddr, e, e.saddr);
+	j["sport"] = e.sport;
+	j["daddr"] = format_addr(daddr, e, e.daddr);
+	j["dport"] = e.dport;
+	if (e.flags & TCPDROP_HAS_SOCKET)
+		j["state"] = tcp_state_name(e.state);
+	else
+		j["state"] = nullptr;
+	j["flags"] = nlohmann::ordered_json::array();
+	for (std::size_t bit = 0; bit < flag_names.size(); ++bit)
+		if (e.tcp_flags & (1u << bit))
+			j["flags"].push_back(flag_names[bit]);
+	if (e.flags & TCPDROP_HAS_REASON) {
+		j["reason"] = reasons_.name(e.reason);
+		j["reason_code"] = e.reason;
+	} else {
+		j["reason"] = nullptr;
+		j["reason_code"] = nullptr;
+	}
+	scratch_.clear();
+	symbols_.format_to(scratch_, e.location);
+	j["location"] = std::string_view(scratch_.data(), scratch_.size());
+	j["netns"] = e.netns;
+	j["ifindex"] = e.ifindex;
+	j["stack"] = nlohmann::ordered_json::array();
+	for (std::size_t i = first_shown_frame(symbols_, e.location, stack, frames); i < frames; ++i) {
+		scratch_.clear();
+		symbols_.format_to(scratch_, stack[i]);
+		j["stack"].push_back(std::string_view(scratch_.data(), scratch_.size()));
+	}
+	const std::string line = j.dump();
+	out_.buffer().append(line);
+	out_.buffer().push_back('\n');
+}
+
+} // namespace nettrace::tcpdrop

@@ -1,0 +1,47 @@
+// Turns tcpdrop events into text (the classic tcpdrop layout) or JSON lines.
+#pragma once
+
+#include "tcpdrop.h"
+
+#include <nettrace/common/clock.hpp>
+#include <nettrace/common/drop_reasons.hpp>
+#include <nettrace/common/kernel_symbols.hpp>
+#include <nettrace/common/output.hpp>
+
+#include <cstddef>
+
+namespace nettrace::tcpdrop {
+
+class Reporter {
+public:
+	Reporter(OutputWriter &out, const KernelSymbols &symbols, const DropReasons &reasons,
+		 bool json);
+
+	// The column header of the text output; nothing for JSON.
+	void header();
+	// One drop; `stack` holds `frames` return addresses, innermost first.
+	void event(const tcpdrop_event &e, const __u64 *stack, std::size_t frames);
+
+private:
+	void text(const tcpdrop_event &e, const __u64 *stack, std::size_t frames);
+	void json(const tcpdrop_event &e, const __u64 *stack, std::size_t frames);
+
+	OutputWriter &out_;
+	const KernelSymbols &symbols_;
+	const DropReasons &reasons_;
+	KernelClock clock_;
+	bool json_;
+	fmt::memory_buffer scratch_;
+};
+
+// The frames worth showing: from the drop site (`location`) on, leaving out
+// the tracing machinery the stack walk starts in.
+std::size_t first_shown_frame(const KernelSymbols &symbols, __u64 location,
+			      const __u64 *stack, std::size_t frames);
+
+// TCP state names as the kernel's tcp_states.h numbers them ("-" for none).
+const char *tcp_state_name(unsigned state);
+// "SYN|ACK" in the order FIN SYN RST PSH ACK URG ECE CWR.
+void format_tcp_flags(fmt::memory_buffer &out, unsigned flags, const char *separator);
+
+} // namespace nettrace::tcpdrop

@@ -1,0 +1,47 @@
+// Loads and attaches the tcpdrop BPF program in the variant this kernel
+// supports, trying the others when one is refused.
+#pragma once
+
+#include <nettrace/filter_spec.h>
+
+#include <linux/types.h>
+
+#include <cstdint>
+#include <memory>
+#include <string>
+#include <vector>
+
+struct tcpdrop_bpf;
+
+namespace nettrace::tcpdrop {
+
+struct TracerSettings {
+	nt_filter filter{};
+	bool stacks = true;
+	std::uint8_t reason_mode = 0;            // TCPDROP_REASONS_*
+	std::vector<std::uint32_t> reason_codes; // for ONLY / EXCEPT
+};
+
+class Tracer {
+public:
+	// Throws RuntimeError, naming why each variant failed, when none can
+	// be loaded and attached. Nothing stays attached after a throw.
+	explicit Tracer(const TracerSettings &settings);
+	~Tracer();
+
+	int ring_buffer_fd() const;
+	const volatile __u64 *lost_events() const;
+	// What attached, e.g. "tp_btf/kfree_skb (skb, location, reason, rx_sk)".
+	const std::string &variant() const { return variant_; }
+	// Variants tried before it, each with why it failed.
+	const std::vector<std::string> &skipped() const { return skipped_; }
+
+	struct Loaded; // the skeleton; defined where its header is included
+
+private:
+	std::unique_ptr<Loaded> loaded_;
+	std::string variant_;
+	std::vector<std::string> skipped_;
+};
+
+} // namespace nettrace::tcpdrop

@@ -1,0 +1,174 @@
+#include "traffic.hpp"
+
+#include <arpa/inet.h>
+#include <cerrno>
+#include <cstring>
+#include <netinet/in.h>
+#include <netinet/ip.h>
+#include <netinet/tcp.h>
+#include <poll.h>
+#include <stdexcept>
+#include <sys/socket.h>
+#include <unistd.h>
+#include <vector>
+
+namespace nettrace::test {
+
+namespace {
+
+struct SocketAddress {
+	sockaddr_storage storage{};
+	socklen_t length = 0;
+	int family = 0;
+};
+
+SocketAddress make_address(const std::string &ip, std::uint16_t port)
+{
+	SocketAddress a;
+	auto *v4 = reinterpret_cast<sockaddr_in *>(&a.storage);
+	auto *v6 = reinterpret_cast<sockaddr_in6 *>(&a.storage);
+	if (inet_pton(AF_INET, ip.c_str(), &v4->sin_addr) == 1) {
+		v4->sin_family = AF_INET;
+		v4->sin_port = htons(port);
+		a.length = sizeof(*v4);
+		a.family = AF_INET;
+	} else if (inet_pton(AF_INET6, ip.c_str(), &v6->sin6_addr) == 1) {
+		v6->sin6_family = AF_INET6;
+		v6->sin6_port = htons(port);
+		a.length = sizeof(*v6);
+		a.family = AF_INET6;
+	} else {
+		throw std::invalid_argument("not an address: " + ip);
+	}
+	return a;
+}
+
+std::uint16_t bound_port(int fd)
+{
+	sockaddr_storage s{};
+	socklen_t len = sizeof(s);
+	getsockname(fd, reinterpret_cast<sockaddr *>(&s), &len);
+	return ntohs(s.ss_family == AF_INET ? reinterpret_cast<sockaddr_in *>(&s)->sin_port
+					    : reinterpret_cast<sockaddr_in6 *>(&s)->sin6_port);
+}
+
+void check(bool ok, const char *what)
+{
+	if (!ok)
+		throw std::runtime_error(std::string(what) + ": " + std::strerror(errno));
+}
+
+// Internet checksum over `len` bytes, starting from `sum`.
+std::uint32_t checksum_add(std::uint32_t sum, const void *data, std::size_t len)
+{
+	const auto *p = static_cast<const std::uint8_t *>(data);
+	for (std::size_t i = 0; i + 1 < len; i += 2)
+		sum += (p[i] << 8) | p[i + 1];
+	if (len & 1)
+		sum += p[len - 1] << 8;
+	return sum;
+}
+
+std::uint16_t checksum_fold(std::uint32_t sum)
+{
+	while (sum >> 16)
+		sum = (sum & 0xffff) + (sum >> 16);
+	return htons(static_cast<std::uint16_t>(~sum));
+}
+
+} // namespace
+
+std::uint16_t tcp_connect_once(const TestNetns &ns, const std::string &src,
+			       const std::string &dst, std::uint16_t dport, std::uint16_t sport,
+			       bool wait_for_answer)
+{
+	const SocketAddress from = make_address(src, sport), to = make_address(dst, dport);
+	const int fd = ns.socket_in(from.family, SOCK_STREAM | SOCK_NONBLOCK, 0);
+	const int one = 1;
+	setsockopt(fd, SOL_SOCKET, SO_REUSEADDR, &one, sizeof(one));
+	check(bind(fd, reinterpret_cast<const sockaddr *>(&from.storage), from.length) == 0,
+	      "bind");
+	const std::uint16_t bound = bound_port(fd);
+	const int rc = connect(fd, reinterpret_cast<const sockaddr *>(&to.storage), to.length);
+	if (rc != 0 && errno == EINPROGRESS && wait_for_answer) {
+		// The RST comes back at once on a local path; wait for it.
+		pollfd p{fd, POLLOUT, 0};
+		poll(&p, 1, 5000);
+	}
+	close(fd);
+	return bound;
+}
+
+std::uint16_t udp_to_closed_port(const TestNetns &ns, const std::string &src,
+				 const std::string &dst, std::uint16_t dport, int count)
+{
+	const SocketAddress from = make_address(src, 0), to = make_address(dst, dport);
+	const int fd = ns.socket_in(from.family, SOCK_DGRAM, 0);
+	check(bind(fd, reinterpret_cast<const sockaddr *>(&from.storage), from.length) == 0,
+	      "bind");
+	const std::uint16_t sport = bound_port(fd);
+	const char payload[] = "nettrace test";
+	for (int i = 0; i < count; ++i)
+		check(sendto(fd, payload, sizeof(payload), 0,
+			     reinterpret_cast<const sockaddr *>(&to.storage), to.length) >= 0,
+		      "sendto");
+	close(fd);
+	return sport;
+}
+
+void tcp_syn_storm(const TestNetns &ns, std::uint16_t sport, std::uint16_t dport, int count)
+{
+	struct Packet {
+		iphdr ip;
+		tcphdr tcp;
+	} __attribute__((packed));
+
+	const int fd = ns.socket_in(AF_INET, SOCK_RAW, IPPROTO_RAW);
+	const SocketAddress to = make_address("127.0.0.1", dport);
+
+	constexpr int batch = 256;
+	std::vector<Packet> packets(batch);
+	std::vector<iovec> iov(batch);
+	std::vector<mmsghdr> msgs(batch);
+	for (int i = 0; i < batch; ++i) {
+		Packet &p = packets[i];
+		std::memset(&p, 0, sizeof(p));
+		p.ip.version = 4;
+		p.ip.ihl = 5;
+		p.ip.ttl = 64;
+		p.ip.protocol = IPPROTO_TCP;
+		p.ip.tot_len = htons(sizeof(Packet));
+		p.ip.saddr = htonl(INADDR_LOOPBACK);
+		p.ip.daddr = htonl(INADDR_LOOPBACK);
+		p.tcp.source = htons(sport);
+		p.tcp.dest = htons(dport);
+		p.tcp.seq = htonl(1000 + i);
+		p.tcp.doff = 5;
+		p.tcp.syn = 1;
+		p.tcp.window = htons(1024);
+		// TCP checksum over the pseudo header and the segment, so the
+		// drop is NO_SOCKET and not a checksum error.
+		std::uint32_t sum = 0;
+		sum = checksum_add(sum, &p.ip.saddr, 8);
+		sum += IPPROTO_TCP + sizeof(tcphdr);
+		sum = checksum_add(sum, &p.tcp, sizeof(tcphdr));
+		p.tcp.check = checksum_fold(sum);
+		iov[i] = {&p, sizeof(p)};
+		msgs[i].msg_hdr.msg_name = const_cast<sockaddr_storage *>(&to.storage);
+		msgs[i].msg_hdr.msg_namelen = to.length;
+		msgs[i].msg_hdr.msg_iov = &iov[i];
+		msgs[i].msg_hdr.msg_iovlen = 1;
+	}
+	int sent = 0;
+	while (sent < count) {
+		const int n = std::min(batch, count - sent);
+		const int done = sendmmsg(fd, msgs.data(), static_cast<unsigned>(n), 0);
+		if (done < 0 && errno == EINTR)
+			continue;
+		check(done > 0, "sendmmsg");
+		sent += done;
+	}
+	close(fd);
+}
+
+} // namespace nettrace::test

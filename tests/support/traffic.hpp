@@ -1,0 +1,30 @@
+// Real packets that the kernel drops, made inside a test's own namespace.
+#pragma once
+
+#include "netns.hpp"
+
+#include <cstdint>
+#include <string>
+
+namespace nettrace::test {
+
+// A TCP connect from `src`:`sport` (0: any port) to `dst`:`dport`. Where
+// nothing listens that is one SYN, dropped as NO_SOCKET and answered by a
+// RST that ends the attempt, which is waited for. With `wait_for_answer`
+// false the socket is closed at once, so a SYN some rule drops is sent
+// once, never retransmitted. Returns the source port the SYN carried.
+std::uint16_t tcp_connect_once(const TestNetns &ns, const std::string &src,
+			       const std::string &dst, std::uint16_t dport,
+			       std::uint16_t sport = 0, bool wait_for_answer = true);
+
+// `count` UDP datagrams from `src` to `dst`:`dport`, where nothing listens.
+// Returns the source port they carried.
+std::uint16_t udp_to_closed_port(const TestNetns &ns, const std::string &src,
+				 const std::string &dst, std::uint16_t dport, int count = 1);
+
+// `count` TCP SYNs to 127.0.0.1:`dport` (closed) written with a raw socket
+// in batches, from source port `sport`: the cheapest way to make many
+// drops. Each SYN is one drop with destination port `dport`.
+void tcp_syn_storm(const TestNetns &ns, std::uint16_t sport, std::uint16_t dport, int count);
+
+} // namespace nettrace::test
