@@ -343,7 +343,23 @@ KernelSymbols::resolve(uint64_t address) const noexcept
 
 void KernelSymbols::format_to(fmt::memory_buffer &out, uint64_t address) const
 {
-	const auto symbol = resolve(address);
+	append_symbol(out, address, resolve(address));
+}
+
+void KernelSymbols::format_return_address_to(fmt::memory_buffer &out, uint64_t address) const
+{
+	// The call may be the last instruction of its function (a call to a
+	// function that does not return): then the return address is already
+	// the next function's first byte, and only address - 1 is the caller.
+	auto symbol = address ? resolve(address - 1) : std::nullopt;
+	if (symbol)
+		symbol->offset = address - symbol->address;
+	append_symbol(out, address, symbol);
+}
+
+void KernelSymbols::append_symbol(fmt::memory_buffer &out, uint64_t address,
+				  const std::optional<Symbol> &symbol)
+{
 	if (!symbol) {
 		append_hex(out, address, 16);
 		return;

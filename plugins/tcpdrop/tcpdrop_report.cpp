@@ -143,7 +143,7 @@ void Reporter::text(const tcpdrop_event &e, const __u64 *stack, std::size_t fram
 
 	for (std::size_t i = first_shown_frame(symbols_, e.location, stack, frames); i < frames; ++i) {
 		out.append(std::string_view("    "));
-		symbols_.format_to(out, stack[i]);
+		symbols_.format_return_address_to(out, stack[i]);
 		out.push_back('\n');
 	}
 	if (frames)
@@ -181,14 +181,14 @@ void Reporter::json(const tcpdrop_event &e, const __u64 *stack, std::size_t fram
 		j["reason_code"] = nullptr;
 	}
 	scratch_.clear();
-	symbols_.format_to(scratch_, e.location);
+	symbols_.format_return_address_to(scratch_, e.location);
 	j["location"] = std::string_view(scratch_.data(), scratch_.size());
 	j["netns"] = e.netns;
 	j["ifindex"] = e.ifindex;
 	j["stack"] = nlohmann::ordered_json::array();
 	for (std::size_t i = first_shown_frame(symbols_, e.location, stack, frames); i < frames; ++i) {
 		scratch_.clear();
-		symbols_.format_to(scratch_, stack[i]);
+		symbols_.format_return_address_to(scratch_, stack[i]);
 		j["stack"].push_back(std::string_view(scratch_.data(), scratch_.size()));
 	}
 	const std::string line = j.dump();

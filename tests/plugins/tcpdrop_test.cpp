@@ -81,11 +81,11 @@ class TcpdropRun {
 public:
 	// With `out_file`, stdout goes to that file instead of a pipe the test
 	// reads only now and then, as a user would redirect it in a storm.
-	TcpdropRun(std::vector<std::string> args, bool json = false, std::string out_file = {})
-		: json_(json), proc_(command(std::move(args), json, out_file))
+	TcpdropRun(std::vector<std::string> args, bool as_json = false, std::string out_file = {})
+		: proc_(command(std::move(args), as_json, out_file))
 	{
 		// Text: the header is printed once attached. JSON: -v says so.
-		const bool ready = json ? proc_.wait_for("nettrace tcpdrop: attached", 20s, true)
+		const bool ready = as_json ? proc_.wait_for("nettrace tcpdrop: attached", 20s, true)
 					: proc_.wait_for("TIME ", 20s);
 		EXPECT_TRUE(ready) << proc_.out() << proc_.err();
 	}
@@ -100,11 +100,11 @@ public:
 	ProcessResult finish() { return proc_.finish(); }
 
 private:
-	static std::vector<std::string> command(std::vector<std::string> args, bool json,
+	static std::vector<std::string> command(std::vector<std::string> args, bool as_json,
 						const std::string &out_file)
 	{
 		args.insert(args.begin(), {nettrace_bin, "tcpdrop"});
-		if (json) {
+		if (as_json) {
 			args.push_back("--json");
 			args.push_back("-v");
 		}
@@ -112,7 +112,6 @@ private:
 			args.insert(args.begin(), {"sh", "-c", "exec \"$0\" \"$@\" > " + out_file});
 		return args;
 	}
-	bool json_;
 	BackgroundProcess proc_;
 };
 

@@ -263,3 +263,22 @@ TEST(KernelSymbolsLive, UnprivilegedReaderSeesHiddenAddresses)
 
 } // namespace
 } // namespace nettrace
+
+TEST(KernelSymbolsReturnAddress, CallAtTheEndOfAFunctionNamesTheCaller)
+{
+	const auto symbols = nettrace::KernelSymbols::from_text(
+		"ffffffff81000000 T caller\n"
+		"ffffffff81000040 T next_function\n"
+		"ffffffff81000080 T _etext\n");
+	fmt::memory_buffer out;
+	// A return address right after caller's last instruction (a call to
+	// a function that never returns) is next_function's first byte.
+	symbols.format_return_address_to(out, 0xffffffff81000040);
+	EXPECT_EQ(fmt::to_string(out), "caller+0x40");
+	out.clear();
+	symbols.format_return_address_to(out, 0xffffffff81000045);
+	EXPECT_EQ(fmt::to_string(out), "next_function+0x5");
+	out.clear();
+	symbols.format_to(out, 0xffffffff81000040);
+	EXPECT_EQ(fmt::to_string(out), "next_function+0x0");
+}

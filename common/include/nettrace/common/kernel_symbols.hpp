@@ -60,6 +60,10 @@ public:
 	std::string format(uint64_t address) const;
 	// The same, appended to `out`: no allocation once `out` has grown.
 	void format_to(fmt::memory_buffer &out, uint64_t address) const;
+	// For a return address (a stack frame, a drop site): named after the
+	// function holding the call, which is the one before it when the call
+	// was that function's last instruction.
+	void format_return_address_to(fmt::memory_buffer &out, uint64_t address) const;
 
 private:
 	// A name or module name inside names_.
@@ -80,6 +84,9 @@ private:
 	static constexpr uint16_t end_of_text = 0xffff;
 
 	class Builder;
+
+	static void append_symbol(fmt::memory_buffer &out, uint64_t address,
+				  const std::optional<Symbol> &symbol);
 
 	std::string_view view(uint32_t offset, uint32_t length) const noexcept
 	{
