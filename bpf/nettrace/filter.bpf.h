@@ -406,4 +406,49 @@ static __always_inline __u32 nt_skb_netns(struct sk_buff *skb,
 	return ino;
 }
 
+/*
+ * Fills *pkt from a socket, for probe points that see a socket and no
+ * packet (tcp_sendmsg, udp_recvmsg ...). The addresses and ports are put in
+ * the direction the data travels: on receive the peer is the source, on
+ * send the local end is. Returns -1 for sockets that are not IPv4/IPv6.
+ */
+static __always_inline int nt_parse_sock(struct sock *sk, bool receiving,
+					 struct nt_packet *pkt)
+{
+	__u16 family, local_port, remote_port;
+	__u8 *src, *dst;
+
+	__builtin_memset(pkt, 0, sizeof(*pkt));
+	if (!sk)
+		return -1;
+	family = BPF_CORE_READ(sk, __sk_common.skc_family);
+	/* The local port is kept in host order, the peer's as on the wire. */
+	local_port = BPF_CORE_READ(sk, __sk_common.skc_num);
+	remote_port = bpf_ntohs(BPF_CORE_READ(sk, __sk_common.skc_dport));
+	src = receiving ? pkt->daddr : pkt->saddr;
+	dst = receiving ? pkt->saddr : pkt->daddr;
+
+	if (family == NT_AF_INET) {
+		__be32 local = BPF_CORE_READ(sk, __sk_common.skc_rcv_saddr);
+		__be32 remote = BPF_CORE_READ(sk, __sk_common.skc_daddr);
+
+		__builtin_memcpy(src, &local, sizeof(local));
+		__builtin_memcpy(dst, &remote, sizeof(remote));
+	} else if (family == NT_AF_INET6) {
+		bpf_core_read(src, 16, &sk->__sk_common.skc_v6_rcv_saddr);
+		bpf_core_read(dst, 16, &sk->__sk_common.skc_v6_daddr);
+	} else {
+		return -1;
+	}
+	pkt->family = family;
+	/* sk_protocol was an 8-bit bitfield before 5.6, a u16 since. */
+	pkt->l4proto = BPF_CORE_READ_BITFIELD_PROBED(sk, sk_protocol);
+	if (nt_proto_has_ports(pkt->l4proto)) {
+		pkt->has_ports = 1;
+		pkt->sport = receiving ? remote_port : local_port;
+		pkt->dport = receiving ? local_port : remote_port;
+	}
+	return 0;
+}
+
 #endif /* NETTRACE_FILTER_BPF_H */

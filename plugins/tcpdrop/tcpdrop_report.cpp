@@ -1,5 +1,7 @@
 #include "tcpdrop_report.hpp"
 
+#include <nettrace/common/stack_frames.hpp>
+
 #include <nettrace/filter_spec.h>
 
 #include <arpa/inet.h>
@@ -14,28 +16,6 @@ namespace {
 
 constexpr std::array<const char *, 8> flag_names = {"FIN", "SYN", "RST", "PSH",
 						    "ACK", "URG", "ECE", "CWR"};
-
-// Frames the stack walk starts in before it reaches the drop site: the
-// tracepoint's own call chain and BPF glue, never a cause of the drop.
-bool is_tracing_frame(std::string_view name)
-{
-	constexpr std::string_view prefixes[] = {
-		"__traceiter_", "__bpf_trace_", "bpf_trace_run", "bpf_prog_",
-		"__bpf_prog_", "bpf_trampoline_", "trace_kfree_skb", "perf_trace_",
-		"trace_event_raw_event_",
-	};
-	constexpr std::string_view exact[] = {
-		"sk_skb_reason_drop", "kfree_skb_reason", "kfree_skb", "__kfree_skb",
-		"kfree_skb_list_reason",
-	};
-	for (auto p : prefixes)
-		if (name.substr(0, p.size()) == p)
-			return true;
-	for (auto e : exact)
-		if (name == e)
-			return true;
-	return false;
-}
 
 // An address as text, into a caller's buffer: no allocation per event.
 std::string_view format_addr(char (&buf)[INET6_ADDRSTRLEN], const tcpdrop_event &e,
@@ -76,24 +56,6 @@ void format_tcp_flags(fmt::memory_buffer &out, unsigned flags, const char *separ
 		out.append(std::string_view(flag_names[bit]));
 		first = false;
 	}
-}
-
-std::size_t first_shown_frame(const KernelSymbols &symbols, __u64 location,
-			      const __u64 *stack, std::size_t frames)
-{
-	// The drop site is the return address of the drop call, so it is
-	// one of the walked frames exactly.
-	for (std::size_t i = 0; i < frames; ++i)
-		if (stack[i] == location)
-			return i;
-	std::size_t i = 0;
-	while (i < frames) {
-		const auto sym = symbols.resolve(stack[i]);
-		if (!sym || !is_tracing_frame(sym->name))
-			break;
-		++i;
-	}
-	return i;
 }
 
 Reporter::Reporter(OutputWriter &out, const KernelSymbols &symbols, const DropReasons &reasons,

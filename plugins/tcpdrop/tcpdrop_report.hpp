@@ -34,11 +34,6 @@ private:
 	fmt::memory_buffer scratch_;
 };
 
-// The frames worth showing: from the drop site (`location`) on, leaving out
-// the tracing machinery the stack walk starts in.
-std::size_t first_shown_frame(const KernelSymbols &symbols, __u64 location,
-			      const __u64 *stack, std::size_t frames);
-
 // TCP state names as the kernel's tcp_states.h numbers them ("-" for none).
 const char *tcp_state_name(unsigned state);
 // "SYN|ACK" in the order FIN SYN RST PSH ACK URG ECE CWR.

@@ -3,11 +3,11 @@
 #include "netns.hpp"
 #include "process.hpp"
 #include "requirements.hpp"
+#include "tracer_run.hpp"
 #include "traffic.hpp"
 
 #include <nettrace/common/drop_reasons.hpp>
 
-#include <bpf/bpf.h>
 #include <gtest/gtest.h>
 #include <nlohmann/json.hpp>
 
@@ -25,7 +25,6 @@ using namespace std::chrono_literals;
 
 namespace {
 
-const std::string nettrace_bin = NETTRACE_BIN;
 
 // One drop as the text output shows it: the line, then its frames.
 struct TextDrop {
@@ -50,16 +49,6 @@ std::vector<TextDrop> parse_text(const std::string &out)
 	return drops;
 }
 
-std::vector<json> parse_json(const std::string &out)
-{
-	std::vector<json> events;
-	std::istringstream in(out);
-	for (std::string l; std::getline(in, l);)
-		if (!l.empty())
-			events.push_back(json::parse(l));
-	return events;
-}
-
 std::uint32_t reason_code(const char *name)
 {
 	static const nettrace::DropReasons reasons = nettrace::DropReasons::load();
@@ -68,52 +57,27 @@ std::uint32_t reason_code(const char *name)
 	return code.value_or(0);
 }
 
-int count_bpf_links()
-{
-	int links = 0;
-	for (__u32 id = 0; bpf_link_get_next_id(id, &id) == 0;)
-		++links;
-	return links;
-}
-
 // nettrace tcpdrop running in the background, attached when constructed.
-class TcpdropRun {
+// Text: the header is printed once attached. JSON: -v says so on stderr.
+class TcpdropRun : public TracerRun {
 public:
-	// With `out_file`, stdout goes to that file instead of a pipe the test
-	// reads only now and then, as a user would redirect it in a storm.
 	TcpdropRun(std::vector<std::string> args, bool as_json = false, std::string out_file = {})
-		: proc_(command(std::move(args), as_json, out_file))
+		: TracerRun(command(std::move(args), as_json),
+			    as_json ? "nettrace tcpdrop: attached" : "TIME ", as_json, out_file)
 	{
-		// Text: the header is printed once attached. JSON: -v says so.
-		const bool ready = as_json ? proc_.wait_for("nettrace tcpdrop: attached", 20s, true)
-					: proc_.wait_for("TIME ", 20s);
-		EXPECT_TRUE(ready) << proc_.out() << proc_.err();
 	}
-	// Stops it as a user would and returns what it printed.
-	ProcessResult stop()
-	{
-		proc_.signal(SIGINT);
-		ProcessResult r = proc_.finish();
-		EXPECT_EQ(r.exit_code, 0) << r.err;
-		return r;
-	}
-	ProcessResult finish() { return proc_.finish(); }
 
 private:
-	static std::vector<std::string> command(std::vector<std::string> args, bool as_json,
-						const std::string &out_file)
+	static std::vector<std::string> command(std::vector<std::string> args, bool as_json)
 	{
-		args.insert(args.begin(), {nettrace_bin, "tcpdrop"});
-		if (as_json) {
-			args.push_back("--json");
-			args.push_back("-v");
-		}
-		if (!out_file.empty())
-			args.insert(args.begin(), {"sh", "-c", "exec \"$0\" \"$@\" > " + out_file});
+		args.insert(args.begin(), "tcpdrop");
+		if (as_json)
+			args.insert(args.end(), {"--json", "-v"});
 		return args;
 	}
-	BackgroundProcess proc_;
 };
+
+const auto parse_json = parse_json_lines;
 
 std::set<int> dports_of(const std::vector<json> &events)
 {
@@ -369,7 +333,7 @@ TEST_F(TcpdropTest, BadInputExits2WithOneLineAndLeavesNothingAttached)
 	};
 	const int links_before = count_bpf_links();
 	for (const auto &c : cases) {
-		std::vector<std::string> argv = {nettrace_bin, "tcpdrop"};
+		std::vector<std::string> argv = {nettrace_binary(), "tcpdrop"};
 		argv.insert(argv.end(), c.args.begin(), c.args.end());
 		ProcessResult r = run_process(argv);
 		const auto what = ::testing::PrintToString(c.args);
@@ -393,19 +357,12 @@ TEST_F(TcpdropTest, StormEveryDropIsPrintedOrCountedLost)
 		~Remove() { unlink(path); }
 	} remove_out_file{out_file};
 	TcpdropRun run({"--netns", ns.path(), "-D", "7500"}, true, out_file);
-	auto rss_kb = [&] {
-		// VmRSS of the tracer, the only nettrace child of this test.
-		ProcessResult ps = run_process({"sh", "-c",
-			"for p in $(pgrep -f 'nettrace tcpdrop --netns " + ns.path() + "'); do "
-			"grep VmRSS /proc/$p/status; done"});
-		return std::atol(ps.out.substr(ps.out.find_first_of("0123456789")).c_str());
-	};
 	// The first half cycles the ring buffer many times over, so every
 	// page of it has been touched before memory is first measured.
 	tcp_syn_storm(ns, 41500, 7500, generated / 2);
-	const long rss_early = rss_kb();
+	const long rss_early = rss_kb(run.pid());
 	tcp_syn_storm(ns, 41500, 7500, generated - generated / 2);
-	const long rss_late = rss_kb();
+	const long rss_late = rss_kb(run.pid());
 	ProcessResult r = run.stop();
 	std::ifstream saved(out_file);
 	const auto events = parse_json(std::string(std::istreambuf_iterator<char>(saved), {}));

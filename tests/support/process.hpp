@@ -39,6 +39,7 @@ public:
 	void signal(int sig);
 	// Waits for the exit (killing it after `timeout`) and returns all it printed.
 	ProcessResult finish(std::chrono::milliseconds timeout = std::chrono::seconds(30));
+	int pid() const { return pid_; }
 	const std::string &out() const { return result_.out; }
 	const std::string &err() const { return result_.err; }
 

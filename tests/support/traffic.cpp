@@ -100,20 +100,21 @@ std::uint16_t tcp_connect_once(const TestNetns &ns, const std::string &src,
 }
 
 std::uint16_t udp_to_closed_port(const TestNetns &ns, const std::string &src,
-				 const std::string &dst, std::uint16_t dport, int count)
+				 const std::string &dst, std::uint16_t dport, int count,
+				 std::uint16_t sport)
 {
-	const SocketAddress from = make_address(src, 0), to = make_address(dst, dport);
+	const SocketAddress from = make_address(src, sport), to = make_address(dst, dport);
 	const int fd = ns.socket_in(from.family, SOCK_DGRAM, 0);
 	check(bind(fd, reinterpret_cast<const sockaddr *>(&from.storage), from.length) == 0,
 	      "bind");
-	const std::uint16_t sport = bound_port(fd);
+	const std::uint16_t bound = bound_port(fd);
 	const char payload[] = "nettrace test";
 	for (int i = 0; i < count; ++i)
 		check(sendto(fd, payload, sizeof(payload), 0,
 			     reinterpret_cast<const sockaddr *>(&to.storage), to.length) >= 0,
 		      "sendto");
 	close(fd);
-	return sport;
+	return bound;
 }
 
 void tcp_syn_storm(const TestNetns &ns, std::uint16_t sport, std::uint16_t dport, int count)

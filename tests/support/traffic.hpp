@@ -17,10 +17,11 @@ std::uint16_t tcp_connect_once(const TestNetns &ns, const std::string &src,
 			       const std::string &dst, std::uint16_t dport,
 			       std::uint16_t sport = 0, bool wait_for_answer = true);
 
-// `count` UDP datagrams from `src` to `dst`:`dport`, where nothing listens.
-// Returns the source port they carried.
+// `count` UDP datagrams from `src`:`sport` (0: any port) to `dst`:`dport`,
+// where nothing listens. Returns the source port they carried.
 std::uint16_t udp_to_closed_port(const TestNetns &ns, const std::string &src,
-				 const std::string &dst, std::uint16_t dport, int count = 1);
+				 const std::string &dst, std::uint16_t dport, int count = 1,
+				 std::uint16_t sport = 0);
 
 // `count` TCP SYNs to 127.0.0.1:`dport` (closed) written with a raw socket
 // in batches, from source port `sport`: the cheapest way to make many

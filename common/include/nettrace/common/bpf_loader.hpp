@@ -64,9 +64,15 @@ public:
 
 	void load()
 	{
-		clear_libbpf_log();
-		if (int err = ops_.load(skel_))
+		if (int err = try_load())
 			throw_bpf_error("loading", name_, err);
+	}
+	// For callers that fall back on failure: the negative errno, or 0.
+	// libbpf's messages about it stay available (libbpf_log_tail).
+	int try_load()
+	{
+		clear_libbpf_log();
+		return ops_.load(skel_);
 	}
 	void attach()
 	{

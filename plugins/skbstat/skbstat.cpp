@@ -1,0 +1,205 @@
+// nettrace skbstat: where packets go in the kernel, counted per probe point
+// and per drop or consume stack, every interval.
+#include "skbstat_counts.hpp"
+#include "skbstat_probes.hpp"
+#include "skbstat_report.hpp"
+
+#include <nettrace/common/bpf_loader.hpp>
+#include <nettrace/common/clock.hpp>
+#include <nettrace/common/command_line.hpp>
+#include <nettrace/common/drop_reasons.hpp>
+#include <nettrace/common/event_loop.hpp>
+#include <nettrace/common/filter_options.hpp>
+#include <nettrace/common/kernel_symbols.hpp>
+#include <nettrace/common/output.hpp>
+#include <nettrace/plugin.hpp>
+
+#include <boost/program_options.hpp>
+#include <fmt/format.h>
+
+#include <iostream>
+#include <map>
+#include <time.h>
+
+namespace po = boost::program_options;
+
+namespace nettrace::skbstat {
+
+namespace {
+
+struct Options {
+	double interval = 1.0;
+	bool input = false, output = false, consume = false;
+	bool no_drop = false, no_drop_old = false;
+	std::string attach = "auto";
+	bool list_probes = false;
+	bool json = false;
+	bool verbose = false;
+	std::uint64_t count = 0;
+	double duration = 0;
+};
+
+po::options_description describe_options(Options &o)
+{
+	po::options_description desc("options");
+	desc.add_options()
+		("interval,i", po::value(&o.interval)->value_name("SECONDS"),
+		 "print counts every SECONDS (fractions allowed; default 1)");
+	add_filter_options(desc, FilterOption::addresses | FilterOption::ports |
+					 FilterOption::proto | FilterOption::netns);
+	desc.add_options()
+		("input", po::bool_switch(&o.input), "count packets on the receive path")
+		("output", po::bool_switch(&o.output), "count packets on the transmit path")
+		("consume", po::bool_switch(&o.consume), "count consume_skb stacks")
+		("no-drop", po::bool_switch(&o.no_drop), "do not count drop stacks")
+		("no_drop", po::bool_switch(&o.no_drop_old), "the same as --no-drop")
+		("attach", po::value(&o.attach)->value_name("MODE"),
+		 "auto, fentry, kprobe or tracepoint (default auto)")
+		("list-probes", po::bool_switch(&o.list_probes),
+		 "show how each probe point would attach here, and exit")
+		("json", po::bool_switch(&o.json), "one JSON object per interval")
+		("count,c", po::value(&o.count)->value_name("N"), "exit after N intervals")
+		("duration", po::value(&o.duration)->value_name("SECONDS"), "exit after SECONDS")
+		("verbose,v", po::bool_switch(&o.verbose), "also print libbpf's messages")
+		("help,h", "print this help");
+	return desc;
+}
+
+AttachMode parse_attach(const std::string &mode)
+{
+	if (mode == "auto")
+		return AttachMode::Auto;
+	if (mode == "fentry")
+		return AttachMode::Fentry;
+	if (mode == "kprobe")
+		return AttachMode::Kprobe;
+	if (mode == "tracepoint")
+		return AttachMode::Tracepoint;
+	throw UsageError(fmt::format("--attach: unknown mode '{}' (auto, fentry, kprobe or "
+				     "tracepoint)",
+				     mode));
+}
+
+std::int64_t wall_now_ns()
+{
+	timespec ts{};
+	clock_gettime(CLOCK_REALTIME, &ts);
+	return static_cast<std::int64_t>(ts.tv_sec) * 1000000000 + ts.tv_nsec;
+}
+
+// What attached and what did not, said once at start: one line for the
+// attached, one per distinct reason for the rest.
+void report_attachment(const Probes &probes)
+{
+	std::map<std::string, int> attached;
+	std::map<std::string, std::string> skipped; // reason -> points
+	for (const PointStatus &s : probes.statuses()) {
+		if (s.attached) {
+			++attached[mechanism_name(*s.attached)];
+		} else {
+			std::string &points = skipped[s.why_not];
+			points += points.empty() ? "" : ", ";
+			points += s.point->label;
+		}
+	}
+	std::string summary;
+	for (const auto &[mechanism, n] : attached)
+		summary += fmt::format("{}{} by {}", summary.empty() ? "" : ", ", n, mechanism);
+	if (!probes.drop_probe().empty())
+		summary += fmt::format("{}drops by {}", summary.empty() ? "" : ", ",
+				       probes.drop_probe());
+	if (!probes.consume_probe().empty())
+		summary += fmt::format("{}consumes by {}", summary.empty() ? "" : ", ",
+				       probes.consume_probe());
+	fmt::print(stderr, "nettrace skbstat: attached {}\n", summary.empty() ? "nothing" : summary);
+	for (const auto &[why, points] : skipped)
+		fmt::print(stderr, "nettrace skbstat: skipped {}: {}\n", points, why);
+}
+
+void list_probes(const Probes &probes)
+{
+	fmt::print("{:<28} {:<8} {:<11} {}\n", "POINT", "SECTION", "MECHANISM", "STATUS");
+	for (const PointStatus &s : probes.statuses())
+		fmt::print("{:<28} {:<8} {:<11} {}\n", s.point->label,
+			   s.point->section == Section::Ingress ? "ingress" : "egress",
+			   s.attached ? mechanism_name(*s.attached) : "-",
+			   s.attached ? "available" : "unavailable: " + s.why_not);
+	fmt::print("{:<28} {:<8} {:<11} {}\n", "skb:consume_skb", "consume", "tracepoint",
+		   probes.consume_probe().empty() ? "unavailable" : "available");
+	fmt::print("{:<28} {:<8} {:<11} {}\n", "skb:kfree_skb", "drop", "tracepoint",
+		   probes.drop_probe().empty() ? "unavailable" : "available");
+}
+
+int run(const nettrace_host *, int argc, char **argv)
+{
+	Options o;
+	const po::options_description desc = describe_options(o);
+	const po::variables_map vm = parse_command_line(argc, argv, desc);
+	if (vm.count("help")) {
+		std::cout << "usage: nettrace skbstat [-i INTERVAL] [-s ADDR] [-d ADDR] [-N ADDR] "
+			     "[-S PORT] [-D PORT] [-P PORT] [-p PROTO]\n"
+			     "                        [--input] [--output] [--consume] [--no-drop] "
+			     "[--netns NS]\n"
+			     "                        [--attach MODE] [--list-probes] [--json] "
+			     "[-c N] [--duration SECONDS]\n\n"
+			     "Count where packets go in the kernel, per function and per drop "
+			     "stack.\n\n"
+			  << desc;
+		return NETTRACE_EXIT_OK;
+	}
+	if (!(o.interval >= 0.001))
+		throw UsageError("--interval: must be at least 0.001 seconds");
+	if (vm.count("count") && o.count == 0)
+		throw UsageError("--count: must be at least 1");
+	if (vm.count("duration") && !(o.duration > 0))
+		throw UsageError("--duration: must be a positive number of seconds");
+
+	ProbeSettings settings;
+	settings.filter = build_filter(filter_options_from(vm));
+	settings.mode = parse_attach(o.attach);
+	settings.ingress = o.input || o.list_probes;
+	settings.egress = o.output || o.list_probes;
+	settings.consume = o.consume || o.list_probes;
+	settings.drop = !(o.no_drop || o.no_drop_old) || o.list_probes;
+
+	bpf::require_bpf_environment();
+	bpf::capture_libbpf_log(o.verbose);
+	Probes probes(settings);
+	if (o.list_probes) {
+		list_probes(probes);
+		return NETTRACE_EXIT_OK;
+	}
+	const KernelSymbols symbols = KernelSymbols::load();
+	const DropReasons reasons = DropReasons::load();
+	report_attachment(probes);
+
+	OutputWriter out;
+	Reporter reporter(out, symbols, reasons,
+			  {settings.ingress, settings.egress, settings.consume, settings.drop},
+			  o.json);
+	IntervalReader reader(probes.counter_maps());
+	EventLoop loop("nettrace skbstat");
+	std::uint64_t intervals = 0;
+	auto print_interval = [&] {
+		reporter.interval(reader.collect(), wall_now_ns());
+		if (out.closed() || (o.count && ++intervals >= o.count))
+			loop.request_stop();
+	};
+	loop.every(std::chrono::duration_cast<std::chrono::nanoseconds>(
+			   std::chrono::duration<double>(o.interval)),
+		   print_interval);
+	const StopReason why = loop.run(
+		{.duration = std::chrono::duration_cast<std::chrono::nanoseconds>(
+			 std::chrono::duration<double>(o.duration))});
+	// A signal or --duration ends a partial interval: it is shown too.
+	if (why == StopReason::Signal || why == StopReason::Duration)
+		reporter.interval(reader.collect(), wall_now_ns());
+	return NETTRACE_EXIT_OK;
+}
+
+} // namespace
+
+} // namespace nettrace::skbstat
+
+NETTRACE_PLUGIN("skbstat", "Count where packets go in the kernel, per function and drop stack",
+		"0.1.0", nettrace::skbstat::run)

@@ -1,0 +1,365 @@
+#include "skbstat_probes.hpp"
+
+#include "skbstat_fentry.skel.h"
+#include "skbstat_kprobe.skel.h"
+#include "skbstat_tp.skel.h"
+
+#include <nettrace/common/bpf_loader.hpp>
+#include <nettrace/common/kernel_btf.hpp>
+
+#include <cerrno>
+#include <cstring>
+#include <fmt/format.h>
+#include <string_view>
+#include <unistd.h>
+
+namespace nettrace::skbstat {
+
+namespace {
+
+// INGRESS and EGRESS in SKBSTAT_POINTS become Section values.
+#define SKBSTAT_FN_POINT(id, section, fn, where)                               \
+	ProbePoint{SKBSTAT_##id, Section::section, #fn, #fn, nullptr},
+#define SKBSTAT_TP_POINT(id, section, subsystem, event, where)                 \
+	ProbePoint{SKBSTAT_##id, Section::section, #subsystem ":" #event, nullptr, #event},
+#define INGRESS Ingress
+#define EGRESS Egress
+
+const std::array<ProbePoint, SKBSTAT_POINT_COUNT> all_points = {
+	SKBSTAT_POINTS(SKBSTAT_FN_POINT, SKBSTAT_TP_POINT)};
+
+#undef INGRESS
+#undef EGRESS
+
+template <typename Skel> using Owned = bpf::Skeleton<Skel>;
+
+bool wanted(const ProbePoint &p, const ProbeSettings &s)
+{
+	return p.section == Section::Ingress ? s.ingress : s.egress;
+}
+
+bpf_program *find_program(bpf_object *obj, const std::string &name)
+{
+	return bpf_object__find_program_by_name(obj, name.c_str());
+}
+
+// Errors that mean the mechanism itself is unavailable, not one program.
+bool mechanism_wide(int err)
+{
+	err = err < 0 ? -err : err;
+	return err == EPERM || err == EOPNOTSUPP || err == 524 /* ENOTSUPP */ || err == ENOSYS;
+}
+
+// The program libbpf named in its last complaint, if any.
+std::string failed_program_name()
+{
+	const std::string log = bpf::libbpf_log_tail(20);
+	const auto at = log.rfind("prog '");
+	if (at == std::string::npos)
+		return {};
+	const auto end = log.find('\'', at + 6);
+	return end == std::string::npos ? std::string() : log.substr(at + 6, end - at - 6);
+}
+
+std::string attach_error(Mechanism m, int err)
+{
+	err = err < 0 ? -err : err;
+	if (m == Mechanism::Kprobe && access("/sys/bus/event_source/devices/kprobe", F_OK) != 0)
+		return fmt::format("kprobe: {} (this kernel has no kprobe support: "
+				   "CONFIG_KPROBES is off)",
+				   std::strerror(err));
+	return fmt::format("{}: {}", mechanism_name(m), std::strerror(err));
+}
+
+void add_reason(std::string &why, const std::string &reason)
+{
+	why += why.empty() ? "" : "; ";
+	why += reason;
+}
+
+} // namespace
+
+struct Probes::Objects {
+	std::unique_ptr<Owned<skbstat_tp_bpf>> tp;
+	std::unique_ptr<Owned<skbstat_fentry_bpf>> fentry;
+	std::unique_ptr<Owned<skbstat_kprobe_bpf>> kprobe;
+	std::vector<bpf_link *> links;
+
+	~Objects()
+	{
+		for (bpf_link *l : links)
+			bpf_link__destroy(l);
+	}
+	// Attaches `prog`; 0 or a negative errno.
+	int attach(bpf_program *prog)
+	{
+		bpf_link *link = bpf_program__attach(prog);
+		if (!link)
+			return -errno;
+		links.push_back(link);
+		return 0;
+	}
+};
+
+const char *mechanism_name(Mechanism m)
+{
+	switch (m) {
+	case Mechanism::Fentry:
+		return "fentry";
+	case Mechanism::Kprobe:
+		return "kprobe";
+	case Mechanism::Tracepoint:
+		return "tracepoint";
+	}
+	return "?";
+}
+
+const std::array<ProbePoint, SKBSTAT_POINT_COUNT> &probe_points()
+{
+	return all_points;
+}
+
+Probes::Probes(const ProbeSettings &settings) : objects_(std::make_unique<Objects>())
+{
+	for (const ProbePoint &p : all_points)
+		if (wanted(p, settings))
+			statuses_.push_back({&p, std::nullopt, {}});
+	attach_tracepoints(settings);
+	attach_functions(settings);
+
+	if (settings.mode != AttachMode::Auto) {
+		// Why the forced mechanism failed, from a point it applies to.
+		const bool functions = settings.mode != AttachMode::Tracepoint;
+		bool any = false;
+		std::string why;
+		for (const PointStatus &s : statuses_) {
+			any |= s.attached.has_value();
+			if (why.empty() && !s.attached && (s.point->function != nullptr) == functions)
+				why = s.why_not;
+		}
+		const char *names[] = {"auto", "fentry", "kprobe", "tracepoint"};
+		if (!any && !statuses_.empty())
+			throw RuntimeError(fmt::format(
+				"--attach {}: no probe point could be attached this way ({})",
+				names[static_cast<int>(settings.mode)], why));
+	}
+}
+
+Probes::~Probes() = default;
+
+void Probes::attach_tracepoints(const ProbeSettings &settings)
+{
+	auto &tp = objects_->tp;
+	tp = std::make_unique<Owned<skbstat_tp_bpf>>(NETTRACE_SKELETON_OPS(skbstat_tp_bpf),
+						     "skbstat_tp");
+	bpf_object *obj = (*tp)->obj;
+	bpf_program *prog;
+	bpf_object__for_each_program(prog, obj) bpf_program__set_autoload(prog, false);
+
+	const bool use_tracepoints = settings.mode == AttachMode::Auto ||
+				     settings.mode == AttachMode::Tracepoint;
+	std::vector<std::pair<PointStatus *, bpf_program *>> points;
+	for (PointStatus &s : statuses_) {
+		if (!s.point->event)
+			continue;
+		if (!use_tracepoints) {
+			add_reason(s.why_not, fmt::format("tracepoint: not used with --attach {}",
+							  settings.mode == AttachMode::Fentry ? "fentry"
+											      : "kprobe"));
+			continue;
+		}
+		if (!tracepoint_arg_count(s.point->event)) {
+			add_reason(s.why_not, "tracepoint: this kernel does not have it");
+			continue;
+		}
+		bpf_program *p = find_program(obj, std::string("tp_") + s.point->event);
+		bpf_program__set_autoload(p, true);
+		points.emplace_back(&s, p);
+	}
+	// kfree_skb passes the reason from 5.17 on.
+	bpf_program *drop = nullptr, *consume = nullptr;
+	if (settings.drop) {
+		const bool reasons = tracepoint_arg_count("kfree_skb").value_or(0) >= 3;
+		drop = reasons ? (*tp)->progs.drop_with_reason : (*tp)->progs.drop_without_reason;
+		bpf_program__set_autoload(drop, true);
+	}
+	if (settings.consume) {
+		consume = (*tp)->progs.consume;
+		bpf_program__set_autoload(consume, true);
+	}
+	(*tp)->rodata->nettrace_filter = settings.filter;
+	tp->load();
+
+	for (auto &[status, p] : points) {
+		if (int err = objects_->attach(p))
+			add_reason(status->why_not, attach_error(Mechanism::Tracepoint, err));
+		else
+			status->attached = Mechanism::Tracepoint;
+	}
+	if (drop) {
+		if (int err = objects_->attach(drop))
+			throw RuntimeError(fmt::format("cannot attach to skb:kfree_skb: {}",
+						       std::strerror(-err)));
+		drop_probe_ = drop == (*tp)->progs.drop_with_reason
+				      ? "tp_btf/kfree_skb (skb, location, reason)"
+				      : "tp_btf/kfree_skb (skb, location)";
+	}
+	if (consume) {
+		if (int err = objects_->attach(consume))
+			throw RuntimeError(fmt::format("cannot attach to skb:consume_skb: {}",
+						       std::strerror(-err)));
+		consume_probe_ = "tp_btf/consume_skb";
+	}
+}
+
+namespace {
+
+// Loads a function-probe object with a program per point in `todo`,
+// leaving out programs the kernel rejects one by one. Returns the error
+// that made the whole mechanism unusable, or 0.
+template <typename Skel>
+int load_function_object(Owned<Skel> &skel, const std::string &prefix,
+			 std::vector<PointStatus *> &todo, Mechanism m,
+			 const nt_filter &filter)
+{
+	bpf_object *obj = skel->obj;
+	bpf_program *prog;
+	bpf_object__for_each_program(prog, obj) bpf_program__set_autoload(prog, false);
+	for (PointStatus *s : todo)
+		bpf_program__set_autoload(find_program(obj, prefix + s->point->function), true);
+	skel->rodata->nettrace_filter = filter;
+	const int err = -skel.try_load();
+	if (err == 0)
+		return 0;
+	const std::string failed = failed_program_name();
+	if (mechanism_wide(err) || failed.empty())
+		return err;
+	// One function the kernel will not let us probe: leave it out.
+	for (auto it = todo.begin(); it != todo.end(); ++it) {
+		if (prefix + (*it)->point->function == failed) {
+			add_reason((*it)->why_not,
+				   fmt::format("{}: the kernel rejected the program ({})",
+					       mechanism_name(m), std::strerror(err)));
+			todo.erase(it);
+			return -1; // retry with a fresh object
+		}
+	}
+	return err;
+}
+
+} // namespace
+
+void Probes::attach_functions(const ProbeSettings &settings)
+{
+	std::vector<PointStatus *> pending;
+	for (PointStatus &s : statuses_) {
+		if (!s.point->function)
+			continue;
+		if (settings.mode == AttachMode::Tracepoint) {
+			add_reason(s.why_not, "not a tracepoint (--attach tracepoint)");
+			continue;
+		}
+		pending.push_back(&s);
+	}
+	if (pending.empty())
+		return;
+
+	if (settings.mode == AttachMode::Auto || settings.mode == AttachMode::Fentry) {
+		// fentry needs the function in BTF: absent means inlined or gone.
+		std::vector<PointStatus *> todo;
+		for (PointStatus *s : pending) {
+			if (kernel_has_function(s->point->function))
+				todo.push_back(s);
+			else
+				add_reason(s->why_not, "fentry: not in this kernel's BTF "
+						       "(inlined or renamed)");
+		}
+		int err = -1;
+		for (int attempt = 0; err == -1 && !todo.empty() && attempt < 8; ++attempt) {
+			objects_->fentry = std::make_unique<Owned<skbstat_fentry_bpf>>(
+				NETTRACE_SKELETON_OPS(skbstat_fentry_bpf), "skbstat_fentry");
+			err = load_function_object(*objects_->fentry, "fentry_", todo,
+						   Mechanism::Fentry, settings.filter);
+		}
+		if (err > 0) {
+			for (PointStatus *s : todo)
+				add_reason(s->why_not,
+					   fmt::format("fentry: the kernel refused to load it ({}{})",
+						       std::strerror(err),
+						       err == EPERM ? ": this kernel does not allow "
+								      "fentry programs"
+								    : ""));
+			objects_->fentry.reset();
+		} else if (err == 0) {
+			for (PointStatus *s : todo) {
+				bpf_program *p = find_program((*objects_->fentry)->obj,
+							      std::string("fentry_") + s->point->function);
+				if (int e = objects_->attach(p))
+					add_reason(s->why_not, attach_error(Mechanism::Fentry, e));
+				else
+					s->attached = Mechanism::Fentry;
+			}
+		}
+	}
+
+	if (settings.mode == AttachMode::Auto || settings.mode == AttachMode::Kprobe) {
+		std::vector<PointStatus *> todo;
+		for (PointStatus *s : pending)
+			if (!s->attached)
+				todo.push_back(s);
+		if (todo.empty())
+			return;
+		int err = -1;
+		for (int attempt = 0; err == -1 && !todo.empty() && attempt < 8; ++attempt) {
+			objects_->kprobe = std::make_unique<Owned<skbstat_kprobe_bpf>>(
+				NETTRACE_SKELETON_OPS(skbstat_kprobe_bpf), "skbstat_kprobe");
+			err = load_function_object(*objects_->kprobe, "kprobe_", todo,
+						   Mechanism::Kprobe, settings.filter);
+		}
+		if (err > 0) {
+			for (PointStatus *s : todo)
+				add_reason(s->why_not,
+					   fmt::format("kprobe: the kernel refused to load it ({})",
+						       std::strerror(err)));
+			objects_->kprobe.reset();
+			return;
+		}
+		bool any = false;
+		for (PointStatus *s : todo) {
+			bpf_program *p = find_program((*objects_->kprobe)->obj,
+						      std::string("kprobe_") + s->point->function);
+			if (int e = objects_->attach(p)) {
+				add_reason(s->why_not, attach_error(Mechanism::Kprobe, e));
+			} else {
+				s->attached = Mechanism::Kprobe;
+				any = true;
+			}
+		}
+		if (!any)
+			objects_->kprobe.reset();
+	}
+}
+
+CounterMaps Probes::counter_maps() const
+{
+	CounterMaps maps;
+	auto add_points = [&](auto &skel) {
+		if (skel)
+			maps.point_counts.push_back({bpf_map__fd((*skel)->maps.point_counts),
+						     &(*skel)->bss->generation});
+	};
+	add_points(objects_->tp);
+	add_points(objects_->fentry);
+	add_points(objects_->kprobe);
+	const auto &tp = *objects_->tp;
+	maps.stacks[0] = bpf_map__fd(tp->maps.stacks_0);
+	maps.stacks[1] = bpf_map__fd(tp->maps.stacks_1);
+	maps.drop_rows[0] = bpf_map__fd(tp->maps.drop_rows_0);
+	maps.drop_rows[1] = bpf_map__fd(tp->maps.drop_rows_1);
+	maps.consume_rows[0] = bpf_map__fd(tp->maps.consume_rows_0);
+	maps.consume_rows[1] = bpf_map__fd(tp->maps.consume_rows_1);
+	maps.losses = tp->bss->losses;
+	return maps;
+}
+
+} // namespace nettrace::skbstat

@@ -1,0 +1,91 @@
+// skbstat's probe points and how each is attached on this kernel: function
+// points by fentry, else kprobe; tracepoint points by tp_btf; drops and
+// consumes by skb:kfree_skb and skb:consume_skb. Each mechanism is tried
+// for real, and what could not attach says why.
+#pragma once
+
+#include "skbstat.h"
+
+#include <nettrace/filter_spec.h>
+
+#include <array>
+#include <memory>
+#include <optional>
+#include <string>
+#include <vector>
+
+namespace nettrace::skbstat {
+
+enum class Section { Ingress, Egress };
+enum class Mechanism { Fentry, Kprobe, Tracepoint };
+enum class AttachMode { Auto, Fentry, Kprobe, Tracepoint };
+
+const char *mechanism_name(Mechanism m);
+
+struct ProbePoint {
+	skbstat_point id;
+	Section section;
+	const char *label;      // the row name: "ip_rcv", "net:netif_receive_skb"
+	const char *function;   // kernel function, or nullptr for a tracepoint
+	const char *event;      // tracepoint event, or nullptr for a function
+};
+
+// Every point, in display order (the order of SKBSTAT_POINTS).
+const std::array<ProbePoint, SKBSTAT_POINT_COUNT> &probe_points();
+
+struct PointStatus {
+	const ProbePoint *point = nullptr;
+	std::optional<Mechanism> attached;
+	std::string why_not; // each mechanism tried and why it failed
+};
+
+struct ProbeSettings {
+	nt_filter filter{};
+	bool ingress = false;
+	bool egress = false;
+	bool drop = true;
+	bool consume = false;
+	AttachMode mode = AttachMode::Auto;
+};
+
+// File descriptors and mapped counters the interval reader drains.
+struct CounterMaps {
+	struct PointCounters {
+		int fd;
+		volatile __u32 *generation;
+	};
+	std::vector<PointCounters> point_counts; // one per loaded object
+	int stacks[SKBSTAT_GENERATIONS] = {-1, -1};
+	int drop_rows[SKBSTAT_GENERATIONS] = {-1, -1};
+	int consume_rows[SKBSTAT_GENERATIONS] = {-1, -1};
+	volatile skbstat_losses *losses = nullptr; // SKBSTAT_GENERATIONS of them
+};
+
+class Probes {
+public:
+	// Loads and attaches what `settings` asks for. Throws RuntimeError
+	// when a forced --attach mechanism attaches nothing, or the tracepoint
+	// object cannot load at all. Nothing stays attached after a throw.
+	explicit Probes(const ProbeSettings &settings);
+	~Probes();
+
+	// The points of the requested sections, with what attached each.
+	const std::vector<PointStatus> &statuses() const { return statuses_; }
+	// Drop and consume stacks: attached through which tracepoint, or why not.
+	const std::string &drop_probe() const { return drop_probe_; }
+	const std::string &consume_probe() const { return consume_probe_; }
+	CounterMaps counter_maps() const;
+
+	struct Objects;
+
+private:
+	void attach_tracepoints(const ProbeSettings &settings);
+	void attach_functions(const ProbeSettings &settings);
+
+	std::unique_ptr<Objects> objects_;
+	std::vector<PointStatus> statuses_;
+	std::string drop_probe_;
+	std::string consume_probe_;
+};
+
+} // namespace nettrace::skbstat

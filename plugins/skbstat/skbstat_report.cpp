@@ -1,0 +1,166 @@
+#include "skbstat_report.hpp"
+
+#include <nettrace/common/clock.hpp>
+#include <nettrace/common/stack_frames.hpp>
+
+#include <iterator>
+#include <nlohmann/json.hpp>
+
+namespace nettrace::skbstat {
+
+namespace {
+
+template <typename... T>
+void append(fmt::memory_buffer &out, fmt::format_string<T...> f, T &&...args)
+{
+	fmt::format_to(std::back_inserter(out), f, std::forward<T>(args)...);
+}
+
+std::string frame_text(const KernelSymbols &symbols, __u64 address)
+{
+	fmt::memory_buffer b;
+	symbols.format_return_address_to(b, address);
+	return fmt::to_string(b);
+}
+
+} // namespace
+
+Reporter::Reporter(OutputWriter &out, const KernelSymbols &symbols, const DropReasons &reasons,
+		   Sections sections, bool json)
+	: out_(out), symbols_(symbols), reasons_(reasons), sections_(sections), json_(json)
+{
+}
+
+void Reporter::interval(const IntervalCounts &counts, std::int64_t wall_ns)
+{
+	if (json_)
+		json(counts, wall_ns);
+	else
+		text(counts, wall_ns);
+	out_.flush();
+}
+
+void Reporter::header(const char *title, std::int64_t wall_ns)
+{
+	fmt::memory_buffer &out = out_.buffer();
+	out.append(std::string_view("TIME     NUM    FUNC/STACK\n"));
+	format_local_hms(out, wall_ns);
+	append(out, "        [{}]\n", title);
+}
+
+void Reporter::text(const IntervalCounts &counts, std::int64_t wall_ns)
+{
+	if (sections_.ingress)
+		text_points(counts, Section::Ingress, "INGRESS", wall_ns);
+	if (sections_.egress)
+		text_points(counts, Section::Egress, "EGRESS", wall_ns);
+	if (sections_.consume)
+		text_stacks(counts.consumes, false, counts, wall_ns);
+	if (sections_.drop)
+		text_stacks(counts.drops, true, counts, wall_ns);
+}
+
+void Reporter::text_points(const IntervalCounts &counts, Section section, const char *title,
+			   std::int64_t wall_ns)
+{
+	header(title, wall_ns);
+	fmt::memory_buffer &out = out_.buffer();
+	for (const ProbePoint &p : probe_points())
+		if (p.section == section && counts.points[p.id])
+			append(out, "         {:<7}{}\n", counts.points[p.id], p.label);
+	out.push_back('\n');
+}
+
+void Reporter::frames(const StackRow &row, fmt::memory_buffer &out, const char *indent)
+{
+	if (!row.stack_recorded) {
+		append(out, "{}(stack not recorded: the stack table was full)\n", indent);
+		return;
+	}
+	for (std::size_t i = first_shown_frame(symbols_, row.location, row.frames.data(),
+					       row.frames.size());
+	     i < row.frames.size(); ++i) {
+		out.append(std::string_view(indent));
+		symbols_.format_return_address_to(out, row.frames[i]);
+		out.push_back('\n');
+	}
+}
+
+void Reporter::text_stacks(const std::vector<StackRow> &rows, bool drops,
+			   const IntervalCounts &counts, std::int64_t wall_ns)
+{
+	header(drops ? "DROP" : "CONSUME", wall_ns);
+	fmt::memory_buffer &out = out_.buffer();
+	for (const StackRow &row : rows) {
+		if (drops)
+			append(out, "         {:<7}{} ({})\n", row.count, reasons_.name(row.reason),
+			       row.reason);
+		else
+			append(out, "         {}\n", row.count);
+		frames(row, out, "                ");
+	}
+	// Said in the last section shown, so a reader sees it once.
+	if (drops || !sections_.drop) {
+		if (counts.stacks_unrecorded)
+			append(out, "                ({} events without a recorded stack: the stack "
+				    "table was full)\n",
+			       counts.stacks_unrecorded);
+		if (counts.rows_not_counted)
+			append(out, "                ({} events not counted: the stack-row table "
+				    "was full)\n",
+			       counts.rows_not_counted);
+	}
+	out.push_back('\n');
+}
+
+void Reporter::json(const IntervalCounts &counts, std::int64_t wall_ns)
+{
+	nlohmann::ordered_json j;
+	fmt::memory_buffer time;
+	format_rfc3339(time, wall_ns);
+	j["time"] = fmt::to_string(time);
+	auto points = [&](Section section) {
+		auto list = nlohmann::ordered_json::array();
+		for (const ProbePoint &p : probe_points())
+			if (p.section == section && counts.points[p.id])
+				list.push_back({{"point", p.label}, {"count", counts.points[p.id]}});
+		return list;
+	};
+	auto stacks = [&](const std::vector<StackRow> &rows, bool drops) {
+		auto list = nlohmann::ordered_json::array();
+		for (const StackRow &row : rows) {
+			nlohmann::ordered_json r;
+			r["count"] = row.count;
+			if (drops) {
+				r["reason"] = reasons_.name(row.reason);
+				r["reason_code"] = row.reason;
+			}
+			r["location"] = row.location ? nlohmann::ordered_json(frame_text(symbols_, row.location))
+						     : nlohmann::ordered_json(nullptr);
+			r["stack_recorded"] = row.stack_recorded;
+			auto frames_json = nlohmann::ordered_json::array();
+			for (std::size_t i = first_shown_frame(symbols_, row.location, row.frames.data(),
+							       row.frames.size());
+			     i < row.frames.size(); ++i)
+				frames_json.push_back(frame_text(symbols_, row.frames[i]));
+			r["stack"] = std::move(frames_json);
+			list.push_back(std::move(r));
+		}
+		return list;
+	};
+	if (sections_.ingress)
+		j["ingress"] = points(Section::Ingress);
+	if (sections_.egress)
+		j["egress"] = points(Section::Egress);
+	if (sections_.consume)
+		j["consume"] = stacks(counts.consumes, false);
+	if (sections_.drop)
+		j["drop"] = stacks(counts.drops, true);
+	j["stacks_unrecorded"] = counts.stacks_unrecorded;
+	j["not_counted"] = counts.rows_not_counted;
+	const std::string line = j.dump();
+	out_.buffer().append(line);
+	out_.buffer().push_back('\n');
+}
+
+} // namespace nettrace::skbstat

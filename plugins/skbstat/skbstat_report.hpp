@@ -1,0 +1,46 @@
+// skbstat's output per interval: the classic layout (TIME NUM FUNC/STACK,
+// one block per section) or one JSON object per interval.
+#pragma once
+
+#include "skbstat_counts.hpp"
+
+#include <nettrace/common/drop_reasons.hpp>
+#include <nettrace/common/kernel_symbols.hpp>
+#include <nettrace/common/output.hpp>
+
+#include <cstdint>
+
+namespace nettrace::skbstat {
+
+struct Sections {
+	bool ingress = false;
+	bool egress = false;
+	bool consume = false;
+	bool drop = true;
+};
+
+class Reporter {
+public:
+	Reporter(OutputWriter &out, const KernelSymbols &symbols, const DropReasons &reasons,
+		 Sections sections, bool json);
+	// One interval, ended at `wall_ns` (nanoseconds since the epoch).
+	void interval(const IntervalCounts &counts, std::int64_t wall_ns);
+
+private:
+	void text(const IntervalCounts &counts, std::int64_t wall_ns);
+	void json(const IntervalCounts &counts, std::int64_t wall_ns);
+	void text_points(const IntervalCounts &counts, Section section, const char *title,
+			 std::int64_t wall_ns);
+	void text_stacks(const std::vector<StackRow> &rows, bool drops, const IntervalCounts &counts,
+			 std::int64_t wall_ns);
+	void header(const char *title, std::int64_t wall_ns);
+	void frames(const StackRow &row, fmt::memory_buffer &into, const char *indent);
+
+	OutputWriter &out_;
+	const KernelSymbols &symbols_;
+	const DropReasons &reasons_;
+	Sections sections_;
+	bool json_;
+};
+
+} // namespace nettrace::skbstat

@@ -1,0 +1,355 @@
+// nettrace skbstat against real traffic: packets sent inside namespaces
+// this test makes, the real binary's interval output parsed.
+#include "netns.hpp"
+#include "process.hpp"
+#include "requirements.hpp"
+#include "tracer_run.hpp"
+#include "traffic.hpp"
+
+#include <gtest/gtest.h>
+
+#include <atomic>
+#include <fstream>
+#include <unistd.h>
+#include <map>
+#include <regex>
+#include <sstream>
+#include <thread>
+
+using namespace nettrace::test;
+using nlohmann::json;
+
+namespace {
+
+// nettrace skbstat in the background; ready once it says what attached.
+class SkbstatRun : public TracerRun {
+public:
+	explicit SkbstatRun(std::vector<std::string> args, const std::string &out_file = {})
+		: TracerRun(command(std::move(args)), "nettrace skbstat: attached", true, out_file)
+	{
+	}
+
+private:
+	static std::vector<std::string> command(std::vector<std::string> args)
+	{
+		args.insert(args.begin(), "skbstat");
+		return args;
+	}
+};
+
+// Counts per point over all intervals, from --json output.
+std::map<std::string, std::uint64_t> point_totals(const std::vector<json> &intervals,
+						  const char *section)
+{
+	std::map<std::string, std::uint64_t> totals;
+	for (const json &i : intervals)
+		for (const json &row : i.value(section, json::array()))
+			totals[row["point"]] += row["count"].get<std::uint64_t>();
+	return totals;
+}
+
+// Drop (or consume) counts over all intervals, per reason and first frame.
+std::map<std::string, std::uint64_t> stack_totals(const std::vector<json> &intervals,
+						  const char *section)
+{
+	std::map<std::string, std::uint64_t> totals;
+	for (const json &i : intervals)
+		for (const json &row : i.value(section, json::array())) {
+			std::string key = row.value("reason", std::string("-"));
+			const auto &stack = row["stack"];
+			const std::string top = stack.empty() ? "?" : stack[0].get<std::string>();
+			key += " " + top.substr(0, top.find('+'));
+			totals[key] += row["count"].get<std::uint64_t>();
+		}
+	return totals;
+}
+
+std::uint64_t total(const std::map<std::string, std::uint64_t> &m)
+{
+	std::uint64_t sum = 0;
+	for (const auto &[k, v] : m)
+		sum += v;
+	return sum;
+}
+
+} // namespace
+
+class SkbstatTest : public ::testing::Test {
+protected:
+	void SetUp() override { NETTRACE_REQUIRE_BPF(); }
+};
+
+TEST_F(SkbstatTest, PortFilterCountsIngressAndEgressExactly)
+{
+	TestNetns ns;
+	// A long interval: the partial one printed at SIGINT holds everything.
+	SkbstatRun run({"--netns", ns.path(), "-p", "tcp", "-P", "80", "--input", "--output",
+			"--json", "-i", "60"});
+	constexpr int to_80 = 3, to_81 = 2;
+	for (int i = 0; i < to_80; ++i)
+		tcp_connect_once(ns, "127.0.0.1", "127.0.0.1", 80);
+	for (int i = 0; i < to_81; ++i)
+		tcp_connect_once(ns, "127.0.0.1", "127.0.0.1", 81);
+	const auto intervals = parse_json_lines(run.stop().out);
+	ASSERT_EQ(intervals.size(), 1u);
+	// Each SYN to the closed port 80 is answered by a RST from port 80:
+	// two packets a connect, both on lo, both matching -P 80.
+	const auto ingress = point_totals(intervals, "ingress");
+	const auto egress = point_totals(intervals, "egress");
+	EXPECT_EQ(ingress.at("net:netif_receive_skb"), 2u * to_80);
+	EXPECT_EQ(egress.at("net:net_dev_queue"), 2u * to_80);
+	EXPECT_EQ(egress.at("net:net_dev_xmit"), 2u * to_80);
+	for (const auto &[point, count] : ingress)
+		EXPECT_EQ(count, 2u * to_80) << point;
+	for (const auto &[point, count] : egress)
+		EXPECT_EQ(count, 2u * to_80) << point;
+	// The drops of the SYNs to port 80, none of port 81's.
+	EXPECT_EQ(stack_totals(intervals, "drop"),
+		  (std::map<std::string, std::uint64_t>{{"NO_SOCKET tcp_v4_rcv", to_80}}));
+}
+
+TEST_F(SkbstatTest, TextLayoutHasTheClassicSections)
+{
+	TestNetns ns;
+	SkbstatRun run({"--netns", ns.path(), "-P", "7601", "--input", "--output", "-i", "60"});
+	tcp_connect_once(ns, "127.0.0.1", "127.0.0.1", 7601);
+	const std::string out = run.stop().out;
+	std::vector<std::string> lines;
+	std::istringstream in(out);
+	for (std::string l; std::getline(in, l);)
+		lines.push_back(l);
+	const std::regex time_line(R"(\d\d:\d\d:\d\d        \[(INGRESS|EGRESS|DROP)\])");
+	std::vector<std::string> sections;
+	for (size_t i = 0; i + 1 < lines.size(); ++i)
+		if (lines[i] == "TIME     NUM    FUNC/STACK") {
+			std::smatch m;
+			ASSERT_TRUE(std::regex_match(lines[i + 1], m, time_line)) << lines[i + 1];
+			sections.push_back(m[1]);
+		}
+	EXPECT_EQ(sections, (std::vector<std::string>{"INGRESS", "EGRESS", "DROP"}));
+	EXPECT_NE(out.find("\n         2      net:netif_receive_skb\n"), std::string::npos) << out;
+	EXPECT_NE(out.find("\n         1      NO_SOCKET ("), std::string::npos) << out;
+	EXPECT_NE(out.find("\n                tcp_v4_rcv+0x"), std::string::npos) << out;
+}
+
+TEST_F(SkbstatTest, DropsShowStacksReasonsAndExactCounts)
+{
+	TestNetns ns;
+	ns.exec_checked("nft add table inet nttest && "
+			"nft add chain inet nttest input '{ type filter hook input priority 0; }' && "
+			"nft add rule inet nttest input tcp dport 7703 drop");
+	SkbstatRun run({"--netns", ns.path(), "--json", "-i", "60"});
+	for (int i = 0; i < 3; ++i)
+		tcp_connect_once(ns, "127.0.0.1", "127.0.0.1", 7701);
+	udp_to_closed_port(ns, "127.0.0.1", "127.0.0.1", 7702, 5);
+	for (int i = 0; i < 2; ++i)
+		tcp_connect_once(ns, "127.0.0.1", "127.0.0.1", 7703, 0, false);
+	const auto intervals = parse_json_lines(run.stop().out);
+	EXPECT_EQ(stack_totals(intervals, "drop"),
+		  (std::map<std::string, std::uint64_t>{{"NETFILTER_DROP nft_do_chain", 2},
+							{"NO_SOCKET __udp4_lib_rcv", 5},
+							{"NO_SOCKET tcp_v4_rcv", 3}}));
+	for (const json &i : intervals) {
+		EXPECT_EQ(i["stacks_unrecorded"], 0);
+		EXPECT_EQ(i["not_counted"], 0);
+		EXPECT_FALSE(i.contains("ingress"));
+		for (const json &row : i["drop"]) {
+			EXPECT_EQ(row["location"], row["stack"][0]);
+			EXPECT_GT(row["stack"].size(), 3u);
+		}
+	}
+	// Rows come most frequent first.
+	const json &rows = intervals.back()["drop"];
+	for (size_t r = 1; r < rows.size(); ++r)
+		EXPECT_GE(rows[r - 1]["count"], rows[r]["count"]);
+}
+
+TEST_F(SkbstatTest, NoDropShowsNoneAndConsumeShowsConsumeStacks)
+{
+	TestNetns ns;
+	SkbstatRun run({"--netns", ns.path(), "--json", "-i", "60", "--no-drop", "--consume"});
+	udp_to_closed_port(ns, "127.0.0.1", "127.0.0.1", 7801, 4);
+	const auto intervals = parse_json_lines(run.stop().out);
+	ASSERT_EQ(intervals.size(), 1u);
+	EXPECT_FALSE(intervals[0].contains("drop"));
+	// Each datagram to a closed port brings back an ICMP port unreachable,
+	// which the kernel consumes once it has handled it.
+	EXPECT_EQ(stack_totals(intervals, "consume"),
+		  (std::map<std::string, std::uint64_t>{{"- icmp_rcv", 4}}));
+
+	SkbstatRun old_spelling({"--netns", ns.path(), "--json", "-i", "60", "--no_drop",
+				 "--input"});
+	udp_to_closed_port(ns, "127.0.0.1", "127.0.0.1", 7801, 1);
+	const auto more = parse_json_lines(old_spelling.stop().out);
+	ASSERT_EQ(more.size(), 1u);
+	EXPECT_FALSE(more[0].contains("drop"));
+	EXPECT_GT(total(point_totals(more, "ingress")), 0u);
+}
+
+TEST_F(SkbstatTest, EachFilterIncludesAndExcludes)
+{
+	TestNetns ns;
+	// Five kinds of dropped packet, 1, 2, 4, 8 and 16 of each: the total
+	// of any subset is unique, so it tells exactly which kinds matched.
+	auto traffic = [&] {
+		udp_to_closed_port(ns, "127.0.0.1", "127.0.0.1", 336, 1, 41001);
+		udp_to_closed_port(ns, "127.0.0.1", "127.0.0.1", 85, 2, 41002);
+		udp_to_closed_port(ns, "127.0.0.2", "127.0.0.1", 90, 4, 41003);
+		udp_to_closed_port(ns, "::1", "::1", 85, 8, 41004);
+		for (int i = 0; i < 16; ++i)
+			tcp_connect_once(ns, "127.0.0.1", "127.0.0.1", 86, 41005);
+	};
+	const struct {
+		std::vector<std::string> args;
+		std::uint64_t drops;
+	} cases[] = {
+		{{}, 31},
+		{{"-P", "80-90"}, 2 + 4 + 8 + 16}, // never port 336 (0x0150)
+		{{"-D", "336"}, 1},
+		{{"-D", "85"}, 2 + 8},
+		{{"-S", "41001-41002"}, 1 + 2},
+		{{"-P", "41003"}, 4},
+		{{"-S", "41005"}, 16},
+		{{"-s", "127.0.0.2"}, 4},
+		{{"-s", "127.0.0.0/8"}, 1 + 2 + 4 + 16},
+		{{"-d", "::1"}, 8},
+		{{"-N", "::/0"}, 8},
+		{{"-N", "127.0.0.2/32"}, 4},
+		{{"-p", "tcp"}, 16},
+		{{"-p", "udp"}, 1 + 2 + 4 + 8},
+		{{"-p", "17"}, 1 + 2 + 4 + 8},
+		{{"-p", "icmp"}, 0},
+	};
+	for (const auto &c : cases) {
+		auto args = c.args;
+		args.insert(args.end(), {"--netns", ns.path(), "--json", "-i", "60"});
+		SkbstatRun run(args);
+		traffic();
+		const auto drops = stack_totals(parse_json_lines(run.stop().out), "drop");
+		EXPECT_EQ(total(drops), c.drops) << ::testing::PrintToString(c.args);
+	}
+}
+
+TEST_F(SkbstatTest, ListProbesNamesWhatWorksHere)
+{
+	ProcessResult r = run_process({nettrace_binary(), "skbstat", "--list-probes"});
+	ASSERT_EQ(r.exit_code, 0) << r.err;
+	std::istringstream in(r.out);
+	std::string line;
+	std::getline(in, line);
+	EXPECT_EQ(line.rfind("POINT", 0), 0u);
+	int functions = 0, tracepoints = 0;
+	while (std::getline(in, line)) {
+		const std::string point = line.substr(0, line.find(' '));
+		const bool is_tracepoint = point.find(':') != std::string::npos;
+		const bool available = line.find(" available") != std::string::npos;
+		const bool fentry_works = line.find(" fentry ") != std::string::npos;
+		const bool kprobe_works = line.find(" kprobe ") != std::string::npos;
+		if (is_tracepoint) {
+			++tracepoints;
+			EXPECT_TRUE(available) << line;
+		} else {
+			++functions;
+			// On a kernel with fentry or kprobes, the point attaches by
+			// one of them; without either, it says why for both.
+			if (!fentry_works && !kprobe_works) {
+				EXPECT_NE(line.find("unavailable: "), std::string::npos) << line;
+				EXPECT_NE(line.find("fentry: "), std::string::npos) << line;
+				EXPECT_NE(line.find("kprobe: "), std::string::npos) << line;
+			}
+		}
+	}
+	EXPECT_EQ(functions, 31);
+	EXPECT_EQ(tracepoints, 10); // 8 points, consume, drop
+}
+
+TEST_F(SkbstatTest, ForcedKprobeFailsClearlyWhereKprobesDoNotWork)
+{
+	if (access("/sys/bus/event_source/devices/kprobe", F_OK) == 0)
+		GTEST_SKIP() << "this kernel has kprobes; the failure path needs a kernel without";
+	const int links_before = count_bpf_links();
+	ProcessResult r = run_process({nettrace_binary(), "skbstat", "--attach", "kprobe", "--input"});
+	EXPECT_EQ(r.exit_code, 1);
+	EXPECT_EQ(std::count(r.err.begin(), r.err.end(), '\n'), 1) << r.err;
+	EXPECT_EQ(r.err.rfind("nettrace skbstat: --attach kprobe: no probe point could be "
+			      "attached this way (kprobe: ", 0),
+		  0u)
+		<< r.err;
+	EXPECT_EQ(count_bpf_links(), links_before);
+}
+
+TEST_F(SkbstatTest, BadInputExits2WithOneLineAndLeavesNothingAttached)
+{
+	const struct {
+		std::vector<std::string> args;
+		std::string message;
+	} cases[] = {
+		{{"--attach", "uprobe"}, "--attach: unknown mode 'uprobe'"},
+		{{"-p", "tpc"}, "-p"},
+		{{"-P", "90-80"}, "-P"},
+		{{"-P", "70000"}, "70000"},
+		{{"-s", "10.0.0.0/33"}, "/33"},
+		{{"-N", "10.0.0.1", "-d", "10.0.0.2"}, "-N"},
+		{{"-P", "80", "-S", "81"}, "-P"},
+		{{"-i", "0"}, "--interval"},
+		{{"-c", "0"}, "--count"},
+		{{"--netns", "/nonexistent"}, "--netns"},
+		{{"--bogus"}, "--bogus"},
+	};
+	const int links_before = count_bpf_links();
+	for (const auto &c : cases) {
+		std::vector<std::string> argv = {nettrace_binary(), "skbstat"};
+		argv.insert(argv.end(), c.args.begin(), c.args.end());
+		ProcessResult r = run_process(argv);
+		const auto what = ::testing::PrintToString(c.args);
+		EXPECT_EQ(r.exit_code, 2) << what << r.err;
+		EXPECT_EQ(r.out, "") << what;
+		EXPECT_EQ(std::count(r.err.begin(), r.err.end(), '\n'), 1) << what << r.err;
+		EXPECT_EQ(r.err.rfind("nettrace skbstat: ", 0), 0u) << what << r.err;
+		EXPECT_NE(r.err.find(c.message), std::string::npos) << what << r.err;
+	}
+	EXPECT_EQ(count_bpf_links(), links_before);
+}
+
+TEST_F(SkbstatTest, ShortIntervalsUnderAStormStayFlatAndLoseNoStack)
+{
+	TestNetns ns;
+	char out_file[] = "/tmp/nettrace-skbstat-XXXXXX";
+	close(mkstemp(out_file));
+	struct Remove {
+		const char *path;
+		~Remove() { unlink(path); }
+	} remove_out_file{out_file};
+
+	SkbstatRun run({"--netns", ns.path(), "--json", "-i", "0.1", "-c", "300"}, out_file);
+	std::atomic<bool> storming{true};
+	std::thread storm([&] {
+		while (storming)
+			tcp_syn_storm(ns, 41900, 7900, 2000);
+	});
+	// Memory once the first intervals have run, and again near the end.
+	std::this_thread::sleep_for(std::chrono::seconds(5));
+	const long rss_early = rss_kb(run.pid());
+	std::this_thread::sleep_for(std::chrono::seconds(20));
+	const long rss_late = rss_kb(run.pid());
+	ProcessResult r = run.finish();
+	storming = false;
+	storm.join();
+	ASSERT_EQ(r.exit_code, 0) << r.err;
+
+	std::ifstream saved(out_file);
+	const auto intervals =
+		parse_json_lines(std::string(std::istreambuf_iterator<char>(saved), {}));
+	EXPECT_EQ(intervals.size(), 300u);
+	std::uint64_t drops = 0;
+	for (const json &i : intervals) {
+		EXPECT_EQ(i["stacks_unrecorded"], 0) << i["time"];
+		EXPECT_EQ(i["not_counted"], 0) << i["time"];
+		for (const json &row : i["drop"])
+			EXPECT_TRUE(row["stack_recorded"].get<bool>());
+		drops += total(stack_totals({i}, "drop"));
+	}
+	EXPECT_GT(drops, 0u);
+	ASSERT_GT(rss_early, 0);
+	EXPECT_LT(rss_late - rss_early, 1024) << rss_early << " kB -> " << rss_late << " kB";
+}

@@ -1,0 +1,73 @@
+#include "tracer_run.hpp"
+
+#include <bpf/bpf.h>
+#include <gtest/gtest.h>
+
+#include <csignal>
+#include <fstream>
+#include <sstream>
+
+namespace nettrace::test {
+
+namespace {
+
+std::vector<std::string> command(std::vector<std::string> args, const std::string &out_file)
+{
+	args.insert(args.begin(), nettrace_binary());
+	if (!out_file.empty())
+		args.insert(args.begin(), {"sh", "-c", "exec \"$0\" \"$@\" > " + out_file});
+	return args;
+}
+
+} // namespace
+
+TracerRun::TracerRun(std::vector<std::string> args, const std::string &ready,
+		     bool ready_on_stderr, const std::string &out_file)
+	: proc_(command(std::move(args), out_file))
+{
+	using namespace std::chrono_literals;
+	EXPECT_TRUE(proc_.wait_for(ready, 20s, ready_on_stderr))
+		<< "not ready: " << proc_.out() << proc_.err();
+}
+
+ProcessResult TracerRun::stop()
+{
+	proc_.signal(SIGINT);
+	ProcessResult r = proc_.finish();
+	EXPECT_EQ(r.exit_code, 0) << r.err;
+	return r;
+}
+
+const char *nettrace_binary()
+{
+	return NETTRACE_BIN;
+}
+
+std::vector<nlohmann::json> parse_json_lines(const std::string &text)
+{
+	std::vector<nlohmann::json> out;
+	std::istringstream in(text);
+	for (std::string l; std::getline(in, l);)
+		if (!l.empty())
+			out.push_back(nlohmann::json::parse(l));
+	return out;
+}
+
+int count_bpf_links()
+{
+	int links = 0;
+	for (__u32 id = 0; bpf_link_get_next_id(id, &id) == 0;)
+		++links;
+	return links;
+}
+
+long rss_kb(int pid)
+{
+	std::ifstream status("/proc/" + std::to_string(pid) + "/status");
+	for (std::string line; std::getline(status, line);)
+		if (line.rfind("VmRSS:", 0) == 0)
+			return std::atol(line.c_str() + 6);
+	return -1;
+}
+
+} // namespace nettrace::test

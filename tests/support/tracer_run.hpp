@@ -1,0 +1,41 @@
+// A nettrace command running in the background while a test makes
+// traffic, and the helpers its tests share to read what it printed.
+#pragma once
+
+#include "process.hpp"
+
+#include <nlohmann/json.hpp>
+
+#include <string>
+#include <vector>
+
+namespace nettrace::test {
+
+class TracerRun {
+public:
+	// Starts `nettrace ARGS...` and waits until `ready` appears on stdout
+	// (or stderr, with `ready_on_stderr`): the tools print it only once
+	// attached. With `out_file`, stdout goes to that file instead, as a
+	// user would redirect it, so a slow reader never throttles the tool.
+	TracerRun(std::vector<std::string> args, const std::string &ready, bool ready_on_stderr,
+		  const std::string &out_file = {});
+	// SIGINT, as a user stops it; fails the test unless it exits 0.
+	ProcessResult stop();
+	// Waits for it to end by itself (-c, --duration).
+	ProcessResult finish() { return proc_.finish(); }
+	int pid() const { return proc_.pid(); }
+
+private:
+	BackgroundProcess proc_;
+};
+
+// The nettrace binary under test.
+const char *nettrace_binary();
+
+std::vector<nlohmann::json> parse_json_lines(const std::string &text);
+// BPF links on the whole machine, to check nothing stays attached.
+int count_bpf_links();
+// Resident memory of a process, from /proc/PID/status.
+long rss_kb(int pid);
+
+} // namespace nettrace::test
