@@ -8,6 +8,7 @@
 
 #include <gtest/gtest.h>
 
+#include <arpa/inet.h>
 #include <atomic>
 #include <fstream>
 #include <unistd.h>
@@ -352,4 +353,80 @@ TEST_F(SkbstatTest, ShortIntervalsUnderAStormStayFlatAndLoseNoStack)
 	EXPECT_GT(drops, 0u);
 	ASSERT_GT(rss_early, 0);
 	EXPECT_LT(rss_late - rss_early, 1024) << rss_early << " kB -> " << rss_late << " kB";
+}
+
+TEST_F(SkbstatTest, SocketPointsFilterInTheDirectionDataTravels)
+{
+	TestNetns ns;
+	// A UDP exchange between two connected sockets: 127.0.0.1:42001 sends
+	// one datagram to 127.0.0.1:42002, which reads it. (A socket point
+	// knows the peer only of a connected socket.)
+	const int server = ns.socket_in(AF_INET, SOCK_DGRAM);
+	const int client = ns.socket_in(AF_INET, SOCK_DGRAM);
+	auto bind_to = [](int fd, std::uint16_t port) {
+		sockaddr_in a{};
+		a.sin_family = AF_INET;
+		a.sin_port = htons(port);
+		a.sin_addr.s_addr = htonl(INADDR_LOOPBACK);
+		return bind(fd, reinterpret_cast<sockaddr *>(&a), sizeof(a));
+	};
+	auto connect_to = [](int fd, std::uint16_t port) {
+		sockaddr_in a{};
+		a.sin_family = AF_INET;
+		a.sin_port = htons(port);
+		a.sin_addr.s_addr = htonl(INADDR_LOOPBACK);
+		return connect(fd, reinterpret_cast<sockaddr *>(&a), sizeof(a));
+	};
+	ASSERT_EQ(bind_to(server, 42002), 0);
+	ASSERT_EQ(bind_to(client, 42001), 0);
+	ASSERT_EQ(connect_to(server, 42001), 0);
+	ASSERT_EQ(connect_to(client, 42002), 0);
+	auto exchange = [&] {
+		char buf[16] = "ping";
+		ASSERT_EQ(send(client, buf, 4, 0), 4);
+		ASSERT_EQ(recv(server, buf, sizeof(buf), 0), 4);
+	};
+	const struct {
+		std::vector<std::string> args;
+		const char *section;
+		const char *point;
+		std::uint64_t count;
+	} cases[] = {
+		// Sending, the local end is the source; receiving, the peer is.
+		{{"--output", "-S", "42001"}, "egress", "sock:sock_send_length", 1},
+		{{"--output", "-D", "42001"}, "egress", "sock:sock_send_length", 0},
+		{{"--input", "-S", "42001"}, "ingress", "sock:sock_recv_length", 1},
+		{{"--input", "-D", "42001"}, "ingress", "sock:sock_recv_length", 0},
+		{{"--input", "-D", "42002", "-s", "127.0.0.1"}, "ingress", "sock:sock_recv_length", 1},
+	};
+	for (const auto &c : cases) {
+		auto args = c.args;
+		args.insert(args.end(), {"--netns", ns.path(), "--json", "-i", "60", "--no-drop"});
+		SkbstatRun run(args);
+		exchange();
+		const auto totals = point_totals(parse_json_lines(run.stop().out), c.section);
+		const auto it = totals.find(c.point);
+		EXPECT_EQ(it == totals.end() ? 0 : it->second, c.count)
+			<< ::testing::PrintToString(c.args);
+	}
+	close(server);
+	close(client);
+}
+
+TEST_F(SkbstatTest, DurationAndCountEndTheRunWithEveryInterval)
+{
+	TestNetns ns;
+	// --duration ends with the partial interval it cut short.
+	SkbstatRun timed({"--netns", ns.path(), "--json", "-i", "60", "--duration", "0.5"});
+	udp_to_closed_port(ns, "127.0.0.1", "127.0.0.1", 7950, 3);
+	ProcessResult r = timed.finish();
+	ASSERT_EQ(r.exit_code, 0) << r.err;
+	const auto intervals = parse_json_lines(r.out);
+	ASSERT_EQ(intervals.size(), 1u);
+	EXPECT_EQ(total(stack_totals(intervals, "drop")), 3u);
+
+	SkbstatRun counted({"--netns", ns.path(), "--json", "-i", "0.05", "-c", "4"});
+	ProcessResult c = counted.finish();
+	ASSERT_EQ(c.exit_code, 0) << c.err;
+	EXPECT_EQ(parse_json_lines(c.out).size(), 4u);
 }
