@@ -35,4 +35,21 @@ po::variables_map parse_command_line(int argc, char **argv,
 	return vm;
 }
 
+void add_run_limit_options(po::options_description &options, RunLimits &limits,
+			   const char *count_help)
+{
+	options.add_options()
+		("count,c", po::value(&limits.count)->value_name("N"), count_help)
+		("duration", po::value(&limits.seconds)->value_name("SECONDS"),
+		 "exit after SECONDS (fractions allowed)");
+}
+
+void check_run_limits(const po::variables_map &vm, const RunLimits &limits)
+{
+	if (vm.count("count") && limits.count == 0)
+		throw UsageError("--count: must be at least 1");
+	if (vm.count("duration") && !(limits.seconds > 0))
+		throw UsageError("--duration: must be a positive number of seconds");
+}
+
 } // namespace nettrace

@@ -32,21 +32,11 @@ constexpr std::array<NamedProtocol, 8> kProtocolNames = {{
 	{"dccp", kProtoDccp},
 }};
 
-bool is_digits(std::string_view text)
-{
-	if (text.empty())
-		return false;
-	for (char c : text)
-		if (c < '0' || c > '9')
-			return false;
-	return true;
-}
-
 // Parses a plain decimal number (digits only: no sign, no spaces, no hex).
 // Returns false for anything else and for values beyond uint64.
 bool parse_decimal(std::string_view text, std::uint64_t &value)
 {
-	if (!is_digits(text))
+	if (!is_decimal(text))
 		return false;
 	auto [end, ec] = std::from_chars(text.data(), text.data() + text.size(), value);
 	return ec == std::errc() && end == text.data() + text.size();
@@ -94,7 +84,7 @@ std::uint16_t parse_port(std::string_view option, std::string_view whole,
 			 std::string_view part)
 {
 	std::uint64_t value = 0;
-	if (!is_digits(part))
+	if (!is_decimal(part))
 		throw UsageError(fmt::format(
 			"{}: {} is not a port or port range (expected e.g. 80 or 8000-8080)",
 			option, quoted_value(whole)));
@@ -165,7 +155,7 @@ nt_net parse_network(std::string_view option, std::string_view text)
 			throw UsageError(fmt::format(
 				"{}: missing prefix length after '/' in {}",
 				option, quoted_value(text)));
-		if (!is_digits(prefix_text))
+		if (!is_decimal(prefix_text))
 			throw UsageError(fmt::format(
 				"{}: prefix length {} is not a number in {}",
 				option, quoted_value(prefix_text), quoted_value(text)));
@@ -210,7 +200,7 @@ std::uint8_t parse_protocol(std::string_view option, std::string_view text)
 			"{}: empty value, expected a protocol name or number",
 			option));
 
-	if (is_digits(text)) {
+	if (is_decimal(text)) {
 		std::uint64_t value = 0;
 		if (!parse_decimal(text, value) || value > 255)
 			throw UsageError(fmt::format(
@@ -309,6 +299,16 @@ std::string describe(const nt_filter &filter)
 		out += p;
 	}
 	return out;
+}
+
+bool is_decimal(std::string_view text)
+{
+	if (text.empty())
+		return false;
+	for (char c : text)
+		if (c < '0' || c > '9')
+			return false;
+	return true;
 }
 
 } // namespace nettrace

@@ -25,16 +25,6 @@ namespace {
 constexpr long kNsfsMagic = 0x6e736673;
 constexpr unsigned long kNsGetNsType = (0xb7 << 8) | 0x3; // _IO(0xb7, 0x3)
 
-bool all_digits(std::string_view text)
-{
-	if (text.empty())
-		return false;
-	for (char c : text)
-		if (c < '0' || c > '9')
-			return false;
-	return true;
-}
-
 std::uint32_t parse_inode(std::string_view option, std::string_view text,
 			  std::string_view digits)
 {
@@ -124,7 +114,7 @@ std::uint32_t parse_netns(std::string_view option, std::string_view text)
 			"/proc/PID/ns/net or a name in /run/netns",
 			option));
 
-	if (all_digits(text))
+	if (is_decimal(text))
 		return parse_inode(option, text, text);
 
 	// "net:[4026531840]", as readlink() shows a namespace link.
@@ -138,7 +128,7 @@ std::uint32_t parse_netns(std::string_view option, std::string_view text)
 			throw UsageError(fmt::format(
 				"{}: {} names a {} namespace, not a network namespace",
 				option, quoted_value(text), quoted_value(kind)));
-		if (!all_digits(digits))
+		if (!is_decimal(digits))
 			throw UsageError(fmt::format(
 				"{}: {} does not hold an inode number", option,
 				quoted_value(text)));

@@ -35,8 +35,7 @@ struct Options {
 	bool list_probes = false;
 	bool json = false;
 	bool verbose = false;
-	std::uint64_t count = 0;
-	double duration = 0;
+	RunLimits limits;
 };
 
 po::options_description describe_options(Options &o)
@@ -58,10 +57,9 @@ po::options_description describe_options(Options &o)
 		("list-probes", po::bool_switch(&o.list_probes),
 		 "show how each probe point would attach here, and exit")
 		("json", po::bool_switch(&o.json), "one JSON object per interval")
-		("count,c", po::value(&o.count)->value_name("N"), "exit after N intervals")
-		("duration", po::value(&o.duration)->value_name("SECONDS"), "exit after SECONDS")
 		("verbose,v", po::bool_switch(&o.verbose), "also print libbpf's messages")
 		("help,h", "print this help");
+	add_run_limit_options(desc, o.limits, "exit after N intervals");
 	return desc;
 }
 
@@ -149,10 +147,7 @@ int run(const nettrace_host *, int argc, char **argv)
 	}
 	if (!(o.interval >= 0.001))
 		throw UsageError("--interval: must be at least 0.001 seconds");
-	if (vm.count("count") && o.count == 0)
-		throw UsageError("--count: must be at least 1");
-	if (vm.count("duration") && !(o.duration > 0))
-		throw UsageError("--duration: must be a positive number of seconds");
+	check_run_limits(vm, o.limits);
 
 	ProbeSettings settings;
 	settings.filter = build_filter(filter_options_from(vm));
@@ -182,15 +177,13 @@ int run(const nettrace_host *, int argc, char **argv)
 	std::uint64_t intervals = 0;
 	auto print_interval = [&] {
 		reporter.interval(reader.collect(), wall_now_ns());
-		if (out.closed() || (o.count && ++intervals >= o.count))
+		if (out.closed() || (o.limits.count && ++intervals >= o.limits.count))
 			loop.request_stop();
 	};
 	loop.every(std::chrono::duration_cast<std::chrono::nanoseconds>(
 			   std::chrono::duration<double>(o.interval)),
 		   print_interval);
-	const StopReason why = loop.run(
-		{.duration = std::chrono::duration_cast<std::chrono::nanoseconds>(
-			 std::chrono::duration<double>(o.duration))});
+	const StopReason why = loop.run({.duration = o.limits.duration()});
 	// A signal or --duration ends a partial interval: it is shown too.
 	if (why == StopReason::Signal || why == StopReason::Duration)
 		reporter.interval(reader.collect(), wall_now_ns());

@@ -39,17 +39,22 @@ static __always_inline void skbstat_bump(__u32 point)
 		*count += 1; /* per-CPU: no other writer */
 }
 
-/* A probe point that sees an sk_buff. */
-static __always_inline int skbstat_count_skb(__u32 point, struct sk_buff *skb)
+/* Does the packet pass the filter (addresses, ports, protocol, netns)? */
+static __always_inline bool skbstat_skb_wanted(struct sk_buff *skb)
 {
 	struct nt_packet pkt;
 
 	if (!skb)
-		return 0;
+		return false;
 	nt_parse_skb(skb, &pkt);
-	if (!nt_filter_match(&pkt) || !skbstat_netns_match(skb, BPF_CORE_READ(skb, sk)))
-		return 0;
-	skbstat_bump(point);
+	return nt_filter_match(&pkt) && skbstat_netns_match(skb, BPF_CORE_READ(skb, sk));
+}
+
+/* A probe point that sees an sk_buff. */
+static __always_inline int skbstat_count_skb(__u32 point, struct sk_buff *skb)
+{
+	if (skbstat_skb_wanted(skb))
+		skbstat_bump(point);
 	return 0;
 }
 

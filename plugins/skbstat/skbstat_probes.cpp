@@ -247,6 +247,51 @@ int load_function_object(Owned<Skel> &skel, const std::string &prefix,
 	return err;
 }
 
+std::string load_error(Mechanism m, int err)
+{
+	if (err < 0)
+		return fmt::format("{}: the kernel kept rejecting programs", mechanism_name(m));
+	return fmt::format("{}: the kernel refused to load it ({}{})", mechanism_name(m),
+			   std::strerror(err),
+			   m == Mechanism::Fentry && err == EPERM
+				   ? ": this kernel does not allow fentry programs"
+				   : "");
+}
+
+// Loads an object with one program per point in `todo` (leaving out, one
+// at a time, programs the kernel rejects), attaches each, and keeps the
+// object in `slot` only if something attached.
+template <typename Skel>
+void attach_by(std::unique_ptr<Owned<Skel>> &slot, bpf::SkeletonOps<Skel> ops,
+	       const char *object_name, Mechanism m, std::vector<PointStatus *> todo,
+	       const nt_filter &filter, Probes::Objects &objects)
+{
+	const std::string prefix = std::string(mechanism_name(m)) + "_";
+	int err = -1;
+	for (int attempt = 0; err == -1 && !todo.empty() && attempt < 8; ++attempt) {
+		slot = std::make_unique<Owned<Skel>>(ops, object_name);
+		err = load_function_object(*slot, prefix, todo, m, filter);
+	}
+	if (err != 0) {
+		for (PointStatus *s : todo)
+			add_reason(s->why_not, load_error(m, err));
+		slot.reset();
+		return;
+	}
+	bool any = false;
+	for (PointStatus *s : todo) {
+		bpf_program *p = find_program((*slot)->obj, prefix + s->point->function);
+		if (int e = objects.attach(p)) {
+			add_reason(s->why_not, attach_error(m, e));
+		} else {
+			s->attached = m;
+			any = true;
+		}
+	}
+	if (!any)
+		slot.reset();
+}
+
 } // namespace
 
 void Probes::attach_functions(const ProbeSettings &settings)
@@ -274,69 +319,16 @@ void Probes::attach_functions(const ProbeSettings &settings)
 				add_reason(s->why_not, "fentry: not in this kernel's BTF "
 						       "(inlined or renamed)");
 		}
-		int err = -1;
-		for (int attempt = 0; err == -1 && !todo.empty() && attempt < 8; ++attempt) {
-			objects_->fentry = std::make_unique<Owned<skbstat_fentry_bpf>>(
-				NETTRACE_SKELETON_OPS(skbstat_fentry_bpf), "skbstat_fentry");
-			err = load_function_object(*objects_->fentry, "fentry_", todo,
-						   Mechanism::Fentry, settings.filter);
-		}
-		if (err > 0) {
-			for (PointStatus *s : todo)
-				add_reason(s->why_not,
-					   fmt::format("fentry: the kernel refused to load it ({}{})",
-						       std::strerror(err),
-						       err == EPERM ? ": this kernel does not allow "
-								      "fentry programs"
-								    : ""));
-			objects_->fentry.reset();
-		} else if (err == 0) {
-			for (PointStatus *s : todo) {
-				bpf_program *p = find_program((*objects_->fentry)->obj,
-							      std::string("fentry_") + s->point->function);
-				if (int e = objects_->attach(p))
-					add_reason(s->why_not, attach_error(Mechanism::Fentry, e));
-				else
-					s->attached = Mechanism::Fentry;
-			}
-		}
+		attach_by(objects_->fentry, NETTRACE_SKELETON_OPS(skbstat_fentry_bpf),
+			  "skbstat_fentry", Mechanism::Fentry, todo, settings.filter, *objects_);
 	}
-
 	if (settings.mode == AttachMode::Auto || settings.mode == AttachMode::Kprobe) {
 		std::vector<PointStatus *> todo;
 		for (PointStatus *s : pending)
 			if (!s->attached)
 				todo.push_back(s);
-		if (todo.empty())
-			return;
-		int err = -1;
-		for (int attempt = 0; err == -1 && !todo.empty() && attempt < 8; ++attempt) {
-			objects_->kprobe = std::make_unique<Owned<skbstat_kprobe_bpf>>(
-				NETTRACE_SKELETON_OPS(skbstat_kprobe_bpf), "skbstat_kprobe");
-			err = load_function_object(*objects_->kprobe, "kprobe_", todo,
-						   Mechanism::Kprobe, settings.filter);
-		}
-		if (err > 0) {
-			for (PointStatus *s : todo)
-				add_reason(s->why_not,
-					   fmt::format("kprobe: the kernel refused to load it ({})",
-						       std::strerror(err)));
-			objects_->kprobe.reset();
-			return;
-		}
-		bool any = false;
-		for (PointStatus *s : todo) {
-			bpf_program *p = find_program((*objects_->kprobe)->obj,
-						      std::string("kprobe_") + s->point->function);
-			if (int e = objects_->attach(p)) {
-				add_reason(s->why_not, attach_error(Mechanism::Kprobe, e));
-			} else {
-				s->attached = Mechanism::Kprobe;
-				any = true;
-			}
-		}
-		if (!any)
-			objects_->kprobe.reset();
+		attach_by(objects_->kprobe, NETTRACE_SKELETON_OPS(skbstat_kprobe_bpf),
+			  "skbstat_kprobe", Mechanism::Kprobe, todo, settings.filter, *objects_);
 	}
 }
 

@@ -89,12 +89,7 @@ static __always_inline void count_row(void *ctx, void *stacks, void *rows,
 static __always_inline int count_free(void *ctx, struct sk_buff *skb, bool dropped,
 				      __u32 reason, __u64 location)
 {
-	struct nt_packet pkt;
-
-	if (!skb)
-		return 0;
-	nt_parse_skb(skb, &pkt);
-	if (!nt_filter_match(&pkt) || !skbstat_netns_match(skb, BPF_CORE_READ(skb, sk)))
+	if (!skbstat_skb_wanted(skb))
 		return 0;
 	/* Constant map pointers on each path, as the verifier wants. */
 	if (generation & 1) {

@@ -31,8 +31,7 @@ struct Options {
 	bool no_stack = false;
 	bool json = false;
 	bool verbose = false;
-	std::uint64_t count = 0;
-	double duration = 0;
+	RunLimits limits;
 };
 
 po::options_description describe_options(Options &o)
@@ -47,12 +46,10 @@ po::options_description describe_options(Options &o)
 		 "leave out drops with these reasons")
 		("no-stack", po::bool_switch(&o.no_stack), "do not collect or print kernel stacks")
 		("json", po::bool_switch(&o.json), "one JSON object per drop, one per line")
-		("count,c", po::value(&o.count)->value_name("N"), "exit after N drops")
-		("duration", po::value(&o.duration)->value_name("SECONDS"),
-		 "exit after SECONDS")
 		("verbose,v", po::bool_switch(&o.verbose),
 		 "say which program variant attached, and libbpf's messages")
 		("help,h", "print this help");
+	add_run_limit_options(desc, o.limits, "exit after N drops");
 	return desc;
 }
 
@@ -103,10 +100,7 @@ int run(const nettrace_host *, int argc, char **argv)
 			  << desc;
 		return NETTRACE_EXIT_OK;
 	}
-	if (vm.count("count") && o.count == 0)
-		throw UsageError("--count: must be at least 1");
-	if (vm.count("duration") && !(o.duration > 0))
-		throw UsageError("--duration: must be a positive number of seconds");
+	check_run_limits(vm, o.limits);
 	if (!o.reasons.empty() && !o.excluded_reasons.empty())
 		throw UsageError("--reason and --exclude-reason cannot be combined");
 
@@ -164,9 +158,7 @@ int run(const nettrace_host *, int argc, char **argv)
 	// program is attached.
 	reporter.header();
 	out.flush();
-	loop.run({.events = o.count,
-		  .duration = std::chrono::duration_cast<std::chrono::nanoseconds>(
-			  std::chrono::duration<double>(o.duration))});
+	loop.run({.events = o.limits.count, .duration = o.limits.duration()});
 	out.flush();
 	return NETTRACE_EXIT_OK;
 }

@@ -281,10 +281,7 @@ TEST_F(SkbstatTest, ForcedKprobeFailsClearlyWhereKprobesDoNotWork)
 
 TEST_F(SkbstatTest, BadInputExits2WithOneLineAndLeavesNothingAttached)
 {
-	const struct {
-		std::vector<std::string> args;
-		std::string message;
-	} cases[] = {
+	expect_usage_errors("skbstat", {
 		{{"--attach", "uprobe"}, "--attach: unknown mode 'uprobe'"},
 		{{"-p", "tpc"}, "-p"},
 		{{"-P", "90-80"}, "-P"},
@@ -296,33 +293,14 @@ TEST_F(SkbstatTest, BadInputExits2WithOneLineAndLeavesNothingAttached)
 		{{"-c", "0"}, "--count"},
 		{{"--netns", "/nonexistent"}, "--netns"},
 		{{"--bogus"}, "--bogus"},
-	};
-	const int links_before = count_bpf_links();
-	for (const auto &c : cases) {
-		std::vector<std::string> argv = {nettrace_binary(), "skbstat"};
-		argv.insert(argv.end(), c.args.begin(), c.args.end());
-		ProcessResult r = run_process(argv);
-		const auto what = ::testing::PrintToString(c.args);
-		EXPECT_EQ(r.exit_code, 2) << what << r.err;
-		EXPECT_EQ(r.out, "") << what;
-		EXPECT_EQ(std::count(r.err.begin(), r.err.end(), '\n'), 1) << what << r.err;
-		EXPECT_EQ(r.err.rfind("nettrace skbstat: ", 0), 0u) << what << r.err;
-		EXPECT_NE(r.err.find(c.message), std::string::npos) << what << r.err;
-	}
-	EXPECT_EQ(count_bpf_links(), links_before);
+	});
 }
 
 TEST_F(SkbstatTest, ShortIntervalsUnderAStormStayFlatAndLoseNoStack)
 {
 	TestNetns ns;
-	char out_file[] = "/tmp/nettrace-skbstat-XXXXXX";
-	close(mkstemp(out_file));
-	struct Remove {
-		const char *path;
-		~Remove() { unlink(path); }
-	} remove_out_file{out_file};
-
-	SkbstatRun run({"--netns", ns.path(), "--json", "-i", "0.1", "-c", "300"}, out_file);
+	TempFile out_file;
+	SkbstatRun run({"--netns", ns.path(), "--json", "-i", "0.1", "-c", "300"}, out_file.path);
 	std::atomic<bool> storming{true};
 	std::thread storm([&] {
 		while (storming)
@@ -338,9 +316,7 @@ TEST_F(SkbstatTest, ShortIntervalsUnderAStormStayFlatAndLoseNoStack)
 	storm.join();
 	ASSERT_EQ(r.exit_code, 0) << r.err;
 
-	std::ifstream saved(out_file);
-	const auto intervals =
-		parse_json_lines(std::string(std::istreambuf_iterator<char>(saved), {}));
+	const auto intervals = parse_json_lines(out_file.read());
 	EXPECT_EQ(intervals.size(), 300u);
 	std::uint64_t drops = 0;
 	for (const json &i : intervals) {

@@ -313,10 +313,7 @@ TEST_F(TcpdropTest, DurationEndsTheRun)
 
 TEST_F(TcpdropTest, BadInputExits2WithOneLineAndLeavesNothingAttached)
 {
-	const struct {
-		std::vector<std::string> args;
-		std::string message;
-	} cases[] = {
+	expect_usage_errors("tcpdrop", {
 		{{"-4", "-6"}, "-4"},
 		{{"-P", "0-99999"}, "-P"},
 		{{"-P", "90-80"}, "-P"},
@@ -330,33 +327,15 @@ TEST_F(TcpdropTest, BadInputExits2WithOneLineAndLeavesNothingAttached)
 		{{"-c", "0"}, "--count"},
 		{{"--duration", "-1"}, "--duration"},
 		{{"stray"}, "stray"},
-	};
-	const int links_before = count_bpf_links();
-	for (const auto &c : cases) {
-		std::vector<std::string> argv = {nettrace_binary(), "tcpdrop"};
-		argv.insert(argv.end(), c.args.begin(), c.args.end());
-		ProcessResult r = run_process(argv);
-		const auto what = ::testing::PrintToString(c.args);
-		EXPECT_EQ(r.exit_code, 2) << what << r.err;
-		EXPECT_EQ(r.out, "") << what;
-		EXPECT_EQ(std::count(r.err.begin(), r.err.end(), '\n'), 1) << what << r.err;
-		EXPECT_EQ(r.err.rfind("nettrace tcpdrop: ", 0), 0u) << what << r.err;
-		EXPECT_NE(r.err.find(c.message), std::string::npos) << what << r.err;
-	}
-	EXPECT_EQ(count_bpf_links(), links_before);
+	});
 }
 
 TEST_F(TcpdropTest, StormEveryDropIsPrintedOrCountedLost)
 {
 	TestNetns ns;
 	constexpr int generated = 200000;
-	char out_file[] = "/tmp/nettrace-storm-XXXXXX";
-	close(mkstemp(out_file));
-	struct Remove {
-		const char *path;
-		~Remove() { unlink(path); }
-	} remove_out_file{out_file};
-	TcpdropRun run({"--netns", ns.path(), "-D", "7500"}, true, out_file);
+	TempFile out_file;
+	TcpdropRun run({"--netns", ns.path(), "-D", "7500"}, true, out_file.path);
 	// The first half cycles the ring buffer many times over, so every
 	// page of it has been touched before memory is first measured.
 	tcp_syn_storm(ns, 41500, 7500, generated / 2);
@@ -364,8 +343,7 @@ TEST_F(TcpdropTest, StormEveryDropIsPrintedOrCountedLost)
 	tcp_syn_storm(ns, 41500, 7500, generated - generated / 2);
 	const long rss_late = rss_kb(run.pid());
 	ProcessResult r = run.stop();
-	std::ifstream saved(out_file);
-	const auto events = parse_json(std::string(std::istreambuf_iterator<char>(saved), {}));
+	const auto events = parse_json(out_file.read());
 	std::uint64_t lost = 0;
 	const std::regex lost_line(R"(nettrace tcpdrop: (\d+) events lost in total)");
 	std::smatch m;

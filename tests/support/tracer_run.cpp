@@ -3,9 +3,11 @@
 #include <bpf/bpf.h>
 #include <gtest/gtest.h>
 
+#include <algorithm>
 #include <csignal>
 #include <fstream>
 #include <sstream>
+#include <unistd.h>
 
 namespace nettrace::test {
 
@@ -38,9 +40,46 @@ ProcessResult TracerRun::stop()
 	return r;
 }
 
+TempFile::TempFile()
+{
+	char name[] = "/tmp/nettrace-test-XXXXXX";
+	const int fd = mkstemp(name);
+	if (fd >= 0)
+		close(fd);
+	path = name;
+}
+
+TempFile::~TempFile()
+{
+	unlink(path.c_str());
+}
+
+std::string TempFile::read() const
+{
+	std::ifstream in(path);
+	return std::string(std::istreambuf_iterator<char>(in), {});
+}
+
 const char *nettrace_binary()
 {
 	return NETTRACE_BIN;
+}
+
+void expect_usage_errors(const std::string &plugin, const std::vector<UsageCase> &cases)
+{
+	const int links_before = count_bpf_links();
+	for (const auto &c : cases) {
+		std::vector<std::string> argv = {nettrace_binary(), plugin};
+		argv.insert(argv.end(), c.args.begin(), c.args.end());
+		ProcessResult r = run_process(argv);
+		const auto what = ::testing::PrintToString(c.args);
+		EXPECT_EQ(r.exit_code, 2) << what << r.err;
+		EXPECT_EQ(r.out, "") << what;
+		EXPECT_EQ(std::count(r.err.begin(), r.err.end(), '\n'), 1) << what << r.err;
+		EXPECT_EQ(r.err.rfind("nettrace " + plugin + ": ", 0), 0u) << what << r.err;
+		EXPECT_NE(r.err.find(c.message), std::string::npos) << what << r.err;
+	}
+	EXPECT_EQ(count_bpf_links(), links_before);
 }
 
 std::vector<nlohmann::json> parse_json_lines(const std::string &text)

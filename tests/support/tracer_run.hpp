@@ -29,8 +29,27 @@ private:
 	BackgroundProcess proc_;
 };
 
+// A file under /tmp for a tool's redirected output, removed at the end.
+struct TempFile {
+	TempFile();
+	~TempFile();
+	TempFile(const TempFile &) = delete;
+	TempFile &operator=(const TempFile &) = delete;
+	std::string read() const;
+	std::string path;
+};
+
 // The nettrace binary under test.
 const char *nettrace_binary();
+
+struct UsageCase {
+	std::vector<std::string> args;
+	std::string message; // a part of the one line expected on stderr
+};
+// For each case, `nettrace PLUGIN ARGS...` must exit 2 with nothing on
+// stdout and one line on stderr, "nettrace PLUGIN: ..." containing the
+// message, and leave no BPF link behind.
+void expect_usage_errors(const std::string &plugin, const std::vector<UsageCase> &cases);
 
 std::vector<nlohmann::json> parse_json_lines(const std::string &text);
 // BPF links on the whole machine, to check nothing stays attached.

@@ -6,6 +6,9 @@
 #include <boost/program_options/options_description.hpp>
 #include <boost/program_options/variables_map.hpp>
 
+#include <chrono>
+#include <cstdint>
+
 namespace nettrace {
 
 // Parses argv[1..] against `options`. Arguments that are not options are an
@@ -13,5 +16,22 @@ namespace nettrace {
 boost::program_options::variables_map
 parse_command_line(int argc, char **argv,
 		   const boost::program_options::options_description &options);
+
+// -c/--count N and --duration SECONDS, as every tracing command has them.
+struct RunLimits {
+	std::uint64_t count = 0; // 0: no limit
+	double seconds = 0;      // 0: no limit
+	std::chrono::nanoseconds duration() const
+	{
+		return std::chrono::duration_cast<std::chrono::nanoseconds>(
+			std::chrono::duration<double>(seconds));
+	}
+};
+
+// `count_help` says what is counted ("exit after N drops").
+void add_run_limit_options(boost::program_options::options_description &options,
+			   RunLimits &limits, const char *count_help);
+// Throws UsageError for a zero count or a duration that is not positive.
+void check_run_limits(const boost::program_options::variables_map &vm, const RunLimits &limits);
 
 } // namespace nettrace

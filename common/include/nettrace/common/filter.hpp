@@ -56,6 +56,9 @@ std::string format_port_range(const nt_port_range &range);
 // bytes written as \xNN so that a message stays one printable line.
 std::string quoted_value(std::string_view text);
 
+// Only decimal digits, at least one: no sign, space or hex.
+bool is_decimal(std::string_view text);
+
 // One line for verbose output, e.g.
 // "ipv4, proto tcp, src 10.0.0.0/8, dst port 80-90, netns 4026531840";
 // "all packets" when nothing is set.
