@@ -56,10 +56,11 @@ po::options_description describe_options(Options &o)
 		 "auto, fentry, kprobe or tracepoint (default auto)")
 		("list-probes", po::bool_switch(&o.list_probes),
 		 "show how each probe point would attach here, and exit")
-		("json", po::bool_switch(&o.json), "one JSON object per interval")
+		("json", po::bool_switch(&o.json), "one JSON object per interval");
+	add_run_limit_options(desc, o.limits, "exit after N intervals");
+	desc.add_options()
 		("verbose,v", po::bool_switch(&o.verbose), "also print libbpf's messages")
 		("help,h", "print this help");
-	add_run_limit_options(desc, o.limits, "exit after N intervals");
 	return desc;
 }
 

@@ -45,11 +45,12 @@ po::options_description describe_options(Options &o)
 		("exclude-reason", po::value(&o.excluded_reasons)->value_name("NAMES"),
 		 "leave out drops with these reasons")
 		("no-stack", po::bool_switch(&o.no_stack), "do not collect or print kernel stacks")
-		("json", po::bool_switch(&o.json), "one JSON object per drop, one per line")
+		("json", po::bool_switch(&o.json), "one JSON object per drop, one per line");
+	add_run_limit_options(desc, o.limits, "exit after N drops");
+	desc.add_options()
 		("verbose,v", po::bool_switch(&o.verbose),
 		 "say which program variant attached, and libbpf's messages")
 		("help,h", "print this help");
-	add_run_limit_options(desc, o.limits, "exit after N drops");
 	return desc;
 }
 
