@@ -160,6 +160,10 @@ int run(const nettrace_host *, int argc, char **argv)
 
 	bpf::require_bpf_environment();
 	bpf::capture_libbpf_log(o.verbose);
+	// From here on SIGINT and SIGTERM wait for the loop, which ends
+	// cleanly on them: one that comes while attaching must not kill the
+	// process half-way.
+	EventLoop loop("nettrace skbstat");
 	Probes probes(settings);
 	if (o.list_probes) {
 		list_probes(probes);
@@ -174,7 +178,6 @@ int run(const nettrace_host *, int argc, char **argv)
 			  {settings.ingress, settings.egress, settings.consume, settings.drop},
 			  o.json);
 	IntervalReader reader(probes.counter_maps());
-	EventLoop loop("nettrace skbstat");
 	std::uint64_t intervals = 0;
 	auto print_interval = [&] {
 		reporter.interval(reader.collect(), wall_now_ns());

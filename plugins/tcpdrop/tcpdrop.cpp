@@ -119,6 +119,10 @@ int run(const nettrace_host *, int argc, char **argv)
 
 	bpf::require_bpf_environment();
 	bpf::capture_libbpf_log(o.verbose);
+	// From here on SIGINT and SIGTERM wait for the loop, which ends
+	// cleanly on them: one that comes while attaching must not kill the
+	// process half-way.
+	EventLoop loop("nettrace tcpdrop");
 	const KernelSymbols symbols = KernelSymbols::load();
 	if (symbols.addresses_hidden())
 		fmt::print(stderr, "nettrace tcpdrop: {}; stacks and drop sites are shown as "
@@ -136,7 +140,6 @@ int run(const nettrace_host *, int argc, char **argv)
 
 	OutputWriter out;
 	Reporter reporter(out, symbols, reasons, o.json);
-	EventLoop loop("nettrace tcpdrop");
 	loop.add_ring_buffer(tracer.ring_buffer_fd(), [&](const void *data, std::size_t size) {
 		const auto &e = *static_cast<const tcpdrop_event *>(data);
 		const __u64 *stack = nullptr;
