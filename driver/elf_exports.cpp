@@ -36,6 +36,13 @@ ElfInspection inspect_elf(const std::filesystem::path &file)
 		result.problem = "cannot be read";
 		return result;
 	}
+	// Every offset and size below comes from the file: check each against
+	// the file's real size before trusting it.
+	std::error_code ec;
+	const std::uint64_t file_size = std::filesystem::file_size(file, ec);
+	auto fits = [&](std::uint64_t offset, std::uint64_t size) {
+		return !ec && offset <= file_size && size <= file_size - offset;
+	};
 	Elf64_Ehdr eh{};
 	if (!read_at(in, 0, eh) || std::memcmp(eh.e_ident, ELFMAG, SELFMAG) != 0) {
 		result.problem = "is not an ELF shared object";
@@ -58,6 +65,10 @@ ElfInspection inspect_elf(const std::filesystem::path &file)
 		result.problem = "has no section table";
 		return result;
 	}
+	if (!fits(eh.e_shoff, std::uint64_t(eh.e_shnum) * sizeof(Elf64_Shdr))) {
+		result.problem = "is truncated or corrupt (section table)";
+		return result;
+	}
 
 	std::vector<Elf64_Shdr> sections(eh.e_shnum);
 	if (!read_at(in, eh.e_shoff, sections[0], sizeof(Elf64_Shdr) * eh.e_shnum)) {
@@ -69,6 +80,10 @@ ElfInspection inspect_elf(const std::filesystem::path &file)
 		if (sh.sh_type != SHT_DYNSYM || sh.sh_link >= sections.size())
 			continue;
 		const Elf64_Shdr &strtab = sections[sh.sh_link];
+		if (!fits(strtab.sh_offset, strtab.sh_size) || !fits(sh.sh_offset, sh.sh_size)) {
+			result.problem = "is truncated or corrupt (dynamic symbols)";
+			return result;
+		}
 		std::string names(strtab.sh_size, '\0');
 		std::vector<Elf64_Sym> syms(sh.sh_size / sizeof(Elf64_Sym));
 		if (syms.empty() || !read_at(in, strtab.sh_offset, names[0], names.size()) ||

@@ -173,9 +173,14 @@ int run_driver(int argc, char **argv)
 		print_usage(stdout, *catalog);
 		return NETTRACE_EXIT_OK;
 	}
-	// `nettrace help CMD` is `nettrace CMD --help`.
-	if (opts.command[0] == "help" && opts.command.size() > 1)
+	// `nettrace help CMD` is `nettrace CMD --help`; `nettrace help` is -h.
+	if (opts.command[0] == "help") {
+		if (opts.command.size() == 1) {
+			print_usage(stdout, *catalog);
+			return NETTRACE_EXIT_OK;
+		}
 		opts.command = {opts.command[1], "--help"};
+	}
 
 	const std::string &name = opts.command[0];
 	const LoadedPlugin *plugin = catalog->find(name);

@@ -80,8 +80,14 @@ void PluginCatalog::scan_dir(const PluginDir &dir, std::ostream &diagnostics)
 		fmt::print(diagnostics, "nettrace: cannot list plugin directory {}: {}\n",
 			   dir.path.string(), ec.message());
 	std::sort(files.begin(), files.end());
-	for (const fs::path &f : files)
-		load(f, explicit_dir, diagnostics);
+	// A broken file costs only itself, never the other plugins.
+	for (const fs::path &f : files) {
+		try {
+			load(f, explicit_dir, diagnostics);
+		} catch (const std::exception &e) {
+			refuse(diagnostics, f, fmt::format("cannot be read: {}", e.what()));
+		}
+	}
 }
 
 void PluginCatalog::load(const fs::path &file, bool explicit_dir, std::ostream &diagnostics)

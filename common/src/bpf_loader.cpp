@@ -91,9 +91,10 @@ std::string verifier_tail(std::size_t max_lines)
 				inside.pop_front();
 		}
 	}
+	// One line, as every error is: the verifier's last words joined.
 	std::string out;
 	for (const auto &l : inside)
-		out += "\n  verifier: " + l;
+		out += (out.empty() ? "" : " | ") + l;
 	return out;
 }
 
@@ -173,7 +174,7 @@ void throw_bpf_error(std::string_view stage, std::string_view object, int err)
 		const std::string verifier = verifier_tail(6);
 		if (!verifier.empty())
 			throw RuntimeError(fmt::format("{}: the kernel's verifier rejected a "
-						       "program{}",
+						       "program: {}",
 						       what, verifier));
 	}
 	const std::string last = libbpf_log_tail(1);

@@ -48,8 +48,9 @@ void check_run_limits(const po::variables_map &vm, const RunLimits &limits)
 {
 	if (vm.count("count") && limits.count == 0)
 		throw UsageError("--count: must be at least 1");
-	if (vm.count("duration") && !(limits.seconds > 0))
-		throw UsageError("--duration: must be a positive number of seconds");
+	// Below a millisecond rounds to "no limit"; far above a year overflows.
+	if (vm.count("duration") && !(limits.seconds >= 0.001 && limits.seconds <= 1e8))
+		throw UsageError("--duration: must be a number of seconds from 0.001 to 100000000");
 }
 
 } // namespace nettrace

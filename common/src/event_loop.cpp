@@ -11,6 +11,7 @@
 #include <sys/signalfd.h>
 #include <sys/timerfd.h>
 #include <unistd.h>
+#include <utility>
 
 namespace nettrace {
 
@@ -129,22 +130,45 @@ int EventLoop::on_record(void *ctx, void *data, std::size_t size)
 {
 	auto *ring = static_cast<Ring *>(ctx);
 	EventLoop &loop = *ring->loop;
-	ring->handler(data, size);
+	// An exception must not unwind through libbpf's C code: keep it and
+	// rethrow once libbpf has returned.
+	try {
+		ring->handler(data, size);
+	} catch (...) {
+		loop.handler_error_ = std::current_exception();
+		return -ECANCELED;
+	}
 	++loop.events_;
 	if (loop.event_limit_ && loop.events_ >= loop.event_limit_) {
 		loop.limit_reached_ = true;
 		return -ECANCELED; // consumed; stop reading further records
 	}
-	return loop.stop_requested_ ? -ECANCELED : 0;
+	if (loop.stop_requested_)
+		return -ECANCELED;
+	// libbpf reads on while records keep coming; in a storm that would be
+	// forever, and signals and timers would never be seen. Go back to
+	// epoll after a batch: the ring is still readable, so it wakes again.
+	return ++loop.batch_ >= batch_budget ? -EAGAIN : 0;
+}
+
+bool EventLoop::consume(Ring &ring)
+{
+	batch_ = 0;
+	const int n = ring_buffer__consume(ring.rb);
+	if (handler_error_)
+		std::rethrow_exception(std::exchange(handler_error_, nullptr));
+	return n == -EAGAIN; // more is waiting
 }
 
 void EventLoop::drain_rings()
 {
-	for (auto &r : rings_) {
-		if (limit_reached_ || stop_requested_)
-			return;
-		ring_buffer__consume(r->rb);
-	}
+	// What was in the rings when the run stopped happened before the stop;
+	// bounded in time, as a storm refills them as fast as they drain.
+	const auto deadline = std::chrono::steady_clock::now() + std::chrono::seconds(1);
+	for (auto &r : rings_)
+		while (!limit_reached_ && !stop_requested_ && consume(*r) &&
+		       std::chrono::steady_clock::now() < deadline) {
+		}
 }
 
 void EventLoop::report_losses(bool final)
@@ -200,7 +224,7 @@ StopReason EventLoop::run(const StopAfter &limits)
 		for (int i = 0; i < n && running; ++i) {
 			const std::uint64_t tag = ready[i].data.u64;
 			if (tag >= TagRing) {
-				ring_buffer__consume(rings_[tag - TagRing]->rb);
+				consume(*rings_[tag - TagRing]);
 			} else if (tag == TagSignal) {
 				signalfd_siginfo si;
 				while (read(signal_fd_, &si, sizeof(si)) == sizeof(si)) {

@@ -1,6 +1,7 @@
 #include <nettrace/common/output.hpp>
 
 #include <cerrno>
+#include <cstring>
 #include <csignal>
 #include <unistd.h>
 
@@ -36,7 +37,9 @@ void OutputWriter::flush()
 		if (n < 0) {
 			if (errno == EINTR)
 				continue;
-			closed_ = true; // EPIPE or a full disk: nobody reads on
+			closed_ = true;
+			if (errno != EPIPE)
+				write_error_ = std::strerror(errno);
 			break;
 		}
 		p += n;

@@ -16,6 +16,7 @@
 
 #include <boost/dll/alias.hpp>
 
+#include <cstddef>
 #include <exception>
 #include <string>
 
@@ -24,7 +25,10 @@ namespace nettrace::sdk {
 inline void report(const nettrace_host *host, const char *plugin,
 		   const std::string &message) noexcept
 {
-	if (host && host->report_error)
+	// Read the host only up to the size it says it has.
+	const bool has_report = host && host->struct_size >= offsetof(nettrace_host, report_error) +
+								  sizeof(host->report_error);
+	if (has_report && host->report_error)
 		host->report_error(host, plugin, message.c_str());
 }
 

@@ -191,6 +191,8 @@ int run(const nettrace_host *, int argc, char **argv)
 	// A signal or --duration ends a partial interval: it is shown too.
 	if (why == StopReason::Signal || why == StopReason::Duration)
 		reporter.interval(reader.collect(), wall_now_ns());
+	if (!out.write_error().empty())
+		throw RuntimeError("cannot write the output: " + out.write_error());
 	return NETTRACE_EXIT_OK;
 }
 

@@ -158,7 +158,9 @@ void Reporter::json(const IntervalCounts &counts, std::int64_t wall_ns)
 		j["drop"] = stacks(counts.drops, true);
 	j["stacks_unrecorded"] = counts.stacks_unrecorded;
 	j["not_counted"] = counts.rows_not_counted;
-	const std::string line = j.dump();
+	// Task names and the like are not always UTF-8: replace, never throw.
+	const std::string line =
+		j.dump(-1, ' ', false, nlohmann::ordered_json::error_handler_t::replace);
 	out_.buffer().append(line);
 	out_.buffer().push_back('\n');
 }

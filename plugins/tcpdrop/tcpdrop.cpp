@@ -164,6 +164,8 @@ int run(const nettrace_host *, int argc, char **argv)
 	out.flush();
 	loop.run({.events = o.limits.count, .duration = o.limits.duration()});
 	out.flush();
+	if (!out.write_error().empty())
+		throw RuntimeError("cannot write the output: " + out.write_error());
 	return NETTRACE_EXIT_OK;
 }
 

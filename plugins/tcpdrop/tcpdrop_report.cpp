@@ -153,7 +153,9 @@ void Reporter::json(const tcpdrop_event &e, const __u64 *stack, std::size_t fram
 		symbols_.format_return_address_to(scratch_, stack[i]);
 		j["stack"].push_back(std::string_view(scratch_.data(), scratch_.size()));
 	}
-	const std::string line = j.dump();
+	// Task names and the like are not always UTF-8: replace, never throw.
+	const std::string line =
+		j.dump(-1, ' ', false, nlohmann::ordered_json::error_handler_t::replace);
 	out_.buffer().append(line);
 	out_.buffer().push_back('\n');
 }

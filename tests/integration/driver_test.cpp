@@ -1,6 +1,7 @@
 // The driver as a user meets it: the real `nettrace` binary, run with the
 // test fixture plugins, its output and exit codes checked.
 #include "process.hpp"
+#include "requirements.hpp"
 
 #include <gtest/gtest.h>
 
@@ -205,8 +206,7 @@ TEST(Driver, PluginPathFromTheEnvironment)
 
 TEST(Driver, WritableDirectoryIsRefusedUnlessNamedExplicitly)
 {
-	if (geteuid() != 0)
-		GTEST_SKIP() << "ownership checks need root";
+	NETTRACE_REQUIRE_BPF(); // root, to own and chown the scratch folders
 	ScratchPluginDir open_dir(0777);
 	ProcessResult r = run_nettrace({"--list"}, {"NETTRACE_PLUGIN_PATH=" + open_dir.path.string()});
 	EXPECT_EQ(r.exit_code, 0);
@@ -227,8 +227,7 @@ TEST(Driver, WritableDirectoryIsRefusedUnlessNamedExplicitly)
 
 TEST(Driver, DirectoryOwnedBySomeoneElseIsRefused)
 {
-	if (geteuid() != 0)
-		GTEST_SKIP() << "ownership checks need root";
+	NETTRACE_REQUIRE_BPF(); // root, to own and chown the scratch folders
 	ScratchPluginDir foreign(0755);
 	ASSERT_EQ(chown(foreign.path.c_str(), 65534, 65534), 0);
 	ProcessResult r = run_nettrace({"--list"}, {"NETTRACE_PLUGIN_PATH=" + foreign.path.string()});

@@ -12,6 +12,9 @@
 #include <nlohmann/json.hpp>
 
 #include <arpa/inet.h>
+#include <atomic>
+#include <sys/prctl.h>
+#include <thread>
 #include <csignal>
 #include <unistd.h>
 #include <fstream>
@@ -356,4 +359,46 @@ TEST_F(TcpdropTest, StormEveryDropIsPrintedOrCountedLost)
 	EXPECT_LT(rss_late - rss_early, 2048) << rss_early << " kB -> " << rss_late << " kB";
 	RecordProperty("printed", static_cast<int>(events.size()));
 	RecordProperty("lost", static_cast<int>(lost));
+}
+
+TEST_F(TcpdropTest, SigintStopsItWhileAStormGoesOn)
+{
+	TestNetns ns;
+	TempFile out_file;
+	TcpdropRun run({"--netns", ns.path(), "-D", "7600"}, true, out_file.path);
+	std::atomic<bool> storming{true};
+	std::atomic<int> batches{0};
+	std::thread storm([&] {
+		while (storming) {
+			tcp_syn_storm(ns, 41600, 7600, 5000);
+			++batches;
+		}
+	});
+	while (batches < 4)
+		std::this_thread::sleep_for(std::chrono::milliseconds(10));
+	// The storm never pauses: the tool must still see the signal.
+	ProcessResult r = run.stop();
+	const bool storm_still_running = storming;
+	storming = false;
+	storm.join();
+	EXPECT_EQ(r.exit_code, 0) << r.err;
+	EXPECT_EQ(r.signal, 0);
+	EXPECT_TRUE(storm_still_running);
+	EXPECT_GT(parse_json(out_file.read()).size(), 0u);
+}
+
+TEST_F(TcpdropTest, TaskNamesThatAreNotUtf8DoNotBreakJson)
+{
+	TestNetns ns;
+	TcpdropRun run({"--netns", ns.path(), "-c", "1"}, true);
+	std::thread named([&] {
+		prctl(PR_SET_NAME, "bad\xff\xfe", 0, 0, 0);
+		tcp_connect_once(ns, "127.0.0.1", "127.0.0.1", 7650);
+	});
+	named.join();
+	ProcessResult r = run.finish();
+	ASSERT_EQ(r.exit_code, 0) << r.err;
+	const auto events = parse_json(r.out);
+	ASSERT_EQ(events.size(), 1u);
+	EXPECT_EQ(events[0]["comm"].get<std::string>().rfind("bad", 0), 0u);
 }

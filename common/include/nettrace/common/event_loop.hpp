@@ -8,6 +8,7 @@
 #include <csignal>
 #include <cstdint>
 #include <cstdio>
+#include <exception>
 #include <functional>
 #include <linux/types.h>
 #include <memory>
@@ -65,6 +66,8 @@ private:
 		ring_buffer *rb = nullptr;
 	};
 	static int on_record(void *ctx, void *data, std::size_t size);
+	// Reads up to a batch from `ring`; true when records are left.
+	bool consume(Ring &ring);
 	void report_losses(bool final);
 	void drain_rings();
 
@@ -82,6 +85,9 @@ private:
 	std::uint64_t event_limit_ = 0;
 	bool stop_requested_ = false;
 	bool limit_reached_ = false;
+	static constexpr unsigned batch_budget = 1024;
+	unsigned batch_ = 0;
+	std::exception_ptr handler_error_;
 	sigset_t saved_sigmask_{};
 };
 

@@ -9,6 +9,7 @@
 
 #include <chrono>
 #include <cstdio>
+#include <string>
 
 namespace nettrace {
 
@@ -29,8 +30,11 @@ public:
 	void batch_done();
 	// Write everything now (at exit, at the end of an interval).
 	void flush();
-	// True once the reader went away (EPIPE): stop producing output.
+	// True once output cannot go on: the reader went away (EPIPE, a normal
+	// way to stop) or a write failed (write_error() says why).
 	bool closed() const { return closed_; }
+	// Empty, or what made a write fail other than a closed pipe (ENOSPC...).
+	const std::string &write_error() const { return write_error_; }
 
 	static constexpr std::size_t flush_bytes = 64 * 1024;
 
@@ -38,6 +42,7 @@ private:
 	int fd_;
 	bool terminal_;
 	bool closed_ = false;
+	std::string write_error_;
 	fmt::memory_buffer buf_;
 	std::chrono::steady_clock::time_point last_flush_;
 };
