@@ -97,45 +97,46 @@ protected:
 	void SetUp() override { NETTRACE_REQUIRE_BPF(); }
 };
 
-TEST_F(TcpdropTest, SynToClosedPortIPv4)
+// The one text drop `run` printed: its line after TIME and PID, and frames.
+std::pair<std::string, std::vector<std::string>> only_drop(const ProcessResult &r)
 {
-	TestNetns ns;
-	TcpdropRun run({"--netns", ns.path(), "-c", "1"});
-	const auto sport = tcp_connect_once(ns, "127.0.0.1", "127.0.0.1", 7001);
-	ProcessResult r = run.finish();
-	ASSERT_EQ(r.exit_code, 0) << r.err;
-	EXPECT_EQ(r.out.substr(0, r.out.find('\n')),
-		  "TIME     PID     IP SADDR:SPORT > DADDR:DPORT STATE (FLAGS) REASON (CODE)");
+	EXPECT_EQ(r.exit_code, 0) << r.err;
 	auto drops = parse_text(r.out);
-	ASSERT_EQ(drops.size(), 1u) << r.out;
-	const std::regex line(R"(\d\d:\d\d:\d\d \d+ +4 (.*))");
+	EXPECT_EQ(drops.size(), 1u) << r.out;
+	if (drops.size() != 1)
+		return {};
+	const std::regex line(R"(\d\d:\d\d:\d\d \d+ +(.*))");
 	std::smatch m;
-	ASSERT_TRUE(std::regex_match(drops[0].line, m, line)) << drops[0].line;
-	EXPECT_EQ(m[1].str(), "127.0.0.1:" + std::to_string(sport) +
-				      " > 127.0.0.1:7001 - (SYN) NO_SOCKET (" +
-				      std::to_string(reason_code("NO_SOCKET")) + ")");
-	ASSERT_FALSE(drops[0].frames.empty());
-	EXPECT_EQ(drops[0].frames[0].rfind("tcp_v4_rcv+0x", 0), 0u) << drops[0].frames[0];
-	for (const auto &f : drops[0].frames)
-		EXPECT_EQ(f.find("traceiter"), std::string::npos) << f;
+	EXPECT_TRUE(std::regex_match(drops[0].line, m, line)) << drops[0].line;
+	return {m[1].str(), drops[0].frames};
 }
 
-TEST_F(TcpdropTest, SynToClosedPortIPv6)
+TEST_F(TcpdropTest, SynToClosedPortIPv4AndIPv6)
 {
-	TestNetns ns;
-	TcpdropRun run({"--netns", ns.path(), "-c", "1"});
-	const auto sport = tcp_connect_once(ns, "::1", "::1", 7001);
-	ProcessResult r = run.finish();
-	ASSERT_EQ(r.exit_code, 0) << r.err;
-	auto drops = parse_text(r.out);
-	ASSERT_EQ(drops.size(), 1u) << r.out;
-	const std::regex line(R"(\d\d:\d\d:\d\d \d+ +6 (.*))");
-	std::smatch m;
-	ASSERT_TRUE(std::regex_match(drops[0].line, m, line)) << drops[0].line;
-	EXPECT_EQ(m[1].str(), "[::1]:" + std::to_string(sport) + " > [::1]:7001 - (SYN) NO_SOCKET (" +
-				      std::to_string(reason_code("NO_SOCKET")) + ")");
-	ASSERT_FALSE(drops[0].frames.empty());
-	EXPECT_EQ(drops[0].frames[0].rfind("tcp_v6_rcv+0x", 0), 0u) << drops[0].frames[0];
+	const std::string no_socket = " - (SYN) NO_SOCKET (" + std::to_string(reason_code("NO_SOCKET")) + ")";
+	const struct {
+		const char *addr;
+		std::string shown; // as the output writes the address
+		std::string first_frame;
+	} cases[] = {
+		{"127.0.0.1", "4 127.0.0.1", "tcp_v4_rcv+0x"},
+		{"::1", "6 [::1]", "tcp_v6_rcv+0x"},
+	};
+	for (const auto &c : cases) {
+		TestNetns ns;
+		TcpdropRun run({"--netns", ns.path(), "-c", "1"});
+		const auto sport = tcp_connect_once(ns, c.addr, c.addr, 7001);
+		ProcessResult r = run.finish();
+		EXPECT_EQ(r.out.substr(0, r.out.find('\n')),
+			  "TIME     PID     IP SADDR:SPORT > DADDR:DPORT STATE (FLAGS) REASON (CODE)");
+		const auto [line, frames] = only_drop(r);
+		const std::string addr = c.shown.substr(2);
+		EXPECT_EQ(line, c.shown + ":" + std::to_string(sport) + " > " + addr + ":7001" + no_socket);
+		ASSERT_FALSE(frames.empty()) << c.addr;
+		EXPECT_EQ(frames[0].rfind(c.first_frame, 0), 0u) << frames[0];
+		for (const auto &f : frames)
+			EXPECT_EQ(f.find("traceiter"), std::string::npos) << f;
+	}
 }
 
 TEST_F(TcpdropTest, SynAckDroppedByNftablesInSynSent)
@@ -156,18 +157,12 @@ TEST_F(TcpdropTest, SynAckDroppedByNftablesInSynSent)
 
 	TcpdropRun run({"--netns", client.path(), "-c", "1"});
 	const auto sport = tcp_connect_once(client, "10.200.1.2", "10.200.1.1", 7100, 0, false);
-	ProcessResult r = run.finish();
-	ASSERT_EQ(r.exit_code, 0) << r.err;
-	auto drops = parse_text(r.out);
-	ASSERT_EQ(drops.size(), 1u) << r.out;
-	const std::regex line(R"(\d\d:\d\d:\d\d \d+ +4 (.*))");
-	std::smatch m;
-	ASSERT_TRUE(std::regex_match(drops[0].line, m, line)) << drops[0].line;
-	EXPECT_EQ(m[1].str(), "10.200.1.1:7100 > 10.200.1.2:" + std::to_string(sport) +
-				      " SYN_SENT (SYN|ACK) NETFILTER_DROP (" +
-				      std::to_string(reason_code("NETFILTER_DROP")) + ")");
-	ASSERT_FALSE(drops[0].frames.empty());
-	EXPECT_EQ(drops[0].frames[0].rfind("nft_do_chain+0x", 0), 0u) << drops[0].frames[0];
+	const auto [line, frames] = only_drop(run.finish());
+	EXPECT_EQ(line, "4 10.200.1.1:7100 > 10.200.1.2:" + std::to_string(sport) +
+				" SYN_SENT (SYN|ACK) NETFILTER_DROP (" +
+				std::to_string(reason_code("NETFILTER_DROP")) + ")");
+	ASSERT_FALSE(frames.empty());
+	EXPECT_EQ(frames[0].rfind("nft_do_chain+0x", 0), 0u) << frames[0];
 	close(listener);
 }
 
