@@ -4,6 +4,9 @@
 
 #include <algorithm>
 #include <cstring>
+#include <fcntl.h>
+#include <sys/stat.h>
+#include <unistd.h>
 #include <fmt/format.h>
 #include <fmt/ostream.h>
 #include <ostream>
@@ -57,7 +60,7 @@ void PluginCatalog::scan(const std::vector<PluginDir> &dirs, std::ostream &diagn
 void PluginCatalog::scan_dir(const PluginDir &dir, std::ostream &diagnostics)
 {
 	const bool explicit_dir = dir.origin == DirOrigin::Option;
-	if (const std::string why = trust_problem(dir.path); !why.empty()) {
+	if (const std::string why = directory_trust_problem(dir.path); !why.empty()) {
 		if (!explicit_dir) {
 			fmt::print(diagnostics,
 				   "nettrace: ignoring plugin directory {}: {}; fix its "
@@ -92,15 +95,36 @@ void PluginCatalog::scan_dir(const PluginDir &dir, std::ostream &diagnostics)
 
 void PluginCatalog::load(const fs::path &file, bool explicit_dir, std::ostream &diagnostics)
 {
-	if (const std::string why = trust_problem(file); !why.empty()) {
+	// Checked, read and loaded through one descriptor, so the file cannot
+	// be swapped between the check and dlopen.
+	const int fd = open(file.c_str(), O_RDONLY | O_NOFOLLOW | O_CLOEXEC);
+	if (fd < 0)
+		return refuse(diagnostics, file, std::strerror(errno));
+	// A loaded plugin keeps its descriptor: glibc knows a library by the
+	// name it was opened under, and a reused /proc/self/fd/N would name
+	// the plugin already loaded.
+	struct CloseFd {
+		int fd;
+		bool keep = false;
+		~CloseFd()
+		{
+			if (!keep)
+				close(fd);
+		}
+	} close_fd{fd};
+	struct stat st {};
+	if (fstat(fd, &st) != 0 || !S_ISREG(st.st_mode))
+		return refuse(diagnostics, file, "is not a regular file");
+	if (const std::string why = trust_problem(st); !why.empty()) {
 		if (!explicit_dir)
 			return refuse(diagnostics, file, why);
 		fmt::print(diagnostics, "nettrace: warning: plugin {} is {}\n",
 			   file.string(), why);
 	}
+	const std::string fd_path = "/proc/self/fd/" + std::to_string(fd);
 
 	// Decide from the file alone before any of its code can run.
-	const ElfInspection elf = inspect_elf(file);
+	const ElfInspection elf = inspect_elf(fd_path);
 	if (!elf.problem.empty())
 		return refuse(diagnostics, file, elf.problem);
 	if (std::find(elf.descriptors.begin(), elf.descriptors.end(), expected_symbol) ==
@@ -119,7 +143,7 @@ void PluginCatalog::load(const fs::path &file, bool explicit_dir, std::ostream &
 	plugin.file = file;
 	try {
 		plugin.library = boost::dll::shared_library(
-			file, boost::dll::load_mode::rtld_now | boost::dll::load_mode::rtld_local);
+			fd_path, boost::dll::load_mode::rtld_now | boost::dll::load_mode::rtld_local);
 	} catch (const std::exception &e) {
 		return refuse(diagnostics, file, fmt::format("cannot be loaded: {}", e.what()));
 	}
@@ -165,6 +189,7 @@ void PluginCatalog::load(const fs::path &file, bool explicit_dir, std::ostream &
 		return;
 	}
 	plugins_.push_back(std::move(plugin));
+	close_fd.keep = true;
 }
 
 const LoadedPlugin *PluginCatalog::find(std::string_view name) const

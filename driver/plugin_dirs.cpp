@@ -65,18 +65,40 @@ std::vector<PluginDir> plugin_search_path(const std::vector<std::string> &option
 	return dirs;
 }
 
-std::string trust_problem(const fs::path &path)
+std::string trust_problem(const struct stat &st)
 {
-	struct stat st {};
-	if (stat(path.c_str(), &st) != 0)
-		return std::strerror(errno);
 	const uid_t me = geteuid();
 	if (st.st_uid != 0 && st.st_uid != me)
 		return fmt::format("owned by uid {}, not by root{}", st.st_uid,
 				   me == 0 ? "" : " or you");
-	if (st.st_mode & (S_IWGRP | S_IWOTH))
+	// A sticky folder (/tmp) lets nobody replace what others own in it.
+	const bool sticky_dir = S_ISDIR(st.st_mode) && (st.st_mode & S_ISVTX);
+	if ((st.st_mode & (S_IWGRP | S_IWOTH)) && !sticky_dir)
 		return fmt::format("writable by group or others (mode {:04o})",
 				   st.st_mode & 07777);
+	return {};
+}
+
+std::string directory_trust_problem(const fs::path &dir)
+{
+	std::error_code ec;
+	const fs::path real = fs::canonical(dir, ec);
+	if (ec)
+		return ec.message();
+	struct stat st {};
+	if (stat(real.c_str(), &st) != 0)
+		return std::strerror(errno);
+	if (std::string why = trust_problem(st); !why.empty())
+		return why;
+	// Whoever can write to a folder above can swap this one for another.
+	for (fs::path up = real.parent_path(); ; up = up.parent_path()) {
+		if (stat(up.c_str(), &st) != 0)
+			return fmt::format("{}: {}", up.string(), std::strerror(errno));
+		if (std::string why = trust_problem(st); !why.empty())
+			return fmt::format("{} is {}", up.string(), why);
+		if (up == up.root_path())
+			break;
+	}
 	return {};
 }
 

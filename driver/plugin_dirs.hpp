@@ -4,6 +4,7 @@
 #pragma once
 
 #include <filesystem>
+#include <sys/stat.h>
 #include <string>
 #include <vector>
 
@@ -22,9 +23,11 @@ struct PluginDir {
 // exist are left out, except --plugin-dir ones: those are a usage error.
 std::vector<PluginDir> plugin_search_path(const std::vector<std::string> &option_dirs);
 
-// Empty if `path` (a directory or a plugin file) is owned by root (or the
-// user running nettrace) and not writable by group or others; otherwise
-// what is wrong with it.
-std::string trust_problem(const std::filesystem::path &path);
+// Empty if a file or folder with status `st` is owned by root (or the
+// user running nettrace) and not writable by group or others (a sticky
+// folder excepted); otherwise what is wrong with it.
+std::string trust_problem(const struct stat &st);
+// The same for a plugin folder and every folder above it.
+std::string directory_trust_problem(const std::filesystem::path &dir);
 
 } // namespace nettrace::driver

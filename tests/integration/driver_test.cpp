@@ -225,6 +225,24 @@ TEST(Driver, WritableDirectoryIsRefusedUnlessNamedExplicitly)
 		<< named.err;
 }
 
+TEST(Driver, DirectoryUnderAWritableParentIsRefused)
+{
+	NETTRACE_REQUIRE_BPF(); // root, to own the scratch folders
+	// Root's own plugin folder, inside a folder anyone may rename it in.
+	ScratchPluginDir parent(0777);
+	const fs::path child = parent.path / "plugins";
+	fs::create_directory(child);
+	chmod(child.c_str(), 0755);
+	fs::copy_file(fixtures + "/fixture_good.so", child / "fixture_good.so");
+	ProcessResult r = run_nettrace({"--list"}, {"NETTRACE_PLUGIN_PATH=" + child.string()});
+	EXPECT_EQ(count_lines_containing(r.out, "fixture-good"), 0u) << r.out;
+	EXPECT_EQ(count_lines_containing(r.err, "ignoring plugin directory " + child.string() +
+							": " + parent.path.string() +
+							" is writable by group or others (mode 0777)"),
+		  1u)
+		<< r.err;
+}
+
 TEST(Driver, DirectoryOwnedBySomeoneElseIsRefused)
 {
 	NETTRACE_REQUIRE_BPF(); // root, to own and chown the scratch folders
