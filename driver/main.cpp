@@ -3,7 +3,7 @@
 #include "plugin_catalog.hpp"
 #include "plugin_dirs.hpp"
 
-#include <nettrace/common/edit_distance.hpp>
+#include <nettrace/common/text_match.hpp>
 #include <nettrace/errors.hpp>
 #include <nettrace/plugin.h>
 

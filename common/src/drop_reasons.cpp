@@ -1,5 +1,6 @@
 // SPDX-License-Identifier: MIT
 #include <nettrace/common/drop_reasons.hpp>
+#include <nettrace/common/text_match.hpp>
 #include <nettrace/errors.hpp>
 
 #include <bpf/btf.h>
@@ -27,18 +28,6 @@ constexpr std::string_view subsystem_prefix = "SKB_DROP_REASON_SUBSYS_";
 // Names of unknown codes are kept so that name() can hand out views; a
 // stream of garbage codes must not grow that without bound.
 constexpr size_t max_unknown_names = 4096;
-
-char upper(char c)
-{
-	return c >= 'a' && c <= 'z' ? static_cast<char>(c - 'a' + 'A') : c;
-}
-
-bool equals_ignoring_case(std::string_view a, std::string_view b)
-{
-	return a.size() == b.size() &&
-	       std::equal(a.begin(), a.end(), b.begin(),
-			  [](char x, char y) { return upper(x) == upper(y); });
-}
 
 bool starts_with_ignoring_case(std::string_view text, std::string_view prefix)
 {
@@ -81,25 +70,6 @@ bool is_bound_or_placeholder(std::string_view name)
 	};
 	return name.substr(0, 2) == "__" || ends_with("_MAX") ||
 	       ends_with("_NUM");
-}
-
-size_t edit_distance(std::string_view a, std::string_view b)
-{
-	std::vector<size_t> previous(b.size() + 1), current(b.size() + 1);
-	for (size_t j = 0; j <= b.size(); j++)
-		previous[j] = j;
-	for (size_t i = 1; i <= a.size(); i++) {
-		current[0] = i;
-		for (size_t j = 1; j <= b.size(); j++) {
-			const size_t substitution =
-				previous[j - 1] +
-				(upper(a[i - 1]) == upper(b[j - 1]) ? 0 : 1);
-			current[j] = std::min({previous[j] + 1,
-					       current[j - 1] + 1, substitution});
-		}
-		std::swap(previous, current);
-	}
-	return previous[b.size()];
 }
 
 struct BtfDeleter {

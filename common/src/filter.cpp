@@ -1,5 +1,6 @@
 // SPDX-License-Identifier: MIT
 #include <nettrace/common/filter.hpp>
+#include <nettrace/common/text_match.hpp>
 #include <nettrace/errors.hpp>
 
 #include <fmt/format.h>
@@ -40,21 +41,6 @@ bool parse_decimal(std::string_view text, std::uint64_t &value)
 		return false;
 	auto [end, ec] = std::from_chars(text.data(), text.data() + text.size(), value);
 	return ec == std::errc() && end == text.data() + text.size();
-}
-
-char ascii_lower(char c)
-{
-	return (c >= 'A' && c <= 'Z') ? static_cast<char>(c - 'A' + 'a') : c;
-}
-
-bool equals_ignoring_case(std::string_view a, std::string_view b)
-{
-	if (a.size() != b.size())
-		return false;
-	for (size_t i = 0; i < a.size(); ++i)
-		if (ascii_lower(a[i]) != ascii_lower(b[i]))
-			return false;
-	return true;
 }
 
 bool has_control_bytes(std::string_view text)

@@ -85,17 +85,18 @@ static __always_inline int handle_drop(void *ctx, struct sk_buff *skb, void *loc
 
 	if (!skb || !reason_wanted(reason))
 		return 0;
-	if (nt_parse_skb(skb, &pkt) || pkt.l4proto != NT_IPPROTO_TCP)
-		return 0;
-	if (!nt_filter_match(&pkt))
-		return 0;
 	/* The socket the packet belongs to; on receive before lookup there is
-	 * none, and 6.11+ passes the one the lookup found as rx_sk. */
+	 * none, and 6.11+ passes the one the lookup found as rx_sk. The
+	 * namespace is the cheapest test, so it comes before parsing. */
 	sk = BPF_CORE_READ(skb, sk);
 	if (!sk)
 		sk = rx_sk;
 	netns = nt_skb_netns(skb, sk);
 	if (!nt_netns_match(netns))
+		return 0;
+	if (nt_parse_skb(skb, &pkt) || pkt.l4proto != NT_IPPROTO_TCP)
+		return 0;
+	if (!nt_filter_match(&pkt))
 		return 0;
 
 	if (collect_stack) {

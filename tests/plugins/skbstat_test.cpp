@@ -136,9 +136,7 @@ TEST_F(SkbstatTest, TextLayoutHasTheClassicSections)
 TEST_F(SkbstatTest, DropsShowStacksReasonsAndExactCounts)
 {
 	TestNetns ns;
-	ns.exec_checked("nft add table inet nttest && "
-			"nft add chain inet nttest input '{ type filter hook input priority 0; }' && "
-			"nft add rule inet nttest input tcp dport 7703 drop");
+	drop_input_with_nft(ns, "tcp dport 7703");
 	SkbstatRun run({"--netns", ns.path(), "--json", "-i", "60"});
 	for (int i = 0; i < 3; ++i)
 		tcp_connect_once(ns, "127.0.0.1", "127.0.0.1", 7701);

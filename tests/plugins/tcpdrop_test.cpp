@@ -151,9 +151,7 @@ TEST_F(TcpdropTest, SynAckDroppedByNftablesInSynSent)
 	inet_pton(AF_INET, "10.200.1.1", &addr.sin_addr);
 	ASSERT_EQ(bind(listener, reinterpret_cast<sockaddr *>(&addr), sizeof(addr)), 0);
 	ASSERT_EQ(listen(listener, 8), 0);
-	client.exec_checked("nft add table inet nttest && "
-			    "nft add chain inet nttest input '{ type filter hook input priority 0; }' && "
-			    "nft add rule inet nttest input tcp sport 7100 tcp flags syn,ack drop");
+	drop_input_with_nft(client, "tcp sport 7100 tcp flags syn,ack");
 
 	TcpdropRun run({"--netns", client.path(), "-c", "1"});
 	const auto sport = tcp_connect_once(client, "10.200.1.2", "10.200.1.1", 7100, 0, false);
@@ -197,9 +195,7 @@ TEST_F(TcpdropTest, OnlyTcpAppearsAndFamilyFiltersSplitIt)
 TEST_F(TcpdropTest, EachFilterIncludesAndExcludes)
 {
 	TestNetns ns, other;
-	ns.exec_checked("nft add table inet nttest && "
-			"nft add chain inet nttest input '{ type filter hook input priority 0; }' && "
-			"nft add rule inet nttest input tcp dport 7304 drop");
+	drop_input_with_nft(ns, "tcp dport 7304");
 	auto traffic = [&] {
 		tcp_connect_once(ns, "127.0.0.1", "127.0.0.1", 7301, 41001);
 		tcp_connect_once(ns, "127.0.0.2", "127.0.0.1", 7302, 41002);

@@ -117,6 +117,13 @@ std::uint16_t udp_to_closed_port(const TestNetns &ns, const std::string &src,
 	return bound;
 }
 
+void drop_input_with_nft(const TestNetns &ns, const std::string &match)
+{
+	ns.exec_checked("nft add table inet nttest && "
+			"nft add chain inet nttest input '{ type filter hook input priority 0; }' && "
+			"nft add rule inet nttest input " + match + " drop");
+}
+
 void tcp_syn_storm(const TestNetns &ns, std::uint16_t sport, std::uint16_t dport, int count)
 {
 	struct Packet {

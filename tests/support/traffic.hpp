@@ -23,6 +23,11 @@ std::uint16_t udp_to_closed_port(const TestNetns &ns, const std::string &src,
 				 const std::string &dst, std::uint16_t dport, int count = 1,
 				 std::uint16_t sport = 0);
 
+// An nftables input rule in the namespace that drops what `match` selects
+// ("tcp dport 7304"): real NETFILTER_DROP drops with nft_do_chain on
+// the stack. Goes away with the namespace.
+void drop_input_with_nft(const TestNetns &ns, const std::string &match);
+
 // `count` TCP SYNs to 127.0.0.1:`dport` (closed) written with a raw socket
 // in batches, from source port `sport`: the cheapest way to make many
 // drops. Each SYN is one drop with destination port `dport`.

@@ -1,5 +1,6 @@
 // SPDX-License-Identifier: MIT
-// "Did you mean ...?" for commands, reason names and options.
+// Matching what a user typed: case-insensitive equality, and "Did you
+// mean ...?" for commands, reason names and options.
 #pragma once
 
 #include <algorithm>
@@ -10,6 +11,15 @@
 #include <vector>
 
 namespace nettrace {
+
+// ASCII only: names here are kernel identifiers and protocol names.
+inline bool equals_ignoring_case(std::string_view a, std::string_view b)
+{
+	auto lower = [](char c) { return std::tolower(static_cast<unsigned char>(c)); };
+	return a.size() == b.size() &&
+	       std::equal(a.begin(), a.end(), b.begin(),
+			  [&](char x, char y) { return lower(x) == lower(y); });
+}
 
 // Levenshtein distance, case-insensitive, with an adjacent swap counted as
 // one edit ("tcpdorp" is one edit from "tcpdrop").
