@@ -6,8 +6,17 @@
 #     friends; <name> is the file name without .bpf.c. <target> is an
 #     INTERFACE library whose include path holds the header.
 #
-#   nettrace_add_plugin(<name> SOURCES src... [BPF file.bpf.c...])
+#   nettrace_add_plugin(<name> SOURCES src... [BPF file.bpf.c...]
+#                       [LIBRARIES lib...] [OUTPUT_DIRECTORY dir])
 #     Builds plugin <name> as a shared object the driver can load.
+#
+#   nettrace_install_plugin(<name>...)
+#     Installs plugins into <prefix>/lib/nettrace/plugins, where a nettrace
+#     installed under the same prefix finds them.
+#
+# The same file serves the nettrace source tree and, installed, the SDK
+# (find_package(nettrace)), which sets NETTRACE_BPF_INCLUDE_DIR and
+# NETTRACE_PLUGIN_VERSION_SCRIPT to its own copies before including it.
 #
 # The BPF side compiles against bpf/vmlinux.h (CO-RE), never against the
 # build machine's kernel headers, so the build works on any kernel.
@@ -16,11 +25,16 @@ find_program(NETTRACE_BPF_CLANG NAMES clang clang-16 clang-15 clang-14 REQUIRED)
 find_program(NETTRACE_BPFTOOL NAMES bpftool PATHS /usr/sbin /sbin REQUIRED)
 find_program(NETTRACE_LLVM_STRIP NAMES llvm-strip llvm-strip-16 llvm-strip-15 llvm-strip-14)
 
-set(NETTRACE_BPF_INCLUDE_DIR ${CMAKE_CURRENT_LIST_DIR}/../bpf CACHE PATH
-    "Headers for nettrace BPF programs (vmlinux.h, nettrace/*.bpf.h)")
-
-set(NETTRACE_PLUGIN_VERSION_SCRIPT ${CMAKE_CURRENT_LIST_DIR}/nettrace_plugin.map CACHE FILEPATH
-    "Linker version script that keeps a plugin's exports to its descriptor")
+# Headers for BPF programs (vmlinux.h, nettrace/*.bpf.h).
+if(NOT DEFINED NETTRACE_BPF_INCLUDE_DIR)
+  set(NETTRACE_BPF_INCLUDE_DIR ${CMAKE_CURRENT_LIST_DIR}/../bpf)
+endif()
+# The linker version script that keeps a plugin's exports to its descriptor.
+if(NOT DEFINED NETTRACE_PLUGIN_VERSION_SCRIPT)
+  set(NETTRACE_PLUGIN_VERSION_SCRIPT ${CMAKE_CURRENT_LIST_DIR}/nettrace_plugin.map)
+endif()
+# Relative to the install prefix; the driver looks there beside its bin/.
+set(NETTRACE_INSTALL_PLUGIN_DIR lib/nettrace/plugins)
 
 if(CMAKE_SYSTEM_PROCESSOR MATCHES "x86_64|AMD64")
   set(NETTRACE_BPF_ARCH x86)
@@ -109,4 +123,9 @@ function(nettrace_add_plugin name)
   target_link_options(${name} PRIVATE -Wl,--no-undefined
     -Wl,--version-script=${NETTRACE_PLUGIN_VERSION_SCRIPT})
   target_link_libraries(${name} PRIVATE nettrace::sdk ${ARG_LIBRARIES})
+endfunction()
+
+function(nettrace_install_plugin)
+  install(TARGETS ${ARGN} LIBRARY DESTINATION ${NETTRACE_INSTALL_PLUGIN_DIR}
+          COMPONENT runtime)
 endfunction()

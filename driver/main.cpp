@@ -1,5 +1,6 @@
 // nettrace: the driver. It finds plugins, checks their ABI, and hands the
 // command line to the one named. It holds no tracing logic of its own.
+#include "man_pages.hpp"
 #include "plugin_catalog.hpp"
 #include "plugin_dirs.hpp"
 
@@ -26,7 +27,8 @@ struct DriverOptions {
 	std::vector<std::string> plugin_dirs;
 	bool list = false;
 	bool version = false;
-	bool help = false;
+	bool help = false;   // -h: the command list
+	bool manual = false; // --help: nettrace(8)
 	std::vector<std::string> command; // the command and its own arguments
 };
 
@@ -38,7 +40,8 @@ po::options_description driver_options(DriverOptions &opts)
 		 "also look for plugins in DIR (repeatable; searched first)")
 		("list", po::bool_switch(&opts.list), "list the plugins found, with their files")
 		("version", po::bool_switch(&opts.version), "print the version")
-		("help,h", po::bool_switch(&opts.help), "print this help");
+		("help", po::bool_switch(&opts.manual), "open the nettrace(8) manual")
+		(",h", po::bool_switch(&opts.help), "print this summary");
 	return desc;
 }
 
@@ -79,7 +82,7 @@ DriverOptions parse_command_line(int argc, char **argv)
 void print_usage(std::FILE *out, const PluginCatalog &catalog)
 {
 	fmt::print(out,
-		   "usage: nettrace [--plugin-dir DIR]... [--list] [--version] [-h] "
+		   "usage: nettrace [--plugin-dir DIR]... [--list] [--version] [-h | --help] "
 		   "COMMAND [ARGS]\n\n"
 		   "Find where the kernel drops packets, and why.\n\n"
 		   "commands:\n");
@@ -93,7 +96,9 @@ void print_usage(std::FILE *out, const PluginCatalog &catalog)
 	DriverOptions unused;
 	std::ostringstream options_text;
 	options_text << driver_options(unused);
-	fmt::print(out, "\n{}\nRun 'nettrace COMMAND --help' for a command's options.\n",
+	fmt::print(out,
+		   "\n{}\nRun 'nettrace COMMAND -h' for a command's options, "
+		   "'nettrace help COMMAND' for its manual.\n",
 		   options_text.str());
 }
 
@@ -116,6 +121,18 @@ void report_plugin_error(const nettrace_host *, const char *plugin, const char *
 {
 	std::fflush(stdout);
 	fmt::print(stderr, "nettrace {}: {}\n", plugin ? plugin : "?", message ? message : "");
+}
+
+// Whether a command line asks for the manual: --help before any "--".
+bool asks_for_manual(const std::vector<std::string> &command)
+{
+	for (std::size_t i = 1; i < command.size(); ++i) {
+		if (command[i] == "--")
+			return false;
+		if (command[i] == "--help")
+			return true;
+	}
+	return false;
 }
 
 int run_plugin(const LoadedPlugin &plugin, std::vector<std::string> args)
@@ -160,6 +177,9 @@ int run_driver(int argc, char **argv)
 		return NETTRACE_EXIT_OK;
 	}
 
+	if (opts.command.empty() && !opts.list && !opts.help && !opts.manual)
+		throw UsageError("no command given; 'nettrace -h' lists them");
+
 	// Plugins stay loaded until the process exits: a plugin may leave
 	// behind thread-locals or atexit handlers that live in its code.
 	auto *catalog = new PluginCatalog;
@@ -169,7 +189,9 @@ int run_driver(int argc, char **argv)
 		print_list(*catalog);
 		return NETTRACE_EXIT_OK;
 	}
-	if (opts.help || opts.command.empty()) {
+	if (opts.manual)
+		open_man_page("nettrace");
+	if (opts.help || opts.manual) {
 		print_usage(stdout, *catalog);
 		return NETTRACE_EXIT_OK;
 	}
@@ -179,6 +201,9 @@ int run_driver(int argc, char **argv)
 			print_usage(stdout, *catalog);
 			return NETTRACE_EXIT_OK;
 		}
+		if (opts.command.size() > 2)
+			throw UsageError(fmt::format("help takes one command; '{}' is one too many",
+						     opts.command[2]));
 		opts.command = {opts.command[1], "--help"};
 	}
 
@@ -191,6 +216,9 @@ int run_driver(int argc, char **argv)
 							   : fmt::format(" Did you mean '{}'?",
 									 close.front())));
 	}
+	// --help is the manual; without one the plugin prints its summary.
+	if (asks_for_manual(opts.command))
+		open_man_page("nettrace-" + name, plugin->file);
 	return run_plugin(*plugin, opts.command);
 }
 

@@ -15,13 +15,6 @@ namespace fs = std::filesystem;
 
 namespace {
 
-fs::path own_binary_dir()
-{
-	std::error_code ec;
-	fs::path exe = fs::read_symlink("/proc/self/exe", ec);
-	return ec ? fs::path() : exe.parent_path();
-}
-
 bool is_existing_dir(const fs::path &p)
 {
 	std::error_code ec;
@@ -29,6 +22,20 @@ bool is_existing_dir(const fs::path &p)
 }
 
 } // namespace
+
+fs::path own_binary_dir()
+{
+	std::error_code ec;
+	fs::path exe = fs::read_symlink("/proc/self/exe", ec);
+	return ec ? fs::path() : exe.parent_path();
+}
+
+bool running_from_build_tree()
+{
+	const fs::path bin_dir = own_binary_dir();
+	std::error_code ec;
+	return !bin_dir.empty() && fs::equivalent(bin_dir, NETTRACE_BUILD_DIR, ec);
+}
 
 std::vector<PluginDir> plugin_search_path(const std::vector<std::string> &option_dirs)
 {
@@ -51,17 +58,28 @@ std::vector<PluginDir> plugin_search_path(const std::vector<std::string> &option
 			rest = colon == std::string_view::npos ? "" : rest.substr(colon + 1);
 		}
 	}
-	const fs::path bin_dir = own_binary_dir();
-	std::error_code ec;
-	if (!bin_dir.empty() && fs::equivalent(bin_dir, NETTRACE_BUILD_DIR, ec) &&
-	    is_existing_dir(NETTRACE_BUILD_PLUGIN_DIR))
-		dirs.push_back({NETTRACE_BUILD_PLUGIN_DIR, DirOrigin::BuildTree});
+	// A build tree's driver runs the plugins built beside it and nothing
+	// installed, which would shadow or be shadowed by them.
+	if (running_from_build_tree()) {
+		if (is_existing_dir(NETTRACE_BUILD_PLUGIN_DIR))
+			dirs.push_back({NETTRACE_BUILD_PLUGIN_DIR, DirOrigin::BuildTree});
+		return dirs;
+	}
+	auto add_once = [&dirs](const fs::path &dir, DirOrigin origin) {
+		if (!is_existing_dir(dir))
+			return;
+		const fs::path real = fs::weakly_canonical(dir);
+		for (const PluginDir &d : dirs)
+			if (d.origin >= DirOrigin::Installed && d.path == real)
+				return;
+		dirs.push_back({real, origin});
+	};
 	// Relative to the binary, so that an installed tree can be moved.
-	const fs::path installed = fs::path(NETTRACE_INSTALL_PLUGIN_DIR).is_absolute()
-					   ? fs::path(NETTRACE_INSTALL_PLUGIN_DIR)
-					   : bin_dir / ".." / NETTRACE_INSTALL_PLUGIN_DIR;
-	if (!bin_dir.empty() && is_existing_dir(installed))
-		dirs.push_back({fs::weakly_canonical(installed), DirOrigin::Installed});
+	const fs::path bin_dir = own_binary_dir();
+	if (!bin_dir.empty())
+		add_once(bin_dir / ".." / NETTRACE_INSTALL_PLUGIN_DIR, DirOrigin::Installed);
+	add_once(fs::path("/usr/local") / NETTRACE_INSTALL_PLUGIN_DIR, DirOrigin::System);
+	add_once(fs::path("/usr") / NETTRACE_INSTALL_PLUGIN_DIR, DirOrigin::System);
 	return dirs;
 }
 

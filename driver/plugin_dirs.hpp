@@ -10,17 +10,24 @@
 
 namespace nettrace::driver {
 
-enum class DirOrigin { Option, Environment, BuildTree, Installed };
+enum class DirOrigin { Option, Environment, BuildTree, Installed, System };
 
 struct PluginDir {
 	std::filesystem::path path;
 	DirOrigin origin;
 };
 
+// The folder of the running nettrace binary; empty if unknown.
+std::filesystem::path own_binary_dir();
+// Whether this binary is the one in the build tree it was built in.
+bool running_from_build_tree();
+
 // --plugin-dir values (in order), then $NETTRACE_PLUGIN_PATH, then the
-// build tree's plugin folder when this binary runs from the build tree,
-// then the installed <libdir>/nettrace/plugins. Directories that do not
-// exist are left out, except --plugin-dir ones: those are a usage error.
+// build tree's plugin folder when this binary runs from the build tree;
+// otherwise <bin>/../lib/nettrace/plugins, then /usr/local/lib/nettrace/plugins
+// and /usr/lib/nettrace/plugins (where plugins installed under another
+// prefix than nettrace's go). Directories that do not exist are left out,
+// except --plugin-dir ones: those are a usage error.
 std::vector<PluginDir> plugin_search_path(const std::vector<std::string> &option_dirs);
 
 // Empty if a file or folder with status `st` is owned by root (or the

@@ -60,7 +60,7 @@ po::options_description describe_options(Options &o)
 	add_run_limit_options(desc, o.limits, "exit after N intervals");
 	desc.add_options()
 		("verbose,v", po::bool_switch(&o.verbose), "also print libbpf's messages")
-		("help,h", "print this help");
+		("help,h", "print this summary (--help opens the manual)");
 	return desc;
 }
 
@@ -135,12 +135,12 @@ int run(const nettrace_host *, int argc, char **argv)
 	const po::options_description desc = describe_options(o);
 	const po::variables_map vm = parse_command_line(argc, argv, desc);
 	if (vm.count("help")) {
-		std::cout << "usage: nettrace skbstat [-i INTERVAL] [-s ADDR] [-d ADDR] [-N ADDR] "
+		std::cout << "usage: nettrace skbstat [-i SECONDS] [-s NET] [-d NET] [-N NET] "
 			     "[-S PORT] [-D PORT] [-P PORT] [-p PROTO]\n"
 			     "                        [--input] [--output] [--consume] [--no-drop] "
 			     "[--netns NS]\n"
 			     "                        [--attach MODE] [--list-probes] [--json] "
-			     "[-c N] [--duration SECONDS]\n\n"
+			     "[-c N] [--duration SECONDS] [-v]\n\n"
 			     "Count where packets go in the kernel, per function and per drop "
 			     "stack.\n\n"
 			  << desc;
@@ -157,6 +157,9 @@ int run(const nettrace_host *, int argc, char **argv)
 	settings.egress = o.output || o.list_probes;
 	settings.consume = o.consume || o.list_probes;
 	settings.drop = !(o.no_drop || o.no_drop_old) || o.list_probes;
+	if (!settings.ingress && !settings.egress && !settings.consume && !settings.drop)
+		throw UsageError("--no-drop leaves nothing to count: add --input, --output or "
+				 "--consume");
 
 	bpf::require_bpf_environment();
 	bpf::capture_libbpf_log(o.verbose);

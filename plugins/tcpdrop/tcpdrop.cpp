@@ -50,7 +50,7 @@ po::options_description describe_options(Options &o)
 	desc.add_options()
 		("verbose,v", po::bool_switch(&o.verbose),
 		 "say which program variant attached, and libbpf's messages")
-		("help,h", "print this help");
+		("help,h", "print this summary (--help opens the manual)");
 	return desc;
 }
 
@@ -90,7 +90,7 @@ int run(const nettrace_host *, int argc, char **argv)
 	const po::options_description desc = describe_options(o);
 	const po::variables_map vm = parse_command_line(argc, argv, desc);
 	if (vm.count("help")) {
-		std::cout << "usage: nettrace tcpdrop [-4 | -6] [-s ADDR] [-d ADDR] [-N ADDR] "
+		std::cout << "usage: nettrace tcpdrop [-4 | -6] [-s NET] [-d NET] [-N NET] "
 			     "[-S PORT] [-D PORT] [-P PORT]\n"
 			     "                        [--netns NS] [--reason NAMES] "
 			     "[--exclude-reason NAMES]\n"
@@ -128,7 +128,7 @@ int run(const nettrace_host *, int argc, char **argv)
 		fmt::print(stderr, "nettrace tcpdrop: {}; stacks and drop sites are shown as "
 				   "addresses\n", symbols.hidden_reason());
 	if (reasons.empty())
-		fmt::print(stderr, "nettrace tcpdrop: drop reasons shown as numbers: {}\n",
+		fmt::print(stderr, "nettrace tcpdrop: drop reasons shown as UNKNOWN_<code>: {}\n",
 			   reasons.unavailable_reason());
 
 	Tracer tracer(settings);

@@ -2,6 +2,7 @@
 // test fixture plugins, its output and exit codes checked.
 #include "process.hpp"
 #include "requirements.hpp"
+#include "text.hpp"
 
 #include <gtest/gtest.h>
 
@@ -11,8 +12,10 @@
 #include <unistd.h>
 
 namespace fs = std::filesystem;
+using nettrace::test::count_lines_containing;
 using nettrace::test::ProcessResult;
 using nettrace::test::run_process;
+using nettrace::test::split_lines;
 
 namespace {
 
@@ -25,23 +28,6 @@ ProcessResult run_nettrace(std::vector<std::string> args, std::vector<std::strin
 	// The caller's own plugin path must not leak into what is tested.
 	env.insert(env.begin(), "NETTRACE_PLUGIN_PATH=");
 	return run_process(args, env);
-}
-
-std::vector<std::string> lines(const std::string &text)
-{
-	std::vector<std::string> out;
-	std::istringstream in(text);
-	for (std::string l; std::getline(in, l);)
-		out.push_back(l);
-	return out;
-}
-
-size_t count_lines_containing(const std::string &text, const std::string &needle)
-{
-	size_t n = 0;
-	for (const auto &l : lines(text))
-		n += l.find(needle) != std::string::npos;
-	return n;
 }
 
 // A scratch directory holding a copy of the good fixture, removed at the end.
@@ -64,7 +50,7 @@ TEST(Driver, ListShowsGoodPluginsAndRefusesEachBadOneInOneLine)
 	ProcessResult r = run_nettrace({"--plugin-dir", fixtures, "--list"});
 	EXPECT_EQ(r.exit_code, 0) << r.err;
 	// --plugin-dir is searched first; the build tree's own plugins follow.
-	auto out = lines(r.out);
+	auto out = split_lines(r.out);
 	ASSERT_GE(out.size(), 4u) << r.out;
 	EXPECT_EQ(out[0].rfind("NAME", 0), 0u);
 	EXPECT_EQ(out[1].rfind("fixture-good ", 0), 0u);
@@ -73,7 +59,7 @@ TEST(Driver, ListShowsGoodPluginsAndRefusesEachBadOneInOneLine)
 	EXPECT_EQ(out[2].rfind("fixture-throws ", 0), 0u);
 	EXPECT_EQ(out[3].rfind("fixture-throws-raw ", 0), 0u);
 
-	auto err = lines(r.err);
+	auto err = split_lines(r.err);
 	ASSERT_EQ(err.size(), 4u) << r.err;
 	EXPECT_EQ(err[0], "nettrace: refusing plugin " + fixtures +
 				  "/fixture_newer_minor.so: needs plugin ABI 1.1, this "
@@ -103,7 +89,7 @@ TEST(Driver, FindsTheBuildTreePluginsWhenRunFromTheBuildTree)
 
 TEST(Driver, HelpListsCommandsWithTheirSummaries)
 {
-	for (const char *flag : {"--help", "-h"}) {
+	for (const char *flag : {"-h", "help"}) {
 		ProcessResult r = run_nettrace({"--plugin-dir", fixtures, flag});
 		EXPECT_EQ(r.exit_code, 0);
 		EXPECT_NE(r.out.find("usage: nettrace"), std::string::npos);
@@ -111,10 +97,16 @@ TEST(Driver, HelpListsCommandsWithTheirSummaries)
 				  r.out, "fixture-good        A plugin that echoes its arguments"),
 			  1u)
 			<< r.out;
+		EXPECT_NE(r.out.find("fixture-throws-raw"), std::string::npos);
 	}
-	ProcessResult bare = run_nettrace({"--plugin-dir", fixtures});
-	EXPECT_EQ(bare.exit_code, 0);
-	EXPECT_NE(bare.out.find("fixture-throws-raw"), std::string::npos);
+}
+
+TEST(Driver, NoCommandIsAUsageError)
+{
+	ProcessResult r = run_nettrace({"--plugin-dir", fixtures});
+	EXPECT_EQ(r.exit_code, 2);
+	EXPECT_EQ(r.out, "");
+	EXPECT_EQ(r.err, "nettrace: no command given; 'nettrace -h' lists them\n");
 }
 
 TEST(Driver, VersionNamesTheAbi)
@@ -143,14 +135,14 @@ TEST(Driver, UnknownCommandSuggestsTheClosestAndExits2)
 	ProcessResult r = run_nettrace({"--plugin-dir", fixtures, "fixture-godo"}); // swapped letters
 	EXPECT_EQ(r.exit_code, 2);
 	EXPECT_EQ(r.out, "");
-	auto err = lines(r.err);
+	auto err = split_lines(r.err);
 	ASSERT_FALSE(err.empty());
 	EXPECT_EQ(err.back(), "nettrace: 'fixture-godo' is not a nettrace command. Did you "
 			      "mean 'fixture-good'?");
 
 	ProcessResult far = run_nettrace({"--plugin-dir", fixtures, "zzzzzzzz"});
 	EXPECT_EQ(far.exit_code, 2);
-	EXPECT_EQ(lines(far.err).back(),
+	EXPECT_EQ(split_lines(far.err).back(),
 		  "nettrace: 'zzzzzzzz' is not a nettrace command. See 'nettrace --help'.");
 }
 
@@ -158,7 +150,7 @@ TEST(Driver, PluginUsageErrorIsOneLineAndExit2)
 {
 	ProcessResult r = run_nettrace({"--plugin-dir", fixtures, "fixture-good", "--usage-error"});
 	EXPECT_EQ(r.exit_code, 2);
-	EXPECT_EQ(lines(r.err).back(), "nettrace fixture-good: --usage-error: asked for one");
+	EXPECT_EQ(split_lines(r.err).back(), "nettrace fixture-good: --usage-error: asked for one");
 }
 
 TEST(Driver, ThrowingPluginsGiveOneLineAndExit1)
@@ -166,12 +158,12 @@ TEST(Driver, ThrowingPluginsGiveOneLineAndExit1)
 	ProcessResult r = run_nettrace({"--plugin-dir", fixtures, "fixture-throws"});
 	EXPECT_EQ(r.exit_code, 1);
 	EXPECT_EQ(r.signal, 0);
-	EXPECT_EQ(lines(r.err).back(), "nettrace fixture-throws: internal error: fixture failure");
+	EXPECT_EQ(split_lines(r.err).back(), "nettrace fixture-throws: internal error: fixture failure");
 
 	ProcessResult raw = run_nettrace({"--plugin-dir", fixtures, "fixture-throws-raw"});
 	EXPECT_EQ(raw.exit_code, 1);
 	EXPECT_EQ(raw.signal, 0);
-	EXPECT_EQ(lines(raw.err).back(),
+	EXPECT_EQ(split_lines(raw.err).back(),
 		  "nettrace fixture-throws-raw: plugin failed: raw fixture failure");
 }
 
@@ -211,7 +203,7 @@ TEST(Driver, WritableDirectoryIsRefusedUnlessNamedExplicitly)
 	ProcessResult r = run_nettrace({"--list"}, {"NETTRACE_PLUGIN_PATH=" + open_dir.path.string()});
 	EXPECT_EQ(r.exit_code, 0);
 	EXPECT_EQ(count_lines_containing(r.out, "fixture-good"), 0u) << r.out;
-	EXPECT_EQ(lines(r.err).size(), 1u) << r.err;
+	EXPECT_EQ(split_lines(r.err).size(), 1u) << r.err;
 	EXPECT_EQ(count_lines_containing(r.err, "ignoring plugin directory " + open_dir.path.string() +
 							": writable by group or others (mode 0777)"),
 		  1u)
@@ -262,6 +254,12 @@ TEST(Driver, BadDriverOptionsExit2WithOneLine)
 
 	ProcessResult unknown = run_nettrace({"--frobnicate"});
 	EXPECT_EQ(unknown.exit_code, 2);
-	EXPECT_EQ(lines(unknown.err).size(), 1u) << unknown.err;
+	EXPECT_EQ(split_lines(unknown.err).size(), 1u) << unknown.err;
 	EXPECT_NE(unknown.err.find("--frobnicate"), std::string::npos);
+
+	ProcessResult two = run_nettrace({"--plugin-dir", fixtures, "help", "fixture-good", "x"});
+	EXPECT_EQ(two.exit_code, 2);
+	EXPECT_EQ(two.out, "");
+	EXPECT_EQ(split_lines(two.err).back(),
+		  "nettrace: help takes one command; 'x' is one too many");
 }

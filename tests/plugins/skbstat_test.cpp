@@ -281,6 +281,7 @@ TEST_F(SkbstatTest, BadInputExits2WithOneLineAndLeavesNothingAttached)
 {
 	expect_usage_errors("skbstat", {
 		{{"--attach", "uprobe"}, "--attach: unknown mode 'uprobe'"},
+		{{"--no-drop"}, "--no-drop leaves nothing to count"},
 		{{"-p", "tpc"}, "-p"},
 		{{"-P", "90-80"}, "-P"},
 		{{"-P", "70000"}, "70000"},

@@ -15,12 +15,17 @@ bool running_in_ci();
 
 } // namespace nettrace::test
 
+// Skips the test, saying why; under CI=true fails it instead.
+#define NETTRACE_SKIP_OR_FAIL(why)                                             \
+	do {                                                                   \
+		if (::nettrace::test::running_in_ci())                         \
+			FAIL() << "required under CI=true: " << (why);         \
+		GTEST_SKIP() << (why);                                         \
+	} while (0)
+
 #define NETTRACE_REQUIRE_BPF()                                                 \
 	do {                                                                   \
 		const std::string why_ = ::nettrace::test::bpf_unavailable_reason(); \
-		if (!why_.empty()) {                                           \
-			if (::nettrace::test::running_in_ci())                 \
-				FAIL() << "BPF required under CI=true: " << why_; \
-			GTEST_SKIP() << why_;                                  \
-		}                                                              \
+		if (!why_.empty())                                             \
+			NETTRACE_SKIP_OR_FAIL("BPF: " + why_);                 \
 	} while (0)

@@ -1,0 +1,39 @@
+# `cpack -G DEB` in the build tree makes two packages:
+#   nettrace      the driver, the bundled plugins, man pages, bash completion
+#   nettrace-dev  the plugin SDK (headers, libnettrace_common.a, CMake
+#                 package, pkg-config file, BPF headers)
+# Runtime library dependencies come from dpkg-shlibdeps; the SDK's are the
+# -dev packages and the BPF toolchain a plugin build needs.
+set(CPACK_GENERATOR DEB)
+set(CPACK_PACKAGE_NAME nettrace)
+set(CPACK_PACKAGE_VENDOR "nettrace")
+set(CPACK_PACKAGE_CONTACT "nettrace developers <nettrace@localhost>")
+set(CPACK_PACKAGE_DESCRIPTION_SUMMARY "eBPF tools that show where the kernel drops packets, and why")
+set(CPACK_PACKAGE_VERSION ${PROJECT_VERSION})
+set(CPACK_PACKAGING_INSTALL_PREFIX /usr)
+# Debug information stays in the build tree; the packages ship stripped.
+set(CPACK_STRIP_FILES ON)
+set(CPACK_DEB_COMPONENT_INSTALL ON)
+set(CPACK_COMPONENTS_ALL runtime dev)
+set(CPACK_DEBIAN_FILE_NAME DEB-DEFAULT)
+set(CPACK_DEBIAN_PACKAGE_SECTION net)
+set(CPACK_DEBIAN_PACKAGE_PRIORITY optional)
+
+set(CPACK_DEBIAN_RUNTIME_PACKAGE_NAME nettrace)
+set(CPACK_DEBIAN_RUNTIME_PACKAGE_SHLIBDEPS ON)
+set(CPACK_DEBIAN_RUNTIME_PACKAGE_RECOMMENDS "man-db, bash-completion")
+set(CPACK_COMPONENT_RUNTIME_DESCRIPTION
+    "eBPF tools that show where the kernel drops packets, and why
+ nettrace tcpdrop prints each TCP packet the kernel drops with its reason,
+ flow, socket state and kernel stack; nettrace skbstat counts packets per
+ kernel function and drop stack. Further commands are plugins.")
+
+set(CPACK_DEBIAN_DEV_PACKAGE_NAME nettrace-dev)
+set(CPACK_DEBIAN_DEV_PACKAGE_DEPENDS
+    "nettrace (= ${PROJECT_VERSION}), libbpf-dev, libboost-dev, libboost-program-options-dev, libfmt-dev, clang, llvm, bpftool, cmake, pkg-config, asciidoctor")
+set(CPACK_COMPONENT_DEV_DESCRIPTION
+    "SDK for nettrace plugins
+ Headers of the nettrace plugin ABI and of the library the bundled plugins
+ share, with the CMake package and pkg-config file to build plugins out of
+ tree.")
+include(CPack)

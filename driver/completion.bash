@@ -1,0 +1,97 @@
+# bash completion for nettrace.
+#
+# Commands come from the plugins the driver finds (`nettrace --list`), so a
+# plugin dropped into a plugin folder completes without editing this file;
+# each command's options come from its own `-h` summary.
+
+# The driver options given so far that change where plugins are found.
+_nettrace_driver_args() {
+	local i
+	for ((i = 1; i < COMP_CWORD; i++)); do
+		case ${COMP_WORDS[i]} in
+		--plugin-dir) printf '%s\n%s\n' --plugin-dir "${COMP_WORDS[i + 1]}"; ((i++)) ;;
+		-*) ;;
+		*) return ;;
+		esac
+	done
+}
+
+_nettrace_commands() {
+	"$1" "${@:2}" --list 2>/dev/null | awk 'NR > 1 { print $1 }'
+}
+
+# Option spellings from Boost.Program_options help lines:
+# "  -4 [ --ipv4 ]   ..." and "  --reason NAMES   ...".
+_nettrace_command_options() {
+	"$1" "${@:3}" "$2" -h 2>/dev/null |
+		sed -nE 's/^  (-[^ ]+)( \[ (--[^ ]+) \])?.*/\1 \3/p'
+}
+
+# The options of a command that take a value ("-s [ --saddr ] ADDR").
+_nettrace_valued_options() {
+	"$1" "${@:3}" "$2" -h 2>/dev/null |
+		sed -nE 's/^  (-[^ ]+)( \[ (--[^ ]+) \])? [A-Z][A-Z_]*( |$).*/\1 \3/p'
+}
+
+# Values for the options whose values can be listed.
+_nettrace_option_values() {
+	case $1 in
+	--netns) compgen -f -- "${cur:-/run/netns/}" ;;
+	-p | --proto) compgen -W 'tcp udp icmp icmp6 sctp udplite dccp' -- "$cur" ;;
+	--attach) compgen -W 'auto fentry kprobe tracepoint' -- "$cur" ;;
+	--plugin-dir) compgen -d -- "$cur" ;;
+	*) return 1 ;;
+	esac
+}
+
+_nettrace() {
+	local cur=${COMP_WORDS[COMP_CWORD]} prev=${COMP_WORDS[COMP_CWORD - 1]}
+	local prog=${COMP_WORDS[0]}
+	[[ -x $prog ]] || prog=nettrace
+	local -a driver_args
+	mapfile -t driver_args < <(_nettrace_driver_args)
+
+	# The command is the first word that is neither an option nor the
+	# value of --plugin-dir.
+	local i cmd=
+	for ((i = 1; i < COMP_CWORD; i++)); do
+		case ${COMP_WORDS[i]} in
+		--plugin-dir) ((i++)) ;;
+		-*) ;;
+		*) cmd=${COMP_WORDS[i]}; break ;;
+		esac
+	done
+
+	local IFS=$'\n'
+	if [[ -z $cmd ]]; then
+		if [[ $prev == --plugin-dir ]]; then
+			COMPREPLY=($(compgen -d -- "$cur"))
+		elif [[ $cur == -* ]]; then
+			COMPREPLY=($(compgen -W $'--plugin-dir\n--list\n--version\n--help\n-h' -- "$cur"))
+		else
+			COMPREPLY=($(compgen -W "$(_nettrace_commands "$prog" "${driver_args[@]}")"$'\nhelp' -- "$cur"))
+		fi
+		return
+	fi
+	if [[ $cmd == help ]]; then
+		COMPREPLY=($(compgen -W "$(_nettrace_commands "$prog" "${driver_args[@]}")" -- "$cur"))
+		return
+	fi
+	local values
+	if values=$(_nettrace_option_values "$prev"); then
+		COMPREPLY=($values)
+		return
+	fi
+	# Any other value (an address, a port, a number) cannot be guessed.
+	if [[ $prev == -* ]] &&
+		_nettrace_valued_options "$prog" "$cmd" "${driver_args[@]}" | tr ' ' '\n' |
+		grep -qxF -- "$prev"; then
+		COMPREPLY=()
+		return
+	fi
+	local options
+	options=$(_nettrace_command_options "$prog" "$cmd" "${driver_args[@]}" | tr ' ' '\n')
+	COMPREPLY=($(compgen -W "$options" -- "$cur"))
+}
+
+complete -F _nettrace nettrace

@@ -1,0 +1,52 @@
+// SPDX-License-Identifier: (LGPL-2.1 OR BSD-2-Clause)
+/* Counts the packets the kernel drops, per drop reason, in one network
+ * namespace (--netns) or in all of them. */
+#include "vmlinux.h"
+#include <bpf/bpf_core_read.h>
+#include <bpf/bpf_endian.h>
+#include <bpf/bpf_helpers.h>
+#include <bpf/bpf_tracing.h>
+#include <nettrace/filter.bpf.h>
+
+#include "dropcount.h"
+
+char LICENSE[] SEC("license") = "Dual BSD/GPL";
+
+/* Per CPU, so that concurrent drops never contend on one counter. */
+struct {
+	__uint(type, BPF_MAP_TYPE_PERCPU_HASH);
+	__uint(max_entries, DROPCOUNT_MAX_REASONS);
+	__type(key, __u32);   /* enum skb_drop_reason */
+	__type(value, __u64); /* drops */
+} drops_by_reason SEC(".maps");
+
+/* Reasons that found the map full. */
+__u64 reasons_not_counted = 0;
+
+/* skb:kfree_skb passes the reason as its third argument from 5.17 on;
+ * newer kernels add rx_sk after it, which this program does not read. */
+SEC("tp_btf/kfree_skb")
+int BPF_PROG(count_drop, struct sk_buff *skb, void *location,
+	     enum skb_drop_reason reason)
+{
+	__u32 key = reason;
+	__u64 one = 1, *count;
+
+	if (!nt_netns_match(nt_skb_netns(skb, BPF_CORE_READ(skb, sk))))
+		return 0;
+	/* This CPU's slot: no other CPU writes it, no atomic needed. */
+	count = bpf_map_lookup_elem(&drops_by_reason, &key);
+	if (count) {
+		*count += 1;
+		return 0;
+	}
+	if (!bpf_map_update_elem(&drops_by_reason, &key, &one, BPF_NOEXIST))
+		return 0;
+	/* Another CPU added the reason first, or the map is full. */
+	count = bpf_map_lookup_elem(&drops_by_reason, &key);
+	if (count)
+		*count += 1;
+	else
+		__sync_fetch_and_add(&reasons_not_counted, 1);
+	return 0;
+}

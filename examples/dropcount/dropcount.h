@@ -1,0 +1,11 @@
+/* SPDX-License-Identifier: (LGPL-2.1 OR BSD-2-Clause) */
+/* What dropcount.bpf.c and dropcount.cpp agree on. */
+#ifndef DROPCOUNT_H
+#define DROPCOUNT_H
+
+/* Distinct drop reasons counted; the kernel names about 120 core reasons,
+ * and subsystems add their own. Past this, new reasons are not counted and
+ * the user side says so. */
+#define DROPCOUNT_MAX_REASONS 1024
+
+#endif

@@ -1,0 +1,135 @@
+// The man pages built in the tree: every section, every option a command
+// accepts, and the driver opening the right page for --help.
+#include "manual.hpp"
+#include "process.hpp"
+#include "text.hpp"
+
+#include <gtest/gtest.h>
+
+#include <filesystem>
+#include <fstream>
+#include <regex>
+#include <sys/stat.h>
+#include <unistd.h>
+
+namespace fs = std::filesystem;
+using namespace nettrace::test;
+
+namespace {
+
+const fs::path man_dir = fs::path(NETTRACE_BUILD_MAN_DIR) / "man8";
+
+ProcessResult run_nettrace(std::vector<std::string> args)
+{
+	args.insert(args.begin(), NETTRACE_BIN);
+	std::vector<std::string> env = plain_man_environment();
+	env.push_back("NETTRACE_PLUGIN_PATH=");
+	return run_process(args, env);
+}
+
+// `option` as a whole word: "-s" must not be found inside "--saddr".
+bool mentions_option(const std::string &text, const std::string &option)
+{
+	const std::regex word("(^|[^-A-Za-z0-9_])" +
+			      std::regex_replace(option, std::regex("[-]"), "\\-") +
+			      "($|[^-A-Za-z0-9_])");
+	return std::regex_search(text, word);
+}
+
+struct CommandPage {
+	std::vector<std::string> summary_args; // prints the option summary
+	std::string page;
+	std::size_t min_options; // so that a broken parser cannot pass
+};
+
+const std::vector<CommandPage> command_pages = {
+	{{"-h"}, "nettrace", 5},
+	{{"tcpdrop", "-h"}, "nettrace-tcpdrop", 25},
+	{{"skbstat", "-h"}, "nettrace-skbstat", 30},
+};
+
+} // namespace
+
+TEST(ManPages, EveryPageHasEverySectionInOrder)
+{
+	for (const CommandPage &c : command_pages) {
+		SCOPED_TRACE(c.page);
+		const ProcessResult r = render_man({"-l", (man_dir / (c.page + ".8")).string()});
+		ASSERT_EQ(r.exit_code, 0) << r.err;
+		EXPECT_EQ(man_sections(r.out), required_man_sections()) << r.out;
+		for (const std::string &section : required_man_sections())
+			EXPECT_NE(man_section(r.out, section).find_first_not_of(" \n"),
+				  std::string::npos)
+				<< section << " is empty";
+	}
+}
+
+TEST(ManPages, EveryOptionACommandAcceptsIsInItsPage)
+{
+	for (const CommandPage &c : command_pages) {
+		SCOPED_TRACE(c.page);
+		const ProcessResult summary = run_nettrace(c.summary_args);
+		ASSERT_EQ(summary.exit_code, 0) << summary.err;
+		const std::vector<std::string> options = options_in_summary(summary.out);
+		EXPECT_GE(options.size(), c.min_options) << summary.out;
+		const ProcessResult page = render_man({"-l", (man_dir / (c.page + ".8")).string()});
+		const std::string documented = man_section(page.out, "OPTIONS");
+		for (const std::string &option : options)
+			EXPECT_TRUE(mentions_option(documented, option))
+				<< option << " is missing from OPTIONS of " << c.page;
+	}
+}
+
+TEST(ManPages, OptionCheckNoticesAMissingOption)
+{
+	EXPECT_TRUE(mentions_option("  -s, --saddr ADDR\n", "--saddr"));
+	EXPECT_TRUE(mentions_option("  -s, --saddr ADDR\n", "-s"));
+	EXPECT_FALSE(mentions_option("  --saddr ADDR\n", "-s"));
+	EXPECT_FALSE(mentions_option("  --no-drop\n", "--no_drop"));
+}
+
+TEST(ManPages, HelpOpensTheManPageAndShortHelpPrintsTheSummary)
+{
+	const struct {
+		std::vector<std::string> args;
+		std::string first_line_start;
+	} cases[] = {
+		{{"tcpdrop", "--help"}, "NETTRACE-TCPDROP(8)"},
+		{{"skbstat", "-i", "2", "--help"}, "NETTRACE-SKBSTAT(8)"},
+		{{"help", "skbstat"}, "NETTRACE-SKBSTAT(8)"},
+		{{"--help"}, "NETTRACE(8)"},
+		{{"tcpdrop", "-h"}, "usage: nettrace tcpdrop"},
+		{{"-h"}, "usage: nettrace"},
+	};
+	for (const auto &c : cases) {
+		SCOPED_TRACE(c.args.front() + " " + c.args.back());
+		const ProcessResult r = run_nettrace(c.args);
+		EXPECT_EQ(r.exit_code, 0) << r.err;
+		const auto lines = split_lines(r.out);
+		ASSERT_FALSE(lines.empty());
+		EXPECT_EQ(lines.front().rfind(c.first_line_start, 0), 0u) << lines.front();
+	}
+}
+
+TEST(ManPages, APageBesideAPluginIsItsManual)
+{
+	char tmpl[] = "/tmp/nettrace-man-XXXXXX";
+	const fs::path dir = mkdtemp(tmpl);
+	chmod(dir.c_str(), 0755);
+	struct Cleanup {
+		fs::path dir;
+		~Cleanup() { fs::remove_all(dir); }
+	} cleanup{dir};
+	fs::copy_file(fs::path(NETTRACE_FIXTURE_DIR) / "fixture_good.so", dir / "fixture_good.so");
+
+	// No page: --help reaches the plugin, which prints its summary.
+	ProcessResult without = run_nettrace({"--plugin-dir", dir, "fixture-good", "--help"});
+	EXPECT_EQ(without.out, "fixture-good ran (host ABI 1.0) [fixture-good] [--help]\n");
+
+	std::ofstream(dir / "nettrace-fixture-good.8")
+		<< ".TH NETTRACE-FIXTURE-GOOD 8\n.SH NAME\nfixture-good \\- echoes\n";
+	ProcessResult with = run_nettrace({"--plugin-dir", dir, "fixture-good", "--help"});
+	EXPECT_EQ(with.exit_code, 0) << with.err;
+	EXPECT_EQ(with.out.rfind("NETTRACE-FIXTURE-GOOD(8)", 0), 0u) << with.out;
+	EXPECT_NE(with.out.find("fixture-good - echoes"), std::string::npos) << with.out;
+}
