@@ -123,13 +123,17 @@ void EventLoop::after_batch(std::function<void()> fn)
 
 std::uint64_t EventLoop::events_lost() const
 {
-	return lost_counter_ ? *lost_counter_ : 0;
+	return (lost_counter_ ? *lost_counter_ : 0) + unread_at_exit_;
 }
 
 int EventLoop::on_record(void *ctx, void *data, std::size_t size)
 {
 	auto *ring = static_cast<Ring *>(ctx);
 	EventLoop &loop = *ring->loop;
+	if (loop.counting_only_) {
+		++loop.unread_at_exit_;
+		return 0;
+	}
 	// An exception must not unwind through libbpf's C code: keep it and
 	// rethrow once libbpf has returned.
 	try {
@@ -169,15 +173,35 @@ void EventLoop::drain_rings()
 		while (!limit_reached_ && !stop_requested_ && consume(*r) &&
 		       std::chrono::steady_clock::now() < deadline) {
 		}
+	if (!limit_reached_ && !stop_requested_)
+		count_unread();
+}
+
+void EventLoop::count_unread()
+{
+	// Counting is cheap next to showing, so what is left goes in well under
+	// the second; the bound only matters when a storm keeps refilling.
+	counting_only_ = true;
+	const auto deadline = std::chrono::steady_clock::now() + std::chrono::seconds(1);
+	for (auto &r : rings_)
+		while (ring_buffer__consume(r->rb) > 0 &&
+		       std::chrono::steady_clock::now() < deadline) {
+		}
+	counting_only_ = false;
 }
 
 void EventLoop::report_losses(bool final)
 {
-	if (!lost_counter_)
+	if (!lost_counter_ && unread_at_exit_ == 0)
 		return;
-	const std::uint64_t total = *lost_counter_;
+	const std::uint64_t total = lost_counter_ ? *lost_counter_ : 0;
 	if (final) {
-		if (total > 0)
+		if (unread_at_exit_ > 0)
+			fmt::print(diagnostics_,
+				   "{}: {} events lost in total ({} ring buffer full, {} left "
+				   "unread at exit)\n",
+				   prefix_, total + unread_at_exit_, total, unread_at_exit_);
+		else if (total > 0)
 			fmt::print(diagnostics_, "{}: {} events lost in total (ring buffer full)\n",
 				   prefix_, total);
 	} else if (total > lost_reported_) {

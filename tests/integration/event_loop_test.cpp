@@ -7,12 +7,14 @@
 #include <nettrace/common/bpf_loader.hpp>
 #include <nettrace/common/event_loop.hpp>
 
+#include <fmt/format.h>
 #include <gtest/gtest.h>
 
 #include <csignal>
 #include <cstdio>
 #include <cstdlib>
 #include <sys/syscall.h>
+#include <thread>
 #include <unistd.h>
 #include <vector>
 
@@ -155,4 +157,28 @@ TEST_F(EventLoopTest, EveryRecordIsEitherDeliveredOrCountedLost)
 	EXPECT_EQ(handled + lost, static_cast<std::uint64_t>(generated));
 	EXPECT_EQ(diag.str(), "nettrace test: " + std::to_string(lost) +
 				      " events lost in total (ring buffer full)\n");
+}
+
+TEST_F(EventLoopTest, RecordsTheExitDrainHasNoTimeToShowAreCountedLost)
+{
+	// A slow consumer: the drain at exit shows what it can in its second,
+	// and what is left is counted, not forgotten.
+	Probe probe;
+	const int generated = 5000;
+	make_events(generated);
+	CapturedStream diag;
+	EventLoop loop("nettrace test", diag.file);
+	int handled = 0;
+	loop.add_ring_buffer(probe.ring_fd(), [&](const void *, std::size_t) {
+		++handled;
+		std::this_thread::sleep_for(std::chrono::milliseconds(1));
+	});
+	loop.watch_lost_events(probe.lost());
+	EXPECT_EQ(loop.run({.duration = std::chrono::milliseconds(10)}), StopReason::Duration);
+	const std::uint64_t unread = loop.events_lost();
+	EXPECT_GT(unread, 0u);
+	EXPECT_EQ(handled + unread, static_cast<std::uint64_t>(generated));
+	EXPECT_EQ(diag.str(), fmt::format("nettrace test: {} events lost in total (0 ring buffer "
+					  "full, {} left unread at exit)\n",
+					  unread, unread));
 }

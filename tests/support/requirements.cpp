@@ -12,6 +12,11 @@ bool running_in_ci()
 	return ci && (std::strcmp(ci, "true") == 0 || std::strcmp(ci, "1") == 0);
 }
 
+bool running_in_kernel_matrix()
+{
+	return std::getenv("NETTRACE_EXPECT_ATTACH") != nullptr;
+}
+
 std::string bpf_unavailable_reason()
 {
 	if (geteuid() != 0)

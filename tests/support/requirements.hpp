@@ -12,6 +12,10 @@ namespace nettrace::test {
 // Empty when the kernel side can be tested here, else the reason why not.
 std::string bpf_unavailable_reason();
 bool running_in_ci();
+// Whether this runs in a guest of the kernel matrix (tests/vm), where user
+// code runs 5-10 times slower under emulation. Memory growth of nettrace's
+// own code is judged on the host, where timing is not distorted.
+bool running_in_kernel_matrix();
 
 } // namespace nettrace::test
 

@@ -70,6 +70,7 @@ private:
 	bool consume(Ring &ring);
 	void report_losses(bool final);
 	void drain_rings();
+	void count_unread();
 
 	std::string prefix_;
 	std::FILE *diagnostics_;
@@ -85,6 +86,10 @@ private:
 	std::uint64_t event_limit_ = 0;
 	bool stop_requested_ = false;
 	bool limit_reached_ = false;
+	// At exit, records the drain had no time to show are only counted:
+	// they are reported as lost, never dropped silently.
+	bool counting_only_ = false;
+	std::uint64_t unread_at_exit_ = 0;
 	static constexpr unsigned batch_budget = 1024;
 	unsigned batch_ = 0;
 	std::exception_ptr handler_error_;
