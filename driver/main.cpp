@@ -123,6 +123,17 @@ void report_plugin_error(const nettrace_host *, const char *plugin, const char *
 	fmt::print(stderr, "nettrace {}: {}\n", plugin ? plugin : "?", message ? message : "");
 }
 
+// The plugin a command line would run ("help CMD" runs CMD); empty when it
+// runs none (--list, -h, --help, a bare "help").
+std::string command_to_run(const DriverOptions &opts)
+{
+	if (opts.list || opts.help || opts.manual || opts.command.empty())
+		return {};
+	if (opts.command[0] == "help")
+		return opts.command.size() > 1 ? opts.command[1] : std::string();
+	return opts.command[0];
+}
+
 // Whether a command line asks for the manual: --help before any "--".
 bool asks_for_manual(const std::vector<std::string> &command)
 {
@@ -183,7 +194,22 @@ int run_driver(int argc, char **argv)
 	// Plugins stay loaded until the process exits: a plugin may leave
 	// behind thread-locals or atexit handlers that live in its code.
 	auto *catalog = new PluginCatalog;
-	catalog->scan(plugin_search_path(opts.plugin_dirs), std::cerr);
+	std::ostringstream diagnostics;
+	catalog->scan(plugin_search_path(opts.plugin_dirs), diagnostics);
+	// What was refused or shadowed is shown where plugins are the subject
+	// (--list, the command list, an unknown command); a command that runs
+	// is not preceded by lines about other plugins, except warnings about
+	// folders trusted only because they were named.
+	const std::string all_diagnostics = diagnostics.str();
+	auto show_diagnostics = [&](bool warnings_only) {
+		std::istringstream lines(all_diagnostics);
+		for (std::string line; std::getline(lines, line);)
+			if (!warnings_only || line.find(": warning: ") != std::string::npos)
+				fmt::print(stderr, "{}\n", line);
+	};
+	const std::string command = command_to_run(opts);
+	const bool runs_a_command = !command.empty() && catalog->find(command);
+	show_diagnostics(runs_a_command);
 
 	if (opts.list) {
 		print_list(*catalog);

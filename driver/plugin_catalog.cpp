@@ -1,3 +1,4 @@
+#include <cerrno>
 #include "plugin_catalog.hpp"
 
 #include "elf_exports.hpp"
@@ -98,6 +99,10 @@ void PluginCatalog::load(const fs::path &file, bool explicit_dir, std::ostream &
 	// Checked, read and loaded through one descriptor, so the file cannot
 	// be swapped between the check and dlopen.
 	const int fd = open(file.c_str(), O_RDONLY | O_NOFOLLOW | O_CLOEXEC);
+	if (fd < 0 && errno == ELOOP)
+		return refuse(diagnostics, file,
+			      "is a symbolic link; plugins load only from regular files "
+			      "(name the folder it points into instead)");
 	if (fd < 0)
 		return refuse(diagnostics, file, std::strerror(errno));
 	// A loaded plugin keeps its descriptor: glibc knows a library by the

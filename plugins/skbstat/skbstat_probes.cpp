@@ -10,6 +10,8 @@
 #include <cerrno>
 #include <cstring>
 #include <fmt/format.h>
+
+#include <optional>
 #include <string_view>
 #include <unistd.h>
 
@@ -158,6 +160,8 @@ void Probes::attach_tracepoints(const ProbeSettings &settings)
 
 	const bool use_tracepoints = settings.mode == AttachMode::Auto ||
 				     settings.mode == AttachMode::Tracepoint;
+	// Freed before loading, when libbpf parses its own copy.
+	std::optional<KernelBtf> kernel(std::in_place);
 	std::vector<std::pair<PointStatus *, bpf_program *>> points;
 	for (PointStatus &s : statuses_) {
 		if (!s.point->event)
@@ -168,7 +172,7 @@ void Probes::attach_tracepoints(const ProbeSettings &settings)
 											      : "kprobe"));
 			continue;
 		}
-		if (!tracepoint_arg_count(s.point->event)) {
+		if (!kernel->tracepoint_arg_count(s.point->event)) {
 			add_reason(s.why_not, "tracepoint: this kernel does not have it");
 			continue;
 		}
@@ -179,7 +183,7 @@ void Probes::attach_tracepoints(const ProbeSettings &settings)
 	// kfree_skb passes the reason from 5.17 on.
 	bpf_program *drop = nullptr, *consume = nullptr;
 	if (settings.drop) {
-		const bool reasons = tracepoint_arg_count("kfree_skb").value_or(0) >= 3;
+		const bool reasons = kernel->tracepoint_arg_count("kfree_skb").value_or(0) >= 3;
 		drop = reasons ? (*tp)->progs.drop_with_reason : (*tp)->progs.drop_without_reason;
 		bpf_program__set_autoload(drop, true);
 	}
@@ -188,6 +192,7 @@ void Probes::attach_tracepoints(const ProbeSettings &settings)
 		bpf_program__set_autoload(consume, true);
 	}
 	(*tp)->rodata->nettrace_filter = settings.filter;
+	kernel.reset();
 	tp->load();
 
 	for (auto &[status, p] : points) {
@@ -312,12 +317,15 @@ void Probes::attach_functions(const ProbeSettings &settings)
 	if (settings.mode == AttachMode::Auto || settings.mode == AttachMode::Fentry) {
 		// fentry needs the function in BTF: absent means inlined or gone.
 		std::vector<PointStatus *> todo;
-		for (PointStatus *s : pending) {
-			if (kernel_has_function(s->point->function))
-				todo.push_back(s);
-			else
-				add_reason(s->why_not, "fentry: not in this kernel's BTF "
-						       "(inlined or renamed)");
+		{
+			const KernelBtf kernel; // freed before loading
+			for (PointStatus *s : pending) {
+				if (kernel.has_function(s->point->function))
+					todo.push_back(s);
+				else
+					add_reason(s->why_not, "fentry: not in this kernel's BTF "
+							       "(inlined or renamed)");
+			}
 		}
 		attach_by(objects_->fentry, NETTRACE_SKELETON_OPS(skbstat_fentry_bpf),
 			  "skbstat_fentry", Mechanism::Fentry, todo, settings.filter, *objects_);

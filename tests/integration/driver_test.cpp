@@ -121,6 +121,29 @@ TEST(Driver, DispatchPassesArgvVerbatimAndReturnsTheExitCode)
 	ProcessResult r = run_nettrace({"--plugin-dir", fixtures, "fixture-good", "--exit", "7"});
 	EXPECT_EQ(r.exit_code, 7);
 	EXPECT_EQ(r.out, "fixture-good ran (host ABI 1.0) [fixture-good] [--exit] [7]\n");
+	// The refused fixtures beside it are --list's business, not this run's.
+	EXPECT_EQ(r.err, "");
+}
+
+TEST(Driver, AnUnknownCommandShowsWhatWasRefused)
+{
+	ProcessResult r = run_nettrace({"--plugin-dir", fixtures, "fixture-wrong-major"});
+	EXPECT_EQ(r.exit_code, 2);
+	EXPECT_EQ(count_lines_containing(r.err, "fixture_wrong_major.so: built for plugin ABI 2.x"),
+		  1u)
+		<< r.err;
+}
+
+TEST(Driver, ASymlinkedPluginIsRefusedSayingSo)
+{
+	ScratchPluginDir dir(0755);
+	fs::create_symlink(dir.path / "fixture_good.so", dir.path / "linked.so");
+	ProcessResult r = run_nettrace({"--plugin-dir", dir.path.string(), "--list"});
+	EXPECT_EQ(r.exit_code, 0);
+	EXPECT_EQ(count_lines_containing(r.err, "linked.so: is a symbolic link; plugins load only "
+						"from regular files"),
+		  1u)
+		<< r.err;
 }
 
 TEST(Driver, HelpCommandRunsThePluginWithHelp)

@@ -6,15 +6,34 @@
 #include <optional>
 #include <string_view>
 
+struct btf;
+
 namespace nettrace {
 
-// How many arguments the raw tracepoint `name` (e.g. "kfree_skb") passes to
-// tp_btf programs on this kernel, from its `btf_trace_<name>` prototype;
-// nothing when the kernel has no BTF or no such tracepoint.
-std::optional<int> tracepoint_arg_count(std::string_view name);
+// The running kernel's BTF, parsed when made and freed when destroyed. A
+// parsed vmlinux BTF takes several MB and libbpf parses its own copy to
+// load a program: hold one only while asking, not across loading.
+class KernelBtf {
+public:
+	KernelBtf();
+	~KernelBtf();
+	KernelBtf(const KernelBtf &) = delete;
+	KernelBtf &operator=(const KernelBtf &) = delete;
 
-// Whether the kernel's BTF has a function named `name` (a candidate for
-// fentry and kprobe; an inlined function has none).
+	// How many arguments the raw tracepoint `name` (e.g. "kfree_skb")
+	// passes to tp_btf programs, from its `btf_trace_<name>` prototype;
+	// nothing when the kernel has no BTF or no such tracepoint.
+	std::optional<int> tracepoint_arg_count(std::string_view name) const;
+	// Whether the BTF has a function named `name` (a candidate for fentry
+	// and kprobe; an inlined function has none).
+	bool has_function(std::string_view name) const;
+
+private:
+	btf *btf_;
+};
+
+// One question each, for callers that have only one: parses and frees.
+std::optional<int> tracepoint_arg_count(std::string_view name);
 bool kernel_has_function(std::string_view name);
 
 } // namespace nettrace
