@@ -19,6 +19,7 @@ namespace fs = std::filesystem;
 namespace {
 
 constexpr const char *section = "8";
+constexpr const char *section_dir = "man8"; // under a man folder
 
 fs::path page_in(const fs::path &dir, const std::string &page)
 {
@@ -72,17 +73,18 @@ fs::path find_man_page(const std::string &page, const fs::path &plugin_file)
 {
 	std::error_code ec;
 	std::vector<fs::path> dirs;
-	if (!plugin_file.empty()) {
-		const fs::path plugin_dir = fs::canonical(plugin_file, ec).parent_path();
+	const fs::path plugin_dir =
+		plugin_file.empty() ? fs::path() : fs::canonical(plugin_file, ec).parent_path();
+	// No folder is no place to look: an empty path would be the current one.
+	if (!plugin_dir.empty()) {
 		dirs.push_back(plugin_dir);
 		if (fs::path prefix = install_prefix_of(plugin_dir); !prefix.empty())
-			dirs.push_back(prefix / NETTRACE_INSTALL_MANDIR / (std::string("man") + section));
+			dirs.push_back(prefix / NETTRACE_INSTALL_MANDIR / section_dir);
 	}
 	if (running_from_build_tree())
-		dirs.push_back(fs::path(NETTRACE_BUILD_MAN_DIR) / (std::string("man") + section));
+		dirs.push_back(fs::path(NETTRACE_BUILD_MAN_DIR) / section_dir);
 	if (const fs::path bin_dir = own_binary_dir(); !bin_dir.empty())
-		dirs.push_back(bin_dir / ".." / NETTRACE_INSTALL_MANDIR /
-			       (std::string("man") + section));
+		dirs.push_back(bin_dir / ".." / NETTRACE_INSTALL_MANDIR / section_dir);
 	for (const fs::path &dir : dirs)
 		if (fs::path file = page_in(dir, page); !file.empty())
 			return file;

@@ -6,6 +6,8 @@
 #include <boost/program_options/positional_options.hpp>
 #include <fmt/format.h>
 
+#include <iostream>
+
 namespace po = boost::program_options;
 
 namespace nettrace {
@@ -33,6 +35,21 @@ po::variables_map parse_command_line(int argc, char **argv,
 		throw UsageError(e.what());
 	}
 	return vm;
+}
+
+void add_help_option(po::options_description &options)
+{
+	options.add_options()("help,h", "print this summary (--help opens the manual)");
+}
+
+bool print_help_if_asked(const po::variables_map &vm, std::string_view usage,
+			 const po::options_description &options)
+{
+	if (!vm.count("help"))
+		return false;
+	std::cout << usage << "\n\n" << options;
+	std::cout.flush();
+	return true;
 }
 
 void add_run_limit_options(po::options_description &options, RunLimits &limits,

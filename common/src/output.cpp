@@ -1,5 +1,7 @@
 #include <nettrace/common/output.hpp>
 
+#include <nettrace/errors.hpp>
+
 #include <cerrno>
 #include <cstring>
 #include <csignal>
@@ -47,6 +49,13 @@ void OutputWriter::flush()
 	}
 	buf_.clear();
 	last_flush_ = std::chrono::steady_clock::now();
+}
+
+void OutputWriter::finish()
+{
+	flush();
+	if (!write_error_.empty())
+		throw RuntimeError("cannot write the output: " + write_error_);
 }
 
 } // namespace nettrace

@@ -21,7 +21,6 @@
 #include <algorithm>
 #include <chrono>
 #include <ctime>
-#include <iostream>
 #include <vector>
 
 namespace po = boost::program_options;
@@ -44,8 +43,8 @@ po::options_description describe_options(Options &o)
 		 "also print the counts every SECONDS");
 	add_run_limit_options(desc, o.limits, "exit after N intervals (with -i)");
 	desc.add_options()
-		("verbose,v", po::bool_switch(&o.verbose), "also print libbpf's messages")
-		("help,h", "print this summary (--help opens the manual)");
+		("verbose,v", po::bool_switch(&o.verbose), "also print libbpf's messages");
+	add_help_option(desc);
 	return desc;
 }
 
@@ -102,13 +101,12 @@ int run(const nettrace_host *, int argc, char **argv)
 	Options o;
 	const po::options_description desc = describe_options(o);
 	const po::variables_map vm = parse_command_line(argc, argv, desc);
-	if (vm.count("help")) {
-		std::cout << "usage: nettrace dropcount [--netns NS] [-i SECONDS] [-c N] "
-			     "[--duration SECONDS] [-v]\n\n"
-			     "Count the packets the kernel drops, per drop reason.\n\n"
-			  << desc;
+	if (print_help_if_asked(vm,
+				"usage: nettrace dropcount [--netns NS] [-i SECONDS] [-c N] "
+				"[--duration SECONDS] [-v]\n\n"
+				"Count the packets the kernel drops, per drop reason.",
+				desc))
 		return NETTRACE_EXIT_OK;
-	}
 	check_run_limits(vm, o.limits);
 	if (vm.count("interval") && !(o.interval >= 0.001))
 		throw UsageError("--interval: must be at least 0.001 seconds");

@@ -17,7 +17,6 @@
 #include <boost/program_options.hpp>
 #include <fmt/format.h>
 
-#include <iostream>
 #include <map>
 #include <time.h>
 
@@ -59,8 +58,8 @@ po::options_description describe_options(Options &o)
 		("json", po::bool_switch(&o.json), "one JSON object per interval");
 	add_run_limit_options(desc, o.limits, "exit after N intervals");
 	desc.add_options()
-		("verbose,v", po::bool_switch(&o.verbose), "also print libbpf's messages")
-		("help,h", "print this summary (--help opens the manual)");
+		("verbose,v", po::bool_switch(&o.verbose), "also print libbpf's messages");
+	add_help_option(desc);
 	return desc;
 }
 
@@ -134,18 +133,17 @@ int run(const nettrace_host *, int argc, char **argv)
 	Options o;
 	const po::options_description desc = describe_options(o);
 	const po::variables_map vm = parse_command_line(argc, argv, desc);
-	if (vm.count("help")) {
-		std::cout << "usage: nettrace skbstat [-i SECONDS] [-s NET] [-d NET] [-N NET] "
-			     "[-S PORT] [-D PORT] [-P PORT] [-p PROTO]\n"
-			     "                        [--input] [--output] [--consume] [--no-drop] "
-			     "[--netns NS]\n"
-			     "                        [--attach MODE] [--list-probes] [--json] "
-			     "[-c N] [--duration SECONDS] [-v]\n\n"
-			     "Count where packets go in the kernel, per function and per drop "
-			     "stack.\n\n"
-			  << desc;
+	if (print_help_if_asked(vm,
+				"usage: nettrace skbstat [-i SECONDS] [-s NET] [-d NET] [-N NET] "
+				"[-S PORT] [-D PORT] [-P PORT] [-p PROTO]\n"
+				"                        [--input] [--output] [--consume] [--no-drop] "
+				"[--netns NS]\n"
+				"                        [--attach MODE] [--list-probes] [--json] "
+				"[-c N] [--duration SECONDS] [-v]\n\n"
+				"Count where packets go in the kernel, per function and per drop "
+				"stack.",
+				desc))
 		return NETTRACE_EXIT_OK;
-	}
 	if (!(o.interval >= 0.001))
 		throw UsageError("--interval: must be at least 0.001 seconds");
 	check_run_limits(vm, o.limits);
@@ -159,7 +157,7 @@ int run(const nettrace_host *, int argc, char **argv)
 	settings.drop = !(o.no_drop || o.no_drop_old) || o.list_probes;
 	if (!settings.ingress && !settings.egress && !settings.consume && !settings.drop)
 		throw UsageError("--no-drop leaves nothing to count: add --input, --output or "
-				 "--consume");
+				"--consume");
 
 	bpf::require_bpf_environment();
 	bpf::capture_libbpf_log(o.verbose);
@@ -194,8 +192,7 @@ int run(const nettrace_host *, int argc, char **argv)
 	// A signal or --duration ends a partial interval: it is shown too.
 	if (why == StopReason::Signal || why == StopReason::Duration)
 		reporter.interval(reader.collect(), wall_now_ns());
-	if (!out.write_error().empty())
-		throw RuntimeError("cannot write the output: " + out.write_error());
+	out.finish();
 	return NETTRACE_EXIT_OK;
 }
 

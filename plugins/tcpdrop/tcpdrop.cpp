@@ -16,7 +16,6 @@
 #include <boost/program_options.hpp>
 #include <fmt/format.h>
 
-#include <iostream>
 
 namespace po = boost::program_options;
 
@@ -49,8 +48,8 @@ po::options_description describe_options(Options &o)
 	add_run_limit_options(desc, o.limits, "exit after N drops");
 	desc.add_options()
 		("verbose,v", po::bool_switch(&o.verbose),
-		 "say which program variant attached, and libbpf's messages")
-		("help,h", "print this summary (--help opens the manual)");
+		 "say which program variant attached, and libbpf's messages");
+	add_help_option(desc);
 	return desc;
 }
 
@@ -89,18 +88,17 @@ int run(const nettrace_host *, int argc, char **argv)
 	Options o;
 	const po::options_description desc = describe_options(o);
 	const po::variables_map vm = parse_command_line(argc, argv, desc);
-	if (vm.count("help")) {
-		std::cout << "usage: nettrace tcpdrop [-4 | -6] [-s NET] [-d NET] [-N NET] "
-			     "[-S PORT] [-D PORT] [-P PORT]\n"
-			     "                        [--netns NS] [--reason NAMES] "
-			     "[--exclude-reason NAMES]\n"
-			     "                        [--no-stack] [--json] [-c N] "
-			     "[--duration SECONDS] [-v]\n\n"
-			     "Trace TCP packets the kernel drops: reason, drop site, flow, "
-			     "state and stack.\n\n"
-			  << desc;
+	if (print_help_if_asked(vm,
+				"usage: nettrace tcpdrop [-4 | -6] [-s NET] [-d NET] [-N NET] "
+				"[-S PORT] [-D PORT] [-P PORT]\n"
+				"                        [--netns NS] [--reason NAMES] "
+				"[--exclude-reason NAMES]\n"
+				"                        [--no-stack] [--json] [-c N] "
+				"[--duration SECONDS] [-v]\n\n"
+				"Trace TCP packets the kernel drops: reason, drop site, flow, "
+				"state and stack.",
+				desc))
 		return NETTRACE_EXIT_OK;
-	}
 	check_run_limits(vm, o.limits);
 	if (!o.reasons.empty() && !o.excluded_reasons.empty())
 		throw UsageError("--reason and --exclude-reason cannot be combined");
@@ -163,9 +161,7 @@ int run(const nettrace_host *, int argc, char **argv)
 	reporter.header();
 	out.flush();
 	loop.run({.events = o.limits.count, .duration = o.limits.duration()});
-	out.flush();
-	if (!out.write_error().empty())
-		throw RuntimeError("cannot write the output: " + out.write_error());
+	out.finish();
 	return NETTRACE_EXIT_OK;
 }
 

@@ -9,6 +9,8 @@
 #include <nettrace/common/drop_reasons.hpp>
 
 #include <gtest/gtest.h>
+
+#include <functional>
 #include <nlohmann/json.hpp>
 
 #include <arpa/inet.h>
@@ -88,6 +90,28 @@ std::set<int> dports_of(const std::vector<json> &events)
 	for (const auto &e : events)
 		ports.insert(e["dport"].get<int>());
 	return ports;
+}
+
+// A command line and the destination ports of the drops it must show.
+struct DportCase {
+	std::vector<std::string> args;
+	std::set<int> dports;
+};
+
+// For each case: tcpdrop with its args in `ns`, the same `traffic`, and
+// exactly one event per expected port.
+void expect_dports_per_case(const TestNetns &ns, const std::vector<DportCase> &cases,
+			    const std::function<void()> &traffic)
+{
+	for (const DportCase &c : cases) {
+		auto args = c.args;
+		args.insert(args.end(), {"--netns", ns.path()});
+		TcpdropRun run(args, true);
+		traffic();
+		const auto events = parse_json(run.stop().out);
+		EXPECT_EQ(events.size(), c.dports.size()) << ::testing::PrintToString(c.args);
+		EXPECT_EQ(dports_of(events), c.dports) << ::testing::PrintToString(c.args);
+	}
 }
 
 } // namespace
@@ -173,23 +197,12 @@ TEST_F(TcpdropTest, OnlyTcpAppearsAndFamilyFiltersSplitIt)
 		tcp_connect_once(ns, "127.0.0.1", "127.0.0.1", 7203);
 		tcp_connect_once(ns, "::1", "::1", 7204);
 	};
-	struct Case {
-		std::vector<std::string> args;
-		std::set<int> dports;
-	} cases[] = {
+	const std::vector<DportCase> cases = {
 		{{}, {7203, 7204}},
 		{{"-4"}, {7203}},
 		{{"-6"}, {7204}},
 	};
-	for (const auto &c : cases) {
-		auto args = c.args;
-		args.insert(args.end(), {"--netns", ns.path()});
-		TcpdropRun run(args, true);
-		traffic();
-		auto events = parse_json(run.stop().out);
-		EXPECT_EQ(events.size(), c.dports.size());
-		EXPECT_EQ(dports_of(events), c.dports) << ::testing::PrintToString(c.args);
-	}
+	expect_dports_per_case(ns, cases, traffic);
 }
 
 TEST_F(TcpdropTest, EachFilterIncludesAndExcludes)
@@ -202,10 +215,7 @@ TEST_F(TcpdropTest, EachFilterIncludesAndExcludes)
 		tcp_connect_once(ns, "::1", "::1", 7303, 41003);
 		tcp_connect_once(ns, "127.0.0.1", "127.0.0.1", 7304, 41004, false);
 	};
-	struct Case {
-		std::vector<std::string> args;
-		std::set<int> dports;
-	} cases[] = {
+	const std::vector<DportCase> cases = {
 		{{}, {7301, 7302, 7303, 7304}},
 		{{"-s", "127.0.0.2"}, {7302}},
 		{{"-s", "127.0.0.0/8"}, {7301, 7302, 7304}},
@@ -221,15 +231,7 @@ TEST_F(TcpdropTest, EachFilterIncludesAndExcludes)
 		{{"--reason", "no_socket,NETFILTER_DROP"}, {7301, 7302, 7303, 7304}},
 		{{"--exclude-reason", "NO_SOCKET"}, {7304}},
 	};
-	for (const auto &c : cases) {
-		auto args = c.args;
-		args.insert(args.end(), {"--netns", ns.path()});
-		TcpdropRun run(args, true);
-		traffic();
-		auto events = parse_json(run.stop().out);
-		EXPECT_EQ(events.size(), c.dports.size()) << ::testing::PrintToString(c.args);
-		EXPECT_EQ(dports_of(events), c.dports) << ::testing::PrintToString(c.args);
-	}
+	expect_dports_per_case(ns, cases, traffic);
 	// Another namespace sees none of it.
 	TcpdropRun run({"--netns", other.path()}, true);
 	traffic();

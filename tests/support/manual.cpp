@@ -6,6 +6,17 @@
 
 namespace nettrace::test {
 
+namespace {
+
+// A section heading of a rendered page: capitals from column 0.
+bool is_heading(const std::string &line)
+{
+	static const std::regex heading("^[A-Z][A-Z ]*[A-Z]$");
+	return std::regex_match(line, heading);
+}
+
+} // namespace
+
 const std::vector<std::string> &required_man_sections()
 {
 	static const std::vector<std::string> sections = {
@@ -35,9 +46,8 @@ std::vector<std::string> man_sections(const std::string &rendered)
 	// are the page's header and footer.
 	const std::vector<std::string> lines = split_lines(rendered);
 	std::vector<std::string> headings;
-	static const std::regex heading("^[A-Z][A-Z ]*[A-Z]$");
 	for (std::size_t i = 1; i + 1 < lines.size(); ++i)
-		if (std::regex_match(lines[i], heading))
+		if (is_heading(lines[i]))
 			headings.push_back(lines[i]);
 	return headings;
 }
@@ -46,9 +56,8 @@ std::string man_section(const std::string &rendered, const std::string &heading)
 {
 	std::string body;
 	bool inside = false;
-	static const std::regex any_heading("^[A-Z][A-Z ]*[A-Z]$");
 	for (const std::string &line : split_lines(rendered)) {
-		if (std::regex_match(line, any_heading)) {
+		if (is_heading(line)) {
 			inside = line == heading;
 			continue;
 		}

@@ -8,6 +8,7 @@
 
 #include <chrono>
 #include <cstdint>
+#include <string_view>
 
 namespace nettrace {
 
@@ -16,6 +17,15 @@ namespace nettrace {
 boost::program_options::variables_map
 parse_command_line(int argc, char **argv,
 		   const boost::program_options::options_description &options);
+
+// -h/--help, as every command has it. The driver turns --help into the
+// command's man page when there is one, so both mean "the summary" here.
+void add_help_option(boost::program_options::options_description &options);
+// With -h/--help given, prints `usage` (the synopsis and a line on what the
+// command does) and the option summary on stdout and returns true: the
+// command then exits 0.
+bool print_help_if_asked(const boost::program_options::variables_map &vm, std::string_view usage,
+			 const boost::program_options::options_description &options);
 
 // -c/--count N and --duration SECONDS, as every tracing command has them.
 struct RunLimits {

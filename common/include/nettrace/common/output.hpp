@@ -30,6 +30,9 @@ public:
 	void batch_done();
 	// Write everything now (at exit, at the end of an interval).
 	void flush();
+	// At the end of a run: flush, and throw RuntimeError if any write
+	// failed, so that a full disk is an error, not a short file.
+	void finish();
 	// True once output cannot go on: the reader went away (EPIPE, a normal
 	// way to stop) or a write failed (write_error() says why).
 	bool closed() const { return closed_; }
