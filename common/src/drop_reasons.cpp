@@ -314,19 +314,27 @@ DropReasons DropReasons::from_btf(const std::string &btf_dir)
 		throw RuntimeError(fmt::format("cannot read kernel BTF {}: {}",
 					       vmlinux_path,
 					       std::strerror(errno)));
+	return from_parsed_btf(*vmlinux, vmlinux_path, btf_dir);
+}
 
+DropReasons DropReasons::from_parsed_btf(btf &vmlinux_btf,
+					 const std::string &vmlinux_path,
+					 const std::string &btf_dir)
+{
+	// Not changed: libbpf only takes the base of split BTF as non-const.
+	btf *const vmlinux = &vmlinux_btf;
 	DropReasons table;
 	table.source_ = "btf";
 	table.origin_ = vmlinux_path;
 
 	__s32 reasons_id = -1;
 	const btf_type *reasons =
-		find_enum(vmlinux.get(), "skb_drop_reason", &reasons_id);
+		find_enum(vmlinux, "skb_drop_reason", &reasons_id);
 	if (!reasons)
 		throw RuntimeError(fmt::format(
 			"{} has no enum skb_drop_reason (kernel before 5.17?)",
 			vmlinux_path));
-	for (const Enumerator &e : enumerators_of(vmlinux.get(), reasons)) {
+	for (const Enumerator &e : enumerators_of(vmlinux, reasons)) {
 		// SKB_DROP_REASON_SUBSYS_MASK shares the enum; core reasons
 		// are the codes of subsystem 0.
 		if (e.value > reason_mask || is_bound_or_placeholder(e.name))
@@ -339,10 +347,10 @@ DropReasons DropReasons::from_btf(const std::string &btf_dir)
 
 	__s32 subsystems_id = -1;
 	const btf_type *subsystems = find_enum(
-		vmlinux.get(), "skb_drop_reason_subsys", &subsystems_id);
+		vmlinux, "skb_drop_reason_subsys", &subsystems_id);
 	if (!subsystems)
 		return table; // before 6.6: every reason is a core one
-	for (const Enumerator &e : enumerators_of(vmlinux.get(), subsystems)) {
+	for (const Enumerator &e : enumerators_of(vmlinux, subsystems)) {
 		if (e.value > reason_mask || is_bound_or_placeholder(e.name))
 			continue;
 		std::string_view name = e.name;
@@ -356,7 +364,7 @@ DropReasons DropReasons::from_btf(const std::string &btf_dir)
 	// Built-in subsystems have their enums in vmlinux, modules in their
 	// own split BTF (read in name order, for reproducible runs).
 	BtfReader reader(table);
-	reader.scan(vmlinux.get(), 1, reasons_id, subsystems_id);
+	reader.scan(vmlinux, 1, reasons_id, subsystems_id);
 	std::vector<std::string> modules;
 	if (DIR *dir = opendir(btf_dir.c_str())) {
 		while (const dirent *entry = readdir(dir)) {
@@ -367,12 +375,12 @@ DropReasons DropReasons::from_btf(const std::string &btf_dir)
 		closedir(dir);
 	}
 	std::sort(modules.begin(), modules.end());
-	const __u32 first_module_id = btf__type_cnt(vmlinux.get());
+	const __u32 first_module_id = btf__type_cnt(vmlinux);
 	for (const std::string &module : modules) {
 		const std::string path = btf_dir + "/" + module;
 		// A module whose BTF does not parse only loses its names:
 		// its codes still read <SUBSYSTEM>:0x<n>.
-		BtfPtr split(btf__parse_raw_split(path.c_str(), vmlinux.get()));
+		BtfPtr split(btf__parse_raw_split(path.c_str(), vmlinux));
 		if (split)
 			reader.scan(split.get(), first_module_id, -1, -1);
 	}
@@ -469,9 +477,28 @@ DropReasons DropReasons::from_tracefs(const std::vector<std::string> &tracing_di
 DropReasons DropReasons::load(const std::string &btf_dir,
 			      const std::vector<std::string> &tracing_dirs)
 {
+	return load_with_fallback([&] { return from_btf(btf_dir); }, tracing_dirs);
+}
+
+DropReasons DropReasons::load(btf *vmlinux)
+{
+	return load_with_fallback(
+		[&] {
+			if (!vmlinux)
+				throw RuntimeError(fmt::format(
+					"no kernel BTF ({}/vmlinux)", default_btf_dir));
+			return from_parsed_btf(*vmlinux, std::string(default_btf_dir) + "/vmlinux",
+					       default_btf_dir);
+		},
+		default_tracing_dirs());
+}
+
+DropReasons DropReasons::load_with_fallback(const std::function<DropReasons()> &from_kernel_btf,
+					    const std::vector<std::string> &tracing_dirs)
+{
 	std::string btf_error;
 	try {
-		return from_btf(btf_dir);
+		return from_kernel_btf();
 	} catch (const RuntimeError &e) {
 		btf_error = e.what();
 	}

@@ -1,8 +1,8 @@
 #include <nettrace/common/event_loop.hpp>
 
 #include <nettrace/errors.hpp>
+#include <nettrace/events.h>
 
-#include <bpf/libbpf.h>
 #include <cerrno>
 #include <csignal>
 #include <cstring>
@@ -16,6 +16,11 @@
 namespace nettrace {
 
 namespace {
+
+// While records keep coming, the BPF side wakes the reader only now and
+// then (events.h): look at the rings this often without being woken.
+constexpr int ring_look_interval_ms =
+	static_cast<int>(NETTRACE_WAKEUP_INTERVAL_NS / 1000000);
 
 // epoll tags: which kind of descriptor became ready.
 enum Tag : std::uint64_t { TagSignal = 1, TagDuration, TagInterval, TagLossCheck, TagRing };
@@ -86,8 +91,6 @@ EventLoop::EventLoop(std::string prefix, std::FILE *diagnostics)
 
 EventLoop::~EventLoop()
 {
-	for (auto &r : rings_)
-		ring_buffer__free(r->rb);
 	close(epoll_fd_);
 	close(signal_fd_);
 	pthread_sigmask(SIG_SETMASK, &saved_sigmask_, nullptr);
@@ -95,12 +98,9 @@ EventLoop::~EventLoop()
 
 void EventLoop::add_ring_buffer(int map_fd, RecordHandler handler)
 {
-	auto ring = std::make_unique<Ring>(Ring{this, std::move(handler)});
-	ring->rb = ring_buffer__new(map_fd, &EventLoop::on_record, ring.get(), nullptr);
-	if (!ring->rb)
-		throw RuntimeError(fmt::format("cannot open the ring buffer: {}",
-					       std::strerror(errno)));
-	add_fd(epoll_fd_, ring_buffer__epoll_fd(ring->rb), TagRing + rings_.size());
+	auto ring = std::make_unique<Ring>(Ring{std::make_unique<RingReader>(map_fd),
+						 std::move(handler)});
+	add_fd(epoll_fd_, ring->reader->fd(), TagRing + rings_.size());
 	rings_.push_back(std::move(ring));
 }
 
@@ -126,42 +126,23 @@ std::uint64_t EventLoop::events_lost() const
 	return (lost_counter_ ? *lost_counter_ : 0) + unread_at_exit_;
 }
 
-int EventLoop::on_record(void *ctx, void *data, std::size_t size)
-{
-	auto *ring = static_cast<Ring *>(ctx);
-	EventLoop &loop = *ring->loop;
-	if (loop.counting_only_) {
-		++loop.unread_at_exit_;
-		return 0;
-	}
-	// An exception must not unwind through libbpf's C code: keep it and
-	// rethrow once libbpf has returned.
-	try {
-		ring->handler(data, size);
-	} catch (...) {
-		loop.handler_error_ = std::current_exception();
-		return -ECANCELED;
-	}
-	++loop.events_;
-	if (loop.event_limit_ && loop.events_ >= loop.event_limit_) {
-		loop.limit_reached_ = true;
-		return -ECANCELED; // consumed; stop reading further records
-	}
-	if (loop.stop_requested_)
-		return -ECANCELED;
-	// libbpf reads on while records keep coming; in a storm that would be
-	// forever, and signals and timers would never be seen. Go back to
-	// epoll after a batch: the ring is still readable, so it wakes again.
-	return ++loop.batch_ >= batch_budget ? -EAGAIN : 0;
-}
-
 bool EventLoop::consume(Ring &ring)
 {
-	batch_ = 0;
-	const int n = ring_buffer__consume(ring.rb);
-	if (handler_error_)
-		std::rethrow_exception(std::exchange(handler_error_, nullptr));
-	return n == -EAGAIN; // more is waiting
+	// A storm refills the ring as fast as it drains: go back to epoll
+	// after a batch, so that signals and timers are seen.
+	const std::size_t handled = ring.reader->read(batch_budget, [&](const void *data,
+									 std::size_t size) {
+		if (counting_only_) {
+			++unread_at_exit_;
+			return true;
+		}
+		ring.handler(data, size);
+		++events_;
+		if (event_limit_ && events_ >= event_limit_)
+			limit_reached_ = true;
+		return !limit_reached_ && !stop_requested_;
+	});
+	return handled == batch_budget && !limit_reached_ && !stop_requested_;
 }
 
 void EventLoop::drain_rings()
@@ -184,8 +165,7 @@ void EventLoop::count_unread()
 	counting_only_ = true;
 	const auto deadline = std::chrono::steady_clock::now() + std::chrono::seconds(1);
 	for (auto &r : rings_)
-		while (ring_buffer__consume(r->rb) > 0 &&
-		       std::chrono::steady_clock::now() < deadline) {
+		while (consume(*r) && std::chrono::steady_clock::now() < deadline) {
 		}
 	counting_only_ = false;
 }
@@ -237,18 +217,32 @@ StopReason EventLoop::run(const StopAfter &limits)
 
 	StopReason reason = StopReason::Requested;
 	bool running = true;
+	// A record handler may ask to stop (event limit, closed output).
+	const auto stop_if_asked = [&] {
+		if (limit_reached_ || stop_requested_) {
+			reason = limit_reached_ ? StopReason::EventLimit : StopReason::Requested;
+			running = false;
+		}
+	};
+	// Without a wakeup: records kept coming at the last look (look again
+	// after the interval), or a batch left some behind (look at once).
+	bool records_flowing = false;
+	bool records_left = false;
 	epoll_event ready[8];
 	while (running) {
-		const int n = epoll_wait(epoll_fd_, ready, 8, -1);
+		const int timeout = records_left ? 0 : records_flowing ? ring_look_interval_ms : -1;
+		const int n = epoll_wait(epoll_fd_, ready, 8, timeout);
 		if (n < 0) {
 			if (errno == EINTR)
 				continue;
 			throw RuntimeError(fmt::format("epoll_wait: {}", std::strerror(errno)));
 		}
+		const std::uint64_t handled_before = events_;
+		records_left = false;
 		for (int i = 0; i < n && running; ++i) {
 			const std::uint64_t tag = ready[i].data.u64;
 			if (tag >= TagRing) {
-				consume(*rings_[tag - TagRing]);
+				records_left |= consume(*rings_[tag - TagRing]);
 			} else if (tag == TagSignal) {
 				signalfd_siginfo si;
 				while (read(signal_fd_, &si, sizeof(si)) == sizeof(si)) {
@@ -265,14 +259,13 @@ StopReason EventLoop::run(const StopAfter &limits)
 				read_expirations(loss_fd);
 				report_losses(false);
 			}
-			if (limit_reached_) {
-				reason = StopReason::EventLimit;
-				running = false;
-			} else if (stop_requested_) {
-				reason = StopReason::Requested;
-				running = false;
-			}
+			stop_if_asked();
 		}
+		for (std::size_t i = 0; n == 0 && running && i < rings_.size(); ++i) {
+			records_left |= consume(*rings_[i]);
+			stop_if_asked();
+		}
+		records_flowing = events_ != handled_before;
 		if (after_batch_)
 			after_batch_();
 	}

@@ -1,13 +1,28 @@
 #include <nettrace/common/kernel_btf.hpp>
 
+#include <nettrace/common/startup_heap.hpp>
+
 #include <bpf/btf.h>
+#include <sys/stat.h>
 
 #include <string>
 
 namespace nettrace {
 
+namespace {
+
+btf *parse_vmlinux_btf()
+{
+	struct stat file{};
+	if (stat(KernelBtf::vmlinux_path, &file) == 0)
+		keep_heap_for_btf_parsing(static_cast<std::size_t>(file.st_size));
+	return btf__load_vmlinux_btf();
+}
+
+} // namespace
+
 // NULL when the kernel has no BTF.
-KernelBtf::KernelBtf() : btf_(btf__load_vmlinux_btf()) {}
+KernelBtf::KernelBtf() : btf_(parse_vmlinux_btf()) {}
 
 KernelBtf::~KernelBtf()
 {

@@ -9,6 +9,7 @@
 #include <nettrace/common/drop_reasons.hpp>
 #include <nettrace/common/event_loop.hpp>
 #include <nettrace/common/filter_options.hpp>
+#include <nettrace/common/kernel_btf.hpp>
 #include <nettrace/common/kernel_symbols.hpp>
 #include <nettrace/common/output.hpp>
 #include <nettrace/plugin.hpp>
@@ -16,6 +17,7 @@
 #include <boost/program_options.hpp>
 #include <fmt/format.h>
 
+#include <optional>
 
 namespace po = boost::program_options;
 
@@ -106,7 +108,12 @@ int run(const nettrace_host *, int argc, char **argv)
 	TracerSettings settings;
 	settings.filter = build_filter(filter_options_from(vm));
 	settings.stacks = !o.no_stack;
-	const DropReasons reasons = DropReasons::load();
+	// One parse of the kernel's BTF answers both questions, and is freed
+	// before libbpf parses its own to load.
+	std::optional<KernelBtf> kernel(std::in_place);
+	const DropReasons reasons = DropReasons::load(kernel->vmlinux());
+	settings.kfree_skb_args = kernel->tracepoint_arg_count("kfree_skb");
+	kernel.reset();
 	if (!o.reasons.empty()) {
 		settings.reason_mode = TCPDROP_REASONS_ONLY;
 		settings.reason_codes = reason_codes(reasons, "--reason", o.reasons);
@@ -121,10 +128,6 @@ int run(const nettrace_host *, int argc, char **argv)
 	// cleanly on them: one that comes while attaching must not kill the
 	// process half-way.
 	EventLoop loop("nettrace tcpdrop");
-	const KernelSymbols symbols = KernelSymbols::load();
-	if (symbols.addresses_hidden())
-		fmt::print(stderr, "nettrace tcpdrop: {}; stacks and drop sites are shown as "
-				   "addresses\n", symbols.hidden_reason());
 	if (reasons.empty())
 		fmt::print(stderr, "nettrace tcpdrop: drop reasons shown as UNKNOWN_<code>: {}\n",
 			   reasons.unavailable_reason());
@@ -137,6 +140,7 @@ int run(const nettrace_host *, int argc, char **argv)
 	}
 
 	OutputWriter out;
+	KernelSymbols symbols; // read once attached (below)
 	Reporter reporter(out, symbols, reasons, o.json);
 	loop.add_ring_buffer(tracer.ring_buffer_fd(), [&](const void *data, std::size_t size) {
 		const auto &e = *static_cast<const tcpdrop_event *>(data);
@@ -157,9 +161,14 @@ int run(const nettrace_host *, int argc, char **argv)
 	});
 
 	// The header doubles as the ready signal: it appears only once the
-	// program is attached.
+	// program is attached. Drops from then on wait in the ring buffer
+	// while the kernel's symbols are read, which takes a while.
 	reporter.header();
 	out.flush();
+	symbols = KernelSymbols::load();
+	if (symbols.addresses_hidden())
+		fmt::print(stderr, "nettrace tcpdrop: {}; stacks and drop sites are shown as "
+				   "addresses\n", symbols.hidden_reason());
 	loop.run({.events = o.limits.count, .duration = o.limits.duration()});
 	out.finish();
 	return NETTRACE_EXIT_OK;

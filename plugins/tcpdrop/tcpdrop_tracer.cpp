@@ -4,7 +4,6 @@
 #include "tcpdrop.skel.h"
 
 #include <nettrace/common/bpf_loader.hpp>
-#include <nettrace/common/kernel_btf.hpp>
 
 #include <fmt/format.h>
 
@@ -60,7 +59,7 @@ std::unique_ptr<Tracer::Loaded> load_variant(const Variant &v, const TracerSetti
 Tracer::Tracer(const TracerSettings &settings)
 {
 	// A tp_btf program may read no more arguments than the kernel passes.
-	const std::optional<int> args = tracepoint_arg_count("kfree_skb");
+	const std::optional<int> &args = settings.kfree_skb_args;
 	std::string first_error;
 	for (const Variant &v : variants) {
 		if (v.tp_btf_args && (!args || *args < v.tp_btf_args)) {

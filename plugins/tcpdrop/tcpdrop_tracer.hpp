@@ -8,6 +8,7 @@
 
 #include <cstdint>
 #include <memory>
+#include <optional>
 #include <string>
 #include <vector>
 
@@ -20,6 +21,9 @@ struct TracerSettings {
 	bool stacks = true;
 	std::uint8_t reason_mode = 0;            // TCPDROP_REASONS_*
 	std::vector<std::uint32_t> reason_codes; // for ONLY / EXCEPT
+	// Arguments skb:kfree_skb passes to tp_btf programs on this kernel
+	// (KernelBtf::tracepoint_arg_count); none without BTF.
+	std::optional<int> kfree_skb_args;
 };
 
 class Tracer {

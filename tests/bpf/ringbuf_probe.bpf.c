@@ -40,7 +40,7 @@ int on_getppid(void *ctx)
 	e->seq = __sync_fetch_and_add(&sequence, 1);
 	e->pid = tgid;
 	e->pad = 0;
-	bpf_ringbuf_submit(e, 0);
+	NT_SUBMIT_EVENT(events, e, bpf_ktime_get_ns());
 	return 0;
 }
 

@@ -5,6 +5,7 @@
 // the kernel does not have.
 #pragma once
 
+#include <nettrace/common/startup_heap.hpp>
 #include <nettrace/errors.hpp>
 
 #include <bpf/libbpf.h>
@@ -72,7 +73,9 @@ public:
 	int try_load()
 	{
 		clear_libbpf_log();
-		return ops_.load(skel_);
+		const int err = ops_.load(skel_);
+		release_startup_heap(); // libbpf's BTF parse is over
+		return err;
 	}
 	void attach()
 	{

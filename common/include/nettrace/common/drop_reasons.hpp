@@ -26,11 +26,14 @@
 
 #include <cstddef>
 #include <cstdint>
+#include <functional>
 #include <memory>
 #include <optional>
 #include <string>
 #include <string_view>
 #include <vector>
+
+struct btf;
 
 namespace nettrace {
 
@@ -51,6 +54,9 @@ public:
 	static DropReasons load();
 	static DropReasons load(const std::string &btf_dir,
 				const std::vector<std::string> &tracing_dirs);
+	// The same, from a vmlinux BTF already parsed (KernelBtf::vmlinux();
+	// NULL if the kernel has none): parsing it again costs tens of ms.
+	static DropReasons load(btf *vmlinux);
 
 	// vmlinux and every module's BTF in `btf_dir` (split BTF on top of
 	// vmlinux). Throws RuntimeError when vmlinux BTF is missing or has
@@ -111,6 +117,11 @@ public:
 	std::optional<uint16_t> subsystem_id(std::string_view name) const;
 
 private:
+	static DropReasons from_parsed_btf(btf &vmlinux, const std::string &vmlinux_path,
+					   const std::string &btf_dir);
+	// `from_kernel_btf`, else tracefs, else an empty table saying why.
+	static DropReasons load_with_fallback(const std::function<DropReasons()> &from_kernel_btf,
+					      const std::vector<std::string> &tracing_dirs);
 	struct NameRef {
 		uint32_t offset = 0;
 		uint32_t length = 0; // 0: no name

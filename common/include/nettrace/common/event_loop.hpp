@@ -10,12 +10,11 @@
 #include <cstdio>
 #include <exception>
 #include <functional>
+#include <nettrace/common/ring_reader.hpp>
 #include <linux/types.h>
 #include <memory>
 #include <string>
 #include <vector>
-
-struct ring_buffer;
 
 namespace nettrace {
 
@@ -61,11 +60,9 @@ public:
 
 private:
 	struct Ring {
-		EventLoop *loop;
+		std::unique_ptr<RingReader> reader;
 		RecordHandler handler;
-		ring_buffer *rb = nullptr;
 	};
-	static int on_record(void *ctx, void *data, std::size_t size);
 	// Reads up to a batch from `ring`; true when records are left.
 	bool consume(Ring &ring);
 	void report_losses(bool final);
@@ -90,9 +87,7 @@ private:
 	// they are reported as lost, never dropped silently.
 	bool counting_only_ = false;
 	std::uint64_t unread_at_exit_ = 0;
-	static constexpr unsigned batch_budget = 1024;
-	unsigned batch_ = 0;
-	std::exception_ptr handler_error_;
+	static constexpr std::size_t batch_budget = 1024;
 	sigset_t saved_sigmask_{};
 };
 

@@ -15,6 +15,8 @@ namespace nettrace {
 // load a program: hold one only while asking, not across loading.
 class KernelBtf {
 public:
+	static constexpr const char *vmlinux_path = "/sys/kernel/btf/vmlinux";
+
 	KernelBtf();
 	~KernelBtf();
 	KernelBtf(const KernelBtf &) = delete;
@@ -27,6 +29,10 @@ public:
 	// Whether the BTF has a function named `name` (a candidate for fentry
 	// and kprobe; an inlined function has none).
 	bool has_function(std::string_view name) const;
+	// The parsed vmlinux BTF, NULL when the kernel has none; for other
+	// questions (DropReasons::load) without parsing it again. libbpf
+	// takes it as non-const to parse split BTF on top; it is not changed.
+	btf *vmlinux() const { return btf_; }
 
 private:
 	btf *btf_;
