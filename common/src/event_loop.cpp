@@ -1,4 +1,5 @@
 #include <nettrace/common/event_loop.hpp>
+#include <nettrace/common/startup_heap.hpp>
 
 #include <nettrace/errors.hpp>
 #include <nettrace/events.h>
@@ -98,6 +99,7 @@ EventLoop::~EventLoop()
 
 void EventLoop::add_ring_buffer(int map_fd, RecordHandler handler)
 {
+	release_startup_heap(); // programs are loaded; the ring is mapped next
 	auto ring = std::make_unique<Ring>(Ring{std::make_unique<RingReader>(map_fd),
 						 std::move(handler)});
 	add_fd(epoll_fd_, ring->reader->fd(), TagRing + rings_.size());
@@ -194,6 +196,7 @@ void EventLoop::report_losses(bool final)
 
 StopReason EventLoop::run(const StopAfter &limits)
 {
+	release_startup_heap(); // every program is loaded by now
 	OwnedFds timers;
 	event_limit_ = limits.events;
 	limit_reached_ = false;

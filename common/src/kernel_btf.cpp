@@ -51,14 +51,4 @@ bool KernelBtf::has_function(std::string_view name) const
 	return btf_ && btf__find_by_name_kind(btf_, std::string(name).c_str(), BTF_KIND_FUNC) >= 0;
 }
 
-std::optional<int> tracepoint_arg_count(std::string_view name)
-{
-	return KernelBtf().tracepoint_arg_count(name);
-}
-
-bool kernel_has_function(std::string_view name)
-{
-	return KernelBtf().has_function(name);
-}
-
 } // namespace nettrace

@@ -1,5 +1,7 @@
 #include <nettrace/common/stack_frames.hpp>
 
+#include <algorithm>
+
 namespace nettrace {
 
 bool is_tracing_frame(std::string_view name)
@@ -37,6 +39,27 @@ std::size_t first_shown_frame(const KernelSymbols &symbols, __u64 location,
 		++i;
 	}
 	return i;
+}
+
+FrameNames::FrameNames(const KernelSymbols &symbols) : symbols_(symbols), slots_(slot_count) {}
+
+void FrameNames::append_return_address(fmt::memory_buffer &out, std::uint64_t address)
+{
+	// Fibonacci hashing: return addresses share their high bits.
+	Slot &slot = slots_[(address * 0x9E3779B97F4A7C15ull) >> 52];
+	static_assert(slot_count == 1u << 12);
+	if (address != 0 && slot.address == address) {
+		out.append(slot.text, slot.text + slot.length);
+		return;
+	}
+	scratch_.clear();
+	symbols_.format_return_address_to(scratch_, address);
+	out.append(scratch_.data(), scratch_.data() + scratch_.size());
+	if (address != 0 && scratch_.size() <= sizeof(slot.text)) {
+		slot.address = address;
+		slot.length = static_cast<std::uint8_t>(scratch_.size());
+		std::copy(scratch_.data(), scratch_.data() + scratch_.size(), slot.text);
+	}
 }
 
 } // namespace nettrace

@@ -21,6 +21,7 @@
 #include <algorithm>
 #include <chrono>
 #include <ctime>
+#include <optional>
 #include <vector>
 
 namespace po = boost::program_options;
@@ -116,11 +117,15 @@ int run(const nettrace_host *, int argc, char **argv)
 
 	bpf::require_bpf_environment();
 	bpf::capture_libbpf_log(o.verbose);
-	// The reason is the tracepoint's third argument, there since 5.17.
-	if (tracepoint_arg_count("kfree_skb").value_or(0) < 3)
+	// One parse of the kernel's BTF for both questions, freed before
+	// libbpf parses its own to load. The reason is the tracepoint's third
+	// argument, there since 5.17.
+	std::optional<KernelBtf> kernel(std::in_place);
+	if (kernel->tracepoint_arg_count("kfree_skb").value_or(0) < 3)
 		throw RuntimeError("this kernel's skb:kfree_skb passes no drop reason (5.17 "
 				   "or newer needed)");
-	const DropReasons reasons = DropReasons::load();
+	const DropReasons reasons = DropReasons::load(kernel->vmlinux());
+	kernel.reset();
 
 	EventLoop loop("nettrace dropcount"); // SIGINT/SIGTERM end the loop
 	bpf::Skeleton<dropcount_bpf> skel(NETTRACE_SKELETON_OPS(dropcount_bpf), "dropcount");

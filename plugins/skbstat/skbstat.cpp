@@ -18,6 +18,7 @@
 #include <fmt/format.h>
 
 #include <map>
+#include <optional>
 #include <time.h>
 
 namespace po = boost::program_options;
@@ -165,14 +166,21 @@ int run(const nettrace_host *, int argc, char **argv)
 	// cleanly on them: one that comes while attaching must not kill the
 	// process half-way.
 	EventLoop loop("nettrace skbstat");
-	Probes probes(settings);
+	// One parse of the kernel's BTF answers every question, and is freed
+	// before libbpf parses its own to load.
+	std::optional<KernelBtf> kernel(std::in_place);
+	const DropReasons reasons = DropReasons::load(kernel->vmlinux());
+	const KernelSupport support = KernelSupport::ask(*kernel);
+	kernel.reset();
+	Probes probes(settings, support);
 	if (o.list_probes) {
 		list_probes(probes);
 		return NETTRACE_EXIT_OK;
 	}
-	const KernelSymbols symbols = KernelSymbols::load();
-	const DropReasons reasons = DropReasons::load();
+	// The "attached" line is the ready signal; counting has begun, and
+	// the symbols are needed only for the first interval's stacks.
 	report_attachment(probes);
+	const KernelSymbols symbols = KernelSymbols::load();
 
 	OutputWriter out;
 	Reporter reporter(out, symbols, reasons,

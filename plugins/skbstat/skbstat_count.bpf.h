@@ -46,8 +46,12 @@ static __always_inline bool skbstat_skb_wanted(struct sk_buff *skb)
 
 	if (!skb)
 		return false;
-	nt_parse_skb(skb, &pkt);
-	return nt_filter_match(&pkt) && skbstat_netns_match(skb, BPF_CORE_READ(skb, sk));
+	if (nt_filter_reads_packet()) {
+		nt_parse_skb(skb, &pkt);
+		if (!nt_filter_match(&pkt))
+			return false;
+	}
+	return skbstat_netns_match(skb, NT_READ_CHAIN(skb, sk));
 }
 
 /* A probe point that sees an sk_buff. */
@@ -65,11 +69,13 @@ static __always_inline int skbstat_count_sock(__u32 point, struct sock *sk, bool
 
 	if (!sk)
 		return 0;
-	nt_parse_sock(sk, receiving, &pkt);
-	if (!nt_filter_match(&pkt))
-		return 0;
+	if (nt_filter_reads_packet()) {
+		nt_parse_sock(sk, receiving, &pkt);
+		if (!nt_filter_match(&pkt))
+			return 0;
+	}
 	if (nettrace_filter.netns_ino &&
-	    !nt_netns_match(BPF_CORE_READ(sk, __sk_common.skc_net.net, ns.inum)))
+	    !nt_netns_match(NT_READ_CHAIN(sk, __sk_common.skc_net.net, ns.inum)))
 		return 0;
 	skbstat_bump(point);
 	return 0;

@@ -8,6 +8,8 @@
 #include <bpf/bpf_helpers.h>
 #include <bpf/bpf_tracing.h>
 
+/* Every program here is fentry: see filter.bpf.h. */
+#define NT_BTF_POINTERS
 #include "skbstat_count.bpf.h"
 
 #define FENTRY_SKB0(id, section, fn)                                           \

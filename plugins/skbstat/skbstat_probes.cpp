@@ -121,13 +121,31 @@ const std::array<ProbePoint, SKBSTAT_POINT_COUNT> &probe_points()
 	return all_points;
 }
 
-Probes::Probes(const ProbeSettings &settings) : objects_(std::make_unique<Objects>())
+KernelSupport KernelSupport::ask(const KernelBtf &kernel)
+{
+	KernelSupport support;
+	const auto ask_event = [&](const char *event) {
+		if (const auto args = kernel.tracepoint_arg_count(event))
+			support.tracepoint_args.emplace(event, *args);
+	};
+	for (const ProbePoint &p : all_points) {
+		if (p.event)
+			ask_event(p.event);
+		if (p.function && kernel.has_function(p.function))
+			support.functions.emplace(p.function);
+	}
+	ask_event("kfree_skb");
+	return support;
+}
+
+Probes::Probes(const ProbeSettings &settings, const KernelSupport &kernel)
+	: objects_(std::make_unique<Objects>())
 {
 	for (const ProbePoint &p : all_points)
 		if (wanted(p, settings))
 			statuses_.push_back({&p, std::nullopt, {}});
-	attach_tracepoints(settings);
-	attach_functions(settings);
+	attach_tracepoints(settings, kernel);
+	attach_functions(settings, kernel);
 
 	if (settings.mode != AttachMode::Auto) {
 		// Why the forced mechanism failed, from a point it applies to.
@@ -149,7 +167,7 @@ Probes::Probes(const ProbeSettings &settings) : objects_(std::make_unique<Object
 
 Probes::~Probes() = default;
 
-void Probes::attach_tracepoints(const ProbeSettings &settings)
+void Probes::attach_tracepoints(const ProbeSettings &settings, const KernelSupport &kernel)
 {
 	auto &tp = objects_->tp;
 	tp = std::make_unique<Owned<skbstat_tp_bpf>>(NETTRACE_SKELETON_OPS(skbstat_tp_bpf),
@@ -160,8 +178,6 @@ void Probes::attach_tracepoints(const ProbeSettings &settings)
 
 	const bool use_tracepoints = settings.mode == AttachMode::Auto ||
 				     settings.mode == AttachMode::Tracepoint;
-	// Freed before loading, when libbpf parses its own copy.
-	std::optional<KernelBtf> kernel(std::in_place);
 	std::vector<std::pair<PointStatus *, bpf_program *>> points;
 	for (PointStatus &s : statuses_) {
 		if (!s.point->event)
@@ -172,7 +188,7 @@ void Probes::attach_tracepoints(const ProbeSettings &settings)
 											      : "kprobe"));
 			continue;
 		}
-		if (!kernel->tracepoint_arg_count(s.point->event)) {
+		if (!kernel.tracepoint_args.count(s.point->event)) {
 			add_reason(s.why_not, "tracepoint: this kernel does not have it");
 			continue;
 		}
@@ -183,7 +199,8 @@ void Probes::attach_tracepoints(const ProbeSettings &settings)
 	// kfree_skb passes the reason from 5.17 on.
 	bpf_program *drop = nullptr, *consume = nullptr;
 	if (settings.drop) {
-		const bool reasons = kernel->tracepoint_arg_count("kfree_skb").value_or(0) >= 3;
+		const auto kfree_skb = kernel.tracepoint_args.find("kfree_skb");
+		const bool reasons = kfree_skb != kernel.tracepoint_args.end() && kfree_skb->second >= 3;
 		drop = reasons ? (*tp)->progs.drop_with_reason : (*tp)->progs.drop_without_reason;
 		bpf_program__set_autoload(drop, true);
 	}
@@ -192,7 +209,6 @@ void Probes::attach_tracepoints(const ProbeSettings &settings)
 		bpf_program__set_autoload(consume, true);
 	}
 	(*tp)->rodata->nettrace_filter = settings.filter;
-	kernel.reset();
 	tp->load();
 
 	for (auto &[status, p] : points) {
@@ -299,7 +315,7 @@ void attach_by(std::unique_ptr<Owned<Skel>> &slot, bpf::SkeletonOps<Skel> ops,
 
 } // namespace
 
-void Probes::attach_functions(const ProbeSettings &settings)
+void Probes::attach_functions(const ProbeSettings &settings, const KernelSupport &kernel)
 {
 	std::vector<PointStatus *> pending;
 	for (PointStatus &s : statuses_) {
@@ -317,15 +333,12 @@ void Probes::attach_functions(const ProbeSettings &settings)
 	if (settings.mode == AttachMode::Auto || settings.mode == AttachMode::Fentry) {
 		// fentry needs the function in BTF: absent means inlined or gone.
 		std::vector<PointStatus *> todo;
-		{
-			const KernelBtf kernel; // freed before loading
-			for (PointStatus *s : pending) {
-				if (kernel.has_function(s->point->function))
-					todo.push_back(s);
-				else
-					add_reason(s->why_not, "fentry: not in this kernel's BTF "
-							       "(inlined or renamed)");
-			}
+		for (PointStatus *s : pending) {
+			if (kernel.functions.count(s->point->function))
+				todo.push_back(s);
+			else
+				add_reason(s->why_not, "fentry: not in this kernel's BTF "
+						       "(inlined or renamed)");
 		}
 		attach_by(objects_->fentry, NETTRACE_SKELETON_OPS(skbstat_fentry_bpf),
 			  "skbstat_fentry", Mechanism::Fentry, todo, settings.filter, *objects_);

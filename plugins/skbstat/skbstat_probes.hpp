@@ -6,11 +6,15 @@
 
 #include "skbstat.h"
 
+#include <nettrace/common/kernel_btf.hpp>
 #include <nettrace/filter_spec.h>
 
 #include <array>
+#include <functional>
+#include <map>
 #include <memory>
 #include <optional>
+#include <set>
 #include <string>
 #include <vector>
 
@@ -61,12 +65,23 @@ struct CounterMaps {
 	volatile skbstat_losses *losses = nullptr; // SKBSTAT_GENERATIONS of them
 };
 
+// What the kernel's BTF says about every probe point, asked in one go so
+// that the parsed BTF can be freed before libbpf parses its own to load.
+struct KernelSupport {
+	// Tracepoint events with a tp_btf prototype, and its argument count.
+	std::map<std::string, int, std::less<>> tracepoint_args;
+	// Functions in BTF, which fentry can attach to (inlined ones are not).
+	std::set<std::string, std::less<>> functions;
+
+	static KernelSupport ask(const KernelBtf &kernel);
+};
+
 class Probes {
 public:
 	// Loads and attaches what `settings` asks for. Throws RuntimeError
 	// when a forced --attach mechanism attaches nothing, or the tracepoint
 	// object cannot load at all. Nothing stays attached after a throw.
-	explicit Probes(const ProbeSettings &settings);
+	Probes(const ProbeSettings &settings, const KernelSupport &kernel);
 	~Probes();
 
 	// The points of the requested sections, with what attached each.
@@ -79,8 +94,8 @@ public:
 	struct Objects;
 
 private:
-	void attach_tracepoints(const ProbeSettings &settings);
-	void attach_functions(const ProbeSettings &settings);
+	void attach_tracepoints(const ProbeSettings &settings, const KernelSupport &kernel);
+	void attach_functions(const ProbeSettings &settings, const KernelSupport &kernel);
 
 	std::unique_ptr<Objects> objects_;
 	std::vector<PointStatus> statuses_;

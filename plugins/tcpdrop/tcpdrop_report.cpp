@@ -1,7 +1,5 @@
 #include "tcpdrop_report.hpp"
 
-#include <nettrace/common/stack_frames.hpp>
-
 #include <nettrace/filter_spec.h>
 
 #include <arpa/inet.h>
@@ -60,7 +58,7 @@ void format_tcp_flags(fmt::memory_buffer &out, unsigned flags, const char *separ
 
 Reporter::Reporter(OutputWriter &out, const KernelSymbols &symbols, const DropReasons &reasons,
 		   bool json)
-	: out_(out), symbols_(symbols), reasons_(reasons), json_(json)
+	: out_(out), frames_(symbols), reasons_(reasons), json_(json)
 {
 }
 
@@ -103,9 +101,9 @@ void Reporter::text(const tcpdrop_event &e, const __u64 *stack, std::size_t fram
 	else
 		out.append(std::string_view("- (-)\n"));
 
-	for (std::size_t i = first_shown_frame(symbols_, e.location, stack, frames); i < frames; ++i) {
+	for (std::size_t i = first_shown_frame(frames_.symbols(), e.location, stack, frames); i < frames; ++i) {
 		out.append(std::string_view("    "));
-		symbols_.format_return_address_to(out, stack[i]);
+		frames_.append_return_address(out, stack[i]);
 		out.push_back('\n');
 	}
 	if (frames)
@@ -143,14 +141,14 @@ void Reporter::json(const tcpdrop_event &e, const __u64 *stack, std::size_t fram
 		j["reason_code"] = nullptr;
 	}
 	scratch_.clear();
-	symbols_.format_return_address_to(scratch_, e.location);
+	frames_.append_return_address(scratch_, e.location);
 	j["location"] = std::string_view(scratch_.data(), scratch_.size());
 	j["netns"] = e.netns;
 	j["ifindex"] = e.ifindex;
 	j["stack"] = nlohmann::ordered_json::array();
-	for (std::size_t i = first_shown_frame(symbols_, e.location, stack, frames); i < frames; ++i) {
+	for (std::size_t i = first_shown_frame(frames_.symbols(), e.location, stack, frames); i < frames; ++i) {
 		scratch_.clear();
-		symbols_.format_return_address_to(scratch_, stack[i]);
+		frames_.append_return_address(scratch_, stack[i]);
 		j["stack"].push_back(std::string_view(scratch_.data(), scratch_.size()));
 	}
 	// Task names and the like are not always UTF-8: replace, never throw.

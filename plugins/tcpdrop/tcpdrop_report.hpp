@@ -7,6 +7,7 @@
 #include <nettrace/common/drop_reasons.hpp>
 #include <nettrace/common/kernel_symbols.hpp>
 #include <nettrace/common/output.hpp>
+#include <nettrace/common/stack_frames.hpp>
 
 #include <cstddef>
 
@@ -27,7 +28,7 @@ private:
 	void json(const tcpdrop_event &e, const __u64 *stack, std::size_t frames);
 
 	OutputWriter &out_;
-	const KernelSymbols &symbols_;
+	FrameNames frames_;
 	const DropReasons &reasons_;
 	KernelClock clock_;
 	bool json_;

@@ -1,5 +1,6 @@
 // SPDX-License-Identifier: MIT
 #include <nettrace/common/kernel_symbols.hpp>
+#include <nettrace/common/stack_frames.hpp>
 
 #include "requirements.hpp"
 
@@ -282,3 +283,43 @@ TEST(KernelSymbolsReturnAddress, CallAtTheEndOfAFunctionNamesTheCaller)
 	symbols.format_to(out, 0xffffffff81000040);
 	EXPECT_EQ(fmt::to_string(out), "next_function+0x0");
 }
+
+namespace nettrace {
+namespace {
+
+// FrameNames must write exactly what KernelSymbols writes, whether a slot
+// holds the address, another address (collisions: 20,000 addresses for
+// 4096 slots), or the text is too long to keep.
+TEST(FrameNamesFixture, WritesWhatKernelSymbolsWritesAcrossHitsAndCollisions)
+{
+	std::string text;
+	for (int i = 0; i < 10000; ++i) {
+		const std::string name = i % 7 == 0 ? "a_function_whose_name_is_far_too_long_for_"
+						     "any_cache_slot_" + std::to_string(i)
+						   : "fn_" + std::to_string(i);
+		text += fmt::format("{:016x} t {}{}\n", 0xffffffff81000000ull + i * 0x100ull, name,
+				    i % 11 == 0 ? "\t[some_module]" : "");
+	}
+	const auto symbols = KernelSymbols::from_text(text);
+	FrameNames frames(symbols);
+	fmt::memory_buffer expected, got;
+	int compared = 0;
+	for (int pass = 0; pass < 2; ++pass) {
+		for (std::uint64_t i = 0; i < 20000; ++i) {
+			const std::uint64_t address = 0xffffffff81000000ull + i * 0x80 + 0x10;
+			expected.clear();
+			got.clear();
+			symbols.format_return_address_to(expected, address);
+			frames.append_return_address(got, address);
+			ASSERT_EQ(fmt::to_string(got), fmt::to_string(expected)) << "pass " << pass;
+			++compared;
+		}
+	}
+	EXPECT_EQ(compared, 40000);
+	got.clear();
+	frames.append_return_address(got, 0);
+	EXPECT_EQ(fmt::to_string(got), "0x0000000000000000");
+}
+
+} // namespace
+} // namespace nettrace

@@ -5,7 +5,6 @@
 // the kernel does not have.
 #pragma once
 
-#include <nettrace/common/startup_heap.hpp>
 #include <nettrace/errors.hpp>
 
 #include <bpf/libbpf.h>
@@ -73,9 +72,7 @@ public:
 	int try_load()
 	{
 		clear_libbpf_log();
-		const int err = ops_.load(skel_);
-		release_startup_heap(); // libbpf's BTF parse is over
-		return err;
+		return ops_.load(skel_);
 	}
 	void attach()
 	{

@@ -38,8 +38,4 @@ private:
 	btf *btf_;
 };
 
-// One question each, for callers that have only one: parses and frees.
-std::optional<int> tracepoint_arg_count(std::string_view name);
-bool kernel_has_function(std::string_view name);
-
 } // namespace nettrace

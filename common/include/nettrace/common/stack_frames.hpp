@@ -10,6 +10,7 @@
 #include <cstdint>
 #include <linux/types.h>
 #include <string_view>
+#include <vector>
 
 namespace nettrace {
 
@@ -22,5 +23,33 @@ bool is_tracing_frame(std::string_view function);
 // else the first frame that is not tracing machinery.
 std::size_t first_shown_frame(const KernelSymbols &symbols, __u64 location,
 			      const __u64 *stack, std::size_t frames);
+
+// Return addresses as KernelSymbols::format_return_address_to writes them,
+// remembering the text of recent ones. A storm repeats the same few stacks,
+// and finding a frame's symbol (a binary search over 100k+ of them) and
+// writing it cost more than the rest of an event. Direct-mapped: each
+// address has one slot, and a newer address takes it over; text too long
+// for a slot is written afresh each time.
+class FrameNames {
+public:
+	// `symbols` must outlive this; it may be loaded after construction,
+	// as long as nothing was asked before.
+	explicit FrameNames(const KernelSymbols &symbols);
+
+	void append_return_address(fmt::memory_buffer &out, std::uint64_t address);
+	const KernelSymbols &symbols() const { return symbols_; }
+
+private:
+	struct Slot {
+		std::uint64_t address = 0; // 0: empty
+		std::uint8_t length = 0;
+		char text[55];
+	};
+	static constexpr std::size_t slot_count = 4096; // 256 KiB
+
+	const KernelSymbols &symbols_;
+	std::vector<Slot> slots_;
+	fmt::memory_buffer scratch_;
+};
 
 } // namespace nettrace

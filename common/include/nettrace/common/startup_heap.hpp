@@ -16,8 +16,11 @@ namespace nettrace {
 // of `btf_bytes`. Only the first call does anything.
 void keep_heap_for_btf_parsing(std::size_t btf_bytes);
 
-// Gives the memory kept since back to the kernel; call once programs are
-// loaded. Does nothing if nothing was kept.
+// Gives the memory kept since back to the kernel. Start-up is over, and
+// this is called, when a ring buffer is mapped (EventLoop::add_ring_buffer),
+// the kernel's symbols are read (KernelSymbols::load) or the event loop
+// starts (EventLoop::run), whichever comes first: all come after programs
+// are loaded. Does nothing if nothing was kept.
 void release_startup_heap();
 
 } // namespace nettrace
