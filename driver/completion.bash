@@ -33,12 +33,23 @@ _nettrace_valued_options() {
 		sed -nE 's/^  (-[^ ]+)( \[ (--[^ ]+) \])? [A-Z][A-Z_]*( |$).*/\1 \3/p'
 }
 
+# The values a command's summary lists for option $1, written as
+# "a, b or c (default a)" ("--attach MODE  auto, fentry, kprobe or
+# tracepoint (default auto)"). The rest of the arguments run the command.
+_nettrace_listed_values() {
+	local option=$1
+	shift
+	"$@" -h 2>/dev/null |
+		sed -nE "s/^  (-[^ ]+ \[ )?$option [A-Z_]+ +([a-z0-9_]+(, [a-z0-9_]+)* or [a-z0-9_]+) \(default .*/\2/p" |
+		sed 's/, / /g; s/ or / /'
+}
+
 # Values for the options whose values can be listed.
 _nettrace_option_values() {
 	case $1 in
 	--netns) compgen -f -- "${cur:-/run/netns/}" ;;
 	-p | --proto) compgen -W 'tcp udp icmp icmp6 sctp udplite dccp' -- "$cur" ;;
-	--attach) compgen -W 'auto fentry kprobe tracepoint' -- "$cur" ;;
+	--attach) compgen -W "$(_nettrace_listed_values --attach "$prog" "${driver_args[@]}" "$cmd")" -- "$cur" ;;
 	--plugin-dir) compgen -d -- "$cur" ;;
 	*) return 1 ;;
 	esac

@@ -8,9 +8,9 @@
  * from exactly one .bpf.c per BPF object: this header defines the global
  * `nettrace_filter`.
  *
- * Everything is read with BPF_CORE_READ / bpf_probe_read_kernel, so the
- * functions work from tp_btf, raw_tp and kprobe programs alike, and only
- * use fields that exist in every kernel from 5.5 (bpf_probe_read_kernel,
+ * Everything is read with NT_READ_CHAIN (below) or bpf_probe_read_kernel,
+ * so the functions work from tp_btf, raw_tp and kprobe programs alike, and
+ * only use fields that exist in every kernel from 5.5 (bpf_probe_read_kernel,
  * tp_btf) on.
  */
 #ifndef NETTRACE_FILTER_BPF_H
@@ -137,15 +137,15 @@ static __always_inline __u8 nt_ip_version(const unsigned char *at)
 static __always_inline __u16 nt_find_l3(struct sk_buff *skb,
 					const unsigned char *head, __u32 *l3)
 {
-	__u16 nh = BPF_CORE_READ(skb, network_header);
-	__u16 proto = bpf_ntohs(BPF_CORE_READ(skb, protocol));
+	__u16 nh = NT_READ_CHAIN(skb, network_header);
+	__u16 proto = bpf_ntohs(NT_READ_CHAIN(skb, protocol));
 	bool nh_set = nh != NT_SKB_HEADER_UNSET && nh != 0;
 	__u8 version;
 
 	if (nh_set) {
 		*l3 = nh;
 	} else {
-		const unsigned char *data = BPF_CORE_READ(skb, data);
+		const unsigned char *data = NT_READ_CHAIN(skb, data);
 		if (proto != NT_ETH_P_IP && proto != NT_ETH_P_IPV6 &&
 		    proto != NT_ETH_P_8021Q && proto != NT_ETH_P_8021AD)
 			return 0;
@@ -219,8 +219,8 @@ static __always_inline int nt_parse_skb(struct sk_buff *skb,
 	__u8 l4proto;
 
 	__builtin_memset(pkt, 0, sizeof(*pkt));
-	head = BPF_CORE_READ(skb, head);
-	tail = BPF_CORE_READ(skb, tail);
+	head = NT_READ_CHAIN(skb, head);
+	tail = NT_READ_CHAIN(skb, tail);
 	if (!head)
 		return -1;
 	ethertype = nt_find_l3(skb, head, &l3);
@@ -450,16 +450,16 @@ static __always_inline int nt_parse_sock(struct sock *sk, bool receiving,
 	__builtin_memset(pkt, 0, sizeof(*pkt));
 	if (!sk)
 		return -1;
-	family = BPF_CORE_READ(sk, __sk_common.skc_family);
+	family = NT_READ_CHAIN(sk, __sk_common.skc_family);
 	/* The local port is kept in host order, the peer's as on the wire. */
-	local_port = BPF_CORE_READ(sk, __sk_common.skc_num);
-	remote_port = bpf_ntohs(BPF_CORE_READ(sk, __sk_common.skc_dport));
+	local_port = NT_READ_CHAIN(sk, __sk_common.skc_num);
+	remote_port = bpf_ntohs(NT_READ_CHAIN(sk, __sk_common.skc_dport));
 	src = receiving ? pkt->daddr : pkt->saddr;
 	dst = receiving ? pkt->saddr : pkt->daddr;
 
 	if (family == NT_AF_INET) {
-		__be32 local = BPF_CORE_READ(sk, __sk_common.skc_rcv_saddr);
-		__be32 remote = BPF_CORE_READ(sk, __sk_common.skc_daddr);
+		__be32 local = NT_READ_CHAIN(sk, __sk_common.skc_rcv_saddr);
+		__be32 remote = NT_READ_CHAIN(sk, __sk_common.skc_daddr);
 
 		__builtin_memcpy(src, &local, sizeof(local));
 		__builtin_memcpy(dst, &remote, sizeof(remote));

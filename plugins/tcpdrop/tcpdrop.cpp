@@ -29,6 +29,7 @@ struct Options {
 	FilterOptions filter;
 	std::string reasons;
 	std::string excluded_reasons;
+	std::string attach = "auto";
 	bool no_stack = false;
 	bool json = false;
 	bool verbose = false;
@@ -45,6 +46,8 @@ po::options_description describe_options(Options &o)
 		 "only drops with these reasons (comma-separated, e.g. NO_SOCKET,NETFILTER_DROP)")
 		("exclude-reason", po::value(&o.excluded_reasons)->value_name("NAMES"),
 		 "leave out drops with these reasons")
+		("attach", po::value(&o.attach)->value_name("MODE"),
+		 "auto, tp_btf or tracepoint (default auto): how to attach to skb:kfree_skb")
 		("no-stack", po::bool_switch(&o.no_stack), "do not collect or print kernel stacks")
 		("json", po::bool_switch(&o.json), "one JSON object per drop, one per line");
 	add_run_limit_options(desc, o.limits, "exit after N drops");
@@ -85,6 +88,17 @@ std::vector<std::uint32_t> reason_codes(const DropReasons &reasons, const char *
 	return codes;
 }
 
+Attach parse_attach(const std::string &how)
+{
+	if (how == "auto")
+		return Attach::Auto;
+	if (how == "tp_btf")
+		return Attach::TpBtf;
+	if (how == "tracepoint")
+		return Attach::Tracepoint;
+	throw UsageError(fmt::format("--attach: '{}' is not auto, tp_btf or tracepoint", how));
+}
+
 int run(const nettrace_host *, int argc, char **argv)
 {
 	Options o;
@@ -95,7 +109,7 @@ int run(const nettrace_host *, int argc, char **argv)
 				"[-S PORT] [-D PORT] [-P PORT]\n"
 				"                        [--netns NS] [--reason NAMES] "
 				"[--exclude-reason NAMES]\n"
-				"                        [--no-stack] [--json] [-c N] "
+				"                        [--attach MODE] [--no-stack] [--json] [-c N] "
 				"[--duration SECONDS] [-v]\n\n"
 				"Trace TCP packets the kernel drops: reason, drop site, flow, "
 				"state and stack.",
@@ -108,6 +122,7 @@ int run(const nettrace_host *, int argc, char **argv)
 	TracerSettings settings;
 	settings.filter = build_filter(filter_options_from(vm));
 	settings.stacks = !o.no_stack;
+	settings.attach = parse_attach(o.attach);
 	// One parse of the kernel's BTF answers both questions, and is freed
 	// before libbpf parses its own to load.
 	std::optional<KernelBtf> kernel(std::in_place);

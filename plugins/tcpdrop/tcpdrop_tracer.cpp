@@ -2,6 +2,7 @@
 
 #include "tcpdrop.h"
 #include "tcpdrop.skel.h"
+#include "tcpdrop_tp.skel.h"
 
 #include <nettrace/common/bpf_loader.hpp>
 
@@ -11,47 +12,75 @@
 
 namespace nettrace::tcpdrop {
 
+// One of the two objects: tp_btf programs (tcpdrop.bpf.c) or the classic
+// tracepoint (tcpdrop_tp.bpf.c). Both hold the same maps and globals.
 struct Tracer::Loaded {
-	bpf::Skeleton<tcpdrop_bpf> skel{NETTRACE_SKELETON_OPS(tcpdrop_bpf), "tcpdrop"};
+	std::optional<bpf::Skeleton<tcpdrop_bpf>> tp_btf;
+	std::optional<bpf::Skeleton<tcpdrop_tp_bpf>> tracepoint;
+	int ring_fd = -1;
+	const volatile __u64 *lost = nullptr;
 };
 
 namespace {
 
 struct Variant {
 	const char *label;
-	bpf_program *(*program)(tcpdrop_bpf *);
 	int tp_btf_args; // arguments the program reads; 0 for the classic tracepoint
+	bpf_program *(*program)(tcpdrop_bpf *); // for tp_btf variants
 };
 
 // In order of preference: the richest argument list first.
 const Variant variants[] = {
-	{"tp_btf/kfree_skb (skb, location, reason, rx_sk)",
-	 [](tcpdrop_bpf *s) { return s->progs.kfree_skb_rx_sk; }, 4},
-	{"tp_btf/kfree_skb (skb, location, reason)",
-	 [](tcpdrop_bpf *s) { return s->progs.kfree_skb_reason; }, 3},
-	{"tp_btf/kfree_skb (skb, location)",
-	 [](tcpdrop_bpf *s) { return s->progs.kfree_skb_plain; }, 2},
-	{"tracepoint/skb/kfree_skb", [](tcpdrop_bpf *s) { return s->progs.kfree_skb_tp; }, 0},
+	{"tp_btf/kfree_skb (skb, location, reason, rx_sk)", 4,
+	 [](tcpdrop_bpf *s) { return s->progs.kfree_skb_rx_sk; }},
+	{"tp_btf/kfree_skb (skb, location, reason)", 3,
+	 [](tcpdrop_bpf *s) { return s->progs.kfree_skb_reason; }},
+	{"tp_btf/kfree_skb (skb, location)", 2,
+	 [](tcpdrop_bpf *s) { return s->progs.kfree_skb_plain; }},
+	{"tracepoint/skb/kfree_skb", 0, nullptr},
 };
 
-std::unique_ptr<Tracer::Loaded> load_variant(const Variant &v, const TracerSettings &settings)
+// Sets what both objects share, then loads and attaches.
+template <typename Skel>
+void load_and_attach(bpf::Skeleton<Skel> &skel, const TracerSettings &settings)
 {
-	auto loaded = std::make_unique<Tracer::Loaded>();
-	tcpdrop_bpf *skel = loaded->skel.get();
-	for (const Variant &other : variants)
-		bpf_program__set_autoload(other.program(skel), &other == &v);
 	skel->rodata->nettrace_filter = settings.filter;
 	skel->rodata->collect_stack = settings.stacks;
 	skel->rodata->reason_filter_mode = settings.reason_mode;
-	loaded->skel.load();
+	skel.load();
 	const __u8 listed = 1;
 	for (std::uint32_t code : settings.reason_codes)
 		if (bpf_map__update_elem(skel->maps.reason_filter, &code, sizeof(code), &listed,
 					 sizeof(listed), BPF_ANY))
 			throw RuntimeError(fmt::format("cannot store reason filter: {}",
 						       std::strerror(errno)));
-	loaded->skel.attach();
+	skel.attach();
+}
+
+std::unique_ptr<Tracer::Loaded> load_variant(const Variant &v, const TracerSettings &settings)
+{
+	auto loaded = std::make_unique<Tracer::Loaded>();
+	if (v.tp_btf_args == 0) {
+		auto &skel = loaded->tracepoint.emplace(NETTRACE_SKELETON_OPS(tcpdrop_tp_bpf),
+							"tcpdrop_tp");
+		load_and_attach(skel, settings);
+		loaded->ring_fd = bpf_map__fd(skel->maps.events);
+		loaded->lost = &skel->bss->nettrace_lost_events;
+		return loaded;
+	}
+	auto &skel = loaded->tp_btf.emplace(NETTRACE_SKELETON_OPS(tcpdrop_bpf), "tcpdrop");
+	for (const Variant &other : variants)
+		if (other.program)
+			bpf_program__set_autoload(other.program(skel.get()), &other == &v);
+	load_and_attach(skel, settings);
+	loaded->ring_fd = bpf_map__fd(skel->maps.events);
+	loaded->lost = &skel->bss->nettrace_lost_events;
 	return loaded;
+}
+
+bool allowed(const Variant &v, Attach attach)
+{
+	return attach == Attach::Auto || (attach == Attach::TpBtf) == (v.tp_btf_args != 0);
 }
 
 } // namespace
@@ -62,6 +91,8 @@ Tracer::Tracer(const TracerSettings &settings)
 	const std::optional<int> &args = settings.kfree_skb_args;
 	std::string first_error;
 	for (const Variant &v : variants) {
+		if (!allowed(v, settings.attach))
+			continue;
 		if (v.tp_btf_args && (!args || *args < v.tp_btf_args)) {
 			skipped_.push_back(fmt::format("{}: this kernel's kfree_skb passes {}",
 						       v.label,
@@ -79,6 +110,8 @@ Tracer::Tracer(const TracerSettings &settings)
 			skipped_.push_back(fmt::format("{}: {}", v.label, e.what()));
 		}
 	}
+	if (first_error.empty() && !skipped_.empty())
+		first_error = skipped_.front();
 	throw RuntimeError(first_error.empty() ? "no way to trace skb:kfree_skb on this kernel"
 					       : first_error);
 }
@@ -87,12 +120,12 @@ Tracer::~Tracer() = default;
 
 int Tracer::ring_buffer_fd() const
 {
-	return bpf_map__fd(loaded_->skel->maps.events);
+	return loaded_->ring_fd;
 }
 
 const volatile __u64 *Tracer::lost_events() const
 {
-	return &loaded_->skel->bss->nettrace_lost_events;
+	return loaded_->lost;
 }
 
 } // namespace nettrace::tcpdrop

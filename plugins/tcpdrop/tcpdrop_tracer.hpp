@@ -12,9 +12,10 @@
 #include <string>
 #include <vector>
 
-struct tcpdrop_bpf;
-
 namespace nettrace::tcpdrop {
+
+// Which of skb:kfree_skb's attach types to use (--attach).
+enum class Attach { Auto, TpBtf, Tracepoint };
 
 struct TracerSettings {
 	nt_filter filter{};
@@ -24,11 +25,14 @@ struct TracerSettings {
 	// Arguments skb:kfree_skb passes to tp_btf programs on this kernel
 	// (KernelBtf::tracepoint_arg_count); none without BTF.
 	std::optional<int> kfree_skb_args;
+	Attach attach = Attach::Auto;
 };
 
 class Tracer {
 public:
-	// Throws RuntimeError, naming why each variant failed, when none can
+	// Attaches the first variant `settings.attach` allows that loads:
+	// tp_btf (richest arguments first), then the classic tracepoint.
+	// Throws RuntimeError, naming why the first one failed, when none can
 	// be loaded and attached. Nothing stays attached after a throw.
 	explicit Tracer(const TracerSettings &settings);
 	~Tracer();
@@ -40,7 +44,7 @@ public:
 	// Variants tried before it, each with why it failed.
 	const std::vector<std::string> &skipped() const { return skipped_; }
 
-	struct Loaded; // the skeleton; defined where its header is included
+	struct Loaded; // the skeletons; defined where their headers are included
 
 private:
 	std::unique_ptr<Loaded> loaded_;

@@ -298,6 +298,40 @@ TEST_F(TcpdropTest, NoStackLeavesStacksOut)
 	EXPECT_EQ(events[0]["location"].get<std::string>().rfind("tcp_v4_rcv+0x", 0), 0u);
 }
 
+TEST_F(TcpdropTest, EveryAttachModeReportsTheSameDrop)
+{
+	// The tp_btf programs read the kernel's structures directly, the
+	// classic tracepoint through bpf_probe_read_kernel, from another BPF
+	// object: what they report must not differ.
+	for (const char *addr : {"127.0.0.1", "::1"}) {
+		TestNetns ns;
+		const std::vector<std::string> base = {"--netns", ns.path(), "-c", "1"};
+		auto with = [&](std::vector<std::string> extra) {
+			extra.insert(extra.begin(), base.begin(), base.end());
+			return extra;
+		};
+		TcpdropRun automatic(base, true);
+		TcpdropRun tp_btf(with({"--attach", "tp_btf"}), true);
+		TcpdropRun tracepoint(with({"--attach", "tracepoint"}), true);
+		tcp_connect_once(ns, addr, addr, 7403);
+		const ProcessResult runs[] = {automatic.finish(), tp_btf.finish(), tracepoint.finish()};
+		const char *attached[] = {"attached tp_btf/kfree_skb", "attached tp_btf/kfree_skb",
+					  "attached tracepoint/skb/kfree_skb"};
+		std::vector<json> events;
+		for (int i = 0; i < 3; ++i) {
+			EXPECT_NE(runs[i].err.find(attached[i]), std::string::npos) << runs[i].err;
+			auto parsed = parse_json(runs[i].out);
+			ASSERT_EQ(parsed.size(), 1u) << addr << " run " << i << ": " << runs[i].out;
+			parsed[0].erase("time"); // each run converts the kernel's clock itself
+			events.push_back(parsed[0]);
+		}
+		EXPECT_EQ(events[0]["dport"], 7403) << addr;
+		EXPECT_FALSE(events[0]["stack"].empty()) << addr;
+		EXPECT_EQ(events[1], events[0]) << addr;
+		EXPECT_EQ(events[2], events[0]) << addr;
+	}
+}
+
 TEST_F(TcpdropTest, DurationEndsTheRun)
 {
 	TestNetns ns;
@@ -323,6 +357,7 @@ TEST_F(TcpdropTest, BadInputExits2WithOneLineAndLeavesNothingAttached)
 		{{"-c", "0"}, "--count"},
 		{{"--duration", "-1"}, "--duration"},
 		{{"stray"}, "stray"},
+		{{"--attach", "kprobe"}, "--attach: 'kprobe'"},
 	});
 }
 

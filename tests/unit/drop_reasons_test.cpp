@@ -1,5 +1,6 @@
 // SPDX-License-Identifier: MIT
 #include <nettrace/common/drop_reasons.hpp>
+#include <nettrace/common/kernel_btf.hpp>
 
 #include "process.hpp"
 #include "requirements.hpp"
@@ -491,6 +492,25 @@ TEST(DropReasonsLive, LoadUsesBtf)
 	ASSERT_TRUE(no_socket);
 	EXPECT_EQ(reasons.name(*no_socket), "NO_SOCKET");
 	EXPECT_EQ(reasons.closest("NO_SOKET").front(), "NO_SOCKET");
+}
+
+TEST(DropReasonsLive, LoadFromParsedBtfNamesWhatItsOwnParseNames)
+{
+	NETTRACE_REQUIRE_BPF();
+	const DropReasons own = DropReasons::load();
+	const KernelBtf kernel;
+	ASSERT_NE(kernel.vmlinux(), nullptr);
+	const DropReasons shared = DropReasons::load(kernel.vmlinux());
+	EXPECT_EQ(shared.source(), "btf") << shared.unavailable_reason();
+	EXPECT_EQ(shared.origin(), own.origin());
+	ASSERT_GT(own.names().size(), 50u);
+	EXPECT_EQ(shared.names(), own.names());
+	EXPECT_EQ(shared.subsystem_count(), own.subsystem_count());
+
+	// Without BTF it falls back, as load() does.
+	const DropReasons without = DropReasons::load(static_cast<btf *>(nullptr));
+	EXPECT_EQ(without.source(), "tracefs") << without.unavailable_reason();
+	EXPECT_EQ(without.code("NO_SOCKET"), own.code("NO_SOCKET"));
 }
 
 TEST(DropReasonsLive, SubsystemEnum)

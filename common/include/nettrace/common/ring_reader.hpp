@@ -57,9 +57,6 @@ public:
 		return handled;
 	}
 
-	// Whether records (committed or not) are waiting.
-	bool empty() const { return load_acquire(consumer_pos_) >= load_acquire(producer_pos_); }
-
 private:
 	// The consumer position while reading, published once on the way out.
 	struct Position {

@@ -1,0 +1,120 @@
+/* SPDX-License-Identifier: GPL-2.0 */
+/*
+ * What every tcpdrop program does with a drop, whichever way it attached:
+ * filter it, describe it and send it to user space. Included by exactly
+ * one .bpf.c per BPF object (it defines the object's maps and globals):
+ * tcpdrop.bpf.c, whose tp_btf programs read through typed pointers, and
+ * tcpdrop_tp.bpf.c, the classic tracepoint, whose pointers are plain
+ * numbers (see NT_READ_CHAIN in nettrace/filter.bpf.h).
+ */
+#ifndef NETTRACE_TCPDROP_HANDLE_BPF_H
+#define NETTRACE_TCPDROP_HANDLE_BPF_H
+
+#include <vmlinux.h>
+#include <bpf/bpf_core_read.h>
+#include <bpf/bpf_endian.h>
+#include <bpf/bpf_helpers.h>
+#include <bpf/bpf_tracing.h>
+
+#include <nettrace/events.bpf.h>
+#include <nettrace/filter.bpf.h>
+
+#include "tcpdrop.h"
+
+const volatile bool collect_stack = true;
+const volatile __u8 reason_filter_mode = TCPDROP_REASONS_ALL;
+
+/* 4 MB: over 6000 records with stacks, about 20 ms of the fastest storm
+ * this side can record; resident in the tracer once mapped (ring_reader). */
+struct {
+	__uint(type, BPF_MAP_TYPE_RINGBUF);
+	__uint(max_entries, 4 * 1024 * 1024);
+} events SEC(".maps");
+
+/* Reason codes named by --reason or --exclude-reason. */
+struct {
+	__uint(type, BPF_MAP_TYPE_HASH);
+	__uint(max_entries, 1024);
+	__type(key, __u32);
+	__type(value, __u8);
+} reason_filter SEC(".maps");
+
+static __always_inline bool reason_wanted(__u32 reason)
+{
+	if (reason_filter_mode == TCPDROP_REASONS_ALL)
+		return true;
+	bool listed = bpf_map_lookup_elem(&reason_filter, &reason) != NULL;
+	return reason_filter_mode == TCPDROP_REASONS_ONLY ? listed : !listed;
+}
+
+static __always_inline void fill_event(struct tcpdrop_event *e, const struct nt_packet *pkt,
+				       struct sk_buff *skb, struct sock *sk, void *location,
+				       __u32 reason, __u8 flags, __u32 netns)
+{
+	struct net_device *dev = NT_READ_CHAIN(skb, dev);
+
+	e->ktime_ns = bpf_ktime_get_ns();
+	e->location = (__u64)location;
+	e->pid = bpf_get_current_pid_tgid() >> 32;
+	e->reason = reason;
+	e->netns = netns;
+	e->ifindex = dev ? NT_READ_CHAIN(dev, ifindex) : NT_READ_CHAIN(skb, skb_iif);
+	e->family = pkt->family;
+	e->tcp_flags = pkt->tcp_flags;
+	e->sport = pkt->sport;
+	e->dport = pkt->dport;
+	__builtin_memcpy(e->saddr, pkt->saddr, sizeof(e->saddr));
+	__builtin_memcpy(e->daddr, pkt->daddr, sizeof(e->daddr));
+	e->state = 0;
+	if (sk) {
+		e->state = NT_READ_CHAIN(sk, __sk_common.skc_state);
+		flags |= TCPDROP_HAS_SOCKET;
+	}
+	e->flags = flags;
+	e->stack_bytes = 0;
+	e->pad = 0;
+	bpf_get_current_comm(e->comm, sizeof(e->comm));
+}
+
+static __always_inline int handle_drop(void *ctx, struct sk_buff *skb, void *location,
+				       __u32 reason, __u8 flags, struct sock *rx_sk)
+{
+	struct nt_packet pkt;
+	struct sock *sk;
+	__u32 netns;
+
+	if (!skb || !reason_wanted(reason))
+		return 0;
+	/* The socket the packet belongs to; on receive before lookup there is
+	 * none, and 6.11+ passes the one the lookup found as rx_sk. The
+	 * namespace is the cheapest test, so it comes before parsing. */
+	sk = NT_READ_CHAIN(skb, sk);
+	if (!sk)
+		sk = rx_sk;
+	netns = nt_skb_netns(skb, sk);
+	if (!nt_netns_match(netns))
+		return 0;
+	if (nt_parse_skb(skb, &pkt) || pkt.l4proto != NT_IPPROTO_TCP)
+		return 0;
+	if (!nt_filter_match(&pkt))
+		return 0;
+
+	if (collect_stack) {
+		struct tcpdrop_event_with_stack *rec =
+			NT_RESERVE_EVENT(events, struct tcpdrop_event_with_stack);
+		if (!rec)
+			return 0;
+		fill_event(&rec->event, &pkt, skb, sk, location, reason, flags, netns);
+		rec->event.stack_bytes = bpf_get_stack(ctx, rec->stack, sizeof(rec->stack), 0);
+		NT_SUBMIT_EVENT(events, rec, rec->event.ktime_ns);
+	} else {
+		struct tcpdrop_event *e = NT_RESERVE_EVENT(events, struct tcpdrop_event);
+		if (!e)
+			return 0;
+		fill_event(e, &pkt, skb, sk, location, reason, flags, netns);
+		NT_SUBMIT_EVENT(events, e, e->ktime_ns);
+	}
+	return 0;
+}
+
+#endif
