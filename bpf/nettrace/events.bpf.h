@@ -16,8 +16,8 @@ __u64 nettrace_lost_events = 0;
 
 /* When a record last woke the reader, and when one last looked at how
  * full the ring is (bpf_ktime_get_ns). Looking means reading the
- * consumer position, a cache line the reader writes for every record it
- * takes: doing it for every record costs more than the record itself. So
+ * consumer position, a cache line the reader writes as it takes records:
+ * doing it for every record costs more than the record itself. So
  * a record looks only when NETTRACE_FILL_CHECK_NS have passed since the
  * last look. Both are written only then, so CPUs do not fight over them. */
 __u64 nettrace_last_wakeup_ns = 0;

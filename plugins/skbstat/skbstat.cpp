@@ -64,21 +64,6 @@ po::options_description describe_options(Options &o)
 	return desc;
 }
 
-AttachMode parse_attach(const std::string &mode)
-{
-	if (mode == "auto")
-		return AttachMode::Auto;
-	if (mode == "fentry")
-		return AttachMode::Fentry;
-	if (mode == "kprobe")
-		return AttachMode::Kprobe;
-	if (mode == "tracepoint")
-		return AttachMode::Tracepoint;
-	throw UsageError(fmt::format("--attach: unknown mode '{}' (auto, fentry, kprobe or "
-				     "tracepoint)",
-				     mode));
-}
-
 std::int64_t wall_now_ns()
 {
 	timespec ts{};
@@ -151,7 +136,11 @@ int run(const nettrace_host *, int argc, char **argv)
 
 	ProbeSettings settings;
 	settings.filter = build_filter(filter_options_from(vm));
-	settings.mode = parse_attach(o.attach);
+	settings.mode = parse_choice<AttachMode>("--attach", o.attach,
+						 {{"auto", AttachMode::Auto},
+						  {"fentry", AttachMode::Fentry},
+						  {"kprobe", AttachMode::Kprobe},
+						  {"tracepoint", AttachMode::Tracepoint}});
 	settings.ingress = o.input || o.list_probes;
 	settings.egress = o.output || o.list_probes;
 	settings.consume = o.consume || o.list_probes;

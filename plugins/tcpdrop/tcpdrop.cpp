@@ -88,17 +88,6 @@ std::vector<std::uint32_t> reason_codes(const DropReasons &reasons, const char *
 	return codes;
 }
 
-Attach parse_attach(const std::string &how)
-{
-	if (how == "auto")
-		return Attach::Auto;
-	if (how == "tp_btf")
-		return Attach::TpBtf;
-	if (how == "tracepoint")
-		return Attach::Tracepoint;
-	throw UsageError(fmt::format("--attach: '{}' is not auto, tp_btf or tracepoint", how));
-}
-
 int run(const nettrace_host *, int argc, char **argv)
 {
 	Options o;
@@ -122,7 +111,10 @@ int run(const nettrace_host *, int argc, char **argv)
 	TracerSettings settings;
 	settings.filter = build_filter(filter_options_from(vm));
 	settings.stacks = !o.no_stack;
-	settings.attach = parse_attach(o.attach);
+	settings.attach = parse_choice<Attach>("--attach", o.attach,
+					       {{"auto", Attach::Auto},
+						{"tp_btf", Attach::TpBtf},
+						{"tracepoint", Attach::Tracepoint}});
 	// One parse of the kernel's BTF answers both questions, and is freed
 	// before libbpf parses its own to load.
 	std::optional<KernelBtf> kernel(std::in_place);

@@ -271,7 +271,7 @@ TEST_F(SkbstatTest, ForcedKprobeFailsClearlyWhereKprobesDoNotWork)
 TEST_F(SkbstatTest, BadInputExits2WithOneLineAndLeavesNothingAttached)
 {
 	expect_usage_errors("skbstat", {
-		{{"--attach", "uprobe"}, "--attach: unknown mode 'uprobe'"},
+		{{"--attach", "uprobe"}, "--attach: unknown value 'uprobe' (auto, fentry, kprobe or tracepoint)"},
 		{{"--no-drop"}, "--no-drop leaves nothing to count"},
 		{{"-p", "tpc"}, "-p"},
 		{{"-P", "90-80"}, "-P"},

@@ -357,7 +357,7 @@ TEST_F(TcpdropTest, BadInputExits2WithOneLineAndLeavesNothingAttached)
 		{{"-c", "0"}, "--count"},
 		{{"--duration", "-1"}, "--duration"},
 		{{"stray"}, "stray"},
-		{{"--attach", "kprobe"}, "--attach: 'kprobe'"},
+		{{"--attach", "kprobe"}, "--attach: unknown value 'kprobe' (auto, tp_btf or tracepoint)"},
 	});
 }
 

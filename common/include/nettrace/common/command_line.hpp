@@ -5,10 +5,15 @@
 
 #include <boost/program_options/options_description.hpp>
 #include <boost/program_options/variables_map.hpp>
+#include <fmt/format.h>
+#include <nettrace/errors.hpp>
 
 #include <chrono>
 #include <cstdint>
+#include <initializer_list>
+#include <string>
 #include <string_view>
+#include <utility>
 
 namespace nettrace {
 
@@ -43,5 +48,26 @@ void add_run_limit_options(boost::program_options::options_description &options,
 			   RunLimits &limits, const char *count_help);
 // Throws UsageError for a zero count or a duration that is not positive.
 void check_run_limits(const boost::program_options::variables_map &vm, const RunLimits &limits);
+
+// The choice `value` names among `choices` (name, value pairs, in the
+// order the usage lists them). Throws UsageError otherwise:
+// "OPTION: unknown value 'VALUE' (a, b or c)".
+template <typename T>
+T parse_choice(std::string_view option, std::string_view value,
+	       std::initializer_list<std::pair<std::string_view, T>> choices)
+{
+	for (const auto &[name, choice] : choices)
+		if (name == value)
+			return choice;
+	std::string names;
+	std::size_t index = 0;
+	for (const auto &choice : choices) {
+		if (index > 0)
+			names += index + 1 == choices.size() ? " or " : ", ";
+		names += choice.first;
+		++index;
+	}
+	throw UsageError(fmt::format("{}: unknown value '{}' ({})", option, value, names));
+}
 
 } // namespace nettrace
