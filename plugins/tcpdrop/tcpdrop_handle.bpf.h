@@ -47,30 +47,54 @@ static __always_inline bool reason_wanted(__u32 reason)
 	return reason_filter_mode == TCPDROP_REASONS_ONLY ? listed : !listed;
 }
 
-static __always_inline void fill_event(struct tcpdrop_event *e, const struct nt_packet *pkt,
-				       struct sk_buff *skb, struct sock *sk, void *location,
-				       __u32 reason, __u8 flags, __u32 netns)
+/* What the packet's socket and device say, read before the headers are
+ * parsed: kept as plain numbers, not kernel pointers, through the parsing,
+ * the verifier has far fewer states to tell apart there. */
+struct tcpdrop_owner {
+	__u32 netns;
+	__u32 ifindex;
+	__u8 state;
+	__u8 flags;
+};
+
+static __always_inline void read_owner(struct tcpdrop_owner *owner, struct sk_buff *skb,
+				       struct sock *rx_sk, __u8 flags)
 {
+	/* The socket the packet belongs to; on receive before lookup there is
+	 * none, and 6.11+ passes the one the lookup found as rx_sk. */
+	struct sock *sk = NT_READ_CHAIN(skb, sk);
 	struct net_device *dev = NT_READ_CHAIN(skb, dev);
 
+	if (!sk)
+		sk = rx_sk;
+	owner->netns = nt_skb_netns(skb, sk);
+	owner->ifindex = dev ? NT_READ_CHAIN(dev, ifindex) : NT_READ_CHAIN(skb, skb_iif);
+	owner->state = 0;
+	if (sk) {
+		owner->state = NT_READ_CHAIN(sk, __sk_common.skc_state);
+		flags |= TCPDROP_HAS_SOCKET;
+	}
+	owner->flags = flags;
+}
+
+static __always_inline void fill_event(struct tcpdrop_event *e, const struct nt_packet *pkt,
+				       const struct tcpdrop_owner *owner, void *location,
+				       __u32 reason)
+{
 	e->ktime_ns = bpf_ktime_get_ns();
 	e->location = (__u64)location;
 	e->pid = bpf_get_current_pid_tgid() >> 32;
 	e->reason = reason;
-	e->netns = netns;
-	e->ifindex = dev ? NT_READ_CHAIN(dev, ifindex) : NT_READ_CHAIN(skb, skb_iif);
+	e->netns = owner->netns;
+	e->ifindex = owner->ifindex;
 	e->family = pkt->family;
 	e->tcp_flags = pkt->tcp_flags;
 	e->sport = pkt->sport;
 	e->dport = pkt->dport;
 	__builtin_memcpy(e->saddr, pkt->saddr, sizeof(e->saddr));
 	__builtin_memcpy(e->daddr, pkt->daddr, sizeof(e->daddr));
-	e->state = 0;
-	if (sk) {
-		e->state = NT_READ_CHAIN(sk, __sk_common.skc_state);
-		flags |= TCPDROP_HAS_SOCKET;
-	}
-	e->flags = flags;
+	e->state = owner->state;
+	e->flags = owner->flags;
 	e->stack_bytes = 0;
 	e->pad = 0;
 	bpf_get_current_comm(e->comm, sizeof(e->comm));
@@ -79,20 +103,14 @@ static __always_inline void fill_event(struct tcpdrop_event *e, const struct nt_
 static __always_inline int handle_drop(void *ctx, struct sk_buff *skb, void *location,
 				       __u32 reason, __u8 flags, struct sock *rx_sk)
 {
+	struct tcpdrop_owner owner;
 	struct nt_packet pkt;
-	struct sock *sk;
-	__u32 netns;
 
 	if (!skb || !reason_wanted(reason))
 		return 0;
-	/* The socket the packet belongs to; on receive before lookup there is
-	 * none, and 6.11+ passes the one the lookup found as rx_sk. The
-	 * namespace is the cheapest test, so it comes before parsing. */
-	sk = NT_READ_CHAIN(skb, sk);
-	if (!sk)
-		sk = rx_sk;
-	netns = nt_skb_netns(skb, sk);
-	if (!nt_netns_match(netns))
+	/* The namespace is the cheapest test, so it comes before parsing. */
+	read_owner(&owner, skb, rx_sk, flags);
+	if (!nt_netns_match(owner.netns))
 		return 0;
 	if (nt_parse_skb(skb, &pkt) || pkt.l4proto != NT_IPPROTO_TCP)
 		return 0;
@@ -104,14 +122,14 @@ static __always_inline int handle_drop(void *ctx, struct sk_buff *skb, void *loc
 			NT_RESERVE_EVENT(events, struct tcpdrop_event_with_stack);
 		if (!rec)
 			return 0;
-		fill_event(&rec->event, &pkt, skb, sk, location, reason, flags, netns);
+		fill_event(&rec->event, &pkt, &owner, location, reason);
 		rec->event.stack_bytes = bpf_get_stack(ctx, rec->stack, sizeof(rec->stack), 0);
 		NT_SUBMIT_EVENT(events, rec, rec->event.ktime_ns);
 	} else {
 		struct tcpdrop_event *e = NT_RESERVE_EVENT(events, struct tcpdrop_event);
 		if (!e)
 			return 0;
-		fill_event(e, &pkt, skb, sk, location, reason, flags, netns);
+		fill_event(e, &pkt, &owner, location, reason);
 		NT_SUBMIT_EVENT(events, e, e->ktime_ns);
 	}
 	return 0;
