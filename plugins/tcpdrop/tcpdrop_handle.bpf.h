@@ -47,12 +47,11 @@ static __always_inline bool reason_wanted(__u32 reason)
 	return reason_filter_mode == TCPDROP_REASONS_ONLY ? listed : !listed;
 }
 
-/* What the packet's socket and device say, read before the headers are
- * parsed: kept as plain numbers, not kernel pointers, through the parsing,
- * the verifier has far fewer states to tell apart there. */
+/* What the packet's socket says, read before the headers are parsed: kept
+ * as plain numbers, not a kernel pointer, through the parsing, the
+ * verifier has far fewer states to tell apart there. */
 struct tcpdrop_owner {
 	__u32 netns;
-	__u32 ifindex;
 	__u8 state;
 	__u8 flags;
 };
@@ -63,12 +62,10 @@ static __always_inline void read_owner(struct tcpdrop_owner *owner, struct sk_bu
 	/* The socket the packet belongs to; on receive before lookup there is
 	 * none, and 6.11+ passes the one the lookup found as rx_sk. */
 	struct sock *sk = NT_READ_CHAIN(skb, sk);
-	struct net_device *dev = NT_READ_CHAIN(skb, dev);
 
 	if (!sk)
 		sk = rx_sk;
 	owner->netns = nt_skb_netns(skb, sk);
-	owner->ifindex = dev ? NT_READ_CHAIN(dev, ifindex) : NT_READ_CHAIN(skb, skb_iif);
 	owner->state = 0;
 	if (sk) {
 		owner->state = NT_READ_CHAIN(sk, __sk_common.skc_state);
@@ -78,15 +75,17 @@ static __always_inline void read_owner(struct tcpdrop_owner *owner, struct sk_bu
 }
 
 static __always_inline void fill_event(struct tcpdrop_event *e, const struct nt_packet *pkt,
-				       const struct tcpdrop_owner *owner, void *location,
-				       __u32 reason)
+				       struct sk_buff *skb, const struct tcpdrop_owner *owner,
+				       void *location, __u32 reason)
 {
+	struct net_device *dev = NT_READ_CHAIN(skb, dev);
+
 	e->ktime_ns = bpf_ktime_get_ns();
 	e->location = (__u64)location;
 	e->pid = bpf_get_current_pid_tgid() >> 32;
 	e->reason = reason;
 	e->netns = owner->netns;
-	e->ifindex = owner->ifindex;
+	e->ifindex = dev ? NT_READ_CHAIN(dev, ifindex) : NT_READ_CHAIN(skb, skb_iif);
 	e->family = pkt->family;
 	e->tcp_flags = pkt->tcp_flags;
 	e->sport = pkt->sport;
@@ -122,14 +121,14 @@ static __always_inline int handle_drop(void *ctx, struct sk_buff *skb, void *loc
 			NT_RESERVE_EVENT(events, struct tcpdrop_event_with_stack);
 		if (!rec)
 			return 0;
-		fill_event(&rec->event, &pkt, &owner, location, reason);
+		fill_event(&rec->event, &pkt, skb, &owner, location, reason);
 		rec->event.stack_bytes = bpf_get_stack(ctx, rec->stack, sizeof(rec->stack), 0);
 		NT_SUBMIT_EVENT(events, rec, rec->event.ktime_ns);
 	} else {
 		struct tcpdrop_event *e = NT_RESERVE_EVENT(events, struct tcpdrop_event);
 		if (!e)
 			return 0;
-		fill_event(e, &pkt, &owner, location, reason);
+		fill_event(e, &pkt, skb, &owner, location, reason);
 		NT_SUBMIT_EVENT(events, e, e->ktime_ns);
 	}
 	return 0;

@@ -1,16 +1,17 @@
 // SPDX-License-Identifier: MIT
 // The one loop every plugin runs: ring-buffer records, interval ticks,
 // SIGINT/SIGTERM, "stop after N events / T seconds", and loss reporting,
-// all on one epoll set so that nothing polls and nothing busy-waits.
+// all on one epoll set so that nothing busy-waits; the rings are looked at
+// on a timer only while records keep coming (bpf/nettrace/events.h).
 #pragma once
+
+#include <nettrace/common/ring_reader.hpp>
 
 #include <chrono>
 #include <csignal>
 #include <cstdint>
 #include <cstdio>
-#include <exception>
 #include <functional>
-#include <nettrace/common/ring_reader.hpp>
 #include <linux/types.h>
 #include <memory>
 #include <string>

@@ -45,11 +45,11 @@ public:
 			const std::uint32_t length = load_acquire(header);
 			if (length & BPF_RINGBUF_BUSY_BIT)
 				break;
-			position.value += record_span(length);
-			if (length & BPF_RINGBUF_DISCARD_BIT)
-				continue;
 			const std::uint32_t size = length & ~(BPF_RINGBUF_BUSY_BIT |
 							      BPF_RINGBUF_DISCARD_BIT);
+			position.value += record_span(size);
+			if (length & BPF_RINGBUF_DISCARD_BIT)
+				continue;
 			++handled;
 			if (!handle(body(at, size), static_cast<std::size_t>(size)))
 				break;
@@ -81,11 +81,10 @@ private:
 	{
 		return __atomic_load_n(p, __ATOMIC_ACQUIRE);
 	}
-	static std::uint64_t record_span(std::uint32_t length)
+	// A record of `size` bytes with its header, as the kernel aligns it.
+	static std::uint64_t record_span(std::uint32_t size)
 	{
-		const std::uint64_t size = (length & ~(BPF_RINGBUF_BUSY_BIT | BPF_RINGBUF_DISCARD_BIT)) +
-					   BPF_RINGBUF_HDR_SZ;
-		return (size + 7) & ~std::uint64_t{7};
+		return (std::uint64_t{size} + BPF_RINGBUF_HDR_SZ + 7) & ~std::uint64_t{7};
 	}
 	// The record body at ring offset `at`, copied out if it wraps.
 	const void *body(std::uint64_t at, std::uint32_t size);
