@@ -125,6 +125,17 @@ void clear_libbpf_log()
 	log.partial.clear();
 }
 
+void log_load_warning(std::string_view line)
+{
+	LibbpfLog &log = log_state();
+	if (log.verbose)
+		fmt::print(stderr, "{}\n", line);
+	std::lock_guard guard(log.lock);
+	log.lines.emplace_back(line);
+	if (log.lines.size() > kept_log_lines)
+		log.lines.pop_front();
+}
+
 std::string missing_privileges()
 {
 	__user_cap_header_struct header{_LINUX_CAPABILITY_VERSION_3, 0};

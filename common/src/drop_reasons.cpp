@@ -1,16 +1,21 @@
 // SPDX-License-Identifier: MIT
 #include <nettrace/common/drop_reasons.hpp>
+#include <nettrace/common/kernel_btf.hpp>
+#include <nettrace/common/kernel_cache.hpp>
 #include <nettrace/common/text_match.hpp>
 #include <nettrace/errors.hpp>
 
 #include <bpf/btf.h>
 #include <fmt/format.h>
+#include <fmt/ranges.h>
+#include <nlohmann/json.hpp>
 
 #include <algorithm>
 #include <cerrno>
 #include <charconv>
 #include <cstring>
 #include <dirent.h>
+#include <sys/stat.h>
 #include <fstream>
 #include <map>
 #include <mutex>
@@ -491,6 +496,86 @@ DropReasons DropReasons::load(btf *vmlinux)
 					       default_btf_dir);
 		},
 		default_tracing_dirs());
+}
+
+namespace {
+
+constexpr const char *remembered_question = "drop_reasons";
+
+// Each module BTF's name and size: reasons of modules loaded since the
+// table was remembered must not be missed.
+std::string module_btf_list(const std::string &btf_dir)
+{
+	std::vector<std::string> modules;
+	if (DIR *dir = opendir(btf_dir.c_str())) {
+		while (const dirent *entry = readdir(dir)) {
+			const std::string_view name = entry->d_name;
+			struct stat file{};
+			if (name == "." || name == ".." || name == "vmlinux" ||
+			    stat((btf_dir + "/" + entry->d_name).c_str(), &file) != 0)
+				continue;
+			modules.push_back(fmt::format("{}:{}", name, file.st_size));
+		}
+		closedir(dir);
+	}
+	std::sort(modules.begin(), modules.end());
+	return fmt::format("{}", fmt::join(modules, " "));
+}
+
+} // namespace
+
+DropReasons DropReasons::load(const KernelBtf &kernel)
+{
+	const std::string modules = module_btf_list(default_btf_dir);
+	if (const std::optional<std::string> text = KernelCache::recall(remembered_question))
+		if (std::optional<DropReasons> table = from_saved(*text, modules))
+			return std::move(*table);
+	DropReasons table = load(kernel.vmlinux());
+	if (!table.empty())
+		KernelCache::remember(remembered_question, table.saved(modules));
+	return table;
+}
+
+std::string DropReasons::saved(const std::string &modules) const
+{
+	nlohmann::json subsystems = nlohmann::json::array(), reasons = nlohmann::json::array();
+	for (uint32_t id = 0; id < subsystems_.size(); id++) {
+		const Subsystem &subsystem = subsystems_[id];
+		if (subsystem.name.length)
+			subsystems.push_back({id, view(subsystem.name)});
+		for (uint32_t reason = 0; reason < subsystem.reasons.size(); reason++)
+			if (subsystem.reasons[reason].length)
+				reasons.push_back({id << subsystem_shift | reason,
+						   view(subsystem.reasons[reason])});
+	}
+	return nlohmann::json{{"modules", modules},
+			      {"source", source_},
+			      {"origin", origin_},
+			      {"subsystems", subsystems},
+			      {"reasons", reasons}}
+		.dump();
+}
+
+std::optional<DropReasons> DropReasons::from_saved(std::string_view text,
+						   const std::string &modules)
+{
+	const nlohmann::json saved = nlohmann::json::parse(text, nullptr, false);
+	try {
+		if (!saved.is_object() || saved.at("modules") != modules)
+			return std::nullopt;
+		DropReasons table;
+		table.source_ = saved.at("source").get<std::string>();
+		table.origin_ = saved.at("origin").get<std::string>();
+		for (const nlohmann::json &s : saved.at("subsystems"))
+			table.add_subsystem(s.at(0).get<uint16_t>(), s.at(1).get<std::string>());
+		for (const nlohmann::json &r : saved.at("reasons"))
+			table.add_reason(r.at(0).get<uint32_t>(), r.at(1).get<std::string>());
+		if (table.empty())
+			return std::nullopt;
+		return table;
+	} catch (const nlohmann::json::exception &) {
+		return std::nullopt; // written by another version: read the BTF
+	}
 }
 
 DropReasons DropReasons::load_with_fallback(const std::function<DropReasons()> &from_kernel_btf,

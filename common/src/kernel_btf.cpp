@@ -1,54 +1,186 @@
+// SPDX-License-Identifier: MIT
 #include <nettrace/common/kernel_btf.hpp>
 
+#include <nettrace/common/core_btf.hpp>
+#include <nettrace/common/kernel_cache.hpp>
 #include <nettrace/common/startup_heap.hpp>
 
 #include <bpf/btf.h>
+#include <bpf/libbpf.h>
+#include <fmt/format.h>
+#include <fcntl.h>
+#include <linux/btf.h>
+#include <sys/mman.h>
 #include <sys/stat.h>
+#include <unistd.h>
 
+#include <algorithm>
+#include <charconv>
 #include <string>
+#include <vector>
 
 namespace nettrace {
 
 namespace {
 
-btf *parse_vmlinux_btf()
+// Whether `question` was answered before, with its answer in `answer`: a
+// whole number, or "none" for nothing. An unreadable answer counts as
+// never given.
+bool recall_number(const std::string &question, std::optional<int> &answer)
 {
+	const std::optional<std::string> text = KernelCache::recall(question);
+	if (!text)
+		return false;
+	answer.reset();
+	if (*text == "none")
+		return true;
+	int value = 0;
+	const auto [end, error] = std::from_chars(text->data(), text->data() + text->size(), value);
+	if (error != std::errc() || end != text->data() + text->size())
+		return false;
+	answer = value;
+	return true;
+}
+
+void remember_number(const std::string &question, std::optional<int> value)
+{
+	KernelCache::remember(question, value ? std::to_string(*value) : "none");
+}
+
+const char *kind_name(int kind)
+{
+	switch (kind) {
+	case BTF_KIND_FUNC:
+		return "func";
+	case BTF_KIND_TYPEDEF:
+		return "typedef";
+	case BTF_KIND_STRUCT:
+		return "struct";
+	case BTF_KIND_UNION:
+		return "union";
+	case BTF_KIND_ENUM:
+		return "enum";
+	default:
+		return "kind";
+	}
+}
+
+// FNV-1a over an object's ELF image: names its core BTF file, so a
+// rebuilt object gets its own.
+uint64_t image_hash(std::string_view bytes)
+{
+	uint64_t hash = 14695981039346656037ull;
+	for (unsigned char c : bytes)
+		hash = (hash ^ c) * 1099511628211ull;
+	return hash;
+}
+
+// Whether `path` holds a BTF header whose sections end where the file
+// does: a damaged or cut file is made again, not handed to libbpf.
+bool is_whole_btf_file(const std::string &path)
+{
+	const int fd = open(path.c_str(), O_RDONLY | O_CLOEXEC);
+	if (fd < 0)
+		return false;
+	btf_header header{};
 	struct stat file{};
-	if (stat(KernelBtf::vmlinux_path, &file) == 0)
-		keep_heap_for_btf_parsing(static_cast<std::size_t>(file.st_size));
-	return btf__load_vmlinux_btf();
+	const bool read_all = read(fd, &header, sizeof(header)) == sizeof(header) &&
+			      fstat(fd, &file) == 0;
+	close(fd);
+	const uint64_t end = std::max<uint64_t>(uint64_t(header.type_off) + header.type_len,
+						uint64_t(header.str_off) + header.str_len);
+	return read_all && header.magic == 0xeB9F && header.hdr_len >= sizeof(header) &&
+	       header.hdr_len + end == static_cast<uint64_t>(file.st_size);
 }
 
 } // namespace
 
-// NULL when the kernel has no BTF.
-KernelBtf::KernelBtf() : btf_(parse_vmlinux_btf()) {}
+KernelBtf::KernelBtf() = default;
 
 KernelBtf::~KernelBtf()
 {
 	btf__free(btf_);
+	for (const int fd : memory_files_)
+		close(fd);
+}
+
+bool KernelBtf::available()
+{
+	struct stat file{};
+	return stat(vmlinux_path, &file) == 0;
+}
+
+btf *KernelBtf::vmlinux() const
+{
+	if (!parsed_) {
+		parsed_ = true;
+		struct stat file{};
+		if (stat(vmlinux_path, &file) == 0)
+			keep_heap_for_btf_parsing(static_cast<std::size_t>(file.st_size));
+		btf_ = btf__load_vmlinux_btf();
+	}
+	return btf_;
+}
+
+std::optional<int> KernelBtf::type_id(int kind, std::string_view name) const
+{
+	const std::string question = fmt::format("type_id/{}/{}", kind_name(kind), name);
+	if (std::optional<int> known; recall_number(question, known))
+		return known;
+	if (!vmlinux())
+		return std::nullopt; // not remembered: BTF may appear later
+	const int id = btf__find_by_name_kind(btf_, std::string(name).c_str(), kind);
+	const std::optional<int> answer = id > 0 ? std::optional<int>(id) : std::nullopt;
+	remember_number(question, answer);
+	return answer;
 }
 
 std::optional<int> KernelBtf::tracepoint_arg_count(std::string_view name) const
 {
-	if (!btf_)
-		return std::nullopt;
-	const std::string typedef_name = "btf_trace_" + std::string(name);
-	const int id = btf__find_by_name_kind(btf_, typedef_name.c_str(), BTF_KIND_TYPEDEF);
-	if (id < 0)
+	const std::string question = fmt::format("tracepoint_args/{}", name);
+	if (std::optional<int> known; recall_number(question, known))
+		return known;
+	const std::optional<int> id = type_id(BTF_KIND_TYPEDEF, fmt::format("btf_trace_{}", name));
+	if (!id || !vmlinux())
 		return std::nullopt;
 	// typedef -> pointer -> function prototype (void *ctx, args...)
-	const btf_type *t = btf__type_by_id(btf_, id);
+	const btf_type *t = btf__type_by_id(btf_, *id);
 	t = t ? btf__type_by_id(btf_, t->type) : nullptr;
 	t = t && btf_is_ptr(t) ? btf__type_by_id(btf_, t->type) : nullptr;
-	if (!t || !btf_is_func_proto(t))
-		return std::nullopt;
-	return btf_vlen(t) - 1;
+	const std::optional<int> answer =
+		t && btf_is_func_proto(t) ? std::optional<int>(btf_vlen(t) - 1) : std::nullopt;
+	remember_number(question, answer);
+	return answer;
 }
 
 bool KernelBtf::has_function(std::string_view name) const
 {
-	return btf_ && btf__find_by_name_kind(btf_, std::string(name).c_str(), BTF_KIND_FUNC) >= 0;
+	return type_id(BTF_KIND_FUNC, name).has_value();
+}
+
+std::optional<std::string> KernelBtf::core_btf_path(std::string_view name,
+						    std::string_view elf) const
+{
+	const std::string file = fmt::format("core-{}-{:016x}.btf", name, image_hash(elf));
+	const std::optional<std::string> &cache = KernelCache::directory();
+	if (cache && is_whole_btf_file(fmt::format("{}/{}", *cache, file)))
+		return fmt::format("{}/{}", *cache, file);
+	if (!vmlinux())
+		return std::nullopt;
+	const std::optional<std::string> made = core_btf_for(*btf_, elf);
+	if (!made)
+		return std::nullopt;
+	if (KernelCache::write(file, *made))
+		return fmt::format("{}/{}", *cache, file);
+	// Not kept (no cache): from memory, it still spares libbpf a parse of
+	// its own. The file lives as long as this KernelBtf.
+	const int fd = memfd_create("nettrace-core-btf", MFD_CLOEXEC);
+	if (fd < 0)
+		return std::nullopt;
+	memory_files_.push_back(fd);
+	if (write(fd, made->data(), made->size()) != static_cast<ssize_t>(made->size()))
+		return std::nullopt;
+	return fmt::format("/proc/self/fd/{}", fd);
 }
 
 } // namespace nettrace

@@ -117,14 +117,14 @@ int run(const nettrace_host *, int argc, char **argv)
 
 	bpf::require_bpf_environment();
 	bpf::capture_libbpf_log(o.verbose);
-	// One parse of the kernel's BTF for both questions, freed before
-	// libbpf parses its own to load. The reason is the tracepoint's third
-	// argument, there since 5.17.
+	// Both answers come from the kernel cache, or from one parse of the
+	// kernel's BTF, freed before loading. The reason is the tracepoint's
+	// third argument, there since 5.17.
 	std::optional<KernelBtf> kernel(std::in_place);
 	if (kernel->tracepoint_arg_count("kfree_skb").value_or(0) < 3)
 		throw RuntimeError("this kernel's skb:kfree_skb passes no drop reason (5.17 "
 				   "or newer needed)");
-	const DropReasons reasons = DropReasons::load(kernel->vmlinux());
+	const DropReasons reasons = DropReasons::load(*kernel);
 	kernel.reset();
 
 	EventLoop loop("nettrace dropcount"); // SIGINT/SIGTERM end the loop

@@ -155,10 +155,10 @@ int run(const nettrace_host *, int argc, char **argv)
 	// cleanly on them: one that comes while attaching must not kill the
 	// process half-way.
 	EventLoop loop("nettrace skbstat");
-	// One parse of the kernel's BTF answers every question, and is freed
-	// before libbpf parses its own to load.
+	// Answers come from the kernel cache; on a kernel's first run, one
+	// parse of its BTF answers every question, freed before loading.
 	std::optional<KernelBtf> kernel(std::in_place);
-	const DropReasons reasons = DropReasons::load(kernel->vmlinux());
+	const DropReasons reasons = DropReasons::load(*kernel);
 	const KernelSupport support = KernelSupport::ask(*kernel);
 	kernel.reset();
 	Probes probes(settings, support);

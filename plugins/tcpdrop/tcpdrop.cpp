@@ -115,10 +115,10 @@ int run(const nettrace_host *, int argc, char **argv)
 					       {{"auto", Attach::Auto},
 						{"tp_btf", Attach::TpBtf},
 						{"tracepoint", Attach::Tracepoint}});
-	// One parse of the kernel's BTF answers both questions, and is freed
-	// before libbpf parses its own to load.
+	// Answers come from the kernel cache; on a kernel's first run, one
+	// parse of its BTF answers both questions, freed before loading.
 	std::optional<KernelBtf> kernel(std::in_place);
-	const DropReasons reasons = DropReasons::load(kernel->vmlinux());
+	const DropReasons reasons = DropReasons::load(*kernel);
 	settings.kfree_skb_args = kernel->tracepoint_arg_count("kfree_skb");
 	kernel.reset();
 	if (!o.reasons.empty()) {

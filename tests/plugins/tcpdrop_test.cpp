@@ -19,7 +19,11 @@
 #include <thread>
 #include <csignal>
 #include <unistd.h>
+#include <cstdlib>
+#include <filesystem>
+#include <optional>
 #include <fstream>
+#include <map>
 #include <regex>
 #include <set>
 #include <sstream>
@@ -330,6 +334,98 @@ TEST_F(TcpdropTest, EveryAttachModeReportsTheSameDrop)
 		EXPECT_EQ(events[1], events[0]) << addr;
 		EXPECT_EQ(events[2], events[0]) << addr;
 	}
+}
+
+// NETTRACE_CACHE_DIR for one test: a fresh directory, removed after.
+class CacheDirectory {
+public:
+	CacheDirectory()
+	{
+		char dir[] = "/tmp/nettrace-cache-XXXXXX";
+		if (!mkdtemp(dir))
+			throw std::runtime_error("mkdtemp failed");
+		path_ = dir;
+		const char *old = std::getenv("NETTRACE_CACHE_DIR");
+		old_ = old ? std::optional<std::string>(old) : std::nullopt;
+	}
+	~CacheDirectory()
+	{
+		if (old_)
+			setenv("NETTRACE_CACHE_DIR", old_->c_str(), 1);
+		else
+			unsetenv("NETTRACE_CACHE_DIR");
+		std::filesystem::remove_all(path_);
+	}
+	// What nettrace will use; "" turns the cache off.
+	void use(const std::string &dir) { setenv("NETTRACE_CACHE_DIR", dir.c_str(), 1); }
+	const std::string &path() const { return path_; }
+	// Each file under it, with when it was last written.
+	std::map<std::string, std::filesystem::file_time_type> files() const
+	{
+		std::map<std::string, std::filesystem::file_time_type> found;
+		for (const auto &e : std::filesystem::recursive_directory_iterator(path_))
+			if (e.is_regular_file())
+				found[e.path().filename()] = e.last_write_time();
+		return found;
+	}
+
+private:
+	std::string path_;
+	std::optional<std::string> old_;
+};
+
+TEST_F(TcpdropTest, TheKernelCacheChangesNothingReported)
+{
+	// Off, first run on this kernel (the cache is made), and a run that
+	// takes everything from the cache: the same drop, reported the same.
+	CacheDirectory cache;
+	TestNetns ns;
+	const std::vector<std::string> args = {"--netns", ns.path(), "-c", "1"};
+	// Each starts once the one before is attached: the cold run has made
+	// the cache by then.
+	cache.use("");
+	TcpdropRun off(args, true);
+	EXPECT_TRUE(cache.files().empty()) << "the cache was off";
+	cache.use(cache.path());
+	TcpdropRun cold(args, true);
+	const auto after_cold = cache.files();
+	TcpdropRun warm(args, true);
+	tcp_connect_once(ns, "127.0.0.1", "127.0.0.1", 7405);
+	const ProcessResult runs[] = {off.finish(), cold.finish(), warm.finish()};
+	std::vector<json> events;
+	for (const ProcessResult &r : runs) {
+		EXPECT_EQ(r.exit_code, 0) << r.err;
+		auto parsed = parse_json(r.out);
+		ASSERT_EQ(parsed.size(), 1u) << r.out;
+		parsed[0].erase("time"); // each run converts the kernel's clock itself
+		events.push_back(parsed[0]);
+	}
+	EXPECT_EQ(events[0]["dport"], 7405);
+	EXPECT_FALSE(events[0]["stack"].empty());
+	EXPECT_EQ(events[1], events[0]);
+	EXPECT_EQ(events[2], events[0]);
+	// The first run kept its answers and the program's kernel types; the
+	// second made nothing again.
+	ASSERT_TRUE(after_cold.count("facts.json"));
+	EXPECT_TRUE(std::any_of(after_cold.begin(), after_cold.end(),
+				[](const auto &f) { return f.first.rfind("core-tcpdrop-", 0) == 0; }));
+	EXPECT_EQ(cache.files(), after_cold);
+}
+
+TEST_F(TcpdropTest, ACacheDirectoryOthersMayWriteIsNotUsed)
+{
+	// What the cache holds decides how programs are loaded: a directory
+	// anyone may write to is left alone, and tracing works without it.
+	CacheDirectory cache;
+	std::filesystem::permissions(cache.path(), std::filesystem::perms::all);
+	cache.use(cache.path());
+	TestNetns ns;
+	TcpdropRun run({"--netns", ns.path(), "-c", "1"}, true);
+	tcp_connect_once(ns, "127.0.0.1", "127.0.0.1", 7406);
+	const ProcessResult r = run.finish();
+	EXPECT_EQ(r.exit_code, 0) << r.err;
+	EXPECT_EQ(parse_json(r.out).size(), 1u) << r.out;
+	EXPECT_TRUE(cache.files().empty());
 }
 
 TEST_F(TcpdropTest, DurationEndsTheRun)

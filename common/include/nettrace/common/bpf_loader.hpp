@@ -10,6 +10,7 @@
 #include <bpf/libbpf.h>
 
 #include <cerrno>
+#include <cstddef>
 #include <string>
 #include <string_view>
 
@@ -21,6 +22,9 @@ void capture_libbpf_log(bool verbose);
 // The last `max_lines` lines libbpf printed since the last clear.
 std::string libbpf_log_tail(std::size_t max_lines);
 void clear_libbpf_log();
+// A line of nettrace's own about loading, kept and printed as libbpf's
+// warnings are.
+void log_load_warning(std::string_view line);
 
 // Empty when this process may load and attach tracing programs, else one
 // line saying which privileges are missing.
@@ -33,15 +37,27 @@ void require_bpf_environment();
 // of `object` into a RuntimeError naming the cause and the fix.
 [[noreturn]] void throw_bpf_error(std::string_view stage, std::string_view object, int err);
 
-// The four functions `bpftool gen skeleton` writes for a skeleton NAME.
+// What opening the object `name` (ELF image `elf`) needs, done: the BTF
+// file for libbpf's btf_custom_path (empty: libbpf reads the kernel's own),
+// and tp_btf/, fentry/ and fexit/ programs set to find their target's BTF
+// id through KernelBtf, which remembers it (libbpf would parse the 5 MB
+// vmlinux BTF at each start-up to find it). Their targets must be in
+// vmlinux, not in a module. Until finish_loading(), both share one parse
+// of vmlinux BTF when something is not remembered yet.
+std::string prepare_to_open(std::string_view name, std::string_view elf);
+void finish_loading();
+
+// The functions `bpftool gen skeleton` writes for a skeleton NAME.
 template <typename Skel> struct SkeletonOps {
 	Skel *(*open)(const struct bpf_object_open_opts *);
 	int (*load)(Skel *);
 	int (*attach)(Skel *);
 	void (*destroy)(Skel *);
+	const void *(*elf_bytes)(std::size_t *);
 };
 #define NETTRACE_SKELETON_OPS(NAME)                                            \
-	::nettrace::bpf::SkeletonOps<NAME> { NAME##__open_opts, NAME##__load, NAME##__attach, NAME##__destroy }
+	::nettrace::bpf::SkeletonOps<NAME> { NAME##__open_opts, NAME##__load, NAME##__attach, \
+					     NAME##__destroy, NAME##__elf_bytes }
 
 // Owns a skeleton from open to destroy; destroying detaches everything, so
 // an error at any stage leaves nothing attached.
@@ -50,7 +66,12 @@ public:
 	Skeleton(SkeletonOps<Skel> ops, std::string name) : ops_(ops), name_(std::move(name))
 	{
 		clear_libbpf_log();
-		skel_ = ops_.open(nullptr);
+		std::size_t size = 0;
+		const auto *elf = static_cast<const char *>(ops_.elf_bytes(&size));
+		const std::string core_btf = prepare_to_open(name_, std::string_view(elf, size));
+		LIBBPF_OPTS(bpf_object_open_opts, opts,
+			    .btf_custom_path = core_btf.empty() ? nullptr : core_btf.c_str());
+		skel_ = ops_.open(&opts);
 		if (!skel_)
 			throw_bpf_error("opening", name_, -errno);
 	}
@@ -72,7 +93,9 @@ public:
 	int try_load()
 	{
 		clear_libbpf_log();
-		return ops_.load(skel_);
+		const int err = ops_.load(skel_);
+		finish_loading();
+		return err;
 	}
 	void attach()
 	{

@@ -37,6 +37,8 @@ struct btf;
 
 namespace nettrace {
 
+class KernelBtf;
+
 class DropReasons {
 public:
 	// The high bits of a code name its subsystem (the kernel's
@@ -57,6 +59,9 @@ public:
 	// The same, from a vmlinux BTF already parsed (KernelBtf::vmlinux();
 	// NULL if the kernel has none): parsing it again costs tens of ms.
 	static DropReasons load(btf *vmlinux);
+	// The same, remembered per kernel build and set of module BTFs
+	// (KernelCache): vmlinux BTF is parsed only when nothing is.
+	static DropReasons load(const KernelBtf &kernel);
 
 	// vmlinux and every module's BTF in `btf_dir` (split BTF on top of
 	// vmlinux). Throws RuntimeError when vmlinux BTF is missing or has
@@ -122,6 +127,11 @@ private:
 	// `from_kernel_btf`, else tracefs, else an empty table saying why.
 	static DropReasons load_with_fallback(const std::function<DropReasons()> &from_kernel_btf,
 					      const std::vector<std::string> &tracing_dirs);
+	// The table as text for KernelCache, and back; `modules` names the
+	// module BTFs it was read with (module_btf_list()).
+	std::string saved(const std::string &modules) const;
+	static std::optional<DropReasons> from_saved(std::string_view text,
+						     const std::string &modules);
 	struct NameRef {
 		uint32_t offset = 0;
 		uint32_t length = 0; // 0: no name

@@ -1,11 +1,12 @@
 // SPDX-License-Identifier: MIT
-// Start-up parses the kernel's BTF (5+ MB) twice: nettrace parses it to
-// pick program variants and name drop reasons, then libbpf parses its own
-// copy to load the programs. Each parse allocates about twice the file's
-// size, and on a virtual machine faulting those pages in one by one costs
-// more than the parsing itself (about 25 of 37 ms). So, between the first
-// parse and the end of loading, freed heap memory stays mapped for the next
-// parse to reuse, and it is populated up front in one call.
+// The first start on a kernel parses its BTF (5+ MB) more than once: to
+// pick program variants and name drop reasons, then to make each BPF
+// object's small BTF (later starts find all of it in the kernel cache and
+// parse none). Each parse allocates about twice the file's size, and on a
+// virtual machine faulting those pages in one by one costs more than the
+// parsing itself (about 25 of 37 ms). So, between the first parse and the
+// end of loading, freed heap memory stays mapped for the next parse to
+// reuse, and it is populated up front in one call.
 #pragma once
 
 #include <cstddef>

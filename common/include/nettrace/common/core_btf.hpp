@@ -1,0 +1,25 @@
+// SPDX-License-Identifier: MIT
+// A small BTF holding just the kernel types a BPF object relocates against,
+// for libbpf's btf_custom_path: libbpf then parses tens of KB instead of
+// the 5 MB vmlinux BTF at every start-up.
+//
+// It keeps every kernel type whose name the object's own BTF uses (struct
+// sk_buff, enum skb_drop_reason, a ___flavor's base name), in full, with
+// what they hold by value. Types reached only through pointers become
+// forward declarations: CO-RE matches a pointer field by kind alone, and
+// relocates each step of a pointer chain against that step's own type.
+#pragma once
+
+#include <optional>
+#include <string>
+#include <string_view>
+
+struct btf;
+
+namespace nettrace {
+
+// The raw BTF for the object whose ELF image is `elf`, from the parsed
+// vmlinux BTF `kernel`; nothing when the object does not open.
+std::optional<std::string> core_btf_for(const btf &kernel, std::string_view elf);
+
+} // namespace nettrace

@@ -1,0 +1,165 @@
+// SPDX-License-Identifier: MIT
+#include <nettrace/common/kernel_cache.hpp>
+
+#include <fmt/format.h>
+#include <nlohmann/json.hpp>
+
+#include <cstdint>
+#include <cstdlib>
+#include <cstring>
+#include <fcntl.h>
+#include <fstream>
+#include <sstream>
+#include <sys/stat.h>
+#include <sys/utsname.h>
+#include <unistd.h>
+
+namespace nettrace {
+
+namespace {
+
+constexpr const char *facts_file = "facts.json";
+
+// The GNU build id note of the running kernel, in hex; empty if the kernel
+// publishes none.
+std::string kernel_build_id()
+{
+	std::ifstream in("/sys/kernel/notes", std::ios::binary);
+	const std::string notes((std::istreambuf_iterator<char>(in)), std::istreambuf_iterator<char>());
+	constexpr uint32_t gnu_build_id = 3;
+	auto align4 = [](size_t n) { return (n + 3) & ~size_t(3); };
+	size_t at = 0;
+	while (at + 12 <= notes.size()) {
+		uint32_t name_size, desc_size, type;
+		std::memcpy(&name_size, notes.data() + at, 4);
+		std::memcpy(&desc_size, notes.data() + at + 4, 4);
+		std::memcpy(&type, notes.data() + at + 8, 4);
+		const size_t name_at = at + 12;
+		const size_t desc_at = name_at + align4(name_size);
+		if (desc_at + desc_size > notes.size())
+			break;
+		if (type == gnu_build_id && name_size == 4 &&
+		    std::memcmp(notes.data() + name_at, "GNU", 4) == 0) {
+			std::string hex;
+			for (size_t i = 0; i < desc_size; i++)
+				hex += fmt::format("{:02x}", static_cast<unsigned char>(notes[desc_at + i]));
+			return hex;
+		}
+		at = desc_at + align4(desc_size);
+	}
+	return {};
+}
+
+// FNV-1a: enough to tell two version strings apart in a directory name.
+uint64_t fnv1a(std::string_view text)
+{
+	uint64_t hash = 14695981039346656037ull;
+	for (unsigned char c : text)
+		hash = (hash ^ c) * 1099511628211ull;
+	return hash;
+}
+
+std::string kernel_identity()
+{
+	if (std::string id = kernel_build_id(); !id.empty())
+		return id;
+	utsname names{};
+	uname(&names);
+	return fmt::format("{}-{:016x}", names.release, fnv1a(names.version));
+}
+
+// Made if missing; usable only if it is ours and nobody else may write it.
+bool usable_directory(const std::string &path)
+{
+	mkdir(path.c_str(), 0700);
+	struct stat info{};
+	return lstat(path.c_str(), &info) == 0 && S_ISDIR(info.st_mode) &&
+	       info.st_uid == geteuid() && (info.st_mode & (S_IWGRP | S_IWOTH)) == 0 &&
+	       access(path.c_str(), W_OK) == 0;
+}
+
+std::optional<std::string> find_directory()
+{
+	const char *env = std::getenv("NETTRACE_CACHE_DIR");
+	const std::string base = env ? env : KernelCache::default_base;
+	if (base.empty())
+		return std::nullopt;
+	const std::string kernel = base + "/" + kernel_identity();
+	if (!usable_directory(base) || !usable_directory(kernel))
+		return std::nullopt;
+	return kernel;
+}
+
+// facts.json, read once; questions are few and answers short.
+nlohmann::json &facts()
+{
+	static nlohmann::json loaded = [] {
+		const std::optional<std::string> text = KernelCache::read(facts_file);
+		nlohmann::json parsed = text ? nlohmann::json::parse(*text, nullptr, false)
+					     : nlohmann::json::object();
+		return parsed.is_object() ? parsed : nlohmann::json::object();
+	}();
+	return loaded;
+}
+
+} // namespace
+
+const std::optional<std::string> &KernelCache::directory()
+{
+	static const std::optional<std::string> found = find_directory();
+	return found;
+}
+
+std::optional<std::string> KernelCache::read(std::string_view file)
+{
+	if (!directory())
+		return std::nullopt;
+	std::ifstream in(fmt::format("{}/{}", *directory(), file), std::ios::binary);
+	if (!in)
+		return std::nullopt;
+	std::ostringstream text;
+	text << in.rdbuf();
+	return std::move(text).str();
+}
+
+bool KernelCache::write(std::string_view file, std::string_view bytes)
+{
+	if (!directory())
+		return false;
+	const std::string path = fmt::format("{}/{}", *directory(), file);
+	std::string temporary = path + ".XXXXXX";
+	const int fd = mkstemp(temporary.data());
+	if (fd < 0)
+		return false;
+	bool written = true;
+	for (size_t done = 0; written && done < bytes.size();) {
+		const ssize_t n = ::write(fd, bytes.data() + done, bytes.size() - done);
+		written = n > 0;
+		done += written ? static_cast<size_t>(n) : 0;
+	}
+	written = close(fd) == 0 && written;
+	if (written && rename(temporary.c_str(), path.c_str()) == 0)
+		return true;
+	unlink(temporary.c_str());
+	return false;
+}
+
+std::optional<std::string> KernelCache::recall(std::string_view question)
+{
+	const nlohmann::json &known = facts();
+	const auto found = known.find(question);
+	if (found == known.end() || !found->is_string())
+		return std::nullopt;
+	return found->get<std::string>();
+}
+
+void KernelCache::remember(std::string_view question, std::string_view answer)
+{
+	if (!directory())
+		return;
+	nlohmann::json &known = facts();
+	known[std::string(question)] = answer;
+	write(facts_file, known.dump(1));
+}
+
+} // namespace nettrace
