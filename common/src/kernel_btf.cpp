@@ -65,16 +65,6 @@ const char *kind_name(int kind)
 	}
 }
 
-// FNV-1a over an object's ELF image: names its core BTF file, so a
-// rebuilt object gets its own.
-uint64_t image_hash(std::string_view bytes)
-{
-	uint64_t hash = 14695981039346656037ull;
-	for (unsigned char c : bytes)
-		hash = (hash ^ c) * 1099511628211ull;
-	return hash;
-}
-
 // Whether `path` holds a BTF header whose sections end where the file
 // does: a damaged or cut file is made again, not handed to libbpf.
 bool is_whole_btf_file(const std::string &path)
@@ -99,6 +89,7 @@ KernelBtf::KernelBtf() = default;
 
 KernelBtf::~KernelBtf()
 {
+	KernelCache::save();
 	btf__free(btf_);
 	for (const int fd : memory_files_)
 		close(fd);
@@ -161,7 +152,7 @@ bool KernelBtf::has_function(std::string_view name) const
 std::optional<std::string> KernelBtf::core_btf_path(std::string_view name,
 						    std::string_view elf) const
 {
-	const std::string file = fmt::format("core-{}-{:016x}.btf", name, image_hash(elf));
+	const std::string file = fmt::format("core-{}-{}.btf", name, KernelCache::content_key(elf));
 	const std::optional<std::string> &cache = KernelCache::directory();
 	if (cache && is_whole_btf_file(fmt::format("{}/{}", *cache, file)))
 		return fmt::format("{}/{}", *cache, file);

@@ -50,22 +50,13 @@ std::string kernel_build_id()
 	return {};
 }
 
-// FNV-1a: enough to tell two version strings apart in a directory name.
-uint64_t fnv1a(std::string_view text)
-{
-	uint64_t hash = 14695981039346656037ull;
-	for (unsigned char c : text)
-		hash = (hash ^ c) * 1099511628211ull;
-	return hash;
-}
-
 std::string kernel_identity()
 {
 	if (std::string id = kernel_build_id(); !id.empty())
 		return id;
 	utsname names{};
 	uname(&names);
-	return fmt::format("{}-{:016x}", names.release, fnv1a(names.version));
+	return fmt::format("{}-{}", names.release, KernelCache::content_key(names.version));
 }
 
 // Made if missing; usable only if it is ours and nobody else may write it.
@@ -90,6 +81,8 @@ std::optional<std::string> find_directory()
 	return kernel;
 }
 
+bool facts_changed = false;
+
 // facts.json, read once; questions are few and answers short.
 nlohmann::json &facts()
 {
@@ -103,6 +96,15 @@ nlohmann::json &facts()
 }
 
 } // namespace
+
+std::string KernelCache::content_key(std::string_view bytes)
+{
+	// FNV-1a: this tells apart files, not adversaries (see directory()).
+	uint64_t hash = 14695981039346656037ull;
+	for (unsigned char c : bytes)
+		hash = (hash ^ c) * 1099511628211ull;
+	return fmt::format("{:016x}", hash);
+}
 
 const std::optional<std::string> &KernelCache::directory()
 {
@@ -157,9 +159,14 @@ void KernelCache::remember(std::string_view question, std::string_view answer)
 {
 	if (!directory())
 		return;
-	nlohmann::json &known = facts();
-	known[std::string(question)] = answer;
-	write(facts_file, known.dump(1));
+	facts()[std::string(question)] = answer;
+	facts_changed = true;
+}
+
+void KernelCache::save()
+{
+	if (facts_changed && write(facts_file, facts().dump(1)))
+		facts_changed = false;
 }
 
 } // namespace nettrace

@@ -8,6 +8,9 @@
 // what they hold by value. Types reached only through pointers become
 // forward declarations: CO-RE matches a pointer field by kind alone, and
 // relocates each step of a pointer chain against that step's own type.
+// (bpf_core_type_matches() compares what pointers point to, and would need
+// more; no object uses it, and tests/integration/core_btf_test.cpp checks
+// that every built object relocates exactly as against vmlinux.)
 #pragma once
 
 #include <optional>

@@ -27,6 +27,10 @@ public:
 	// cache is off or unusable. Decided once per process.
 	static const std::optional<std::string> &directory();
 
+	// 16 hex digits that differ when `bytes` differ, to name a file
+	// made from them.
+	static std::string content_key(std::string_view bytes);
+
 	// A file of the kernel's directory, whole; nothing when absent.
 	static std::optional<std::string> read(std::string_view file);
 	// Writes a file of the kernel's directory in one step (a temporary
@@ -35,9 +39,11 @@ public:
 	static bool write(std::string_view file, std::string_view bytes);
 
 	// A remembered answer (any text), keyed by a question such as
-	// "type_id/typedef/btf_trace_kfree_skb"; kept in facts.json.
+	// "type_id/typedef/btf_trace_kfree_skb", kept in facts.json once
+	// save() is called (KernelBtf's destructor does).
 	static std::optional<std::string> recall(std::string_view question);
 	static void remember(std::string_view question, std::string_view answer);
+	static void save();
 };
 
 } // namespace nettrace
