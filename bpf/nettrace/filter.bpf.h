@@ -292,19 +292,23 @@ static __always_inline int nt_parse_skb(struct sk_buff *skb,
 		return 0;
 	pkt->l4_off = l4;
 
-	if (nt_proto_has_ports(l4proto) && l4 + 4 <= tail) {
-		__be16 ports[2] = {};
-
-		if (!bpf_probe_read_kernel(ports, sizeof(ports), head + l4)) {
-			/* The one place packet ports become host order. */
-			pkt->sport = bpf_ntohs(ports[0]);
-			pkt->dport = bpf_ntohs(ports[1]);
-			pkt->has_ports = 1;
-		}
+	/* TCP's ports and flags (byte 13) come in one read: each read is a
+	 * helper call, and this runs for every drop. */
+	struct {
+		__be16 ports[2];
+		__u8 rest[10];
+	} l4_start = {};
+	const __u32 l4_bytes = l4proto == NT_IPPROTO_TCP && l4 + 14 <= tail ? 14
+			       : nt_proto_has_ports(l4proto) && l4 + 4 <= tail ? 4
+									  : 0;
+	if (l4_bytes && !bpf_probe_read_kernel(&l4_start, l4_bytes, head + l4)) {
+		/* The one place packet ports become host order. */
+		pkt->sport = bpf_ntohs(l4_start.ports[0]);
+		pkt->dport = bpf_ntohs(l4_start.ports[1]);
+		pkt->has_ports = 1;
+		if (l4_bytes == 14)
+			pkt->tcp_flags = l4_start.rest[9];
 	}
-	if (l4proto == NT_IPPROTO_TCP && l4 + 14 <= tail)
-		bpf_probe_read_kernel(&pkt->tcp_flags, sizeof(pkt->tcp_flags),
-				      head + l4 + 13);
 	return 0;
 }
 
