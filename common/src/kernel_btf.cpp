@@ -17,7 +17,6 @@
 #include <algorithm>
 #include <charconv>
 #include <string>
-#include <vector>
 
 namespace nettrace {
 
@@ -91,8 +90,6 @@ KernelBtf::~KernelBtf()
 {
 	KernelCache::save();
 	btf__free(btf_);
-	for (const int fd : memory_files_)
-		close(fd);
 }
 
 bool KernelBtf::available()
@@ -164,13 +161,15 @@ std::optional<std::string> KernelBtf::core_btf_path(std::string_view name,
 	if (KernelCache::write(file, *made))
 		return fmt::format("{}/{}", *cache, file);
 	// Not kept (no cache): from memory, it still spares libbpf a parse of
-	// its own. The file lives as long as this KernelBtf.
+	// its own. Open for the life of the process (about 100 KB each): an
+	// object is loaded some time after it is opened.
 	const int fd = memfd_create("nettrace-core-btf", MFD_CLOEXEC);
 	if (fd < 0)
 		return std::nullopt;
-	memory_files_.push_back(fd);
-	if (write(fd, made->data(), made->size()) != static_cast<ssize_t>(made->size()))
+	if (write(fd, made->data(), made->size()) != static_cast<ssize_t>(made->size())) {
+		close(fd);
 		return std::nullopt;
+	}
 	return fmt::format("/proc/self/fd/{}", fd);
 }
 

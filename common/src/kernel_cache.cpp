@@ -157,8 +157,7 @@ std::optional<std::string> KernelCache::recall(std::string_view question)
 
 void KernelCache::remember(std::string_view question, std::string_view answer)
 {
-	if (!directory())
-		return;
+	// Kept in memory even with no cache: the process may ask again.
 	facts()[std::string(question)] = answer;
 	facts_changed = true;
 }

@@ -9,7 +9,6 @@
 #include <optional>
 #include <string>
 #include <string_view>
-#include <vector>
 
 struct btf;
 
@@ -41,8 +40,8 @@ public:
 	// A BTF file holding just the kernel types the BPF object `name`
 	// relocates against (its ELF image `elf`), for libbpf's
 	// btf_custom_path; made from vmlinux BTF the first time, and kept in
-	// the cache, else in memory for this KernelBtf's lifetime. Nothing
-	// when it cannot be made.
+	// the cache, else in memory for the process's lifetime. Nothing when
+	// it cannot be made.
 	std::optional<std::string> core_btf_path(std::string_view name, std::string_view elf) const;
 
 	// The parsed vmlinux BTF, parsed now if not yet; NULL when the kernel
@@ -54,7 +53,6 @@ public:
 private:
 	mutable btf *btf_ = nullptr;
 	mutable bool parsed_ = false;
-	mutable std::vector<int> memory_files_; // core BTF not kept in the cache
 };
 
 } // namespace nettrace
