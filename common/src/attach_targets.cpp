@@ -33,11 +33,13 @@ constexpr AttachSection attach_sections[] = {
 	{"fexit/", BPF_TRACE_FEXIT, BTF_KIND_FUNC, ""},
 };
 
-// The kernel's BTF from prepare_to_open() until finish_loading().
+// The kernel's BTF from prepare_to_open() until finish_loading(). Never
+// destroyed at exit, when what it saves to may already be gone: Skeleton
+// calls finish_loading() on every path.
 std::optional<KernelBtf> &loading_btf()
 {
-	static std::optional<KernelBtf> kernel;
-	return kernel;
+	static auto *kernel = new std::optional<KernelBtf>;
+	return *kernel;
 }
 
 int prepare_program(bpf_program *program, bpf_prog_load_opts *opts, long cookie)
@@ -69,10 +71,21 @@ int attach_program(const bpf_program *program, long, bpf_link **link)
 	return *link ? 0 : -errno;
 }
 
+// libbpf 1.2 and later forget a program's section handler when its type
+// changes (bpf_program__set_type), and with it the attach callback: there
+// these sections are left to libbpf's own handlers, which work, slower.
+bool set_type_keeps_handler()
+{
+	return libbpf_major_version() == 0 ||
+	       (libbpf_major_version() == 1 && libbpf_minor_version() <= 1);
+}
+
 void register_attach_sections()
 {
 	static std::once_flag registered;
 	std::call_once(registered, [] {
+		if (!set_type_keeps_handler())
+			return;
 		for (size_t i = 0; i < std::size(attach_sections); i++) {
 			LIBBPF_OPTS(libbpf_prog_handler_opts, handler, .cookie = static_cast<long>(i),
 				    .prog_prepare_load_fn = prepare_program,

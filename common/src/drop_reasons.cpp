@@ -7,7 +7,6 @@
 
 #include <bpf/btf.h>
 #include <fmt/format.h>
-#include <fmt/ranges.h>
 #include <nlohmann/json.hpp>
 
 #include <algorithm>
@@ -123,6 +122,23 @@ const btf_type *find_enum(const btf *object, const char *name, __s32 *id)
 	if (*id < 0)
 		*id = btf__find_by_name_kind(object, name, BTF_KIND_ENUM64);
 	return *id < 0 ? nullptr : btf__type_by_id(object, *id);
+}
+
+// The module BTF files of `btf_dir` (all but vmlinux), in name order for
+// reproducible runs.
+std::vector<std::string> module_btf_files(const std::string &btf_dir)
+{
+	std::vector<std::string> modules;
+	if (DIR *dir = opendir(btf_dir.c_str())) {
+		while (const dirent *entry = readdir(dir)) {
+			const std::string_view name = entry->d_name;
+			if (name != "." && name != ".." && name != "vmlinux")
+				modules.emplace_back(name);
+		}
+		closedir(dir);
+	}
+	std::sort(modules.begin(), modules.end());
+	return modules;
 }
 
 } // namespace
@@ -370,18 +386,8 @@ DropReasons DropReasons::from_parsed_btf(btf &vmlinux_btf,
 	// own split BTF (read in name order, for reproducible runs).
 	BtfReader reader(table);
 	reader.scan(vmlinux, 1, reasons_id, subsystems_id);
-	std::vector<std::string> modules;
-	if (DIR *dir = opendir(btf_dir.c_str())) {
-		while (const dirent *entry = readdir(dir)) {
-			const std::string_view name = entry->d_name;
-			if (name != "." && name != ".." && name != "vmlinux")
-				modules.emplace_back(name);
-		}
-		closedir(dir);
-	}
-	std::sort(modules.begin(), modules.end());
 	const __u32 first_module_id = btf__type_cnt(vmlinux);
-	for (const std::string &module : modules) {
+	for (const std::string &module : module_btf_files(btf_dir)) {
 		const std::string path = btf_dir + "/" + module;
 		// A module whose BTF does not parse only loses its names:
 		// its codes still read <SUBSYSTEM>:0x<n>.
@@ -506,20 +512,13 @@ constexpr const char *remembered_question = "drop_reasons";
 // table was remembered must not be missed.
 std::string module_btf_list(const std::string &btf_dir)
 {
-	std::vector<std::string> modules;
-	if (DIR *dir = opendir(btf_dir.c_str())) {
-		while (const dirent *entry = readdir(dir)) {
-			const std::string_view name = entry->d_name;
-			struct stat file{};
-			if (name == "." || name == ".." || name == "vmlinux" ||
-			    stat((btf_dir + "/" + entry->d_name).c_str(), &file) != 0)
-				continue;
-			modules.push_back(fmt::format("{}:{}", name, file.st_size));
-		}
-		closedir(dir);
+	std::string list;
+	for (const std::string &module : module_btf_files(btf_dir)) {
+		struct stat file{};
+		if (stat((btf_dir + "/" + module).c_str(), &file) == 0)
+			list += fmt::format("{}{}:{}", list.empty() ? "" : " ", module, file.st_size);
 	}
-	std::sort(modules.begin(), modules.end());
-	return fmt::format("{}", fmt::join(modules, " "));
+	return list;
 }
 
 } // namespace

@@ -8,6 +8,7 @@
 #include <bpf/btf.h>
 #include <bpf/libbpf.h>
 #include <fmt/format.h>
+#include <dirent.h>
 #include <fcntl.h>
 #include <linux/btf.h>
 #include <sys/mman.h>
@@ -16,6 +17,7 @@
 
 #include <algorithm>
 #include <charconv>
+#include <map>
 #include <string>
 
 namespace nettrace {
@@ -46,24 +48,6 @@ void remember_number(const std::string &question, std::optional<int> value)
 	KernelCache::remember(question, value ? std::to_string(*value) : "none");
 }
 
-const char *kind_name(int kind)
-{
-	switch (kind) {
-	case BTF_KIND_FUNC:
-		return "func";
-	case BTF_KIND_TYPEDEF:
-		return "typedef";
-	case BTF_KIND_STRUCT:
-		return "struct";
-	case BTF_KIND_UNION:
-		return "union";
-	case BTF_KIND_ENUM:
-		return "enum";
-	default:
-		return "kind";
-	}
-}
-
 // Whether `path` holds a BTF header whose sections end where the file
 // does: a damaged or cut file is made again, not handed to libbpf.
 bool is_whole_btf_file(const std::string &path)
@@ -80,6 +64,23 @@ bool is_whole_btf_file(const std::string &path)
 						uint64_t(header.str_off) + header.str_len);
 	return read_all && header.magic == 0xeB9F && header.hdr_len >= sizeof(header) &&
 	       header.hdr_len + end == static_cast<uint64_t>(file.st_size);
+}
+
+// Removes the core BTF files of other builds of the object `name` than
+// `kept`: each nettrace upgrade would leave one behind.
+void forget_other_builds_of(std::string_view name, const std::string &kept)
+{
+	const std::string prefix = fmt::format("core-{}-", name);
+	DIR *dir = opendir(KernelCache::directory()->c_str());
+	if (!dir)
+		return;
+	while (const dirent *entry = readdir(dir)) {
+		const std::string_view file = entry->d_name;
+		if (file.substr(0, prefix.size()) == prefix && file != kept &&
+		    file.size() == kept.size() && file.substr(file.size() - 4) == ".btf")
+			unlinkat(dirfd(dir), entry->d_name, 0);
+	}
+	closedir(dir);
 }
 
 } // namespace
@@ -112,7 +113,7 @@ btf *KernelBtf::vmlinux() const
 
 std::optional<int> KernelBtf::type_id(int kind, std::string_view name) const
 {
-	const std::string question = fmt::format("type_id/{}/{}", kind_name(kind), name);
+	const std::string question = fmt::format("type_id/{}/{}", kind, name); // BTF_KIND_*
 	if (std::optional<int> known; recall_number(question, known))
 		return known;
 	if (!vmlinux())
@@ -150,19 +151,24 @@ std::optional<std::string> KernelBtf::core_btf_path(std::string_view name,
 						    std::string_view elf) const
 {
 	const std::string file = fmt::format("core-{}-{}.btf", name, KernelCache::content_key(elf));
-	const std::optional<std::string> &cache = KernelCache::directory();
-	if (cache && is_whole_btf_file(fmt::format("{}/{}", *cache, file)))
-		return fmt::format("{}/{}", *cache, file);
+	if (KernelCache::directory() && is_whole_btf_file(KernelCache::path(file)))
+		return KernelCache::path(file);
+	// Made once per process when not kept in the cache.
+	static auto *in_memory = new std::map<std::string, std::string>;
+	if (const auto made = in_memory->find(file); made != in_memory->end())
+		return made->second;
 	if (!vmlinux())
 		return std::nullopt;
 	const std::optional<std::string> made = core_btf_for(*btf_, elf);
 	if (!made)
 		return std::nullopt;
-	if (KernelCache::write(file, *made))
-		return fmt::format("{}/{}", *cache, file);
-	// Not kept (no cache): from memory, it still spares libbpf a parse of
-	// its own. Open for the life of the process (about 100 KB each): an
-	// object is loaded some time after it is opened.
+	if (KernelCache::write(file, *made)) {
+		forget_other_builds_of(name, file);
+		return KernelCache::path(file);
+	}
+	// No cache: from memory, it still spares libbpf a parse of its own.
+	// Open for the life of the process: an object is loaded some time
+	// after it is opened, and may be opened again.
 	const int fd = memfd_create("nettrace-core-btf", MFD_CLOEXEC);
 	if (fd < 0)
 		return std::nullopt;
@@ -170,7 +176,7 @@ std::optional<std::string> KernelBtf::core_btf_path(std::string_view name,
 		close(fd);
 		return std::nullopt;
 	}
-	return fmt::format("/proc/self/fd/{}", fd);
+	return in_memory->emplace(file, fmt::format("/proc/self/fd/{}", fd)).first->second;
 }
 
 } // namespace nettrace

@@ -50,13 +50,25 @@ std::string kernel_build_id()
 	return {};
 }
 
+// Bumped when what the cache holds changes meaning (answers, the core BTF
+// made for an object), so that an upgraded nettrace starts afresh.
+constexpr int cache_format = 1;
+
 std::string kernel_identity()
 {
-	if (std::string id = kernel_build_id(); !id.empty())
-		return id;
-	utsname names{};
-	uname(&names);
-	return fmt::format("{}-{}", names.release, KernelCache::content_key(names.version));
+	std::string kernel = kernel_build_id();
+	if (kernel.empty()) {
+		// Two builds may share a release and version string; their BTF
+		// sizes are unlikely to match too.
+		utsname names{};
+		uname(&names);
+		struct stat btf{};
+		stat("/sys/kernel/btf/vmlinux", &btf);
+		kernel = fmt::format("{}-{}", names.release,
+				     KernelCache::content_key(fmt::format("{} {}", names.version,
+									  btf.st_size)));
+	}
+	return fmt::format("{}.v{}", kernel, cache_format);
 }
 
 // Made if missing; usable only if it is ours and nobody else may write it.
@@ -83,16 +95,17 @@ std::optional<std::string> find_directory()
 
 bool facts_changed = false;
 
-// facts.json, read once; questions are few and answers short.
+// facts.json, read once; questions are few and answers short. Never
+// destroyed, so that saving works from any destructor.
 nlohmann::json &facts()
 {
-	static nlohmann::json loaded = [] {
+	static auto *loaded = new nlohmann::json([] {
 		const std::optional<std::string> text = KernelCache::read(facts_file);
 		nlohmann::json parsed = text ? nlohmann::json::parse(*text, nullptr, false)
 					     : nlohmann::json::object();
 		return parsed.is_object() ? parsed : nlohmann::json::object();
-	}();
-	return loaded;
+	}());
+	return *loaded;
 }
 
 } // namespace
@@ -108,15 +121,20 @@ std::string KernelCache::content_key(std::string_view bytes)
 
 const std::optional<std::string> &KernelCache::directory()
 {
-	static const std::optional<std::string> found = find_directory();
-	return found;
+	static const auto *found = new std::optional<std::string>(find_directory());
+	return *found;
+}
+
+std::string KernelCache::path(std::string_view file)
+{
+	return directory() ? fmt::format("{}/{}", *directory(), file) : std::string();
 }
 
 std::optional<std::string> KernelCache::read(std::string_view file)
 {
 	if (!directory())
 		return std::nullopt;
-	std::ifstream in(fmt::format("{}/{}", *directory(), file), std::ios::binary);
+	std::ifstream in(path(file), std::ios::binary);
 	if (!in)
 		return std::nullopt;
 	std::ostringstream text;
@@ -128,8 +146,8 @@ bool KernelCache::write(std::string_view file, std::string_view bytes)
 {
 	if (!directory())
 		return false;
-	const std::string path = fmt::format("{}/{}", *directory(), file);
-	std::string temporary = path + ".XXXXXX";
+	const std::string target = path(file);
+	std::string temporary = target + ".XXXXXX";
 	const int fd = mkstemp(temporary.data());
 	if (fd < 0)
 		return false;
@@ -140,7 +158,7 @@ bool KernelCache::write(std::string_view file, std::string_view bytes)
 		done += written ? static_cast<size_t>(n) : 0;
 	}
 	written = close(fd) == 0 && written;
-	if (written && rename(temporary.c_str(), path.c_str()) == 0)
+	if (written && rename(temporary.c_str(), target.c_str()) == 0)
 		return true;
 	unlink(temporary.c_str());
 	return false;

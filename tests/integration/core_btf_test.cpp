@@ -3,6 +3,7 @@
 // one missing or different type would move a field read or turn a
 // program's branch dead.
 #include "requirements.hpp"
+#include "tracer_run.hpp"
 
 #include <nettrace/common/bpf_loader.hpp>
 #include <nettrace/common/kernel_btf.hpp>
@@ -98,17 +99,17 @@ protected:
 	static void SetUpTestSuite()
 	{
 		// The cache is decided once per process: set before first use.
-		char dir[] = "/tmp/nettrace-core-btf-XXXXXX";
-		ASSERT_NE(mkdtemp(dir), nullptr);
-		cache_dir_ = dir;
-		setenv("NETTRACE_CACHE_DIR", dir, 1);
+		cache_ = new test::TempDir;
+		cache_dir_ = cache_->path;
+		setenv("NETTRACE_CACHE_DIR", cache_dir_.c_str(), 1);
 	}
-	static void TearDownTestSuite() { fs::remove_all(cache_dir_); }
+	static void TearDownTestSuite() { delete cache_; }
 	void SetUp() override
 	{
 		NETTRACE_REQUIRE_BPF();
 		bpf::capture_libbpf_log(false);
 	}
+	static inline test::TempDir *cache_ = nullptr;
 	static inline std::string cache_dir_;
 };
 
@@ -147,9 +148,11 @@ TEST_F(CoreBtfTest, EveryObjectRelocatesAgainstItsCoreBtfAsAgainstVmlinux)
 	}
 }
 
-TEST_F(CoreBtfTest, AnObjectIsRelocatedFromTheCacheWithoutParsingVmlinuxAgain)
+TEST_F(CoreBtfTest, AnObjectsCoreBtfIsKeptRemadeWhenDamagedAndReplacesOlderBuilds)
 {
-	const fs::path object = built_objects().front();
+	const std::vector<fs::path> objects = built_objects();
+	ASSERT_FALSE(objects.empty());
+	const fs::path object = objects.front();
 	const std::string elf = file_bytes(object);
 	const std::string first = bpf::prepare_to_open("cached_once", elf);
 	bpf::finish_loading();
@@ -160,10 +163,14 @@ TEST_F(CoreBtfTest, AnObjectIsRelocatedFromTheCacheWithoutParsingVmlinuxAgain)
 	EXPECT_EQ(again, first);
 	EXPECT_EQ(fs::last_write_time(again), written);
 
-	// A damaged file is made again, not handed to libbpf.
+	// A damaged file is made again, not handed to libbpf; making it
+	// removes what another build of the same object left.
+	const fs::path other_build = fs::path(first).parent_path() / "core-cached_once-0000000000000000.btf";
+	std::ofstream(other_build) << "an older build's";
 	std::ofstream(first, std::ios::trunc) << "not BTF";
 	const std::string remade = bpf::prepare_to_open("cached_once", elf);
 	bpf::finish_loading();
 	ASSERT_EQ(remade, first);
 	EXPECT_GT(fs::file_size(remade), 1000u);
+	EXPECT_FALSE(fs::exists(other_build));
 }

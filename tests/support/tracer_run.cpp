@@ -5,7 +5,10 @@
 
 #include <algorithm>
 #include <csignal>
+#include <cstring>
+#include <filesystem>
 #include <fstream>
+#include <stdexcept>
 #include <sstream>
 #include <unistd.h>
 
@@ -52,6 +55,20 @@ TempFile::TempFile()
 TempFile::~TempFile()
 {
 	unlink(path.c_str());
+}
+
+TempDir::TempDir()
+{
+	char name[] = "/tmp/nettrace-test-XXXXXX";
+	if (!mkdtemp(name))
+		throw std::runtime_error(std::string("mkdtemp: ") + std::strerror(errno));
+	path = name;
+}
+
+TempDir::~TempDir()
+{
+	std::error_code ignored;
+	std::filesystem::remove_all(path, ignored);
 }
 
 std::string TempFile::read() const

@@ -39,6 +39,15 @@ struct TempFile {
 	std::string path;
 };
 
+// A directory under /tmp, removed with all it holds at the end.
+struct TempDir {
+	TempDir();
+	~TempDir();
+	TempDir(const TempDir &) = delete;
+	TempDir &operator=(const TempDir &) = delete;
+	std::string path;
+};
+
 // The nettrace binary under test.
 const char *nettrace_binary();
 

@@ -41,9 +41,11 @@ void require_bpf_environment();
 // file for libbpf's btf_custom_path (empty: libbpf reads the kernel's own),
 // and tp_btf/, fentry/ and fexit/ programs set to find their target's BTF
 // id through KernelBtf, which remembers it (libbpf would parse the 5 MB
-// vmlinux BTF at each start-up to find it). Their targets must be in
-// vmlinux, not in a module. Until finish_loading(), both share one parse
-// of vmlinux BTF when something is not remembered yet.
+// vmlinux BTF at each start-up to find it; with libbpf 1.2 or later,
+// libbpf still does). Both need what the programs use to be in vmlinux:
+// CO-RE against the small BTF sees no module types, and attach targets
+// are looked for in vmlinux only. Until finish_loading(), both share one
+// parse of vmlinux BTF when something is not remembered yet.
 std::string prepare_to_open(std::string_view name, std::string_view elf);
 void finish_loading();
 
@@ -72,10 +74,17 @@ public:
 		LIBBPF_OPTS(bpf_object_open_opts, opts,
 			    .btf_custom_path = core_btf.empty() ? nullptr : core_btf.c_str());
 		skel_ = ops_.open(&opts);
-		if (!skel_)
-			throw_bpf_error("opening", name_, -errno);
+		if (!skel_) {
+			const int err = -errno;
+			finish_loading();
+			throw_bpf_error("opening", name_, err);
+		}
 	}
-	~Skeleton() { ops_.destroy(skel_); }
+	~Skeleton()
+	{
+		finish_loading(); // if never loaded
+		ops_.destroy(skel_);
+	}
 	Skeleton(const Skeleton &) = delete;
 	Skeleton &operator=(const Skeleton &) = delete;
 

@@ -8,9 +8,13 @@
 // what they hold by value. Types reached only through pointers become
 // forward declarations: CO-RE matches a pointer field by kind alone, and
 // relocates each step of a pointer chain against that step's own type.
-// (bpf_core_type_matches() compares what pointers point to, and would need
-// more; no object uses it, and tests/integration/core_btf_test.cpp checks
-// that every built object relocates exactly as against vmlinux.)
+// Function prototypes are left out: a pointer to a function becomes
+// void *. So type-based relocations (bpf_core_type_exists, _size,
+// _matches) on a type that holds pointers to functions, or whose pointers
+// lead to what they compare, could answer differently than against
+// vmlinux; no object relocates that way, and
+// tests/integration/core_btf_test.cpp checks that every built object
+// relocates exactly as it does against vmlinux.
 #pragma once
 
 #include <optional>

@@ -6,8 +6,8 @@
 //
 // The cache lives in /var/cache/nettrace/<kernel>/, or under
 // $NETTRACE_CACHE_DIR; an empty NETTRACE_CACHE_DIR turns it off. <kernel>
-// is the kernel's GNU build id (/sys/kernel/notes), else its release and
-// version. A directory another user owns, or that others may write to, is
+// is the kernel's GNU build id (/sys/kernel/notes), else its release,
+// version and BTF size, with the cache's format version. A directory another user owns, or that others may write to, is
 // not used: what it holds decides how programs are loaded. Everything here
 // is best effort: a cache that cannot be read or written costs time, never
 // a failure.
@@ -31,11 +31,15 @@ public:
 	// made from them.
 	static std::string content_key(std::string_view bytes);
 
+	// Where `file` of the kernel's directory is; empty with no cache.
+	static std::string path(std::string_view file);
 	// A file of the kernel's directory, whole; nothing when absent.
 	static std::optional<std::string> read(std::string_view file);
 	// Writes a file of the kernel's directory in one step (a temporary
 	// file renamed over it), so that a concurrent run reads the old file
-	// or the new one, never half of one. False when not written.
+	// or the new one, never half of one. (Two runs that both learn
+	// something: the last to save wins, and the other's answers are
+	// learned again next time.) False when not written.
 	static bool write(std::string_view file, std::string_view bytes);
 
 	// A remembered answer (any text), keyed by a question such as
