@@ -513,6 +513,28 @@ TEST(DropReasonsLive, LoadFromParsedBtfNamesWhatItsOwnParseNames)
 	EXPECT_EQ(without.code("NO_SOCKET"), own.code("NO_SOCKET"));
 }
 
+TEST(DropReasonsLive, ARememberedTableNamesWhatTheBtfNames)
+{
+	// The second load(KernelBtf) in a process takes the table it
+	// remembered (or the cache's): it must name every code, core and
+	// subsystem, as the kernel's BTF does.
+	NETTRACE_REQUIRE_BPF();
+	const KernelBtf kernel;
+	const DropReasons from_btf = DropReasons::load(kernel.vmlinux());
+	ASSERT_EQ(from_btf.source(), "btf") << from_btf.unavailable_reason();
+	DropReasons::load(kernel);
+	const DropReasons remembered = DropReasons::load(kernel);
+	EXPECT_EQ(remembered.source(), from_btf.source());
+	EXPECT_EQ(remembered.origin(), from_btf.origin());
+	ASSERT_GT(from_btf.names().size(), 50u);
+	EXPECT_EQ(remembered.names(), from_btf.names());
+	EXPECT_EQ(remembered.core_count(), from_btf.core_count());
+	EXPECT_EQ(remembered.subsystem_count(), from_btf.subsystem_count());
+	EXPECT_EQ(remembered.subsystem_reason_count(), from_btf.subsystem_reason_count());
+	for (uint16_t id = 0; id < 32; id++)
+		EXPECT_EQ(remembered.subsystem_name(id), from_btf.subsystem_name(id)) << id;
+}
+
 TEST(DropReasonsLive, SubsystemEnum)
 {
 	NETTRACE_REQUIRE_BPF();
