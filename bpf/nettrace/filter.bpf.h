@@ -350,12 +350,6 @@ nt_port_in_range(const volatile struct nt_port_range *range, __u16 port)
 	return port >= range->lo && port <= range->hi;
 }
 
-/*
- * Does the packet pass the filter (everything but the namespace, see
- * nt_netns_match)? With no filter set every packet matches, IP or not;
- * with any filter set a packet that is not IPv4/IPv6 never does, and with
- * any port filter set a packet without ports never does.
- */
 /* Whether the filter asks anything of the packet's headers (everything but
  * --netns): if not, a program that only counts need not parse them. The
  * filter is read-only data, so the verifier knows the answer and drops
@@ -369,6 +363,12 @@ static __always_inline bool nt_filter_reads_packet(void)
 	       f->either_port.enabled;
 }
 
+/*
+ * Does the packet pass the filter (everything but the namespace, see
+ * nt_netns_match)? With no filter set every packet matches, IP or not;
+ * with any filter set a packet that is not IPv4/IPv6 never does, and with
+ * any port filter set a packet without ports never does.
+ */
 static __always_inline bool nt_filter_match(const struct nt_packet *pkt)
 {
 	const volatile struct nt_filter *f = &nettrace_filter;

@@ -65,8 +65,9 @@ struct CounterMaps {
 	volatile skbstat_losses *losses = nullptr; // SKBSTAT_GENERATIONS of them
 };
 
-// What the kernel's BTF says about every probe point, asked in one go so
-// that the parsed BTF can be freed before libbpf parses its own to load.
+// What the kernel's BTF says about every probe point, asked in one go:
+// from the kernel cache, or on a kernel's first run from one parse of its
+// BTF, freed before the objects are loaded.
 struct KernelSupport {
 	// Tracepoint events with a tp_btf prototype, and its argument count.
 	std::map<std::string, int, std::less<>> tracepoint_args;

@@ -40,9 +40,11 @@ const Variant variants[] = {
 	{"tracepoint/skb/kfree_skb", 0, nullptr},
 };
 
-// Sets what both objects share, then loads and attaches.
+// Sets what both objects share, loads and attaches, and notes where the
+// ring and the loss counter are.
 template <typename Skel>
-void load_and_attach(bpf::Skeleton<Skel> &skel, const TracerSettings &settings)
+void load_and_attach(bpf::Skeleton<Skel> &skel, const TracerSettings &settings,
+		     Tracer::Loaded &loaded)
 {
 	skel->rodata->nettrace_filter = settings.filter;
 	skel->rodata->collect_stack = settings.stacks;
@@ -55,6 +57,8 @@ void load_and_attach(bpf::Skeleton<Skel> &skel, const TracerSettings &settings)
 			throw RuntimeError(fmt::format("cannot store reason filter: {}",
 						       std::strerror(errno)));
 	skel.attach();
+	loaded.ring_fd = bpf_map__fd(skel->maps.events);
+	loaded.lost = &skel->bss->nettrace_lost_events;
 }
 
 std::unique_ptr<Tracer::Loaded> load_variant(const Variant &v, const TracerSettings &settings)
@@ -63,18 +67,14 @@ std::unique_ptr<Tracer::Loaded> load_variant(const Variant &v, const TracerSetti
 	if (v.tp_btf_args == 0) {
 		auto &skel = loaded->tracepoint.emplace(NETTRACE_SKELETON_OPS(tcpdrop_tp_bpf),
 							"tcpdrop_tp");
-		load_and_attach(skel, settings);
-		loaded->ring_fd = bpf_map__fd(skel->maps.events);
-		loaded->lost = &skel->bss->nettrace_lost_events;
+		load_and_attach(skel, settings, *loaded);
 		return loaded;
 	}
 	auto &skel = loaded->tp_btf.emplace(NETTRACE_SKELETON_OPS(tcpdrop_bpf), "tcpdrop");
 	for (const Variant &other : variants)
 		if (other.program)
 			bpf_program__set_autoload(other.program(skel.get()), &other == &v);
-	load_and_attach(skel, settings);
-	loaded->ring_fd = bpf_map__fd(skel->maps.events);
-	loaded->lost = &skel->bss->nettrace_lost_events;
+	load_and_attach(skel, settings, *loaded);
 	return loaded;
 }
 
