@@ -123,6 +123,18 @@ void report_plugin_error(const nettrace_host *, const char *plugin, const char *
 	fmt::print(stderr, "nettrace {}: {}\n", plugin ? plugin : "?", message ? message : "");
 }
 
+// What for_each_plugin walks: set once the plugins are loaded.
+const PluginCatalog *loaded_catalog = nullptr;
+
+void for_each_loaded_plugin(const nettrace_host *, void *context,
+			    void (*visit)(void *, const char *, const nettrace_plugin *))
+{
+	if (!loaded_catalog || !visit)
+		return;
+	for (const LoadedPlugin &p : loaded_catalog->plugins())
+		visit(context, p.file.c_str(), &p.descriptor);
+}
+
 // The plugin a command line would run ("help CMD" runs CMD); empty when it
 // runs none (--list, -h, --help, a bare "help").
 std::string command_to_run(const DriverOptions &opts)
@@ -150,7 +162,7 @@ int run_plugin(const LoadedPlugin &plugin, std::vector<std::string> args)
 {
 	static const nettrace_host host = {
 		sizeof(nettrace_host), NETTRACE_PLUGIN_ABI_MAJOR, NETTRACE_PLUGIN_ABI_MINOR,
-		NETTRACE_VERSION, &report_plugin_error,
+		NETTRACE_VERSION, &report_plugin_error, &for_each_loaded_plugin,
 	};
 	std::vector<char *> argv;
 	for (auto &a : args)
@@ -196,6 +208,7 @@ int run_driver(int argc, char **argv)
 	auto *catalog = new PluginCatalog;
 	std::ostringstream diagnostics;
 	catalog->scan(plugin_search_path(opts.plugin_dirs), diagnostics);
+	loaded_catalog = catalog;
 	// What was refused or shadowed is shown where plugins are the subject
 	// (--list, the command list, an unknown command); a command that runs
 	// is not preceded by lines about other plugins, except warnings about

@@ -59,18 +59,6 @@ bool has_capability(const __user_cap_data_struct (&caps)[2], int cap)
 	return caps[cap / 32].effective & (1u << (cap % 32));
 }
 
-// "none", "integrity" or "confidentiality"; empty when unknown.
-std::string lockdown_mode()
-{
-	std::ifstream in("/sys/kernel/security/lockdown");
-	std::string text;
-	std::getline(in, text);
-	const auto open = text.find('['), close = text.find(']');
-	if (open == std::string::npos || close == std::string::npos)
-		return {};
-	return text.substr(open + 1, close - open - 1);
-}
-
 // The verifier's own words: the lines between libbpf's BEGIN/END PROG LOAD
 // LOG markers, last `max_lines` of them.
 std::string verifier_tail(std::size_t max_lines)
@@ -136,25 +124,49 @@ void log_load_warning(std::string_view line)
 		log.lines.pop_front();
 }
 
-std::string missing_privileges()
+std::string lockdown_mode()
+{
+	std::ifstream in("/sys/kernel/security/lockdown");
+	std::string text;
+	std::getline(in, text);
+	const auto open = text.find('['), close = text.find(']');
+	if (open == std::string::npos || close == std::string::npos)
+		return {};
+	return text.substr(open + 1, close - open - 1);
+}
+
+Privileges current_privileges()
 {
 	__user_cap_header_struct header{_LINUX_CAPABILITY_VERSION_3, 0};
 	__user_cap_data_struct caps[2]{};
-	if (syscall(SYS_capget, &header, caps) != 0)
-		return fmt::format("cannot read this process's capabilities: {}",
-				   std::strerror(errno));
+	Privileges p;
+	p.uid = geteuid();
+	if (syscall(SYS_capget, &header, caps) != 0) {
+		p.unreadable = std::strerror(errno);
+		return p;
+	}
 	constexpr int cap_sys_admin = 21, cap_perfmon = 38, cap_bpf = 39;
-	if (has_capability(caps, cap_sys_admin) ||
-	    (has_capability(caps, cap_bpf) && has_capability(caps, cap_perfmon)))
+	p.cap_sys_admin = has_capability(caps, cap_sys_admin);
+	p.cap_perfmon = has_capability(caps, cap_perfmon);
+	p.cap_bpf = has_capability(caps, cap_bpf);
+	return p;
+}
+
+std::string missing_privileges()
+{
+	const Privileges p = current_privileges();
+	if (!p.unreadable.empty())
+		return fmt::format("cannot read this process's capabilities: {}", p.unreadable);
+	if (p.sufficient())
 		return {};
 	std::string missing;
-	if (!has_capability(caps, cap_bpf))
+	if (!p.cap_bpf)
 		missing += "CAP_BPF";
-	if (!has_capability(caps, cap_perfmon))
+	if (!p.cap_perfmon)
 		missing += missing.empty() ? "CAP_PERFMON" : " and CAP_PERFMON";
 	return fmt::format("needs root, or CAP_BPF and CAP_PERFMON (running as uid {} "
 			   "without {})",
-			   geteuid(), missing);
+			   p.uid, missing);
 }
 
 void require_bpf_environment()

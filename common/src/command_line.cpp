@@ -15,12 +15,18 @@ namespace nettrace {
 po::variables_map parse_command_line(int argc, char **argv,
 				     const po::options_description &options)
 {
+	return parse_command_line(argc, argv, options, po::positional_options_description());
+}
+
+po::variables_map parse_command_line(int argc, char **argv,
+				     const po::options_description &options,
+				     const po::positional_options_description &positional)
+{
 	po::variables_map vm;
 	try {
-		const po::positional_options_description no_positional;
 		po::store(po::command_line_parser(argc, argv)
 				  .options(options)
-				  .positional(no_positional)
+				  .positional(positional)
 				  .style(po::command_line_style::default_style &
 					 ~po::command_line_style::allow_guessing)
 				  .run(),

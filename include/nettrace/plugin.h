@@ -12,6 +12,9 @@
  *     minor is newer than its own, before calling anything in it.
  *   - Structs only grow at the end, within a major. Each side reads the other
  *     up to the struct_size the other declares.
+ *
+ * History: 1.0 run; 1.1 adds nettrace_plugin.check (optional) and
+ * nettrace_host.for_each_plugin.
  */
 #ifndef NETTRACE_PLUGIN_H
 #define NETTRACE_PLUGIN_H
@@ -23,7 +26,7 @@ extern "C" {
 #endif
 
 #define NETTRACE_PLUGIN_ABI_MAJOR 1
-#define NETTRACE_PLUGIN_ABI_MINOR 0
+#define NETTRACE_PLUGIN_ABI_MINOR 1
 
 #define NETTRACE_PLUGIN_SYMBOL_PREFIX "nettrace_plugin_v"
 #define NETTRACE_PLUGIN_SYMBOL_(major) nettrace_plugin_v##major
@@ -36,6 +39,8 @@ extern "C" {
 #define NETTRACE_EXIT_FAILURE 1 /* runtime failure: attach, kernel, I/O */
 #define NETTRACE_EXIT_USAGE 2   /* bad command line */
 
+struct nettrace_plugin;
+
 /* What the driver offers a plugin while it runs. */
 struct nettrace_host {
 	uint32_t struct_size;
@@ -45,6 +50,31 @@ struct nettrace_host {
 	/* Prints "nettrace PLUGIN: MESSAGE" on stderr, one line. */
 	void (*report_error)(const struct nettrace_host *host,
 			     const char *plugin_name, const char *message);
+	/* ABI 1.1: calls `visit` once for each plugin the driver loaded, in
+	 * search order, with the file it came from and its descriptor (read
+	 * up to the plugin's own struct_size; later fields are zero). For
+	 * commands about other commands, such as `nettrace doctor`. */
+	void (*for_each_plugin)(const struct nettrace_host *host, void *context,
+				void (*visit)(void *context, const char *file,
+					      const struct nettrace_plugin *plugin));
+};
+
+/* How well a plugin would run here, as its check finds it. */
+enum nettrace_check_status {
+	NETTRACE_CHECK_OK = 0,       /* works fully */
+	NETTRACE_CHECK_DEGRADED = 1, /* works, but loses something */
+	NETTRACE_CHECK_MISSING = 2,  /* does not work */
+};
+
+/* Where a check writes what it found, one call per finding. */
+struct nettrace_check_sink {
+	uint32_t struct_size;
+	void *context;
+	/* `status` is a nettrace_check_status. `what` names the feature
+	 * ("drop reasons", "function rows"), `detail` says what was found and
+	 * why, `fix` is one line saying what to do, or NULL. */
+	void (*report)(struct nettrace_check_sink *sink, int status, const char *what,
+		       const char *detail, const char *fix);
 };
 
 /* What a plugin is. The name and summary are written only here. */
@@ -58,6 +88,13 @@ struct nettrace_plugin {
 	/* Runs the command. argv[0] is the command name. Returns an exit code
 	 * (NETTRACE_EXIT_*). Must not let a C++ exception escape. */
 	int (*run)(const struct nettrace_host *host, int argc, char **argv);
+	/* ABI 1.1, optional (NULL: the plugin cannot be checked). Tries, for
+	 * real, what a run with default options needs on this kernel with
+	 * these privileges, leaves nothing attached, and reports each finding
+	 * to `sink`. Returns NETTRACE_EXIT_OK, or NETTRACE_EXIT_FAILURE when
+	 * the check itself could not be made. Must not let a C++ exception
+	 * escape. */
+	int (*check)(const struct nettrace_host *host, struct nettrace_check_sink *sink);
 };
 
 /* The smallest descriptor a 1.x driver can use. */

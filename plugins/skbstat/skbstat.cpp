@@ -1,5 +1,6 @@
 // nettrace skbstat: where packets go in the kernel, counted per probe point
 // and per drop or consume stack, every interval.
+#include "skbstat_check.hpp"
 #include "skbstat_counts.hpp"
 #include "skbstat_probes.hpp"
 #include "skbstat_report.hpp"
@@ -197,5 +198,6 @@ int run(const nettrace_host *, int argc, char **argv)
 
 } // namespace nettrace::skbstat
 
-NETTRACE_PLUGIN("skbstat", "Count where packets go in the kernel, per function and drop stack",
-		"0.1.0", nettrace::skbstat::run)
+NETTRACE_PLUGIN_CHECKED("skbstat",
+			"Count where packets go in the kernel, per function and drop stack",
+			"0.1.0", nettrace::skbstat::run, nettrace::skbstat::check)

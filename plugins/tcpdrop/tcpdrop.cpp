@@ -1,6 +1,7 @@
 // nettrace tcpdrop: TCP packets the kernel drops, with reason, drop site,
 // flow, socket state and kernel stack.
 #include "tcpdrop.h"
+#include "tcpdrop_check.hpp"
 #include "tcpdrop_report.hpp"
 #include "tcpdrop_tracer.hpp"
 
@@ -185,5 +186,6 @@ int run(const nettrace_host *, int argc, char **argv)
 
 } // namespace nettrace::tcpdrop
 
-NETTRACE_PLUGIN("tcpdrop", "Trace TCP packets the kernel drops, with reason, place and stack",
-		"0.1.0", nettrace::tcpdrop::run)
+NETTRACE_PLUGIN_CHECKED("tcpdrop",
+			"Trace TCP packets the kernel drops, with reason, place and stack", "0.1.0",
+			nettrace::tcpdrop::run, nettrace::tcpdrop::check)

@@ -26,9 +26,24 @@ void clear_libbpf_log();
 // warnings are.
 void log_load_warning(std::string_view line);
 
+// What this process may do with BPF: root, or the capabilities that
+// stand for it (CAP_BPF and CAP_PERFMON since 5.8, CAP_SYS_ADMIN always).
+struct Privileges {
+	unsigned uid = 0;        // effective
+	bool cap_bpf = false;    // effective capabilities
+	bool cap_perfmon = false;
+	bool cap_sys_admin = false;
+	std::string unreadable;  // why capget failed; empty when it did not
+
+	bool sufficient() const { return cap_sys_admin || (cap_bpf && cap_perfmon); }
+};
+Privileges current_privileges();
 // Empty when this process may load and attach tracing programs, else one
 // line saying which privileges are missing.
 std::string missing_privileges();
+// The lockdown LSM's mode ("none", "integrity", "confidentiality"); empty
+// when securityfs is not mounted or has no lockdown file.
+std::string lockdown_mode();
 // Throws RuntimeError unless the process has the privileges and the kernel
 // has BTF: both are needed before anything is opened.
 void require_bpf_environment();

@@ -4,6 +4,7 @@
 #pragma once
 
 #include <boost/program_options/options_description.hpp>
+#include <boost/program_options/positional_options.hpp>
 #include <boost/program_options/variables_map.hpp>
 #include <fmt/format.h>
 #include <nettrace/errors.hpp>
@@ -22,6 +23,11 @@ namespace nettrace {
 boost::program_options::variables_map
 parse_command_line(int argc, char **argv,
 		   const boost::program_options::options_description &options);
+// The same for a command that takes the arguments `positional` names.
+boost::program_options::variables_map
+parse_command_line(int argc, char **argv,
+		   const boost::program_options::options_description &options,
+		   const boost::program_options::positional_options_description &positional);
 
 // -h/--help, as every command has it. The driver turns --help into the
 // command's man page when there is one, so both mean "the summary" here.

@@ -1,0 +1,223 @@
+#include "kernel_checks.hpp"
+
+#include <nettrace/common/bpf_loader.hpp>
+#include <nettrace/common/drop_reasons.hpp>
+#include <nettrace/common/kernel_btf.hpp>
+#include <nettrace/common/kernel_symbols.hpp>
+
+#include <bpf/libbpf.h>
+#include <fmt/format.h>
+
+#include <cerrno>
+#include <cstring>
+#include <filesystem>
+#include <fstream>
+#include <sstream>
+
+namespace nettrace::doctor {
+
+namespace fs = std::filesystem;
+
+namespace {
+
+const std::string run_as_root = "run as root, or give nettrace CAP_BPF and CAP_PERFMON";
+
+// The first mount point of file system `type`, from /proc/self/mountinfo.
+std::string mount_point(std::string_view type)
+{
+	std::ifstream in("/proc/self/mountinfo");
+	for (std::string line; std::getline(in, line);) {
+		// ID PARENT MAJ:MIN ROOT POINT OPTIONS [TAGS...] - TYPE SOURCE OPTS
+		std::istringstream fields(line);
+		std::string id, parent, dev, root, point, word;
+		fields >> id >> parent >> dev >> root >> point;
+		while (fields >> word && word != "-") {
+		}
+		if (fields >> word && word == type)
+			return point;
+	}
+	return {};
+}
+
+std::size_t loaded_modules()
+{
+	std::ifstream in("/proc/modules");
+	std::size_t n = 0;
+	for (std::string line; std::getline(in, line);)
+		++n;
+	return n;
+}
+
+} // namespace
+
+std::vector<Finding> check_btf(const std::string &release)
+{
+	std::vector<Finding> out;
+	std::error_code ec;
+	const auto size = fs::file_size(KernelBtf::vmlinux_path, ec);
+	if (ec)
+		out.push_back({"vmlinux BTF", Status::Missing,
+			       fmt::format("{} is missing: no CO-RE, no tp_btf or fentry",
+					   KernelBtf::vmlinux_path),
+			       "boot a kernel built with CONFIG_DEBUG_INFO_BTF=y", {}});
+	else
+		out.push_back({"vmlinux BTF", Status::Ok,
+			       fmt::format("{} ({:.1f} MB) for {}", KernelBtf::vmlinux_path,
+					   size / 1e6, release),
+			       {}, {}});
+
+	std::size_t module_btfs = 0;
+	for (const auto &entry : fs::directory_iterator("/sys/kernel/btf", ec))
+		module_btfs += entry.path().filename() != "vmlinux";
+	const std::size_t modules = loaded_modules();
+	if (modules > 0 && module_btfs == 0)
+		out.push_back({"module BTF", Status::Degraded,
+			       fmt::format("{} modules loaded, none with BTF: drop reasons of "
+					   "module subsystems read as numbers",
+					   modules),
+			       "boot a kernel built with CONFIG_DEBUG_INFO_BTF_MODULES=y", {}});
+	else
+		out.push_back({"module BTF", Status::Ok,
+			       fmt::format("{} of {} loaded modules have BTF", module_btfs, modules),
+			       {}, {}});
+	return out;
+}
+
+std::vector<Finding> check_privileges()
+{
+	const bpf::Privileges p = bpf::current_privileges();
+	std::vector<Finding> out;
+	if (!p.unreadable.empty()) {
+		out.push_back({"privileges", Status::Missing,
+			       "cannot read this process's capabilities: " + p.unreadable, {}, {}});
+		return out;
+	}
+	const bool enough = p.sufficient();
+	const Status lacking = enough ? Status::Ok : Status::Missing;
+	if (p.uid == 0)
+		out.push_back({"root", Status::Ok, "running as uid 0", {}, {}});
+	else
+		out.push_back({"root", lacking,
+			       fmt::format("running as uid {}{}", p.uid,
+					   enough ? ", with the capabilities below" : ""),
+			       enough ? "" : run_as_root, {}});
+	auto cap = [&](const char *name, bool held, const char *needed_for, bool covered,
+		       const char *covered_by) {
+		if (held)
+			out.push_back({name, Status::Ok, "held", {}, {}});
+		else if (covered)
+			out.push_back({name, Status::Ok, fmt::format("not held; {}", covered_by),
+				       {}, {}});
+		else
+			out.push_back({name, Status::Missing,
+				       fmt::format("not held: needed {}", needed_for), run_as_root,
+				       {}});
+	};
+	cap("CAP_BPF", p.cap_bpf, "to load BPF programs and maps", p.cap_sys_admin,
+	    "CAP_SYS_ADMIN stands for it");
+	cap("CAP_PERFMON", p.cap_perfmon, "to attach tracing programs and read kernel memory",
+	    p.cap_sys_admin, "CAP_SYS_ADMIN stands for it");
+	cap("CAP_SYS_ADMIN", p.cap_sys_admin,
+	    "on kernels before 5.8, or in place of CAP_BPF and CAP_PERFMON",
+	    p.cap_bpf && p.cap_perfmon, "CAP_BPF and CAP_PERFMON suffice on 5.8 and later");
+	return out;
+}
+
+std::vector<Finding> check_filesystems()
+{
+	std::vector<Finding> out;
+	const std::string tracefs = mount_point("tracefs");
+	const std::string debugfs = mount_point("debugfs");
+	if (!tracefs.empty())
+		out.push_back({"tracefs", Status::Ok, "mounted on " + tracefs, {}, {}});
+	else
+		out.push_back({"tracefs", Status::Missing,
+			       "not mounted: tracepoints by name and drop-reason names from "
+			       "tracefs are unavailable",
+			       "mount -t tracefs nodev /sys/kernel/tracing", {}});
+	if (!debugfs.empty())
+		out.push_back({"debugfs", Status::Ok, "mounted on " + debugfs, {}, {}});
+	else if (!tracefs.empty())
+		out.push_back({"debugfs", Status::Ok, "not mounted; not needed while tracefs is",
+			       {}, {}});
+	else
+		out.push_back({"debugfs", Status::Missing, "not mounted",
+			       "mount -t debugfs nodev /sys/kernel/debug", {}});
+	return out;
+}
+
+std::vector<Finding> check_kernel_symbols()
+{
+	const char *path = KernelSymbols::default_path;
+	try {
+		const KernelSymbols symbols = KernelSymbols::load(path);
+		if (symbols.addresses_hidden())
+			return {{"kallsyms", Status::Degraded,
+				 fmt::format("{} shows zero addresses: stacks print as bare "
+					     "addresses",
+					     path),
+				 "run as root, or set kernel.kptr_restrict=0", {}}};
+		return {{"kallsyms", Status::Ok,
+			 fmt::format("{} has {} symbols with real addresses", path, symbols.size()),
+			 {}, {}}};
+	} catch (const std::exception &e) {
+		return {{"kallsyms", Status::Degraded,
+			 fmt::format("{}: stacks print as bare addresses", e.what()),
+			 "run as root", {}}};
+	}
+}
+
+std::vector<Finding> check_drop_reporting()
+{
+	std::vector<Finding> out;
+	// Without privileges the kernel refuses every map, and libbpf's probe
+	// would read that as "no ring buffer".
+	const int ringbuf = bpf::current_privileges().sufficient()
+				    ? libbpf_probe_bpf_map_type(BPF_MAP_TYPE_RINGBUF, nullptr)
+				    : -EPERM;
+	if (ringbuf == 1)
+		out.push_back({"ring buffer", Status::Ok, "BPF ring buffer maps can be made", {}, {}});
+	else if (ringbuf == 0)
+		out.push_back({"ring buffer", Status::Missing,
+			       "the kernel has no BPF ring buffer (before 5.8)",
+			       "boot a 5.8 or later kernel", {}});
+	else
+		out.push_back({"ring buffer", Status::Missing,
+			       fmt::format("cannot be tried: {}", std::strerror(-ringbuf)),
+			       ringbuf == -EPERM ? run_as_root : "",
+			       strerrorname_np(-ringbuf) ? strerrorname_np(-ringbuf) : ""});
+
+	KernelBtf kernel;
+	const std::optional<int> args = kernel.tracepoint_arg_count("kfree_skb");
+	if (!args)
+		out.push_back({"kfree_skb", Status::Missing,
+			       "no BTF prototype for skb:kfree_skb: its arguments are unknown",
+			       "boot a kernel built with CONFIG_DEBUG_INFO_BTF=y", {}});
+	else if (*args >= 4)
+		out.push_back({"kfree_skb", Status::Ok,
+			       "skb:kfree_skb carries reason and rx_sk", {}, {}});
+	else if (*args == 3)
+		out.push_back({"kfree_skb", Status::Degraded,
+			       "skb:kfree_skb carries reason but no rx_sk (kernel before 6.11): "
+			       "a drop before the socket lookup has no socket",
+			       {}, {}});
+	else
+		out.push_back({"kfree_skb", Status::Degraded,
+			       "skb:kfree_skb carries no reason (kernel before 5.17)",
+			       "boot a 5.17 or later kernel for drop reasons", {}});
+
+	const DropReasons reasons = DropReasons::load(kernel);
+	if (reasons.empty())
+		out.push_back({"drop reasons", Status::Missing, reasons.unavailable_reason(),
+			       {}, {}});
+	else
+		out.push_back({"drop reasons", Status::Ok,
+			       fmt::format("{} core reasons; {} subsystems named, with {} "
+					   "reasons of their own; from {}",
+					   reasons.core_count(), reasons.subsystem_count(),
+					   reasons.subsystem_reason_count(), reasons.origin()),
+			       {}, {}});
+	return out;
+}
+
+} // namespace nettrace::doctor

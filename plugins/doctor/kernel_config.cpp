@@ -1,0 +1,76 @@
+#include "kernel_config.hpp"
+
+#include <zlib.h>
+
+#include <fstream>
+#include <sstream>
+
+namespace nettrace::doctor {
+
+namespace {
+
+std::string read_gzip(const char *path)
+{
+	gzFile file = gzopen(path, "rb");
+	if (!file)
+		return {};
+	std::string text;
+	char buf[65536];
+	for (int n; (n = gzread(file, buf, sizeof(buf))) > 0;)
+		text.append(buf, static_cast<std::size_t>(n));
+	gzclose(file);
+	return text;
+}
+
+std::string read_text(const std::string &path)
+{
+	std::ifstream in(path);
+	if (!in)
+		return {};
+	std::ostringstream text;
+	text << in.rdbuf();
+	return text.str();
+}
+
+} // namespace
+
+KernelConfig KernelConfig::read(const std::string &release)
+{
+	KernelConfig config;
+	if (std::string text = read_gzip("/proc/config.gz"); !text.empty()) {
+		config.source_ = "/proc/config.gz";
+		config.parse(text);
+	} else if (text = read_text("/boot/config-" + release); !text.empty()) {
+		config.source_ = "/boot/config-" + release;
+		config.parse(text);
+	}
+	return config;
+}
+
+void KernelConfig::parse(const std::string &text)
+{
+	std::istringstream lines(text);
+	for (std::string line; std::getline(lines, line);) {
+		if (line.rfind("CONFIG_", 0) != 0)
+			continue; // "# CONFIG_X is not set" reads as absent
+		const auto eq = line.find('=');
+		if (eq != std::string::npos)
+			options_[line.substr(0, eq)] = line.substr(eq + 1);
+	}
+}
+
+std::optional<std::string> KernelConfig::value(const std::string &option) const
+{
+	if (!readable())
+		return std::nullopt;
+	const auto it = options_.find(option);
+	return it == options_.end() ? std::string() : it->second;
+}
+
+bool KernelConfig::off(const std::string &option) const
+{
+	const auto v = value(option);
+	return v && *v != "y" && *v != "m";
+}
+
+} // namespace nettrace::doctor

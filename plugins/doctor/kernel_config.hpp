@@ -1,0 +1,33 @@
+// What the running kernel was built with: the facts that turn an attach
+// errno into a likely cause.
+#pragma once
+
+#include <map>
+#include <optional>
+#include <string>
+
+namespace nettrace::doctor {
+
+class KernelConfig {
+public:
+	// /proc/config.gz, else /boot/config-RELEASE; unreadable leaves it
+	// empty, and every question unanswered.
+	static KernelConfig read(const std::string &release);
+
+	bool readable() const { return !source_.empty(); }
+	// Where it was read from, for messages.
+	const std::string &source() const { return source_; }
+	// "y", "m" or a value; "" when the config says "is not set" or does
+	// not name it; nothing when the config is unreadable.
+	std::optional<std::string> value(const std::string &option) const;
+	// Whether `option` is known to be off (readable, and not y or m).
+	bool off(const std::string &option) const;
+
+private:
+	void parse(const std::string &text);
+
+	std::string source_;
+	std::map<std::string, std::string, std::less<>> options_;
+};
+
+} // namespace nettrace::doctor

@@ -1,0 +1,36 @@
+// Whether tcpdrop would run here with its default options: the tracer is
+// attached for real, then detached.
+#include "tcpdrop_check.hpp"
+#include "tcpdrop_tracer.hpp"
+
+#include <nettrace/common/bpf_loader.hpp>
+#include <nettrace/common/drop_reasons.hpp>
+#include <nettrace/common/kernel_btf.hpp>
+#include <nettrace/common/plugin_check.hpp>
+
+#include <optional>
+
+namespace nettrace::tcpdrop {
+
+void check(sdk::CheckReport &report)
+{
+	if (!check::environment(report))
+		return;
+	bpf::capture_libbpf_log(false);
+	TracerSettings settings;
+	std::optional<KernelBtf> kernel(std::in_place);
+	const DropReasons reasons = DropReasons::load(*kernel);
+	settings.kfree_skb_args = kernel->tracepoint_arg_count("kfree_skb");
+	kernel.reset();
+	try {
+		const Tracer tracer(settings);
+		report.ok("drops", "skb:kfree_skb by " + tracer.variant());
+	} catch (const std::exception &e) {
+		report.missing("drops", e.what());
+		return;
+	}
+	check::drop_reasons(report, reasons, settings.kfree_skb_args);
+	check::stack_symbols(report);
+}
+
+} // namespace nettrace::tcpdrop
