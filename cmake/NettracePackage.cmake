@@ -26,7 +26,8 @@ set(CPACK_COMPONENT_RUNTIME_DESCRIPTION
     "eBPF tools that show where the kernel drops packets, and why
  nettrace tcpdrop prints each TCP packet the kernel drops with its reason,
  flow, socket state and kernel stack; nettrace skbstat counts packets per
- kernel function and drop stack. Further commands are plugins.")
+ kernel function and drop stack; nettrace doctor says what will work on this
+ kernel, and why not. Further commands are plugins.")
 
 set(CPACK_DEBIAN_DEV_PACKAGE_NAME nettrace-dev)
 set(CPACK_DEBIAN_DEV_PACKAGE_DEPENDS

@@ -13,6 +13,7 @@
 #include <nettrace/common/event_loop.hpp>
 #include <nettrace/common/filter_options.hpp>
 #include <nettrace/common/kernel_btf.hpp>
+#include <nettrace/common/preflight.hpp>
 #include <nettrace/plugin.hpp>
 
 #include <boost/program_options.hpp>
@@ -156,7 +157,33 @@ int run(const nettrace_host *, int argc, char **argv)
 	return NETTRACE_EXIT_OK;
 }
 
+// What `nettrace doctor` asks: would a run work here? The program is
+// loaded and attached for real, then detached with the skeleton.
+void check(sdk::CheckReport &report)
+{
+	if (!preflight::environment(report))
+		return;
+	bpf::capture_libbpf_log(false);
+	std::optional<KernelBtf> kernel(std::in_place);
+	const std::optional<int> args = kernel->tracepoint_arg_count("kfree_skb");
+	const DropReasons reasons = DropReasons::load(*kernel);
+	kernel.reset();
+	if (args.value_or(0) < 3)
+		return report.missing("drop reasons",
+				      "skb:kfree_skb passes no drop reason (5.17 or newer needed)",
+				      "boot a 5.17 or later kernel");
+	try {
+		bpf::Skeleton<dropcount_bpf> skel(NETTRACE_SKELETON_OPS(dropcount_bpf), "dropcount");
+		skel.load();
+		skel.attach();
+		report.ok("counting", "skb:kfree_skb attached");
+	} catch (const std::exception &e) {
+		return report.missing("counting", e.what());
+	}
+	preflight::drop_reasons(report, reasons, args);
+}
+
 } // namespace
 
-NETTRACE_PLUGIN("dropcount", "Count the packets the kernel drops, per drop reason",
-		"1.0.0", run)
+NETTRACE_PLUGIN_CHECKED("dropcount", "Count the packets the kernel drops, per drop reason",
+			"1.0.0", run, check)

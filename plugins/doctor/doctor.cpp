@@ -49,10 +49,9 @@ template <typename T> void append(std::vector<T> &to, std::vector<T> from)
 
 Diagnosis diagnose(const nettrace_host *host, const std::vector<std::string> &only)
 {
-	std::vector<std::string> files;
 	// Named plugins that are not installed are a usage error, found
 	// before anything is loaded.
-	const auto plugins = installed_plugins(host, plugin_name, only, files);
+	const std::vector<InstalledPlugin> plugins = installed_plugins(host, plugin_name, only);
 
 	Diagnosis d;
 	utsname uts{};
@@ -72,8 +71,8 @@ Diagnosis diagnose(const nettrace_host *host, const std::vector<std::string> &on
 	append(d.checks, check_kernel_symbols());
 	append(d.checks, check_drop_reporting());
 	append(d.checks, check_attach_types(config));
-	for (std::size_t i = 0; i < plugins.size(); ++i) {
-		PluginVerdict v = check_plugin(host, *plugins[i], files[i]);
+	for (const InstalledPlugin &plugin : plugins) {
+		PluginVerdict v = check_plugin(host, plugin);
 		d.checks.insert(d.checks.end(), v.findings.begin(), v.findings.end());
 		d.plugins.push_back(std::move(v));
 	}

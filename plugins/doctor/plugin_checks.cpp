@@ -12,16 +12,10 @@ namespace nettrace::doctor {
 
 namespace {
 
-struct Listing {
-	std::vector<const nettrace_plugin *> plugins;
-	std::vector<std::string> files;
-};
-
 void add_to_listing(void *context, const char *file, const nettrace_plugin *plugin)
 {
-	auto *listing = static_cast<Listing *>(context);
-	listing->plugins.push_back(plugin);
-	listing->files.emplace_back(file ? file : "");
+	static_cast<std::vector<InstalledPlugin> *>(context)->push_back(
+		{plugin, file ? file : ""});
 }
 
 void add_finding(nettrace_check_sink *sink, int status, const char *what, const char *detail,
@@ -47,10 +41,8 @@ bool has_check(const nettrace_plugin &p)
 
 } // namespace
 
-std::vector<const nettrace_plugin *> installed_plugins(const nettrace_host *host,
-						       const char *self,
-						       const std::vector<std::string> &only,
-						       std::vector<std::string> &files)
+std::vector<InstalledPlugin> installed_plugins(const nettrace_host *host, const char *self,
+					       const std::vector<std::string> &only)
 {
 	const bool can_list = host && host->struct_size >= offsetof(nettrace_host, for_each_plugin) +
 								   sizeof(host->for_each_plugin) &&
@@ -60,37 +52,34 @@ std::vector<const nettrace_plugin *> installed_plugins(const nettrace_host *host
 			"this nettrace (plugin ABI {}.{}) cannot list its plugins; doctor needs "
 			"plugin ABI 1.1",
 			host ? host->abi_major : 0, host ? host->abi_minor : 0));
-	Listing all;
+	std::vector<InstalledPlugin> all;
 	host->for_each_plugin(host, &all, &add_to_listing);
-	for (const std::string &name : only) {
-		const bool found = std::any_of(all.plugins.begin(), all.plugins.end(),
-					       [&](const nettrace_plugin *p) { return p->name == name; });
-		if (!found)
+	auto named = [](const std::string &name) {
+		return [&name](const InstalledPlugin &p) { return p.descriptor->name == name; };
+	};
+	for (const std::string &name : only)
+		if (std::none_of(all.begin(), all.end(), named(name)))
 			throw UsageError(fmt::format("'{}' is not an installed plugin "
 						     "('nettrace --list' shows them)",
 						     name));
-	}
-	std::vector<const nettrace_plugin *> out;
-	files.clear();
-	for (std::size_t i = 0; i < all.plugins.size(); ++i) {
-		const nettrace_plugin *p = all.plugins[i];
-		const bool wanted = only.empty() ? std::strcmp(p->name, self) != 0
-						 : std::find(only.begin(), only.end(), p->name) !=
-							   only.end();
-		if (wanted) {
+	std::vector<InstalledPlugin> out;
+	for (const InstalledPlugin &p : all) {
+		const bool wanted =
+			only.empty() ? std::strcmp(p.descriptor->name, self) != 0
+				     : std::find(only.begin(), only.end(), p.descriptor->name) !=
+					       only.end();
+		if (wanted)
 			out.push_back(p);
-			files.push_back(all.files[i]);
-		}
 	}
 	return out;
 }
 
-PluginVerdict check_plugin(const nettrace_host *host, const nettrace_plugin &plugin,
-			   const std::string &file)
+PluginVerdict check_plugin(const nettrace_host *host, const InstalledPlugin &installed)
 {
+	const nettrace_plugin &plugin = *installed.descriptor;
 	PluginVerdict v;
 	v.name = plugin.name;
-	v.file = file;
+	v.file = installed.file;
 	v.version = plugin.version ? plugin.version : "";
 	v.abi_major = plugin.abi_major;
 	v.abi_minor = plugin.abi_minor;

@@ -12,15 +12,17 @@
 
 namespace nettrace::doctor {
 
+struct InstalledPlugin {
+	const nettrace_plugin *descriptor; // the driver's copy
+	std::string file;
+};
+
 // The installed plugins other than `self`; only those named in `only`
 // when it is not empty. Throws UsageError for a name that is not installed,
 // RuntimeError when the driver cannot list its plugins (ABI 1.0).
-std::vector<const nettrace_plugin *> installed_plugins(const nettrace_host *host,
-						       const char *self,
-						       const std::vector<std::string> &only,
-						       std::vector<std::string> &files);
+std::vector<InstalledPlugin> installed_plugins(const nettrace_host *host, const char *self,
+					       const std::vector<std::string> &only);
 
-PluginVerdict check_plugin(const nettrace_host *host, const nettrace_plugin &plugin,
-			   const std::string &file);
+PluginVerdict check_plugin(const nettrace_host *host, const InstalledPlugin &plugin);
 
 } // namespace nettrace::doctor

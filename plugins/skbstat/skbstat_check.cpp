@@ -7,7 +7,7 @@
 #include <nettrace/common/bpf_loader.hpp>
 #include <nettrace/common/drop_reasons.hpp>
 #include <nettrace/common/kernel_btf.hpp>
-#include <nettrace/common/plugin_check.hpp>
+#include <nettrace/common/preflight.hpp>
 
 #include <fmt/format.h>
 #include <fmt/ranges.h>
@@ -23,37 +23,46 @@ namespace nettrace::skbstat {
 
 namespace {
 
-// One finding for the rows of one kind: function points or tracepoints.
+// One finding for the rows of one kind, function points or tracepoints:
+// DEGRADED when the kernel has a point but refused to attach it. A point
+// the kernel does not have (an event it lacks, an inlined function) is
+// named, but is not something a run here could have had.
 void report_rows(sdk::CheckReport &report, const char *what, const Probes &probes,
 		 bool functions, const char *fix)
 {
 	std::map<std::string, int> attached; // mechanism -> points
-	std::vector<std::string> lost;
+	std::vector<std::string> lost, absent;
 	std::set<std::string> why; // each distinct reason once
 	for (const PointStatus &s : probes.statuses()) {
 		if ((s.point->function != nullptr) != functions)
 			continue;
 		if (s.attached) {
 			++attached[mechanism_name(*s.attached)];
+		} else if (s.absent) {
+			absent.emplace_back(s.point->label);
 		} else {
 			lost.emplace_back(s.point->label);
 			why.insert(s.why_not);
 		}
 	}
 	std::string by;
-	std::size_t total = lost.size();
+	std::size_t offered = lost.size();
 	for (const auto &[mechanism, n] : attached) {
 		by += fmt::format("{}{} by {}", by.empty() ? "" : ", ", n, mechanism);
-		total += n;
+		offered += n;
 	}
+	const std::string not_here =
+		absent.empty() ? ""
+			       : fmt::format("; not in this kernel: {}", fmt::join(absent, ", "));
 	if (lost.empty())
-		return report.ok(what, fmt::format("all {} attach: {}", total, by));
+		return report.ok(what, fmt::format("all {} attach{}{}", offered,
+						   by.empty() ? "" : ": " + by, not_here));
 	// A handful of names says which rows; the reasons say why.
 	constexpr std::size_t named = 6;
-	std::string which = lost.size() == total ? fmt::format("all {} unavailable", total)
-						 : fmt::format("{} of {} unavailable", lost.size(),
-							       total);
-	if (lost.size() < total) {
+	std::string which = lost.size() == offered
+				    ? fmt::format("all {} unavailable", offered)
+				    : fmt::format("{} of {} unavailable", lost.size(), offered);
+	if (lost.size() < offered) {
 		which += fmt::format(" ({}", fmt::join(lost.begin(),
 						       lost.begin() + std::min(named, lost.size()),
 						       ", "));
@@ -61,14 +70,15 @@ void report_rows(sdk::CheckReport &report, const char *what, const Probes &probe
 					     : ")";
 		which += "; attached " + by;
 	}
-	report.degraded(what, fmt::format("{}: {}", which, fmt::join(why, " | ")), fix);
+	report.degraded(what, fmt::format("{}{}: {}", which, not_here, fmt::join(why, " | ")),
+			fix);
 }
 
 } // namespace
 
 void check(sdk::CheckReport &report)
 {
-	if (!check::environment(report))
+	if (!preflight::environment(report))
 		return;
 	bpf::capture_libbpf_log(false);
 	ProbeSettings settings;
@@ -97,8 +107,8 @@ void check(sdk::CheckReport &report)
 		    "boot a kernel that allows fentry (BTF and BPF trampolines) or kprobes "
 		    "(CONFIG_KPROBES=y)");
 	report_rows(report, "tracepoint rows", *probes, false, "");
-	check::drop_reasons(report, reasons, kfree_skb_args);
-	check::stack_symbols(report);
+	preflight::drop_reasons(report, reasons, kfree_skb_args);
+	preflight::stack_symbols(report);
 }
 
 } // namespace nettrace::skbstat

@@ -189,6 +189,7 @@ void Probes::attach_tracepoints(const ProbeSettings &settings, const KernelSuppo
 			continue;
 		}
 		if (!kernel.tracepoint_args.count(s.point->event)) {
+			s.absent = true;
 			add_reason(s.why_not, "tracepoint: this kernel does not have it");
 			continue;
 		}
@@ -336,9 +337,11 @@ void Probes::attach_functions(const ProbeSettings &settings, const KernelSupport
 		for (PointStatus *s : pending) {
 			if (kernel.functions.count(s->point->function))
 				todo.push_back(s);
-			else
+			else {
+				s->absent = true;
 				add_reason(s->why_not, "fentry: not in this kernel's BTF "
 						       "(inlined or renamed)");
+			}
 		}
 		attach_by(objects_->fentry, NETTRACE_SKELETON_OPS(skbstat_fentry_bpf),
 			  "skbstat_fentry", Mechanism::Fentry, todo, settings.filter, *objects_);

@@ -41,6 +41,9 @@ struct PointStatus {
 	const ProbePoint *point = nullptr;
 	std::optional<Mechanism> attached;
 	std::string why_not; // each mechanism tried and why it failed
+	// The kernel has no such event, or no such function in BTF (inlined
+	// or renamed): a point this kernel cannot offer, not one it refused.
+	bool absent = false;
 };
 
 struct ProbeSettings {

@@ -6,7 +6,7 @@
 #include <nettrace/common/bpf_loader.hpp>
 #include <nettrace/common/drop_reasons.hpp>
 #include <nettrace/common/kernel_btf.hpp>
-#include <nettrace/common/plugin_check.hpp>
+#include <nettrace/common/preflight.hpp>
 
 #include <optional>
 
@@ -14,7 +14,7 @@ namespace nettrace::tcpdrop {
 
 void check(sdk::CheckReport &report)
 {
-	if (!check::environment(report))
+	if (!preflight::environment(report))
 		return;
 	bpf::capture_libbpf_log(false);
 	TracerSettings settings;
@@ -29,8 +29,8 @@ void check(sdk::CheckReport &report)
 		report.missing("drops", e.what());
 		return;
 	}
-	check::drop_reasons(report, reasons, settings.kfree_skb_args);
-	check::stack_symbols(report);
+	preflight::drop_reasons(report, reasons, settings.kfree_skb_args);
+	preflight::stack_symbols(report);
 }
 
 } // namespace nettrace::tcpdrop

@@ -10,6 +10,7 @@
 #include "traffic.hpp"
 
 #include <gtest/gtest.h>
+#include <nlohmann/json.hpp>
 
 #include <csignal>
 #include <filesystem>
@@ -145,7 +146,7 @@ TEST_F(InstalledTree, ListShowsTheBundledAndTheExamplePlugins)
 	const ProcessResult r = run_installed({"--list"});
 	ASSERT_EQ(r.exit_code, 0) << r.err;
 	EXPECT_EQ(r.err, "");
-	for (const std::string name : {"tcpdrop", "skbstat", "dropcount"}) {
+	for (const std::string name : {"tcpdrop", "skbstat", "doctor", "dropcount"}) {
 		const std::string file = fs::canonical(plugin_dir / (name + ".so"));
 		std::size_t rows = 0;
 		for (const std::string &line : split_lines(r.out))
@@ -154,7 +155,22 @@ TEST_F(InstalledTree, ListShowsTheBundledAndTheExamplePlugins)
 				line.compare(line.size() - file.size(), file.size(), file) == 0;
 		EXPECT_EQ(rows, 1u) << name << " from " << file << " in:\n" << r.out;
 	}
-	EXPECT_EQ(split_lines(r.out).size(), 4u) << r.out; // header and three plugins
+	EXPECT_EQ(split_lines(r.out).size(), 5u) << r.out; // header and four plugins
+}
+
+// A plugin built out of tree answers doctor through the SDK's check.
+TEST_F(InstalledTree, DoctorChecksTheExamplePlugin)
+{
+	NETTRACE_REQUIRE_BPF();
+	const ProcessResult r = run_installed({"doctor", "--json", "dropcount"});
+	ASSERT_EQ(r.exit_code, 0) << r.out << r.err;
+	const nlohmann::json doc = nlohmann::json::parse(r.out);
+	ASSERT_EQ(doc["plugins"].size(), 1u) << r.out;
+	const nlohmann::json &dropcount = doc["plugins"][0];
+	EXPECT_EQ(dropcount["name"], "dropcount");
+	EXPECT_EQ(dropcount["checked"], true);
+	EXPECT_EQ(dropcount["status"], "ok") << dropcount.dump();
+	EXPECT_EQ(dropcount["findings"][0]["name"], "dropcount: counting") << dropcount.dump();
 }
 
 TEST_F(InstalledTree, ExampleWasBuiltAgainstThePrefixAlone)
@@ -217,8 +233,8 @@ TEST_F(InstalledTree, CompletionOffersCommandsAndEachCommandsOptions)
 	const std::vector<std::string> lines = split_lines(r.out);
 	ASSERT_EQ(lines.size(), 7u) << r.out;
 	EXPECT_EQ(lines[0], "complete -F _nettrace nettrace");
-	EXPECT_EQ(lines[1], "nettrace : dropcount skbstat tcpdrop help");
-	EXPECT_EQ(lines[2], "nettrace help : dropcount skbstat tcpdrop");
+	EXPECT_EQ(lines[1], "nettrace : doctor dropcount skbstat tcpdrop help");
+	EXPECT_EQ(lines[2], "nettrace help : doctor dropcount skbstat tcpdrop");
 	EXPECT_EQ(lines[3], "nettrace skbstat --at: --attach");
 	EXPECT_EQ(lines[4], "nettrace skbstat --attach : auto fentry kprobe tracepoint");
 	EXPECT_EQ(lines[5], "nettrace tcpdrop --no: --no-stack");

@@ -92,6 +92,8 @@ TEST_F(DebianPackages, InstallWorkFromUsrAndRemoveEveryFile)
 		<< list.out;
 	EXPECT_EQ(count_lines_containing(list.out, "/usr/lib/nettrace/plugins/skbstat.so"), 1u)
 		<< list.out;
+	EXPECT_EQ(count_lines_containing(list.out, "/usr/lib/nettrace/plugins/doctor.so"), 1u)
+		<< list.out;
 
 	const ProcessResult page = render_man({"nettrace-tcpdrop"});
 	ASSERT_EQ(page.exit_code, 0) << page.err;

@@ -46,6 +46,7 @@ const std::vector<CommandPage> command_pages = {
 	{{"-h"}, "nettrace", 5},
 	{{"tcpdrop", "-h"}, "nettrace-tcpdrop", 25},
 	{{"skbstat", "-h"}, "nettrace-skbstat", 30},
+	{{"doctor", "-h"}, "nettrace-doctor", 3},
 };
 
 } // namespace
@@ -124,7 +125,7 @@ TEST(ManPages, APageBesideAPluginIsItsManual)
 
 	// No page: --help reaches the plugin, which prints its summary.
 	ProcessResult without = run_nettrace({"--plugin-dir", dir, "fixture-good", "--help"});
-	EXPECT_EQ(without.out, "fixture-good ran (host ABI 1.0) [fixture-good] [--help]\n");
+	EXPECT_EQ(without.out, "fixture-good ran (host ABI 1.1) [fixture-good] [--help]\n");
 
 	std::ofstream(dir / "nettrace-fixture-good.8")
 		<< ".TH NETTRACE-FIXTURE-GOOD 8\n.SH NAME\nfixture-good \\- echoes\n";

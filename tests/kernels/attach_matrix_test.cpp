@@ -5,7 +5,7 @@
 //
 //   NETTRACE_EXPECT_ATTACH         mechanisms beyond tracepoints: "fentry kprobe ..."
 //   NETTRACE_EXPECT_KFREE_SKB_ARGS arguments skb:kfree_skb passes to tp_btf
-#include "attach_probe.skel.h"
+#include "attach_probe.hpp"
 #include "netns.hpp"
 #include "process.hpp"
 #include "requirements.hpp"
@@ -28,8 +28,6 @@ using namespace nettrace::test;
 
 namespace {
 
-const std::vector<std::string> mechanisms = {"fentry", "kprobe", "kprobe_multi"};
-
 // The matrix's word on this kernel; the test cannot run without it.
 std::set<std::string> expected_mechanisms()
 {
@@ -38,24 +36,6 @@ std::set<std::string> expected_mechanisms()
 	for (std::string m; in >> m;)
 		out.insert(m);
 	return out;
-}
-
-// Loads and attaches one tiny program of `mechanism` on ip_rcv, outside
-// nettrace; empty when it works, else libbpf's errno text.
-std::string try_mechanism(const std::string &mechanism)
-{
-	try {
-		bpf::Skeleton<attach_probe_bpf> skel(NETTRACE_SKELETON_OPS(attach_probe_bpf),
-						     "attach_probe");
-		bpf_program__set_autoload(skel->progs.by_fentry, mechanism == "fentry");
-		bpf_program__set_autoload(skel->progs.by_kprobe, mechanism == "kprobe");
-		bpf_program__set_autoload(skel->progs.by_kprobe_multi, mechanism == "kprobe_multi");
-		skel.load();
-		skel.attach();
-		return {};
-	} catch (const std::exception &e) {
-		return e.what();
-	}
 }
 
 class AttachMatrix : public testing::Test {
@@ -86,8 +66,8 @@ void connects_to_80_and_81(const TestNetns &ns)
 
 TEST_F(AttachMatrix, TheKernelAllowsWhatTheMatrixSays)
 {
-	for (const std::string &m : mechanisms) {
-		const std::string error = try_mechanism(m);
+	for (const std::string &m : attach_mechanisms()) {
+		const std::string error = try_attach_mechanism(m);
 		if (expects(m))
 			EXPECT_EQ(error, "") << m;
 		else

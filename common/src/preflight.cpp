@@ -1,4 +1,4 @@
-#include <nettrace/common/plugin_check.hpp>
+#include <nettrace/common/preflight.hpp>
 
 #include <nettrace/common/bpf_loader.hpp>
 #include <nettrace/common/drop_reasons.hpp>
@@ -7,7 +7,7 @@
 
 #include <fmt/format.h>
 
-namespace nettrace::check {
+namespace nettrace::preflight {
 
 bool environment(sdk::CheckReport &report)
 {
@@ -64,4 +64,4 @@ void stack_symbols(sdk::CheckReport &report)
 	}
 }
 
-} // namespace nettrace::check
+} // namespace nettrace::preflight

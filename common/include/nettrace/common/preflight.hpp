@@ -12,7 +12,7 @@ namespace nettrace {
 
 class DropReasons;
 
-namespace check {
+namespace preflight {
 
 // Privileges and kernel BTF, reported MISSING when absent; false then, as
 // nothing else can be tried.
@@ -24,6 +24,6 @@ void drop_reasons(sdk::CheckReport &report, const DropReasons &reasons,
 // Symbol names for stacks: DEGRADED when /proc/kallsyms hides addresses.
 void stack_symbols(sdk::CheckReport &report);
 
-} // namespace check
+} // namespace preflight
 
 } // namespace nettrace

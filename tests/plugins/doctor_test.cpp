@@ -1,0 +1,307 @@
+// nettrace doctor, run as users run it, against what the kernel it runs on
+// allows as learned outside nettrace (tests/support/attach_probe) and what
+// its config says. The kernel matrix runs it again under 6.1 and 6.12.
+#include "attach_probe.hpp"
+#include "process.hpp"
+#include "requirements.hpp"
+#include "tracer_run.hpp"
+
+#include <gtest/gtest.h>
+
+#include <sys/utsname.h>
+#include <unistd.h>
+
+#include <fstream>
+#include <map>
+#include <regex>
+#include <sstream>
+
+using namespace nettrace::test;
+using nlohmann::json;
+
+namespace {
+
+const std::string fixtures = NETTRACE_FIXTURE_DIR;
+
+struct Doctor {
+	ProcessResult result;
+	json doc;
+};
+
+Doctor run_doctor(std::vector<std::string> args, const std::vector<std::string> &prefix = {},
+		  const std::vector<std::string> &env = {})
+{
+	std::vector<std::string> argv = prefix;
+	argv.push_back(nettrace_binary());
+	argv.insert(argv.end(), args.begin(), args.end());
+	Doctor d{run_process(argv, env), {}};
+	if (!d.result.out.empty() && d.result.out[0] == '{')
+		d.doc = json::parse(d.result.out);
+	return d;
+}
+
+// The entry named `name` of a JSON array; an empty object when none is.
+json entry(const json &array, const std::string &name)
+{
+	for (const json &e : array)
+		if (e.value("name", "") == name)
+			return e;
+	ADD_FAILURE() << "no entry named '" << name << "' in " << array.dump();
+	return json::object();
+}
+
+// The kernel's build options, read the way a user would; empty when the
+// config cannot be read.
+std::string kernel_config()
+{
+	utsname uts{};
+	uname(&uts);
+	const ProcessResult zcat = run_process({"sh", "-c", "zcat /proc/config.gz 2>/dev/null"});
+	if (!zcat.out.empty())
+		return zcat.out;
+	std::ifstream in(std::string("/boot/config-") + uts.release);
+	std::ostringstream text;
+	text << in.rdbuf();
+	return text.str();
+}
+
+bool config_says_off(const std::string &config, const std::string &option)
+{
+	return !config.empty() && config.find("# " + option + " is not set") != std::string::npos;
+}
+
+const std::map<std::string, std::string> doctor_names = {
+	{"fentry", "fentry"}, {"kprobe", "kprobe"}, {"kprobe_multi", "kprobe.multi"}};
+
+class DoctorTest : public testing::Test {
+protected:
+	void SetUp() override { NETTRACE_REQUIRE_BPF(); }
+};
+
+TEST_F(DoctorTest, TriesEachAttachTypeAndSaysWhyOneFails)
+{
+	const int links_before = count_bpf_links();
+	const Doctor d = run_doctor({"doctor", "--json"});
+	ASSERT_TRUE(d.doc.is_object()) << d.result.out << d.result.err;
+	EXPECT_EQ(d.result.err, "");
+	const json &checks = d.doc["checks"];
+	for (const char *tp : {"tracepoint", "raw_tp", "tp_btf"})
+		EXPECT_EQ(entry(checks, tp)["status"], "ok") << entry(checks, tp).dump();
+
+	const std::string config = kernel_config();
+	// "load failed: EPERM (Operation not permitted): <cause>"
+	const std::regex failure_with_cause(
+		R"((load|attach|open) failed: E[A-Z]+ \([^)]*\): .{10,})");
+	for (const std::string &m : attach_mechanisms()) {
+		const std::string error = try_attach_mechanism(m);
+		const json c = entry(checks, doctor_names.at(m));
+		const std::string detail = c.value("detail", "");
+		if (error.empty()) {
+			EXPECT_EQ(c["status"], "ok") << m << ": " << detail;
+			continue;
+		}
+		EXPECT_EQ(c["status"], "missing") << m << " fails here: " << error;
+		EXPECT_TRUE(std::regex_search(detail, failure_with_cause)) << m << ": " << detail;
+		EXPECT_FALSE(c.value("errno", "").empty()) << c.dump();
+		if (m == "kprobe" && config_says_off(config, "CONFIG_KPROBES"))
+			EXPECT_NE(detail.find("CONFIG_KPROBES is not set"), std::string::npos) << detail;
+		if (m == "kprobe_multi" && config_says_off(config, "CONFIG_FPROBE"))
+			EXPECT_NE(detail.find("CONFIG_FPROBE is not set"), std::string::npos) << detail;
+	}
+	EXPECT_EQ(count_bpf_links(), links_before) << "doctor left a program attached";
+}
+
+TEST_F(DoctorTest, ReportsTheKernelItTraces)
+{
+	const Doctor d = run_doctor({"doctor", "--json"});
+	ASSERT_TRUE(d.doc.is_object()) << d.result.out << d.result.err;
+	utsname uts{};
+	uname(&uts);
+	EXPECT_EQ(d.doc["kernel"]["release"], uts.release);
+	const json &checks = d.doc["checks"];
+	EXPECT_EQ(entry(checks, "vmlinux BTF")["status"], "ok");
+	for (const char *cap : {"root", "CAP_BPF", "CAP_PERFMON", "CAP_SYS_ADMIN", "ring buffer",
+				"tracefs", "kallsyms"})
+		EXPECT_EQ(entry(checks, cap)["status"], "ok") << entry(checks, cap).dump();
+
+	// What skb:kfree_skb carries, as its BTF prototype says.
+	const std::string args = std::getenv("NETTRACE_EXPECT_KFREE_SKB_ARGS")
+					 ? std::getenv("NETTRACE_EXPECT_KFREE_SKB_ARGS")
+					 : "4";
+	const json kfree = entry(checks, "kfree_skb");
+	EXPECT_EQ(kfree["status"], args == "4" ? "ok" : "degraded") << kfree.dump();
+	EXPECT_NE(kfree.value("detail", "").find(args == "4" ? "reason and rx_sk" : "no rx_sk"),
+		  std::string::npos)
+		<< kfree.dump();
+	// As many core reasons as the kernel's enum counts, read independently:
+	// codes run from 0 to SKB_DROP_REASON_MAX - 1.
+	const std::string max = run_process({"sh", "-c",
+					     "bpftool btf dump file /sys/kernel/btf/vmlinux | "
+					     "sed -n \"s/^\t'SKB_DROP_REASON_MAX' val=//p\""})
+					.out;
+	ASSERT_FALSE(max.empty()) << "bpftool found no SKB_DROP_REASON_MAX";
+	const std::string detail = entry(checks, "drop reasons").value("detail", "");
+	EXPECT_EQ(detail.rfind(std::to_string(std::stoi(max)) + " core reasons", 0), 0u)
+		<< detail << " vs SKB_DROP_REASON_MAX " << max;
+}
+
+TEST_F(DoctorTest, SaysWhetherEachPluginRunsFully)
+{
+	const Doctor d = run_doctor({"doctor", "--json"});
+	ASSERT_TRUE(d.doc.is_object()) << d.result.out << d.result.err;
+	const json &plugins = d.doc["plugins"];
+	ASSERT_EQ(plugins.size(), 2u) << plugins.dump(); // tcpdrop and skbstat, not itself
+	const json tcpdrop = entry(plugins, "tcpdrop");
+	EXPECT_EQ(tcpdrop["status"], "ok") << tcpdrop.dump();
+	EXPECT_EQ(tcpdrop["verdict"], "runs fully");
+
+	// skbstat's function rows need fentry or kprobes.
+	const bool functions = try_attach_mechanism("fentry").empty() ||
+			       try_attach_mechanism("kprobe").empty();
+	const json skbstat = entry(plugins, "skbstat");
+	const json rows = entry(skbstat["findings"], "skbstat: function rows");
+	if (functions) {
+		EXPECT_EQ(skbstat["status"], "ok") << skbstat.dump();
+		EXPECT_EQ(rows["status"], "ok") << rows.dump();
+	} else {
+		EXPECT_EQ(skbstat["status"], "degraded") << skbstat.dump();
+		EXPECT_EQ(skbstat["verdict"], "runs degraded: function rows");
+		EXPECT_EQ(rows["status"], "degraded") << rows.dump();
+		EXPECT_NE(rows.value("detail", "").find(" unavailable"), std::string::npos)
+			<< rows.dump();
+		EXPECT_FALSE(rows.value("fix", "").empty());
+	}
+	const int expected_exit = functions ? 0 : 1;
+	EXPECT_EQ(d.result.exit_code, expected_exit) << d.result.err;
+	EXPECT_EQ(d.doc["exit_code"], expected_exit);
+
+	// Named plugins only: tcpdrop runs fully everywhere.
+	const Doctor only = run_doctor({"doctor", "--json", "tcpdrop"});
+	EXPECT_EQ(only.result.exit_code, 0) << only.result.out << only.result.err;
+	ASSERT_TRUE(only.doc.is_object());
+	EXPECT_EQ(only.doc["plugins"].size(), 1u);
+}
+
+// The text report: each check on one line under the group of its status,
+// its fix on the next line, then one verdict line per plugin.
+TEST_F(DoctorTest, TextGroupsEveryCheckUnderItsStatus)
+{
+	const Doctor j = run_doctor({"doctor", "--json"});
+	const Doctor t = run_doctor({"doctor"});
+	ASSERT_TRUE(j.doc.is_object()) << j.result.out << j.result.err;
+	EXPECT_EQ(t.result.exit_code, j.result.exit_code);
+	std::map<std::string, std::string> group_of; // check name -> group
+	std::map<std::string, std::string> fix_of;
+	std::string group, last;
+	std::istringstream lines(t.result.out);
+	for (std::string line; std::getline(lines, line);) {
+		if (line == "OK" || line == "DEGRADED" || line == "MISSING" || line == "PLUGINS") {
+			group = line;
+			continue;
+		}
+		if (line.rfind("  ", 0) != 0 || group == "PLUGINS")
+			continue;
+		const std::string rest = line.substr(2);
+		const auto fix = rest.find("fix: ");
+		if (rest[0] == ' ' && fix != std::string::npos) {
+			fix_of[last] = rest.substr(fix + 5);
+			continue;
+		}
+		// The name ends where two spaces begin the detail.
+		last = rest.substr(0, rest.find("  "));
+		group_of[last] = group;
+	}
+	for (const json &c : j.doc["checks"]) {
+		const std::string name = c["name"];
+		std::string status = c["status"];
+		for (char &ch : status)
+			ch = static_cast<char>(std::toupper(ch));
+		EXPECT_EQ(group_of[name], status) << name << "\n" << t.result.out;
+		EXPECT_EQ(fix_of[name], c.value("fix", "")) << name;
+	}
+	for (const json &p : j.doc["plugins"]) {
+		const std::regex verdict("\n  " + p["name"].get<std::string>() + " +[A-Z]+ +" +
+					 p["verdict"].get<std::string>() + "\n");
+		EXPECT_TRUE(std::regex_search(t.result.out, verdict)) << p.dump() << t.result.out;
+	}
+}
+
+// A user made for the test, removed at the end even when the test fails.
+struct UnprivilegedUser {
+	UnprivilegedUser()
+	{
+		run_shell_checked("userdel " + name + " 2>/dev/null; useradd --system "
+			"--no-create-home --shell /usr/sbin/nologin " + name);
+	}
+	~UnprivilegedUser() { run_process({"userdel", name}); }
+	const std::string name = "nettrace-doctor-test";
+};
+
+TEST_F(DoctorTest, WithoutPrivilegesSaysWhichAreMissing)
+{
+	UnprivilegedUser user;
+	// setpriv changes the user ids, which drops every capability.
+	const Doctor d = run_doctor({"doctor", "--json"},
+				    {"setpriv", "--reuid=" + user.name, "--regid=" + user.name,
+				     "--clear-groups"},
+				    {"NETTRACE_CACHE_DIR="});
+	ASSERT_TRUE(d.doc.is_object()) << d.result.out << d.result.err;
+	EXPECT_EQ(d.result.exit_code, 1);
+	EXPECT_EQ(d.result.err, "");
+	const json &checks = d.doc["checks"];
+	for (const char *p : {"root", "CAP_BPF", "CAP_PERFMON", "CAP_SYS_ADMIN"}) {
+		EXPECT_EQ(entry(checks, p)["status"], "missing") << entry(checks, p).dump();
+		EXPECT_FALSE(entry(checks, p).value("fix", "").empty());
+	}
+	EXPECT_NE(entry(checks, "root").value("detail", "").find("running as uid "),
+		  std::string::npos);
+	const std::string without = "without CAP_BPF and CAP_PERFMON";
+	for (const char *type : {"tracepoint", "tp_btf", "kprobe", "fentry"}) {
+		const json c = entry(checks, type);
+		EXPECT_EQ(c["status"], "missing");
+		EXPECT_EQ(c["errno"], "EPERM") << c.dump();
+		EXPECT_NE(c.value("detail", "").find(without), std::string::npos) << c.dump();
+	}
+	for (const char *plugin : {"tcpdrop", "skbstat"}) {
+		const json p = entry(d.doc["plugins"], plugin);
+		EXPECT_EQ(p["status"], "missing") << p.dump();
+		const json f = entry(p["findings"], std::string(plugin) + ": privileges");
+		EXPECT_NE(f.value("detail", "").find(without), std::string::npos) << f.dump();
+	}
+}
+
+TEST_F(DoctorTest, OlderPluginsLoadButCannotBeChecked)
+{
+	// The 1.0 plugin still runs.
+	const ProcessResult ran =
+		run_process({nettrace_binary(), "--plugin-dir", fixtures, "fixture-abi-1-0"});
+	EXPECT_EQ(ran.exit_code, 0) << ran.err;
+	EXPECT_EQ(ran.out, "fixture-abi-1-0 ran\n");
+
+	const Doctor d = run_doctor({"--plugin-dir", fixtures, "doctor", "--json",
+				     "fixture-abi-1-0", "fixture-check-throws"});
+	ASSERT_TRUE(d.doc.is_object()) << d.result.out << d.result.err;
+	EXPECT_EQ(d.result.exit_code, 1);
+	const json old = entry(d.doc["plugins"], "fixture-abi-1-0");
+	EXPECT_EQ(old["checked"], false);
+	EXPECT_EQ(old["abi"], "1.0");
+	EXPECT_EQ(old["verdict"], "cannot be checked: built for plugin ABI 1.0, which has no "
+				  "check entry point");
+	// A check that throws keeps what it reported before, and cannot run.
+	const json throws = entry(d.doc["plugins"], "fixture-check-throws");
+	EXPECT_EQ(throws["status"], "missing");
+	EXPECT_EQ(entry(throws["findings"], "fixture-check-throws: first")["status"], "ok");
+	EXPECT_EQ(entry(throws["findings"], "fixture-check-throws: check")["detail"],
+		  "cannot read /nonexistent/state");
+}
+
+TEST_F(DoctorTest, BadCommandLinesExitTwo)
+{
+	expect_usage_errors("doctor", {
+		{{"--bogus"}, "unrecognised option '--bogus'"},
+		{{"--json=yes"}, "--json"},
+		{{"nosuch"}, "'nosuch' is not an installed plugin"},
+	});
+}
+
+} // namespace
