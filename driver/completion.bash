@@ -88,6 +88,12 @@ _nettrace() {
 		COMPREPLY=($(compgen -W "$(_nettrace_commands "$prog" "${driver_args[@]}")" -- "$cur"))
 		return
 	fi
+	# doctor's arguments are the commands it is to check.
+	if [[ $cmd == doctor && $cur != -* ]]; then
+		COMPREPLY=($(compgen -W "$(_nettrace_commands "$prog" "${driver_args[@]}" |
+			grep -vxF doctor)" -- "$cur"))
+		return
+	fi
 	local values
 	if values=$(_nettrace_option_values "$prev"); then
 		COMPREPLY=($values)

@@ -4,6 +4,7 @@
 #include <nlohmann/json.hpp>
 
 #include <algorithm>
+#include <cctype>
 
 namespace nettrace::doctor {
 
@@ -14,7 +15,8 @@ const Status all_statuses[] = {Status::Ok, Status::Degraded, Status::Missing};
 std::string lower(const char *s)
 {
 	std::string out(s);
-	std::transform(out.begin(), out.end(), out.begin(), [](char c) { return c | 0x20; });
+	std::transform(out.begin(), out.end(), out.begin(),
+		       [](unsigned char c) { return static_cast<char>(std::tolower(c)); });
 	return out;
 }
 

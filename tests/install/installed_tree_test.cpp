@@ -218,6 +218,7 @@ TEST_F(InstalledTree, CompletionOffersCommandsAndEachCommandsOptions)
 		}
 		offer nettrace ''
 		offer nettrace help ''
+		offer nettrace doctor ''
 		offer nettrace skbstat --at
 		offer nettrace skbstat --attach ''
 		offer nettrace tcpdrop --no
@@ -231,14 +232,15 @@ TEST_F(InstalledTree, CompletionOffersCommandsAndEachCommandsOptions)
 		env);
 	ASSERT_EQ(r.exit_code, 0) << r.err;
 	const std::vector<std::string> lines = split_lines(r.out);
-	ASSERT_EQ(lines.size(), 7u) << r.out;
+	ASSERT_EQ(lines.size(), 8u) << r.out;
 	EXPECT_EQ(lines[0], "complete -F _nettrace nettrace");
 	EXPECT_EQ(lines[1], "nettrace : doctor dropcount skbstat tcpdrop help");
 	EXPECT_EQ(lines[2], "nettrace help : doctor dropcount skbstat tcpdrop");
-	EXPECT_EQ(lines[3], "nettrace skbstat --at: --attach");
-	EXPECT_EQ(lines[4], "nettrace skbstat --attach : auto fentry kprobe tracepoint");
-	EXPECT_EQ(lines[5], "nettrace tcpdrop --no: --no-stack");
-	EXPECT_EQ(lines[6], "nettrace tcpdrop -s : "); // an address cannot be guessed
+	EXPECT_EQ(lines[3], "nettrace doctor : dropcount skbstat tcpdrop");
+	EXPECT_EQ(lines[4], "nettrace skbstat --at: --attach");
+	EXPECT_EQ(lines[5], "nettrace skbstat --attach : auto fentry kprobe tracepoint");
+	EXPECT_EQ(lines[6], "nettrace tcpdrop --no: --no-stack");
+	EXPECT_EQ(lines[7], "nettrace tcpdrop -s : "); // an address cannot be guessed
 }
 
 TEST_F(InstalledTree, ExamplePluginCountsRealDropsPerReasonInOneNamespace)

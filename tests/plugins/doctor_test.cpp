@@ -103,10 +103,12 @@ TEST_F(DoctorTest, TriesEachAttachTypeAndSaysWhyOneFails)
 		EXPECT_EQ(c["status"], "missing") << m << " fails here: " << error;
 		EXPECT_TRUE(std::regex_search(detail, failure_with_cause)) << m << ": " << detail;
 		EXPECT_FALSE(c.value("errno", "").empty()) << c.dump();
-		if (m == "kprobe" && config_says_off(config, "CONFIG_KPROBES"))
+		if (m == "kprobe" && config_says_off(config, "CONFIG_KPROBES")) {
 			EXPECT_NE(detail.find("CONFIG_KPROBES is not set"), std::string::npos) << detail;
-		if (m == "kprobe_multi" && config_says_off(config, "CONFIG_FPROBE"))
+		}
+		if (m == "kprobe_multi" && config_says_off(config, "CONFIG_FPROBE")) {
 			EXPECT_NE(detail.find("CONFIG_FPROBE is not set"), std::string::npos) << detail;
+		}
 	}
 	EXPECT_EQ(count_bpf_links(), links_before) << "doctor left a program attached";
 }
