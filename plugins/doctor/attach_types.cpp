@@ -39,8 +39,8 @@ const std::array<AttachType, 6> attach_types = {{
 // Where a try failed, and the errno it failed with.
 struct Failure {
 	const char *stage; // "open", "load", "attach"
-	int err;           // positive errno
-	std::string libbpf_says;
+	int err;           // positive errno; 0 when the stage gave none
+	std::string libbpf_says; // its last line, or the error thrown
 };
 
 // Loads only `type`'s program and attaches it; nothing when both work.
@@ -60,7 +60,8 @@ std::optional<Failure> try_attach(const AttachType &type)
 		bpf_link__destroy(link);
 		return std::nullopt;
 	} catch (const std::exception &e) {
-		return Failure{"open", errno ? errno : EINVAL, e.what()};
+		// The message carries the errno, if there was one.
+		return Failure{"open", 0, e.what()};
 	}
 }
 
@@ -187,13 +188,16 @@ std::vector<Finding> check_attach_types(const KernelConfig &config)
 		if (const auto failure = try_attach(type)) {
 			const Cause cause = likely_cause(type, *failure, config);
 			f.status = Status::Missing;
-			f.error = errno_name(failure->err);
-			f.detail = fmt::format("{} failed: {} ({})", failure->stage, f.error,
-					       errno_text(failure->err));
+			f.detail = fmt::format("{} failed", failure->stage);
+			if (failure->err) {
+				f.error = errno_name(failure->err);
+				f.detail += fmt::format(": {} ({})", f.error,
+							errno_text(failure->err));
+			}
 			if (!cause.why.empty())
 				f.detail += ": " + cause.why;
 			else if (!failure->libbpf_says.empty())
-				f.detail += "; libbpf: " + failure->libbpf_says;
+				f.detail += "; " + failure->libbpf_says;
 			f.fix = cause.fix;
 		}
 		out.push_back(std::move(f));
