@@ -87,12 +87,19 @@ bool exists(const char *path)
 // kernel that does so refuses trampolines (fentry) for the same reason.
 bool ftrace_refused()
 {
-	const int fd = open("/sys/kernel/tracing/available_filter_functions", O_RDONLY | O_CLOEXEC);
-	if (fd >= 0) {
-		close(fd);
+	if (geteuid() != 0)
 		return false;
+	for (const char *dir : {"/sys/kernel/tracing", "/sys/kernel/debug/tracing"}) {
+		const std::string path = std::string(dir) + "/available_filter_functions";
+		const int fd = open(path.c_str(), O_RDONLY | O_CLOEXEC);
+		if (fd >= 0) {
+			close(fd);
+			return false;
+		}
+		if (errno == EPERM)
+			return true;
 	}
-	return errno == EPERM && geteuid() == 0;
+	return false;
 }
 
 struct Cause {
@@ -175,6 +182,10 @@ Cause likely_cause(const AttachType &type, const Failure &f, const KernelConfig 
 				""};
 		break;
 	}
+	if (denied)
+		return {"refused although this process has the privileges: a security "
+			"module (the BPF LSM, SELinux, AppArmor) or the hypervisor forbids it here",
+			""};
 	return {};
 }
 
