@@ -146,6 +146,11 @@ Privileges current_privileges()
 		return p;
 	}
 	constexpr int cap_sys_admin = 21, cap_perfmon = 38, cap_bpf = 39;
+	// The initial namespace maps every uid onto itself.
+	std::ifstream uid_map("/proc/self/uid_map");
+	unsigned long inside = 0, outside = 0, count = 0;
+	if (uid_map >> inside >> outside >> count)
+		p.initial_user_namespace = inside == 0 && outside == 0 && count == 4294967295UL;
 	p.cap_sys_admin = has_capability(caps, cap_sys_admin);
 	p.cap_perfmon = has_capability(caps, cap_perfmon);
 	p.cap_bpf = has_capability(caps, cap_bpf);
@@ -159,6 +164,9 @@ std::string missing_privileges()
 		return fmt::format("cannot read this process's capabilities: {}", p.unreadable);
 	if (p.sufficient())
 		return {};
+	if (!p.initial_user_namespace)
+		return "runs in a user namespace (a rootless container?), whose capabilities "
+		       "do not reach BPF: run nettrace in the host's user namespace";
 	std::string missing;
 	if (!p.cap_bpf)
 		missing += "CAP_BPF";

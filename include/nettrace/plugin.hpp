@@ -106,6 +106,10 @@ int guarded_check(CheckFn check, nettrace_check_sink *sink) noexcept
 		} catch (...) {
 		}
 	} catch (...) {
+		try {
+			report.missing("check", "unknown exception");
+		} catch (...) {
+		}
 	}
 	return NETTRACE_EXIT_FAILURE;
 }

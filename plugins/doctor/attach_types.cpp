@@ -11,7 +11,9 @@
 #include <cerrno>
 #include <cstring>
 #include <optional>
+#include <cstdio>
 #include <fcntl.h>
+#include <sys/utsname.h>
 #include <unistd.h>
 
 namespace nettrace::doctor {
@@ -55,8 +57,9 @@ std::optional<Failure> try_attach(const AttachType &type)
 			return Failure{"load", -err, bpf::libbpf_log_tail(1)};
 		bpf::clear_libbpf_log();
 		bpf_link *link = bpf_program__attach(type.program(skel.get()));
-		if (!link)
-			return Failure{"attach", errno, bpf::libbpf_log_tail(1)};
+		// An error pointer, not NULL, from libbpf 0.x outside strict mode.
+		if (const long err = libbpf_get_error(link))
+			return Failure{"attach", static_cast<int>(-err), bpf::libbpf_log_tail(1)};
 		bpf_link__destroy(link);
 		return std::nullopt;
 	} catch (const std::exception &e) {
@@ -65,17 +68,23 @@ std::optional<Failure> try_attach(const AttachType &type)
 	}
 }
 
-const char *errno_name(int err)
+std::string errno_name(int err)
 {
 	if (err == 524)
 		return "ENOTSUPP"; // the kernel's own, not in userspace headers
+	if (err >= 4000)
+		return fmt::format("libbpf error {}", err); // LIBBPF_ERRNO__*
 	const char *name = strerrorname_np(err);
-	return name ? name : "?";
+	return name ? name : fmt::format("errno {}", err);
 }
 
 std::string errno_text(int err)
 {
-	return err == 524 ? "Operation not supported by the kernel" : std::strerror(err);
+	if (err == 524)
+		return "Operation not supported by the kernel";
+	char text[128] = "";
+	libbpf_strerror(err, text, sizeof(text)); // strerror's words, and libbpf's own
+	return text;
 }
 
 bool exists(const char *path)
@@ -102,6 +111,16 @@ bool ftrace_refused()
 	return false;
 }
 
+// Whether the running kernel's release is below MAJOR.MINOR.
+bool older_than(int major, int minor)
+{
+	utsname uts{};
+	int have_major = 0, have_minor = 0;
+	if (uname(&uts) != 0 || std::sscanf(uts.release, "%d.%d", &have_major, &have_minor) != 2)
+		return false;
+	return have_major < major || (have_major == major && have_minor < minor);
+}
+
 struct Cause {
 	std::string why;
 	std::string fix;
@@ -117,14 +136,17 @@ Cause config_off(const KernelConfig &config, const char *option, std::string fix
 // BTF, and the kernel's own interfaces.
 Cause likely_cause(const AttachType &type, const Failure &f, const KernelConfig &config)
 {
-	const bool denied = f.err == EPERM || f.err == EACCES;
-	if (denied && !bpf::current_privileges().sufficient())
+	// EACCES from a load is the verifier's; EPERM is a refusal.
+	const bool denied = f.err == EPERM;
+	if ((denied || f.err == EACCES) && !bpf::current_privileges().sufficient())
 		return {bpf::missing_privileges(),
 			"run as root, or give nettrace CAP_BPF and CAP_PERFMON"};
-	if (denied && bpf::lockdown_mode() == "confidentiality")
-		return {"kernel lockdown is in confidentiality mode, which forbids tracing "
-			"programs from reading kernel memory",
-			"boot with lockdown=integrity or none (or with Secure Boot lockdown off)"};
+	const bool locked_out = type.kind == Kind::Kprobe || type.kind == Kind::KprobeMulti ||
+				type.kind == Kind::Tracepoint || denied;
+	if (locked_out && bpf::lockdown_mode() == "confidentiality")
+		return {"kernel lockdown is in confidentiality mode, which forbids kprobes, "
+			"tracefs and BPF reads of kernel memory",
+			"boot without lockdown=confidentiality"};
 	const bool needs_btf = type.kind == Kind::TpBtf || type.kind == Kind::Fentry;
 	if (needs_btf && !KernelBtf::available())
 		return {"the kernel has no BTF (CONFIG_DEBUG_INFO_BTF is off)",
@@ -132,6 +154,11 @@ Cause likely_cause(const AttachType &type, const Failure &f, const KernelConfig 
 	const std::string fix_kernel = "boot a kernel built with ";
 	switch (type.kind) {
 	case Kind::Tracepoint:
+		// libbpf reads the tracepoint's id in tracefs, which is root's alone.
+		if (access("/sys/kernel/tracing/events", X_OK) != 0 && errno == EACCES)
+			return {"tracefs is readable by root only, and libbpf reads the "
+				"tracepoint's id there",
+				"run as root"};
 		if (!exists("/sys/kernel/tracing/events") && !exists("/sys/kernel/debug/tracing/events"))
 			return {"tracefs is not mounted", "mount -t tracefs nodev /sys/kernel/tracing"};
 		if (config.off("CONFIG_BPF_EVENTS"))
@@ -155,15 +182,13 @@ Cause likely_cause(const AttachType &type, const Failure &f, const KernelConfig 
 			return config_off(config, "CONFIG_FPROBE",
 					  fix_kernel + "CONFIG_FPROBE=y (nettrace uses single "
 						       "kprobes without it)");
-		if (config.off("CONFIG_KPROBES") && !config.value("CONFIG_FPROBE"))
-			return config_off(config, "CONFIG_KPROBES", fix_kernel + "CONFIG_KPROBES=y");
+		if (f.err == EINVAL && older_than(5, 18))
+			return {"the kernel is older than 5.18, which brought kprobe.multi", ""};
 		if (f.err == EOPNOTSUPP)
 			return {"the kernel cannot attach many kprobes at once: it is built "
 				"without CONFIG_FPROBE",
 				fix_kernel + "CONFIG_FPROBE=y (nettrace uses single kprobes "
 					     "without it)"};
-		if (f.err == EINVAL)
-			return {"the kernel is older than 5.18, which brought kprobe.multi", ""};
 		break;
 	case Kind::Fentry:
 		if (config.off("CONFIG_BPF_JIT"))

@@ -13,6 +13,7 @@
 #include <filesystem>
 #include <fstream>
 #include <sstream>
+#include <unistd.h>
 
 namespace nettrace::doctor {
 
@@ -92,15 +93,27 @@ std::vector<Finding> check_privileges()
 			       "cannot read this process's capabilities: " + p.unreadable, {}, {}});
 		return out;
 	}
-	const bool enough = p.sufficient();
-	const Status lacking = enough ? Status::Ok : Status::Missing;
-	if (p.uid == 0)
+	const bool caps = p.cap_sys_admin || (p.cap_bpf && p.cap_perfmon);
+	if (!p.initial_user_namespace)
+		out.push_back({"root", Status::Missing,
+			       fmt::format("running as uid {} in a user namespace (a rootless "
+					   "container?): capabilities there do not reach BPF",
+					   p.uid),
+			       "run nettrace in the host's user namespace", {}});
+	else if (p.uid == 0 && caps)
 		out.push_back({"root", Status::Ok, "running as uid 0", {}, {}});
+	else if (p.uid == 0)
+		out.push_back({"root", Status::Missing,
+			       "running as uid 0 without the capabilities below (a container "
+			       "that drops them?)",
+			       "give it CAP_BPF and CAP_PERFMON (docker run --cap-add BPF "
+			       "--cap-add PERFMON), or run on the host",
+			       {}});
 	else
-		out.push_back({"root", lacking,
+		out.push_back({"root", caps ? Status::Ok : Status::Missing,
 			       fmt::format("running as uid {}{}", p.uid,
-					   enough ? ", with the capabilities below" : ""),
-			       enough ? "" : run_as_root, {}});
+					   caps ? ", with the capabilities below" : ""),
+			       caps ? "" : run_as_root, {}});
 	auto cap = [&](const char *name, bool held, const char *needed_for, bool covered,
 		       const char *covered_by) {
 		if (held)
@@ -120,6 +133,20 @@ std::vector<Finding> check_privileges()
 	cap("CAP_SYS_ADMIN", p.cap_sys_admin,
 	    "on kernels before 5.8, or in place of CAP_BPF and CAP_PERFMON",
 	    p.cap_bpf && p.cap_perfmon, "CAP_BPF and CAP_PERFMON suffice on 5.8 and later");
+
+	const std::string lockdown = bpf::lockdown_mode();
+	if (lockdown == "confidentiality")
+		out.push_back({"lockdown", Status::Missing,
+			       "confidentiality: kprobes, tracefs and BPF reads of kernel memory "
+			       "are forbidden, so packets cannot be read",
+			       "boot without lockdown=confidentiality", {}});
+	else if (!lockdown.empty())
+		out.push_back({"lockdown", Status::Ok, lockdown, {}, {}});
+	else
+		out.push_back({"lockdown", Status::Ok,
+			       "not known: securityfs is not mounted (no lockdown LSM, or "
+			       "mount -t securityfs none /sys/kernel/security to see)",
+			       {}, {}});
 	return out;
 }
 
@@ -156,7 +183,10 @@ std::vector<Finding> check_kernel_symbols()
 				 fmt::format("{} shows zero addresses: stacks print as bare "
 					     "addresses",
 					     path),
-				 "run as root, or set kernel.kptr_restrict=0", {}}};
+				 // kptr_restrict=2 hides them even from root.
+				 geteuid() == 0 ? "sysctl kernel.kptr_restrict=1"
+						: "run as root, or sysctl kernel.kptr_restrict=0",
+				 {}}};
 		return {{"kallsyms", Status::Ok,
 			 fmt::format("{} has {} symbols with real addresses", path, symbols.size()),
 			 {}, {}}};
@@ -208,7 +238,8 @@ std::vector<Finding> check_drop_reporting()
 
 	const DropReasons reasons = DropReasons::load(kernel);
 	if (reasons.empty())
-		out.push_back({"drop reasons", Status::Missing, reasons.unavailable_reason(),
+		out.push_back({"drop reasons", Status::Degraded,
+			       "codes are shown as UNKNOWN_<code>: " + reasons.unavailable_reason(),
 			       {}, {}});
 	else
 		out.push_back({"drop reasons", Status::Ok,

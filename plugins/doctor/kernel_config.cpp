@@ -50,9 +50,15 @@ KernelConfig KernelConfig::read(const std::string &release)
 void KernelConfig::parse(const std::string &text)
 {
 	std::istringstream lines(text);
+	const std::string not_set = " is not set";
 	for (std::string line; std::getline(lines, line);) {
+		if (line.rfind("# CONFIG_", 0) == 0 && line.size() > not_set.size() &&
+		    line.compare(line.size() - not_set.size(), not_set.size(), not_set) == 0) {
+			options_[line.substr(2, line.size() - 2 - not_set.size())] = "";
+			continue;
+		}
 		if (line.rfind("CONFIG_", 0) != 0)
-			continue; // "# CONFIG_X is not set" reads as absent
+			continue;
 		const auto eq = line.find('=');
 		if (eq != std::string::npos)
 			options_[line.substr(0, eq)] = line.substr(eq + 1);
@@ -61,16 +67,16 @@ void KernelConfig::parse(const std::string &text)
 
 std::optional<std::string> KernelConfig::value(const std::string &option) const
 {
-	if (!readable())
-		return std::nullopt;
 	const auto it = options_.find(option);
-	return it == options_.end() ? std::string() : it->second;
+	if (it == options_.end())
+		return std::nullopt;
+	return it->second;
 }
 
 bool KernelConfig::off(const std::string &option) const
 {
 	const auto v = value(option);
-	return v && *v != "y" && *v != "m";
+	return v && v->empty();
 }
 
 } // namespace nettrace::doctor

@@ -17,10 +17,11 @@ public:
 	bool readable() const { return !source_.empty(); }
 	// Where it was read from, for messages.
 	const std::string &source() const { return source_; }
-	// "y", "m" or a value; "" when the config says "is not set" or does
-	// not name it; nothing when the config is unreadable.
+	// "y", "m" or a value; "" when the config says "# ... is not set";
+	// nothing when it does not name the option (one this kernel does not
+	// have, such as CONFIG_FPROBE before 5.18) or cannot be read.
 	std::optional<std::string> value(const std::string &option) const;
-	// Whether `option` is known to be off (readable, and not y or m).
+	// Whether the config says `option` "is not set".
 	bool off(const std::string &option) const;
 
 private:

@@ -12,15 +12,18 @@ namespace nettrace::doctor {
 
 namespace {
 
-void add_to_listing(void *context, const char *file, const nettrace_plugin *plugin)
-{
+// Both are called from the other side of the C ABI: nothing may escape
+// them. Out of memory, a plugin or a finding is left out.
+void add_to_listing(void *context, const char *file, const nettrace_plugin *plugin) noexcept
+try {
 	static_cast<std::vector<InstalledPlugin> *>(context)->push_back(
 		{plugin, file ? file : ""});
+} catch (...) {
 }
 
 void add_finding(nettrace_check_sink *sink, int status, const char *what, const char *detail,
-		 const char *fix)
-{
+		 const char *fix) noexcept
+try {
 	auto *verdict = static_cast<PluginVerdict *>(sink->context);
 	Finding f;
 	f.name = fmt::format("{}: {}", verdict->name, what ? what : "?");
@@ -31,12 +34,13 @@ void add_finding(nettrace_check_sink *sink, int status, const char *what, const 
 	f.fix = fix ? fix : "";
 	verdict->status = std::max(verdict->status, f.status);
 	verdict->findings.push_back(std::move(f));
+} catch (...) {
 }
 
+// The ABI's rule: a field exists when the descriptor's size covers it.
 bool has_check(const nettrace_plugin &p)
 {
-	return p.abi_minor >= 1 &&
-	       p.struct_size >= offsetof(nettrace_plugin, check) + sizeof(p.check) && p.check;
+	return p.struct_size >= offsetof(nettrace_plugin, check) + sizeof(p.check) && p.check;
 }
 
 } // namespace
@@ -57,11 +61,14 @@ std::vector<InstalledPlugin> installed_plugins(const nettrace_host *host, const 
 	auto named = [](const std::string &name) {
 		return [&name](const InstalledPlugin &p) { return p.descriptor->name == name; };
 	};
-	for (const std::string &name : only)
+	for (const std::string &name : only) {
+		if (name == self)
+			throw UsageError(fmt::format("{} does not check itself", self));
 		if (std::none_of(all.begin(), all.end(), named(name)))
 			throw UsageError(fmt::format("'{}' is not an installed plugin "
 						     "('nettrace --list' shows them)",
 						     name));
+	}
 	std::vector<InstalledPlugin> out;
 	for (const InstalledPlugin &p : all) {
 		const bool wanted =
@@ -103,11 +110,13 @@ PluginVerdict check_plugin(const nettrace_host *host, const InstalledPlugin &ins
 	} catch (...) {
 		v.check_failed = true;
 	}
+	// A failed check that reported nothing missing says so itself, so that
+	// the verdict names what went wrong.
+	if (v.check_failed && v.status != Status::Missing)
+		v.findings.push_back({v.name + ": check", Status::Missing,
+				      "its check failed without saying why", {}, {}});
 	if (v.check_failed)
 		v.status = Status::Missing;
-	if (v.findings.empty() && v.check_failed)
-		v.findings.push_back({v.name + ": check", Status::Missing,
-			"its check failed without saying why", {}, {}});
 	return v;
 }
 

@@ -2,7 +2,10 @@
 
 #include "attach_probe.skel.h"
 
-#include <nettrace/common/bpf_loader.hpp>
+#include <bpf/libbpf.h>
+
+#include <cerrno>
+#include <cstring>
 
 namespace nettrace::test {
 
@@ -14,19 +17,26 @@ const std::vector<std::string> &attach_mechanisms()
 
 std::string try_attach_mechanism(const std::string &mechanism)
 {
-	bpf::capture_libbpf_log(false); // its failures are the answer, not noise
-	try {
-		bpf::Skeleton<attach_probe_bpf> skel(NETTRACE_SKELETON_OPS(attach_probe_bpf),
-						     "attach_probe");
-		bpf_program__set_autoload(skel->progs.by_fentry, mechanism == "fentry");
-		bpf_program__set_autoload(skel->progs.by_kprobe, mechanism == "kprobe");
-		bpf_program__set_autoload(skel->progs.by_kprobe_multi, mechanism == "kprobe_multi");
-		skel.load();
-		skel.attach();
-		return {};
-	} catch (const std::exception &e) {
-		return e.what();
-	}
+	// libbpf alone, not nettrace's loader: an oracle that shares no code
+	// with what it judges.
+	// Its failures are the answer, not noise.
+	struct QuietLibbpf {
+		libbpf_print_fn_t before = libbpf_set_print(nullptr);
+		~QuietLibbpf() { libbpf_set_print(before); }
+	} quiet;
+	attach_probe_bpf *skel = attach_probe_bpf__open();
+	if (!skel)
+		return std::string("open: ") + std::strerror(errno);
+	bpf_program__set_autoload(skel->progs.by_fentry, mechanism == "fentry");
+	bpf_program__set_autoload(skel->progs.by_kprobe, mechanism == "kprobe");
+	bpf_program__set_autoload(skel->progs.by_kprobe_multi, mechanism == "kprobe_multi");
+	std::string error;
+	if (int err = attach_probe_bpf__load(skel))
+		error = std::string("load: ") + std::strerror(-err);
+	else if ((err = attach_probe_bpf__attach(skel)))
+		error = std::string("attach: ") + std::strerror(-err);
+	attach_probe_bpf__destroy(skel);
+	return error;
 }
 
 } // namespace nettrace::test

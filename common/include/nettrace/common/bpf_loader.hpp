@@ -28,14 +28,20 @@ void log_load_warning(std::string_view line);
 
 // What this process may do with BPF: root, or the capabilities that
 // stand for it (CAP_BPF and CAP_PERFMON since 5.8, CAP_SYS_ADMIN always).
+// Capabilities count only in the initial user namespace: root in a
+// rootless container holds them all and may still load nothing.
 struct Privileges {
 	unsigned uid = 0;        // effective
 	bool cap_bpf = false;    // effective capabilities
 	bool cap_perfmon = false;
 	bool cap_sys_admin = false;
+	bool initial_user_namespace = true;
 	std::string unreadable;  // why capget failed; empty when it did not
 
-	bool sufficient() const { return cap_sys_admin || (cap_bpf && cap_perfmon); }
+	bool sufficient() const
+	{
+		return initial_user_namespace && (cap_sys_admin || (cap_bpf && cap_perfmon));
+	}
 };
 Privileges current_privileges();
 // Empty when this process may load and attach tracing programs, else one
