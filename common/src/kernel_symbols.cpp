@@ -307,9 +307,18 @@ KernelSymbols KernelSymbols::load(const std::string &path)
 	return table;
 }
 
-std::string_view KernelSymbols::hidden_reason() const noexcept
+std::string_view KernelSymbols::hidden_addresses_fix() noexcept
 {
-	return hidden_ ? hidden_addresses_message : std::string_view();
+	return geteuid() == 0 ? "set kernel.kptr_restrict=1 (2 hides addresses even from root)"
+			      : "run as root, or set kernel.kptr_restrict=0";
+}
+
+std::string KernelSymbols::hidden_reason() const
+{
+	if (!hidden_)
+		return {};
+	return std::string(default_path) + " shows zero addresses: " +
+	       std::string(hidden_addresses_fix());
 }
 
 size_t KernelSymbols::size() const noexcept

@@ -26,7 +26,6 @@ struct PluginVerdict {
 	std::string version;
 	unsigned abi_major = 0, abi_minor = 0;
 	bool checked = false;   // false: it has no check entry point
-	bool check_failed = false;
 	Status status = Status::Ok;
 	std::vector<Finding> findings; // named "<plugin>: <what>"
 };

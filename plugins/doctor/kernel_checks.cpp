@@ -13,7 +13,6 @@
 #include <filesystem>
 #include <fstream>
 #include <sstream>
-#include <unistd.h>
 
 namespace nettrace::doctor {
 
@@ -93,7 +92,7 @@ std::vector<Finding> check_privileges()
 			       "cannot read this process's capabilities: " + p.unreadable, {}, {}});
 		return out;
 	}
-	const bool caps = p.cap_sys_admin || (p.cap_bpf && p.cap_perfmon);
+	const bool caps = p.capabilities_suffice();
 	if (!p.initial_user_namespace)
 		out.push_back({"root", Status::Missing,
 			       fmt::format("running as uid {} in a user namespace (a rootless "
@@ -183,10 +182,7 @@ std::vector<Finding> check_kernel_symbols()
 				 fmt::format("{} shows zero addresses: stacks print as bare "
 					     "addresses",
 					     path),
-				 // kptr_restrict=2 hides them even from root.
-				 geteuid() == 0 ? "sysctl kernel.kptr_restrict=1"
-						: "run as root, or sysctl kernel.kptr_restrict=0",
-				 {}}};
+				 std::string(KernelSymbols::hidden_addresses_fix()), {}}};
 		return {{"kallsyms", Status::Ok,
 			 fmt::format("{} has {} symbols with real addresses", path, symbols.size()),
 			 {}, {}}};

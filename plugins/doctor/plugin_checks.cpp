@@ -105,18 +105,18 @@ PluginVerdict check_plugin(const nettrace_host *host, const InstalledPlugin &ins
 	nettrace_check_sink sink{sizeof(nettrace_check_sink), &v, &add_finding};
 	// A plugin's check may be written in anything: what escapes it is
 	// that plugin's failure, not doctor's.
+	bool failed = true;
 	try {
-		v.check_failed = plugin.check(host, &sink) != NETTRACE_EXIT_OK;
+		failed = plugin.check(host, &sink) != NETTRACE_EXIT_OK;
 	} catch (...) {
-		v.check_failed = true;
 	}
 	// A failed check that reported nothing missing says so itself, so that
 	// the verdict names what went wrong.
-	if (v.check_failed && v.status != Status::Missing)
+	if (failed && v.status != Status::Missing) {
 		v.findings.push_back({v.name + ": check", Status::Missing,
 				      "its check failed without saying why", {}, {}});
-	if (v.check_failed)
 		v.status = Status::Missing;
+	}
 	return v;
 }
 

@@ -38,10 +38,8 @@ struct Privileges {
 	bool initial_user_namespace = true;
 	std::string unreadable;  // why capget failed; empty when it did not
 
-	bool sufficient() const
-	{
-		return initial_user_namespace && (cap_sys_admin || (cap_bpf && cap_perfmon));
-	}
+	bool capabilities_suffice() const { return cap_sys_admin || (cap_bpf && cap_perfmon); }
+	bool sufficient() const { return initial_user_namespace && capabilities_suffice(); }
 };
 Privileges current_privileges();
 // Empty when this process may load and attach tracing programs, else one

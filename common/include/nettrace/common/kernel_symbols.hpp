@@ -33,9 +33,9 @@ public:
 	static constexpr uint64_t max_symbol_span = 256 * 1024;
 
 	static constexpr const char *default_path = "/proc/kallsyms";
-	static constexpr const char *hidden_addresses_message =
-		"/proc/kallsyms shows zero addresses: run as root, or set "
-		"kernel.kptr_restrict=0";
+	// What to do when the kernel hides addresses, for whoever runs this:
+	// kernel.kptr_restrict=2 hides them even from root.
+	static std::string_view hidden_addresses_fix() noexcept;
 
 	// Reads the file once. Throws RuntimeError if it cannot be read.
 	static KernelSymbols load(const std::string &path = default_path);
@@ -46,7 +46,7 @@ public:
 	// CAP_SYSLOG): nothing resolves then, rather than resolving wrongly.
 	bool addresses_hidden() const noexcept { return hidden_; }
 	// Why nothing resolves and what to do about it; empty when it does.
-	std::string_view hidden_reason() const noexcept;
+	std::string hidden_reason() const;
 
 	// Text symbols kept (after merging aliases at one address).
 	size_t size() const noexcept;
