@@ -418,25 +418,47 @@ static __always_inline bool nt_netns_match(__u32 ino)
 }
 
 /*
- * The inode of the network namespace the packet belongs to: the socket's
- * when there is one (sk may be NULL), else that of skb->dev. 0 if unknown.
- * Kernels built without CONFIG_NET_NS have no `net` pointer in
- * possible_net_t; the field checks keep such programs loadable.
+ * Network namespace inodes, 0 when unknown. Kernels built without
+ * CONFIG_NET_NS have no `net` pointer in possible_net_t; the field checks
+ * keep such programs loadable.
  */
-static __always_inline __u32 nt_skb_netns(struct sk_buff *skb,
-					  struct sock *sk)
+
+/* The namespace of the socket `sk` (which may be NULL). */
+static __always_inline __u32 nt_sock_netns(struct sock *sk)
 {
-	__u32 ino = 0;
+	if (!sk || !bpf_core_field_exists(sk->__sk_common.skc_net.net))
+		return 0;
+	return NT_READ_CHAIN(sk, __sk_common.skc_net.net, ns.inum);
+}
 
-	if (sk && bpf_core_field_exists(sk->__sk_common.skc_net.net))
-		ino = NT_READ_CHAIN(sk, __sk_common.skc_net.net, ns.inum);
-	if (!ino) {
-		struct net_device *dev = NT_READ_CHAIN(skb, dev);
+/* The namespace of the device `dev` (which may be NULL). */
+static __always_inline __u32 nt_device_netns(struct net_device *dev)
+{
+	if (!dev || !bpf_core_field_exists(dev->nd_net.net))
+		return 0;
+	return NT_READ_CHAIN(dev, nd_net.net, ns.inum);
+}
 
-		if (dev && bpf_core_field_exists(dev->nd_net.net))
-			ino = NT_READ_CHAIN(dev, nd_net.net, ns.inum);
-	}
-	return ino;
+/* The namespace of the device the packet is on, 0 when it is on none. */
+static __always_inline __u32 nt_dev_netns(struct sk_buff *skb)
+{
+	return nt_device_netns(NT_READ_CHAIN(skb, dev));
+}
+
+/*
+ * The namespace where the packet is seen or dropped: that of the device it
+ * is on, else that of its socket `sk` (which may be NULL). The device comes
+ * first because a packet keeps its sender's socket across a veth pair: a
+ * container's SYN dropped on the host's side of the pair still carries the
+ * container's socket, but the host dropped it. Packets that are on no
+ * device (queued on a socket, or built locally before routing) belong to
+ * their socket's namespace.
+ */
+static __always_inline __u32 nt_skb_netns(struct sk_buff *skb, struct sock *sk)
+{
+	__u32 ino = nt_dev_netns(skb);
+
+	return ino ? ino : nt_sock_netns(sk);
 }
 
 /*

@@ -7,7 +7,8 @@
  * down to the device. FN entries are kernel functions (fentry, else
  * kprobe), TP entries tracepoints (tp_btf). The last column says where the
  * packet is: SKB0 = the sk_buff is argument 0, SKB2 = argument 2 (the
- * netfilter-style okfn(net, sk, skb)), SOCK0 = only a socket, argument 0.
+ * netfilter-style okfn(net, sk, skb)), SOCK0 = only a socket, argument 0,
+ * SENT_SKB0_DEV2 = the sk_buff after the device (argument 2) took it.
  */
 #ifndef NETTRACE_SKBSTAT_H
 #define NETTRACE_SKBSTAT_H
@@ -55,7 +56,7 @@
 	FN(IP6_FINISH_OUTPUT2, EGRESS, ip6_finish_output2, SKB2)               \
 	TP(NET_DEV_QUEUE, EGRESS, net, net_dev_queue, SKB0)                    \
 	TP(NET_DEV_START_XMIT, EGRESS, net, net_dev_start_xmit, SKB0)          \
-	TP(NET_DEV_XMIT, EGRESS, net, net_dev_xmit, SKB0)
+	TP(NET_DEV_XMIT, EGRESS, net, net_dev_xmit, SENT_SKB0_DEV2)
 
 #define SKBSTAT_FN_ENUM(id, ...) SKBSTAT_##id,
 #define SKBSTAT_TP_ENUM(id, ...) SKBSTAT_##id,

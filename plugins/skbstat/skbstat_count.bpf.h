@@ -22,12 +22,12 @@ struct {
 	__type(value, __u64);
 } point_counts SEC(".maps");
 
-static __always_inline bool skbstat_netns_match(struct sk_buff *skb, struct sock *sk)
+static __always_inline bool skbstat_netns_match(struct sk_buff *skb)
 {
 	/* Finding the namespace costs pointer chasing: only when asked. */
 	if (!nettrace_filter.netns_ino)
 		return true;
-	return nt_netns_match(nt_skb_netns(skb, sk));
+	return nt_netns_match(nt_skb_netns(skb, NT_READ_CHAIN(skb, sk)));
 }
 
 static __always_inline void skbstat_bump(__u32 point)
@@ -39,19 +39,21 @@ static __always_inline void skbstat_bump(__u32 point)
 		*count += 1; /* per-CPU: no other writer */
 }
 
-/* Does the packet pass the filter (addresses, ports, protocol, netns)? */
-static __always_inline bool skbstat_skb_wanted(struct sk_buff *skb)
+/* Do the packet's headers pass the filter (addresses, ports, protocol)? */
+static __always_inline bool skbstat_headers_wanted(struct sk_buff *skb)
 {
 	struct nt_packet pkt;
 
-	if (!skb)
-		return false;
-	if (nt_filter_reads_packet()) {
-		nt_parse_skb(skb, &pkt);
-		if (!nt_filter_match(&pkt))
-			return false;
-	}
-	return skbstat_netns_match(skb, NT_READ_CHAIN(skb, sk));
+	if (!nt_filter_reads_packet())
+		return true;
+	nt_parse_skb(skb, &pkt);
+	return nt_filter_match(&pkt);
+}
+
+/* Does the packet pass the filter (addresses, ports, protocol, netns)? */
+static __always_inline bool skbstat_skb_wanted(struct sk_buff *skb)
+{
+	return skb && skbstat_headers_wanted(skb) && skbstat_netns_match(skb);
 }
 
 /* A probe point that sees an sk_buff. */
@@ -59,6 +61,20 @@ static __always_inline int skbstat_count_skb(__u32 point, struct sk_buff *skb)
 {
 	if (skbstat_skb_wanted(skb))
 		skbstat_bump(point);
+	return 0;
+}
+
+/* A probe point that sees an sk_buff after a device took it, and that
+ * device: by then a veth has moved the packet to its peer, in the other
+ * namespace, so the namespace is the device argument's. */
+static __always_inline int skbstat_count_sent_skb(__u32 point, struct sk_buff *skb,
+						  struct net_device *dev)
+{
+	if (!skb || !skbstat_headers_wanted(skb))
+		return 0;
+	if (nettrace_filter.netns_ino && !nt_netns_match(nt_device_netns(dev)))
+		return 0;
+	skbstat_bump(point);
 	return 0;
 }
 
@@ -74,8 +90,7 @@ static __always_inline int skbstat_count_sock(__u32 point, struct sock *sk, bool
 		if (!nt_filter_match(&pkt))
 			return 0;
 	}
-	if (nettrace_filter.netns_ino &&
-	    !nt_netns_match(NT_READ_CHAIN(sk, __sk_common.skc_net.net, ns.inum)))
+	if (nettrace_filter.netns_ino && !nt_netns_match(nt_sock_netns(sk)))
 		return 0;
 	skbstat_bump(point);
 	return 0;

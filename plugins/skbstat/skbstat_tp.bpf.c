@@ -25,6 +25,13 @@
 		return skbstat_count_sock(SKBSTAT_##id, sk,                    \
 					  SKBSTAT_RECEIVING_##section);        \
 	}
+#define TP_SENT_SKB0_DEV2(id, section, subsystem, event)                       \
+	SEC("tp_btf/" #event)                                                  \
+	int BPF_PROG(tp_##event, struct sk_buff *skb, int rc,                  \
+		     struct net_device *dev)                                   \
+	{                                                                      \
+		return skbstat_count_sent_skb(SKBSTAT_##id, skb, dev);         \
+	}
 #define TRACEPOINT_PROGRAM(id, section, subsystem, event, where)              \
 	TP_##where(id, section, subsystem, event)
 #define NOT_A_TRACEPOINT(...)

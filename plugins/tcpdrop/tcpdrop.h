@@ -23,7 +23,8 @@ struct tcpdrop_event {
 	__u64 location;   /* return address of the drop call: the drop site */
 	__u32 pid;        /* thread group of the task that was running */
 	__u32 reason;     /* enum skb_drop_reason (subsystem in the high 16 bits) */
-	__u32 netns;      /* network namespace inode */
+	__u32 netns;      /* inode of the network namespace that dropped it: the
+			   * device's, else the socket's (nt_skb_netns) */
 	__u32 ifindex;    /* device the packet was on, 0 if none */
 	__u8 family;      /* NT_AF_INET / NT_AF_INET6 */
 	__u8 state;       /* TCP state (TCP_ESTABLISHED=1 ...) if HAS_SOCKET */
@@ -35,7 +36,9 @@ struct tcpdrop_event {
 	__u8 daddr[16];
 	char comm[16];
 	__s32 stack_bytes; /* bytes of `stack` filled, or a negative errno */
-	__u32 pad;
+	__u32 sock_netns;  /* the socket's namespace if HAS_SOCKET (0 if unknown):
+			    * a packet keeps its sender's socket across a veth
+			    * pair, so it may differ from `netns` */
 };
 
 /* With stacks, the frames follow the fixed part in the same record. */

@@ -51,7 +51,8 @@ static __always_inline bool reason_wanted(__u32 reason)
  * as plain numbers, not a kernel pointer, through the parsing, the
  * verifier has far fewer states to tell apart there. */
 struct tcpdrop_owner {
-	__u32 netns;
+	__u32 netns;      /* where it was dropped: nt_skb_netns() */
+	__u32 sock_netns; /* the socket's, which may differ */
 	__u8 state;
 	__u8 flags;
 };
@@ -65,7 +66,10 @@ static __always_inline void read_owner(struct tcpdrop_owner *owner, struct sk_bu
 
 	if (!sk)
 		sk = rx_sk;
-	owner->netns = nt_skb_netns(skb, sk);
+	owner->sock_netns = nt_sock_netns(sk);
+	owner->netns = nt_dev_netns(skb);
+	if (!owner->netns)
+		owner->netns = owner->sock_netns;
 	owner->state = 0;
 	if (sk) {
 		owner->state = NT_READ_CHAIN(sk, __sk_common.skc_state);
@@ -85,6 +89,7 @@ static __always_inline void fill_event(struct tcpdrop_event *e, const struct nt_
 	e->pid = bpf_get_current_pid_tgid() >> 32;
 	e->reason = reason;
 	e->netns = owner->netns;
+	e->sock_netns = owner->sock_netns;
 	e->ifindex = dev ? NT_READ_CHAIN(dev, ifindex) : NT_READ_CHAIN(skb, skb_iif);
 	e->family = pkt->family;
 	e->tcp_flags = pkt->tcp_flags;
@@ -95,7 +100,6 @@ static __always_inline void fill_event(struct tcpdrop_event *e, const struct nt_
 	e->state = owner->state;
 	e->flags = owner->flags;
 	e->stack_bytes = 0;
-	e->pad = 0;
 	bpf_get_current_comm(e->comm, sizeof(e->comm));
 }
 

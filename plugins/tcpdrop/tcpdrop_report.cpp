@@ -31,6 +31,14 @@ void append(fmt::memory_buffer &out, fmt::format_string<T...> f, T &&...args)
 	fmt::format_to(std::back_inserter(out), f, std::forward<T>(args)...);
 }
 
+// The packet carries a socket of another namespace than the one that
+// dropped it: its sender's, across a veth pair.
+bool socket_elsewhere(const tcpdrop_event &e)
+{
+	return (e.flags & TCPDROP_HAS_SOCKET) && e.sock_netns && e.netns &&
+	       e.sock_netns != e.netns;
+}
+
 } // namespace
 
 const char *tcp_state_name(unsigned state)
@@ -93,6 +101,8 @@ void Reporter::text(const tcpdrop_event &e, const __u64 *stack, std::size_t fram
 		       format_addr(daddr, e, e.daddr), e.dport);
 	out.append(std::string_view(
 		tcp_state_name(e.flags & TCPDROP_HAS_SOCKET ? e.state : 0)));
+	if (socket_elsewhere(e))
+		out.push_back('*');
 	out.append(std::string_view(" ("));
 	format_tcp_flags(out, e.tcp_flags, "|");
 	out.append(std::string_view(") "));
@@ -144,6 +154,10 @@ void Reporter::json(const tcpdrop_event &e, const __u64 *stack, std::size_t fram
 	frames_.append_return_address(scratch_, e.location);
 	j["location"] = std::string_view(scratch_.data(), scratch_.size());
 	j["netns"] = e.netns;
+	if (e.flags & TCPDROP_HAS_SOCKET)
+		j["sock_netns"] = e.sock_netns;
+	else
+		j["sock_netns"] = nullptr;
 	j["ifindex"] = e.ifindex;
 	j["stack"] = nlohmann::ordered_json::array();
 	for (std::size_t i = first_shown_frame(frames_.symbols(), e.location, stack, frames); i < frames; ++i) {

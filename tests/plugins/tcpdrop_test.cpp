@@ -262,7 +262,8 @@ TEST_F(TcpdropTest, JsonCarriesTheSameFactsAsText)
 	const json &e = events[0];
 	const std::vector<std::string> keys = {"time", "pid", "comm", "ip", "saddr", "sport",
 					       "daddr", "dport", "state", "flags", "reason",
-					       "reason_code", "location", "netns", "ifindex", "stack"};
+					       "reason_code", "location", "netns", "sock_netns",
+					       "ifindex", "stack"};
 	for (const auto &k : keys)
 		EXPECT_TRUE(e.contains(k)) << k;
 	EXPECT_TRUE(std::regex_match(e["time"].get<std::string>(),
@@ -278,6 +279,7 @@ TEST_F(TcpdropTest, JsonCarriesTheSameFactsAsText)
 	EXPECT_EQ(e["reason"], "NO_SOCKET");
 	EXPECT_EQ(e["reason_code"], reason_code("NO_SOCKET"));
 	EXPECT_EQ(e["netns"], ns.inode());
+	EXPECT_TRUE(e["sock_netns"].is_null()); // no socket, as state says
 	EXPECT_EQ(e["ifindex"], 1); // lo
 	EXPECT_EQ(e["location"], drops[0].frames.at(0));
 	EXPECT_EQ(e["stack"].get<std::vector<std::string>>(), drops[0].frames);
