@@ -10,7 +10,6 @@
 #include <fmt/format.h>
 #include <dirent.h>
 #include <fcntl.h>
-#include <linux/btf.h>
 #include <sys/mman.h>
 #include <sys/stat.h>
 #include <unistd.h>
@@ -48,22 +47,37 @@ void remember_number(const std::string &question, std::optional<int> value)
 	KernelCache::remember(question, value ? std::to_string(*value) : "none");
 }
 
-// Whether `path` holds a BTF header whose sections end where the file
-// does: a damaged or cut file is made again, not handed to libbpf.
-bool is_whole_btf_file(const std::string &path)
+// The answer that keeps what a core BTF file held when written: its size
+// and checksum, so that a file cut short or changed on disk is made again,
+// never handed to libbpf.
+std::string written_question(std::string_view file)
 {
-	const int fd = open(path.c_str(), O_RDONLY | O_CLOEXEC);
-	if (fd < 0)
+	return fmt::format("written/{}", file);
+}
+
+std::string size_and_checksum(std::string_view bytes)
+{
+	return fmt::format("{} {}", bytes.size(), KernelCache::content_key(bytes));
+}
+
+// Whether the cache's `file` is as it was written. One that differs is
+// reported; one with nothing kept about it (the run that made it did not
+// save its answers, or they were lost) is made again without a word.
+bool kept_intact(const std::string &file)
+{
+	const std::optional<std::string> bytes = KernelCache::read(file);
+	const std::optional<std::string> written = KernelCache::recall(written_question(file));
+	if (!bytes || !written)
 		return false;
-	btf_header header{};
-	struct stat file{};
-	const bool read_all = read(fd, &header, sizeof(header)) == sizeof(header) &&
-			      fstat(fd, &file) == 0;
-	close(fd);
-	const uint64_t end = std::max<uint64_t>(uint64_t(header.type_off) + header.type_len,
-						uint64_t(header.str_off) + header.str_len);
-	return read_all && header.magic == 0xeB9F && header.hdr_len >= sizeof(header) &&
-	       header.hdr_len + end == static_cast<uint64_t>(file.st_size);
+	const std::string found = size_and_checksum(*bytes);
+	if (found == *written)
+		return true;
+	const std::string size = written->substr(0, written->find(' '));
+	KernelCache::report_damaged(
+		file, size == std::to_string(bytes->size())
+			      ? std::string("checksum does not match")
+			      : fmt::format("{} bytes where {} were written", bytes->size(), size));
+	return false;
 }
 
 // Removes the core BTF files of other builds of the object `name` than
@@ -77,8 +91,10 @@ void forget_other_builds_of(std::string_view name, const std::string &kept)
 	while (const dirent *entry = readdir(dir)) {
 		const std::string_view file = entry->d_name;
 		if (file.substr(0, prefix.size()) == prefix && file != kept &&
-		    file.size() == kept.size() && file.substr(file.size() - 4) == ".btf")
+		    file.size() == kept.size() && file.substr(file.size() - 4) == ".btf") {
 			unlinkat(dirfd(dir), entry->d_name, 0);
+			KernelCache::forget(written_question(file));
+		}
 	}
 	closedir(dir);
 }
@@ -151,7 +167,9 @@ std::optional<std::string> KernelBtf::core_btf_path(std::string_view name,
 						    std::string_view elf) const
 {
 	const std::string file = fmt::format("core-{}-{}.btf", name, KernelCache::content_key(elf));
-	if (KernelCache::directory() && is_whole_btf_file(KernelCache::path(file)))
+	// Checked here, then read again by libbpf: a run that writes it
+	// meanwhile renames the same bytes over it.
+	if (KernelCache::directory() && kept_intact(file))
 		return KernelCache::path(file);
 	// Made once per process when not kept in the cache.
 	static auto *in_memory = new std::map<std::string, std::string>;
@@ -163,6 +181,7 @@ std::optional<std::string> KernelBtf::core_btf_path(std::string_view name,
 	if (!made)
 		return std::nullopt;
 	if (KernelCache::write(file, *made)) {
+		KernelCache::remember(written_question(file), size_and_checksum(*made));
 		forget_other_builds_of(name, file);
 		return KernelCache::path(file);
 	}

@@ -4,11 +4,14 @@
 #include <fmt/format.h>
 #include <nlohmann/json.hpp>
 
+#include <cerrno>
 #include <cstdint>
+#include <cstdio>
 #include <cstdlib>
 #include <cstring>
 #include <fcntl.h>
 #include <fstream>
+#include <set>
 #include <sstream>
 #include <sys/stat.h>
 #include <sys/utsname.h>
@@ -51,8 +54,9 @@ std::string kernel_build_id()
 }
 
 // Bumped when what the cache holds changes meaning (answers, the core BTF
-// made for an object), so that an upgraded nettrace starts afresh.
-constexpr int cache_format = 1;
+// made for an object) or form (2: checksums), so that an upgraded
+// nettrace starts afresh.
+constexpr int cache_format = 2;
 
 std::string kernel_identity()
 {
@@ -71,14 +75,35 @@ std::string kernel_identity()
 	return fmt::format("{}.v{}", kernel, cache_format);
 }
 
-// Made if missing; usable only if it is ours and nobody else may write it.
-bool usable_directory(const std::string &path)
+// Said once per process: the run goes on without the cache, only slower.
+void report_unusable(const std::string &dir, const std::string &why)
 {
-	mkdir(path.c_str(), 0700);
+	static bool reported = false;
+	if (reported)
+		return;
+	reported = true;
+	fmt::print(stderr, "nettrace: kernel cache {} not used: {}; each start parses the "
+		   "kernel's BTF\n", dir, why);
+}
+
+// Made if missing; usable only if it is ours and nobody else may write it.
+// Empty when usable, else why not.
+std::string why_unusable(const std::string &path)
+{
+	if (mkdir(path.c_str(), 0700) != 0 && errno != EEXIST)
+		return std::strerror(errno);
 	struct stat info{};
-	return lstat(path.c_str(), &info) == 0 && S_ISDIR(info.st_mode) &&
-	       info.st_uid == geteuid() && (info.st_mode & (S_IWGRP | S_IWOTH)) == 0 &&
-	       access(path.c_str(), W_OK) == 0;
+	if (lstat(path.c_str(), &info) != 0)
+		return std::strerror(errno);
+	if (!S_ISDIR(info.st_mode))
+		return "not a directory";
+	if (info.st_uid != geteuid())
+		return "owned by another user";
+	if (info.st_mode & (S_IWGRP | S_IWOTH))
+		return "others may write to it";
+	if (access(path.c_str(), W_OK) != 0)
+		return std::strerror(errno);
+	return {};
 }
 
 std::optional<std::string> find_directory()
@@ -88,23 +113,59 @@ std::optional<std::string> find_directory()
 	if (base.empty())
 		return std::nullopt;
 	const std::string kernel = base + "/" + kernel_identity();
-	if (!usable_directory(base) || !usable_directory(kernel))
-		return std::nullopt;
+	for (const std::string &dir : {base, kernel}) {
+		if (const std::string why = why_unusable(dir); !why.empty()) {
+			report_unusable(dir, why);
+			return std::nullopt;
+		}
+	}
 	return kernel;
 }
 
 bool facts_changed = false;
+// Set by the first failed write: a full or read-only file system fails
+// every later one too.
+bool writes_failed = false;
+
+// The checksum facts.json keeps of its answers: of their compact JSON,
+// which one set of answers always dumps the same way.
+std::string checksum_of(const nlohmann::json &answers)
+{
+	return KernelCache::content_key(
+		answers.dump(-1, ' ', false, nlohmann::json::error_handler_t::replace));
+}
+
+// facts.json is {"checksum": ..., "facts": {question: answer, ...}}. A
+// file of another form, or whose answers do not match their checksum, is
+// reported, and its answers are learned again.
+nlohmann::json load_facts()
+{
+	const std::optional<std::string> text = KernelCache::read(facts_file);
+	if (!text)
+		return nlohmann::json::object();
+	const nlohmann::json file = nlohmann::json::parse(*text, nullptr, false);
+	const char *why = nullptr;
+	if (text->empty())
+		why = "empty";
+	else if (!file.is_object())
+		why = "not JSON, or cut short";
+	else if (!file.contains("facts") || !file["facts"].is_object() ||
+		 !file.contains("checksum") || !file["checksum"].is_string())
+		why = "no checksum";
+	else if (file["checksum"] != checksum_of(file["facts"]))
+		why = "checksum does not match";
+	if (why) {
+		KernelCache::report_damaged(facts_file, why);
+		return nlohmann::json::object();
+	}
+	return file["facts"];
+}
 
 // facts.json, read once; questions are few and answers short. Never
 // destroyed, so that saving works from any destructor.
 nlohmann::json &facts()
 {
-	static auto *loaded = new nlohmann::json([] {
-		const std::optional<std::string> text = KernelCache::read(facts_file);
-		nlohmann::json parsed = text ? nlohmann::json::parse(*text, nullptr, false)
-					     : nlohmann::json::object();
-		return parsed.is_object() ? parsed : nlohmann::json::object();
-	}());
+	static auto *loaded = new nlohmann::json(load_facts());
 	return *loaded;
 }
 
@@ -144,23 +205,27 @@ std::optional<std::string> KernelCache::read(std::string_view file)
 
 bool KernelCache::write(std::string_view file, std::string_view bytes)
 {
-	if (!directory())
+	if (!directory() || writes_failed)
 		return false;
 	const std::string target = path(file);
 	std::string temporary = target + ".XXXXXX";
 	const int fd = mkstemp(temporary.data());
-	if (fd < 0)
-		return false;
-	bool written = true;
-	for (size_t done = 0; written && done < bytes.size();) {
+	int error = fd < 0 ? errno : 0;
+	for (size_t done = 0; !error && done < bytes.size();) {
 		const ssize_t n = ::write(fd, bytes.data() + done, bytes.size() - done);
-		written = n > 0;
-		done += written ? static_cast<size_t>(n) : 0;
+		error = n < 0 ? errno : n == 0 ? EIO : 0;
+		done += n > 0 ? static_cast<size_t>(n) : 0;
 	}
-	written = close(fd) == 0 && written;
-	if (written && rename(temporary.c_str(), target.c_str()) == 0)
+	if (fd >= 0 && close(fd) != 0 && !error)
+		error = errno;
+	if (!error && rename(temporary.c_str(), target.c_str()) != 0)
+		error = errno;
+	if (!error)
 		return true;
-	unlink(temporary.c_str());
+	if (fd >= 0)
+		unlink(temporary.c_str());
+	writes_failed = true;
+	report_unusable(*directory(), fmt::format("cannot write {}: {}", file, std::strerror(error)));
 	return false;
 }
 
@@ -180,10 +245,28 @@ void KernelCache::remember(std::string_view question, std::string_view answer)
 	facts_changed = true;
 }
 
+void KernelCache::forget(std::string_view question)
+{
+	if (facts().erase(std::string(question)))
+		facts_changed = true;
+}
+
 void KernelCache::save()
 {
-	if (facts_changed && write(facts_file, facts().dump(1)))
+	if (!facts_changed)
+		return;
+	const nlohmann::json file = {{"checksum", checksum_of(facts())}, {"facts", facts()}};
+	if (write(facts_file, file.dump(1, ' ', false, nlohmann::json::error_handler_t::replace)))
 		facts_changed = false;
+}
+
+void KernelCache::report_damaged(std::string_view file, std::string_view why)
+{
+	static auto *reported = new std::set<std::string, std::less<>>;
+	if (!reported->emplace(file).second)
+		return;
+	fmt::print(stderr, "nettrace: kernel cache file {} damaged ({}): made again\n", path(file),
+		   why);
 }
 
 } // namespace nettrace

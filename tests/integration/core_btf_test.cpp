@@ -167,6 +167,16 @@ TEST_F(CoreBtfTest, AnObjectsCoreBtfIsKeptRemadeWhenDamagedAndReplacesOlderBuild
 	EXPECT_EQ(again, first);
 	EXPECT_EQ(fs::last_write_time(again), written);
 
+	// A byte changed on disk leaves the header whole: the checksum kept
+	// with the answers catches it, and the file is made again as it was.
+	const std::string made = file_bytes(first);
+	std::string changed = made;
+	changed[changed.size() / 2] = static_cast<char>(~changed[changed.size() / 2]);
+	std::ofstream(first, std::ios::binary | std::ios::trunc) << changed;
+	EXPECT_EQ(bpf::prepare_to_open("cached_once", elf), first);
+	bpf::finish_loading();
+	EXPECT_TRUE(file_bytes(first) == made) << first << " was not made again";
+
 	// A damaged file is made again, not handed to libbpf; making it
 	// removes what another build of the same object left.
 	const fs::path other_build = fs::path(first).parent_path() / "core-cached_once-0000000000000000.btf";

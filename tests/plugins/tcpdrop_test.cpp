@@ -1,8 +1,10 @@
 // nettrace tcpdrop against real drops: packets sent inside namespaces this
 // test makes, the real binary's output parsed.
+#include "cache_directory.hpp"
 #include "netns.hpp"
 #include "process.hpp"
 #include "requirements.hpp"
+#include "tcpdrop_run.hpp"
 #include "tracer_run.hpp"
 #include "traffic.hpp"
 
@@ -65,26 +67,6 @@ std::uint32_t reason_code(const char *name)
 	EXPECT_TRUE(code) << name;
 	return code.value_or(0);
 }
-
-// nettrace tcpdrop running in the background, attached when constructed.
-// Text: the header is printed once attached. JSON: -v says so on stderr.
-class TcpdropRun : public TracerRun {
-public:
-	TcpdropRun(std::vector<std::string> args, bool as_json = false, std::string out_file = {})
-		: TracerRun(command(std::move(args), as_json),
-			    as_json ? "nettrace tcpdrop: attached" : "TIME ", as_json, out_file)
-	{
-	}
-
-private:
-	static std::vector<std::string> command(std::vector<std::string> args, bool as_json)
-	{
-		args.insert(args.begin(), "tcpdrop");
-		if (as_json)
-			args.insert(args.end(), {"--json", "-v"});
-		return args;
-	}
-};
 
 const auto parse_json = parse_json_lines;
 
@@ -337,40 +319,6 @@ TEST_F(TcpdropTest, EveryAttachModeReportsTheSameDrop)
 		EXPECT_EQ(events[2], events[0]) << addr;
 	}
 }
-
-// NETTRACE_CACHE_DIR for one test: a fresh directory, removed after, and
-// the variable put back.
-class CacheDirectory {
-public:
-	CacheDirectory()
-	{
-		const char *old = std::getenv("NETTRACE_CACHE_DIR");
-		old_ = old ? std::optional<std::string>(old) : std::nullopt;
-	}
-	~CacheDirectory()
-	{
-		if (old_)
-			setenv("NETTRACE_CACHE_DIR", old_->c_str(), 1);
-		else
-			unsetenv("NETTRACE_CACHE_DIR");
-	}
-	// What nettrace will use; "" turns the cache off.
-	void use(const std::string &dir) { setenv("NETTRACE_CACHE_DIR", dir.c_str(), 1); }
-	const std::string &path() const { return dir_.path; }
-	// Each file under it, with when it was last written.
-	std::map<std::string, std::filesystem::file_time_type> files() const
-	{
-		std::map<std::string, std::filesystem::file_time_type> found;
-		for (const auto &e : std::filesystem::recursive_directory_iterator(path()))
-			if (e.is_regular_file())
-				found[e.path().filename()] = e.last_write_time();
-		return found;
-	}
-
-private:
-	TempDir dir_;
-	std::optional<std::string> old_;
-};
 
 TEST_F(TcpdropTest, TheKernelCacheChangesNothingReported)
 {

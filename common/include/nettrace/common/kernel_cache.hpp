@@ -7,10 +7,17 @@
 // The cache lives in /var/cache/nettrace/<kernel>/, or under
 // $NETTRACE_CACHE_DIR; an empty NETTRACE_CACHE_DIR turns it off. <kernel>
 // is the kernel's GNU build id (/sys/kernel/notes), else its release,
-// version and BTF size, with the cache's format version. A directory another user owns, or that others may write to, is
-// not used: what it holds decides how programs are loaded. Everything here
-// is best effort: a cache that cannot be read or written costs time, never
-// a failure.
+// version and BTF size, with the cache's format version. A directory
+// another user owns, or that others may write to, is not used: what it
+// holds decides how programs are loaded.
+//
+// Everything here is best effort: a cache that cannot be read or written
+// costs time, never a failure, and never a wrong answer. facts.json holds
+// a checksum of its answers, and the answers hold the size and checksum of
+// each core BTF file (KernelBtf), so a file cut short or changed on disk
+// is caught, named in one line on stderr, and made again. A directory that
+// cannot be used or written is said once per process, on one line, and
+// the run goes on without it.
 #pragma once
 
 #include <optional>
@@ -39,7 +46,8 @@ public:
 	// file renamed over it), so that a concurrent run reads the old file
 	// or the new one, never half of one. (Two runs that both learn
 	// something: the last to save wins, and the other's answers are
-	// learned again next time.) False when not written.
+	// learned again next time.) False when not written; the first
+	// failure is said on stderr and ends writing for the process.
 	static bool write(std::string_view file, std::string_view bytes);
 
 	// A remembered answer (any text), keyed by a question such as
@@ -47,7 +55,12 @@ public:
 	// save() is called (KernelBtf's destructor does).
 	static std::optional<std::string> recall(std::string_view question);
 	static void remember(std::string_view question, std::string_view answer);
+	static void forget(std::string_view question);
 	static void save();
+
+	// Says on stderr, once per file, that the kernel directory's `file`
+	// is not as it was written (`why`) and will be made again.
+	static void report_damaged(std::string_view file, std::string_view why);
 };
 
 } // namespace nettrace
