@@ -5,9 +5,10 @@
  * SKBSTAT_POINTS is the one list of probe points, in the order they are
  * shown: ingress from the device up to the socket, egress from the socket
  * down to the device. FN entries are kernel functions (fentry, else
- * kprobe), TP entries tracepoints (tp_btf). The last column says where the
- * packet is: SKB0 = the sk_buff is argument 0, SKB2 = argument 2 (the
- * netfilter-style okfn(net, sk, skb)), SOCK0 = only a socket, argument 0.
+ * kprobe), TP entries tracepoints (tp_btf, else the classic tracepoint).
+ * The last column says where the packet is: SKB0 = the sk_buff is
+ * argument 0, SKB2 = argument 2 (the netfilter-style okfn(net, sk, skb)),
+ * SOCK0 = only a socket, argument 0.
  */
 #ifndef NETTRACE_SKBSTAT_H
 #define NETTRACE_SKBSTAT_H
