@@ -16,8 +16,10 @@ _nettrace_driver_args() {
 	done
 }
 
+# Plugin lines start with the name; lines that continue one start with a
+# space.
 _nettrace_commands() {
-	"$1" "${@:2}" --list 2>/dev/null | awk 'NR > 1 { print $1 }'
+	"$1" "${@:2}" --list 2>/dev/null | awk 'NR > 1 && /^[^ ]/ { print $1 }'
 }
 
 # Option spellings from Boost.Program_options help lines:
@@ -34,13 +36,14 @@ _nettrace_valued_options() {
 }
 
 # The values a command's summary lists for option $1, written as
-# "a, b or c (default a)" ("--attach MODE  auto, fentry, kprobe or
-# tracepoint (default auto)"). The rest of the arguments run the command.
+# "a, b or c (default a)" ("--attach MODE  auto, tp_btf or tracepoint
+# (default auto)"), where the help may wrap right after "(default". The
+# rest of the arguments run the command.
 _nettrace_listed_values() {
 	local option=$1
 	shift
 	"$@" -h 2>/dev/null |
-		sed -nE "s/^  (-[^ ]+ \[ )?$option [A-Z_]+ +([a-z0-9_]+(, [a-z0-9_]+)* or [a-z0-9_]+) \(default .*/\2/p" |
+		sed -nE "s/^  (-[^ ]+ \[ )?$option [A-Z_]+ +([a-z0-9_]+(, [a-z0-9_]+)* or [a-z0-9_]+) \(default( .*|$)/\2/p" |
 		sed 's/, / /g; s/ or / /'
 }
 

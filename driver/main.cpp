@@ -3,6 +3,7 @@
 #include "man_pages.hpp"
 #include "plugin_catalog.hpp"
 #include "plugin_dirs.hpp"
+#include "plugin_list.hpp"
 
 #include <nettrace/common/text_match.hpp>
 #include <nettrace/errors.hpp>
@@ -100,21 +101,6 @@ void print_usage(std::FILE *out, const PluginCatalog &catalog)
 		   "\n{}\nRun 'nettrace COMMAND -h' for a command's options, "
 		   "'nettrace help COMMAND' for its manual.\n",
 		   options_text.str());
-}
-
-void print_list(const PluginCatalog &catalog)
-{
-	std::size_t name_w = 4, summary_w = 7, version_w = 7;
-	for (const auto &p : catalog.plugins()) {
-		name_w = std::max(name_w, p.name.size());
-		summary_w = std::max(summary_w, p.summary.size());
-		version_w = std::max(version_w, p.version.size());
-	}
-	fmt::print("{:<{}}  {:<{}}  {:<{}}  {}\n", "NAME", name_w, "SUMMARY", summary_w,
-		   "VERSION", version_w, "FILE");
-	for (const auto &p : catalog.plugins())
-		fmt::print("{:<{}}  {:<{}}  {:<{}}  {}\n", p.name, name_w, p.summary,
-			   summary_w, p.version, version_w, p.file.string());
 }
 
 void report_plugin_error(const nettrace_host *, const char *plugin, const char *message)
@@ -225,7 +211,7 @@ int run_driver(int argc, char **argv)
 	show_diagnostics(runs_a_command);
 
 	if (opts.list) {
-		print_list(*catalog);
+		print_plugin_list(stdout, *catalog);
 		return NETTRACE_EXIT_OK;
 	}
 	if (opts.manual)

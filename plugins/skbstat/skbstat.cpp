@@ -54,7 +54,9 @@ po::options_description describe_options(Options &o)
 		("no-drop", po::bool_switch(&o.no_drop), "do not count drop stacks")
 		("no_drop", po::bool_switch(&o.no_drop_old), "the same as --no-drop")
 		("attach", po::value(&o.attach)->value_name("MODE"),
-		 "auto, fentry, kprobe or tracepoint (default auto)")
+		 "auto, fentry, kprobe, tp_btf or tracepoint (default auto): fentry "
+		 "and kprobe for function points, tp_btf and tracepoint for tracepoint "
+		 "points, drops and consumes")
 		("list-probes", po::bool_switch(&o.list_probes),
 		 "show how each probe point would attach here, and exit")
 		("json", po::bool_switch(&o.json), "one JSON object per interval");
@@ -109,9 +111,12 @@ void list_probes(const Probes &probes)
 			   s.point->section == Section::Ingress ? "ingress" : "egress",
 			   s.attached ? mechanism_name(*s.attached) : "-",
 			   s.attached ? "available" : "unavailable: " + s.why_not);
-	fmt::print("{:<28} {:<8} {:<11} {}\n", "skb:consume_skb", "consume", "tracepoint",
+	// Both attached, by one mechanism, or the command failed before this.
+	const char *stacks = probes.stacks_mechanism() ? mechanism_name(*probes.stacks_mechanism())
+						       : "-";
+	fmt::print("{:<28} {:<8} {:<11} {}\n", "skb:consume_skb", "consume", stacks,
 		   probes.consume_probe().empty() ? "unavailable" : "available");
-	fmt::print("{:<28} {:<8} {:<11} {}\n", "skb:kfree_skb", "drop", "tracepoint",
+	fmt::print("{:<28} {:<8} {:<11} {}\n", "skb:kfree_skb", "drop", stacks,
 		   probes.drop_probe().empty() ? "unavailable" : "available");
 }
 
@@ -141,6 +146,7 @@ int run(const nettrace_host *, int argc, char **argv)
 						 {{"auto", AttachMode::Auto},
 						  {"fentry", AttachMode::Fentry},
 						  {"kprobe", AttachMode::Kprobe},
+						  {"tp_btf", AttachMode::TpBtf},
 						  {"tracepoint", AttachMode::Tracepoint}});
 	settings.ingress = o.input || o.list_probes;
 	settings.egress = o.output || o.list_probes;

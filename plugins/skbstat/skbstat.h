@@ -5,10 +5,11 @@
  * SKBSTAT_POINTS is the one list of probe points, in the order they are
  * shown: ingress from the device up to the socket, egress from the socket
  * down to the device. FN entries are kernel functions (fentry, else
- * kprobe), TP entries tracepoints (tp_btf). The last column says where the
- * packet is: SKB0 = the sk_buff is argument 0, SKB2 = argument 2 (the
- * netfilter-style okfn(net, sk, skb)), SOCK0 = only a socket, argument 0,
- * SENT_SKB0_DEV2 = the sk_buff after the device (argument 2) took it.
+ * kprobe), TP entries tracepoints (tp_btf, else the classic tracepoint).
+ * The last column says where the packet is: SKB0 = the sk_buff is
+ * argument 0, SKB2 = argument 2 (the netfilter-style okfn(net, sk, skb)),
+ * SOCK0 = only a socket, argument 0, SENT_SKB0_DEV2 = the sk_buff after
+ * the device (argument 2) took it.
  */
 #ifndef NETTRACE_SKBSTAT_H
 #define NETTRACE_SKBSTAT_H

@@ -1,7 +1,7 @@
 /* SPDX-License-Identifier: (LGPL-2.1 OR BSD-2-Clause) */
 /*
- * Counting, shared by skbstat's three BPF objects (fentry, kprobe,
- * tracepoint): each has its own counters, user space adds them up. The
+ * Counting, shared by skbstat's four BPF objects (fentry, kprobe, tp_btf,
+ * classic tracepoint): each has its own counters, user space adds them up. The
  * objects are separate so that a mechanism the kernel refuses (fentry
  * without trampolines, say) cannot stop the others from loading.
  */

@@ -3,6 +3,7 @@
 #include "skbstat_fentry.skel.h"
 #include "skbstat_kprobe.skel.h"
 #include "skbstat_tp.skel.h"
+#include "skbstat_tracepoint.skel.h"
 
 #include <nettrace/common/bpf_loader.hpp>
 #include <nettrace/common/kernel_btf.hpp>
@@ -73,6 +74,17 @@ std::string attach_error(Mechanism m, int err)
 	return fmt::format("{}: {}", mechanism_name(m), std::strerror(err));
 }
 
+std::string load_error(Mechanism m, int err)
+{
+	if (err < 0)
+		return fmt::format("{}: the kernel kept rejecting programs", mechanism_name(m));
+	return fmt::format("{}: the kernel refused to load it ({}{})", mechanism_name(m),
+			   std::strerror(err),
+			   m == Mechanism::Fentry && err == EPERM
+				   ? ": this kernel does not allow fentry programs"
+				   : "");
+}
+
 void add_reason(std::string &why, const std::string &reason)
 {
 	why += why.empty() ? "" : "; ";
@@ -83,6 +95,7 @@ void add_reason(std::string &why, const std::string &reason)
 
 struct Probes::Objects {
 	std::unique_ptr<Owned<skbstat_tp_bpf>> tp;
+	std::unique_ptr<Owned<skbstat_tracepoint_bpf>> tracepoint;
 	std::unique_ptr<Owned<skbstat_fentry_bpf>> fentry;
 	std::unique_ptr<Owned<skbstat_kprobe_bpf>> kprobe;
 	std::vector<bpf_link *> links;
@@ -101,6 +114,14 @@ struct Probes::Objects {
 		links.push_back(link);
 		return 0;
 	}
+	// Detaches what was attached after the first `kept` links.
+	void detach_from(std::size_t kept)
+	{
+		while (links.size() > kept) {
+			bpf_link__destroy(links.back());
+			links.pop_back();
+		}
+	}
 };
 
 const char *mechanism_name(Mechanism m)
@@ -110,7 +131,26 @@ const char *mechanism_name(Mechanism m)
 		return "fentry";
 	case Mechanism::Kprobe:
 		return "kprobe";
+	case Mechanism::TpBtf:
+		return "tp_btf";
 	case Mechanism::Tracepoint:
+		return "tracepoint";
+	}
+	return "?";
+}
+
+const char *attach_mode_name(AttachMode m)
+{
+	switch (m) {
+	case AttachMode::Auto:
+		return "auto";
+	case AttachMode::Fentry:
+		return "fentry";
+	case AttachMode::Kprobe:
+		return "kprobe";
+	case AttachMode::TpBtf:
+		return "tp_btf";
+	case AttachMode::Tracepoint:
 		return "tracepoint";
 	}
 	return "?";
@@ -149,7 +189,8 @@ Probes::Probes(const ProbeSettings &settings, const KernelSupport &kernel)
 
 	if (settings.mode != AttachMode::Auto) {
 		// Why the forced mechanism failed, from a point it applies to.
-		const bool functions = settings.mode != AttachMode::Tracepoint;
+		const bool functions = settings.mode == AttachMode::Fentry ||
+				       settings.mode == AttachMode::Kprobe;
 		bool any = false;
 		std::string why;
 		for (const PointStatus &s : statuses_) {
@@ -157,81 +198,147 @@ Probes::Probes(const ProbeSettings &settings, const KernelSupport &kernel)
 			if (why.empty() && !s.attached && (s.point->function != nullptr) == functions)
 				why = s.why_not;
 		}
-		const char *names[] = {"auto", "fentry", "kprobe", "tracepoint"};
 		if (!any && !statuses_.empty())
 			throw RuntimeError(fmt::format(
 				"--attach {}: no probe point could be attached this way ({})",
-				names[static_cast<int>(settings.mode)], why));
+				attach_mode_name(settings.mode), why));
 	}
 }
 
 Probes::~Probes() = default;
 
-void Probes::attach_tracepoints(const ProbeSettings &settings, const KernelSupport &kernel)
+namespace {
+
+// Opens a fresh `slot` and loads only the programs named. 0 or a negative
+// errno; libbpf's messages about a failure stay available.
+template <typename Skel>
+int load_only(std::unique_ptr<Owned<Skel>> &slot, bpf::SkeletonOps<Skel> ops,
+	      const char *object_name, const std::vector<std::string> &programs,
+	      const nt_filter &filter)
 {
-	auto &tp = objects_->tp;
-	tp = std::make_unique<Owned<skbstat_tp_bpf>>(NETTRACE_SKELETON_OPS(skbstat_tp_bpf),
-						     "skbstat_tp");
-	bpf_object *obj = (*tp)->obj;
+	slot = std::make_unique<Owned<Skel>>(ops, object_name);
+	bpf_object *obj = (*slot)->obj;
 	bpf_program *prog;
 	bpf_object__for_each_program(prog, obj) bpf_program__set_autoload(prog, false);
+	for (const std::string &name : programs)
+		bpf_program__set_autoload(find_program(obj, name), true);
+	(*slot)->rodata->nettrace_filter = filter;
+	return slot->try_load();
+}
 
-	const bool use_tracepoints = settings.mode == AttachMode::Auto ||
-				     settings.mode == AttachMode::Tracepoint;
-	std::vector<std::pair<PointStatus *, bpf_program *>> points;
+} // namespace
+
+void Probes::attach_tracepoints(const ProbeSettings &settings, const KernelSupport &kernel)
+{
+	const AttachMode mode = settings.mode;
+	const bool points_wanted = mode == AttachMode::Auto || mode == AttachMode::TpBtf ||
+				   mode == AttachMode::Tracepoint;
+	std::vector<PointStatus *> points;
 	for (PointStatus &s : statuses_) {
 		if (!s.point->event)
 			continue;
-		if (!use_tracepoints) {
-			add_reason(s.why_not, fmt::format("tracepoint: not used with --attach {}",
-							  settings.mode == AttachMode::Fentry ? "fentry"
-											      : "kprobe"));
+		if (!points_wanted) {
+			add_reason(s.why_not, fmt::format("not a function (--attach {})",
+							  attach_mode_name(mode)));
 			continue;
 		}
+		// Every tracepoint has a tp_btf prototype in BTF: none, no event.
 		if (!kernel.tracepoint_args.count(s.point->event)) {
 			s.absent = true;
-			add_reason(s.why_not, "tracepoint: this kernel does not have it");
+			add_reason(s.why_not, "this kernel does not have it");
 			continue;
 		}
-		bpf_program *p = find_program(obj, std::string("tp_") + s.point->event);
-		bpf_program__set_autoload(p, true);
-		points.emplace_back(&s, p);
+		points.push_back(&s);
 	}
-	// kfree_skb passes the reason from 5.17 on.
-	bpf_program *drop = nullptr, *consume = nullptr;
-	if (settings.drop) {
-		const auto kfree_skb = kernel.tracepoint_args.find("kfree_skb");
-		const bool reasons = kfree_skb != kernel.tracepoint_args.end() && kfree_skb->second >= 3;
-		drop = reasons ? (*tp)->progs.drop_with_reason : (*tp)->progs.drop_without_reason;
-		bpf_program__set_autoload(drop, true);
+	if (points.empty() && !settings.drop && !settings.consume)
+		return;
+	// The drops and consumes have only a tracepoint to attach to, so
+	// --attach fentry or kprobe leaves them to the tracepoint mechanisms.
+	std::vector<Mechanism> order = {Mechanism::TpBtf, Mechanism::Tracepoint};
+	if (mode == AttachMode::TpBtf)
+		order = {Mechanism::TpBtf};
+	else if (mode == AttachMode::Tracepoint)
+		order = {Mechanism::Tracepoint};
+	std::string failures;
+	for (Mechanism m : order) {
+		const std::string why = attach_tracepoints_by(m, points, settings, kernel);
+		if (why.empty())
+			return;
+		for (PointStatus *s : points)
+			add_reason(s->why_not, why);
+		add_reason(failures, why);
 	}
-	if (settings.consume) {
-		consume = (*tp)->progs.consume;
-		bpf_program__set_autoload(consume, true);
-	}
-	(*tp)->rodata->nettrace_filter = settings.filter;
-	tp->load();
+	if (settings.drop || settings.consume)
+		throw RuntimeError(fmt::format(
+			"cannot attach {}: {}",
+			!settings.consume ? "skb:kfree_skb"
+			: !settings.drop  ? "skb:consume_skb"
+					  : "skb:kfree_skb and skb:consume_skb",
+			failures));
+}
 
-	for (auto &[status, p] : points) {
-		if (int err = objects_->attach(p))
-			add_reason(status->why_not, attach_error(Mechanism::Tracepoint, err));
+// Tracepoint points, drops and consumes, all by `m` from one object, which
+// then holds the stacks. Empty, or why `m` could not be used: then
+// nothing of it stays loaded or attached.
+std::string Probes::attach_tracepoints_by(Mechanism m, std::vector<PointStatus *> &points,
+					  const ProbeSettings &settings,
+					  const KernelSupport &kernel)
+{
+	const bool btf = m == Mechanism::TpBtf;
+	const std::string prefix = btf ? "tp_" : "tracepoint_";
+	// kfree_skb passes the reason from 5.17 on; the classic program asks
+	// CO-RE, the tp_btf ones are picked here.
+	const auto kfree_skb = kernel.tracepoint_args.find("kfree_skb");
+	const bool reasons = kfree_skb != kernel.tracepoint_args.end() && kfree_skb->second >= 3;
+	std::vector<std::string> programs;
+	for (const PointStatus *s : points)
+		programs.push_back(prefix + s->point->event);
+	std::string drop, consume;
+	if (settings.drop)
+		programs.push_back(drop = !btf     ? "tracepoint_kfree_skb"
+					  : reasons ? "drop_with_reason"
+						    : "drop_without_reason");
+	if (settings.consume)
+		programs.push_back(consume = btf ? "consume" : "tracepoint_consume_skb");
+
+	Objects &o = *objects_;
+	const int err = btf ? load_only(o.tp, NETTRACE_SKELETON_OPS(skbstat_tp_bpf), "skbstat_tp",
+					programs, settings.filter)
+			    : load_only(o.tracepoint, NETTRACE_SKELETON_OPS(skbstat_tracepoint_bpf),
+					"skbstat_tracepoint", programs, settings.filter);
+	const auto give_up = [&](std::size_t links_before, std::string why) {
+		o.detach_from(links_before);
+		o.tp.reset();
+		o.tracepoint.reset();
+		return why;
+	};
+	if (err)
+		return give_up(o.links.size(), load_error(m, -err));
+	bpf_object *obj = btf ? (*o.tp)->obj : (*o.tracepoint)->obj;
+	const std::size_t links_before = o.links.size();
+	for (const auto &[program, event] : {std::pair{&drop, "skb:kfree_skb"},
+					      std::pair{&consume, "skb:consume_skb"}}) {
+		if (program->empty())
+			continue;
+		if (int e = o.attach(find_program(obj, *program)))
+			return give_up(links_before, fmt::format("{}: {}: {}", mechanism_name(m),
+								 event, std::strerror(-e)));
+	}
+	for (PointStatus *s : points) {
+		if (int e = o.attach(find_program(obj, prefix + s->point->event)))
+			add_reason(s->why_not, attach_error(m, e));
 		else
-			status->attached = Mechanism::Tracepoint;
+			s->attached = m;
 	}
-	if (drop) {
-		if (int err = objects_->attach(drop))
-			throw RuntimeError(fmt::format("cannot attach to skb:kfree_skb: {}",
-						       std::strerror(-err)));
-		drop_probe_ = drop == (*tp)->progs.drop_with_reason
-				      ? "tp_btf/kfree_skb (skb, location, reason)"
-				      : "tp_btf/kfree_skb (skb, location)";
-	}
-	if (consume) {
-		if (int err = objects_->attach(consume))
-			throw RuntimeError(fmt::format("cannot attach to skb:consume_skb: {}",
-						       std::strerror(-err)));
-		consume_probe_ = "tp_btf/consume_skb";
-	}
+	const char *args = reasons ? " (skb, location, reason)" : " (skb, location)";
+	if (!drop.empty())
+		drop_probe_ = fmt::format("{}{}", btf ? "tp_btf/kfree_skb" : "tracepoint/skb/kfree_skb",
+					  args);
+	if (!consume.empty())
+		consume_probe_ = btf ? "tp_btf/consume_skb" : "tracepoint/skb/consume_skb";
+	if (settings.drop || settings.consume)
+		stacks_mechanism_ = m;
+	return {};
 }
 
 namespace {
@@ -269,16 +376,6 @@ int load_function_object(Owned<Skel> &skel, const std::string &prefix,
 	return err;
 }
 
-std::string load_error(Mechanism m, int err)
-{
-	if (err < 0)
-		return fmt::format("{}: the kernel kept rejecting programs", mechanism_name(m));
-	return fmt::format("{}: the kernel refused to load it ({}{})", mechanism_name(m),
-			   std::strerror(err),
-			   m == Mechanism::Fentry && err == EPERM
-				   ? ": this kernel does not allow fentry programs"
-				   : "");
-}
 
 // Loads an object with one program per point in `todo` (leaving out, one
 // at a time, programs the kernel rejects), attaches each, and keeps the
@@ -322,8 +419,9 @@ void Probes::attach_functions(const ProbeSettings &settings, const KernelSupport
 	for (PointStatus &s : statuses_) {
 		if (!s.point->function)
 			continue;
-		if (settings.mode == AttachMode::Tracepoint) {
-			add_reason(s.why_not, "not a tracepoint (--attach tracepoint)");
+		if (settings.mode == AttachMode::TpBtf || settings.mode == AttachMode::Tracepoint) {
+			add_reason(s.why_not, fmt::format("not a tracepoint (--attach {})",
+							  attach_mode_name(settings.mode)));
 			continue;
 		}
 		pending.push_back(&s);
@@ -364,17 +462,25 @@ CounterMaps Probes::counter_maps() const
 			maps.point_counts.push_back({bpf_map__fd((*skel)->maps.point_counts),
 						     &(*skel)->bss->generation});
 	};
+	// The stacks are in whichever tracepoint object is loaded, if any.
+	auto add_stacks = [&](auto &skel) {
+		if (!skel)
+			return;
+		const auto &tp = *skel;
+		maps.stacks[0] = bpf_map__fd(tp->maps.stacks_0);
+		maps.stacks[1] = bpf_map__fd(tp->maps.stacks_1);
+		maps.drop_rows[0] = bpf_map__fd(tp->maps.drop_rows_0);
+		maps.drop_rows[1] = bpf_map__fd(tp->maps.drop_rows_1);
+		maps.consume_rows[0] = bpf_map__fd(tp->maps.consume_rows_0);
+		maps.consume_rows[1] = bpf_map__fd(tp->maps.consume_rows_1);
+		maps.losses = tp->bss->losses;
+	};
 	add_points(objects_->tp);
+	add_points(objects_->tracepoint);
 	add_points(objects_->fentry);
 	add_points(objects_->kprobe);
-	const auto &tp = *objects_->tp;
-	maps.stacks[0] = bpf_map__fd(tp->maps.stacks_0);
-	maps.stacks[1] = bpf_map__fd(tp->maps.stacks_1);
-	maps.drop_rows[0] = bpf_map__fd(tp->maps.drop_rows_0);
-	maps.drop_rows[1] = bpf_map__fd(tp->maps.drop_rows_1);
-	maps.consume_rows[0] = bpf_map__fd(tp->maps.consume_rows_0);
-	maps.consume_rows[1] = bpf_map__fd(tp->maps.consume_rows_1);
-	maps.losses = tp->bss->losses;
+	add_stacks(objects_->tp);
+	add_stacks(objects_->tracepoint);
 	return maps;
 }
 

@@ -1,7 +1,8 @@
 // skbstat's probe points and how each is attached on this kernel: function
-// points by fentry, else kprobe; tracepoint points by tp_btf; drops and
-// consumes by skb:kfree_skb and skb:consume_skb. Each mechanism is tried
-// for real, and what could not attach says why.
+// points by fentry, else kprobe; tracepoint points, drops (skb:kfree_skb)
+// and consumes (skb:consume_skb) together by tp_btf, else by the classic
+// tracepoint. Each mechanism is tried for real, and what could not attach
+// says why.
 #pragma once
 
 #include "skbstat.h"
@@ -21,10 +22,14 @@
 namespace nettrace::skbstat {
 
 enum class Section { Ingress, Egress };
-enum class Mechanism { Fentry, Kprobe, Tracepoint };
-enum class AttachMode { Auto, Fentry, Kprobe, Tracepoint };
+enum class Mechanism { Fentry, Kprobe, TpBtf, Tracepoint };
+// --attach: Fentry and Kprobe choose how function points attach, TpBtf
+// and Tracepoint how tracepoint points, drops and consumes do.
+enum class AttachMode { Auto, Fentry, Kprobe, TpBtf, Tracepoint };
 
+// As --attach and --list-probes spell them: "fentry", "tp_btf", ...
 const char *mechanism_name(Mechanism m);
+const char *attach_mode_name(AttachMode m);
 
 struct ProbePoint {
 	skbstat_point id;
@@ -83,28 +88,36 @@ struct KernelSupport {
 class Probes {
 public:
 	// Loads and attaches what `settings` asks for. Throws RuntimeError
-	// when a forced --attach mechanism attaches nothing, or the tracepoint
-	// object cannot load at all. Nothing stays attached after a throw.
+	// when a forced --attach mechanism attaches nothing, or the drops or
+	// consumes asked for cannot be attached by any tracepoint mechanism
+	// allowed. Nothing stays attached after a throw.
 	Probes(const ProbeSettings &settings, const KernelSupport &kernel);
 	~Probes();
 
 	// The points of the requested sections, with what attached each.
 	const std::vector<PointStatus> &statuses() const { return statuses_; }
-	// Drop and consume stacks: attached through which tracepoint, or why not.
+	// Drop and consume stacks: attached through which program, e.g.
+	// "tp_btf/kfree_skb (skb, location, reason)"; empty when not asked.
 	const std::string &drop_probe() const { return drop_probe_; }
 	const std::string &consume_probe() const { return consume_probe_; }
+	// How the drops and consumes attached (both the same way), if asked.
+	std::optional<Mechanism> stacks_mechanism() const { return stacks_mechanism_; }
 	CounterMaps counter_maps() const;
 
 	struct Objects;
 
 private:
 	void attach_tracepoints(const ProbeSettings &settings, const KernelSupport &kernel);
+	std::string attach_tracepoints_by(Mechanism m, std::vector<PointStatus *> &points,
+					  const ProbeSettings &settings,
+					  const KernelSupport &kernel);
 	void attach_functions(const ProbeSettings &settings, const KernelSupport &kernel);
 
 	std::unique_ptr<Objects> objects_;
 	std::vector<PointStatus> statuses_;
 	std::string drop_probe_;
 	std::string consume_probe_;
+	std::optional<Mechanism> stacks_mechanism_;
 };
 
 } // namespace nettrace::skbstat

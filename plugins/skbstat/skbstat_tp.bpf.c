@@ -1,7 +1,9 @@
 // SPDX-License-Identifier: GPL-2.0
-/* skbstat's tracepoints: the tracepoint probe points of SKBSTAT_POINTS,
- * and the drop (skb:kfree_skb) and consume (skb:consume_skb) stacks,
- * counted per distinct stack, reason and drop site. */
+/* skbstat's tracepoints by tp_btf: the tracepoint probe points of
+ * SKBSTAT_POINTS, and the drop (skb:kfree_skb) and consume
+ * (skb:consume_skb) stacks, counted per distinct stack, reason and drop
+ * site. skbstat_tracepoint.bpf.c does the same through the classic
+ * tracepoints. */
 #include <vmlinux.h>
 #include <bpf/bpf_core_read.h>
 #include <bpf/bpf_endian.h>
@@ -11,6 +13,7 @@
 /* Every program here is tp_btf: see filter.bpf.h. */
 #define NT_BTF_POINTERS
 #include "skbstat_count.bpf.h"
+#include "skbstat_stacks.bpf.h"
 
 #define TP_SKB0(id, section, subsystem, event)                                 \
 	SEC("tp_btf/" #event)                                                  \
@@ -37,83 +40,6 @@
 #define NOT_A_TRACEPOINT(...)
 
 SKBSTAT_POINTS(NOT_A_TRACEPOINT, TRACEPOINT_PROGRAM)
-
-/* Two of each, one per generation (see skbstat.h). Stack tables are
- * emptied every interval, so they never fill over a long run. */
-#define STACK_TABLE(name)                                                      \
-	struct {                                                               \
-		__uint(type, BPF_MAP_TYPE_STACK_TRACE);                        \
-		__uint(max_entries, SKBSTAT_MAX_STACKS);                       \
-		__uint(key_size, sizeof(__u32));                               \
-		__uint(value_size, SKBSTAT_STACK_DEPTH * sizeof(__u64));       \
-	} name SEC(".maps")
-#define ROW_TABLE(name)                                                        \
-	struct {                                                               \
-		__uint(type, BPF_MAP_TYPE_HASH);                               \
-		__uint(max_entries, SKBSTAT_MAX_STACKS);                       \
-		__type(key, struct skbstat_stack_key);                         \
-		__type(value, __u64);                                          \
-	} name SEC(".maps")
-
-STACK_TABLE(stacks_0);
-STACK_TABLE(stacks_1);
-ROW_TABLE(drop_rows_0);
-ROW_TABLE(drop_rows_1);
-ROW_TABLE(consume_rows_0);
-ROW_TABLE(consume_rows_1);
-
-struct skbstat_losses losses[SKBSTAT_GENERATIONS] = {};
-
-/* Counts one more of (stack, reason, site) in `rows`. A stack that could
- * not be stored still counts, under stack id -1, so totals stay exact. */
-static __always_inline void count_row(void *ctx, void *stacks, void *rows,
-				      struct skbstat_losses *loss, __u32 reason,
-				      __u64 location)
-{
-	struct skbstat_stack_key key = {};
-	__u64 one = 1, *count;
-
-	key.stack_id = bpf_get_stackid(ctx, stacks, 0);
-	if (key.stack_id < 0) {
-		key.stack_id = -1;
-		__sync_fetch_and_add(&loss->stack_unrecorded, 1);
-	}
-	key.reason = reason;
-	key.location = location;
-	count = bpf_map_lookup_elem(rows, &key);
-	if (count) {
-		__sync_fetch_and_add(count, 1);
-		return;
-	}
-	if (bpf_map_update_elem(rows, &key, &one, BPF_NOEXIST) == 0)
-		return;
-	/* Another CPU may have added the row meanwhile. */
-	count = bpf_map_lookup_elem(rows, &key);
-	if (count)
-		__sync_fetch_and_add(count, 1);
-	else
-		__sync_fetch_and_add(&loss->rows_full, 1);
-}
-
-static __always_inline int count_free(void *ctx, struct sk_buff *skb, bool dropped,
-				      __u32 reason, __u64 location)
-{
-	if (!skbstat_skb_wanted(skb))
-		return 0;
-	/* Constant map pointers on each path, as the verifier wants. */
-	if (generation & 1) {
-		if (dropped)
-			count_row(ctx, &stacks_1, &drop_rows_1, &losses[1], reason, location);
-		else
-			count_row(ctx, &stacks_1, &consume_rows_1, &losses[1], 0, location);
-	} else {
-		if (dropped)
-			count_row(ctx, &stacks_0, &drop_rows_0, &losses[0], reason, location);
-		else
-			count_row(ctx, &stacks_0, &consume_rows_0, &losses[0], 0, location);
-	}
-	return 0;
-}
 
 /* kfree_skb passes a reason from 5.17 on; user space picks the program. */
 SEC("tp_btf/kfree_skb")

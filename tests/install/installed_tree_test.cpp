@@ -12,6 +12,7 @@
 #include <gtest/gtest.h>
 #include <nlohmann/json.hpp>
 
+#include <algorithm>
 #include <csignal>
 #include <filesystem>
 #include <map>
@@ -146,16 +147,26 @@ TEST_F(InstalledTree, ListShowsTheBundledAndTheExamplePlugins)
 	const ProcessResult r = run_installed({"--list"});
 	ASSERT_EQ(r.exit_code, 0) << r.err;
 	EXPECT_EQ(r.err, "");
+	// Each plugin starts a line with its name; the indented lines after it
+	// continue its summary and end with its file.
+	const auto lines = split_lines(r.out);
 	for (const std::string name : {"tcpdrop", "skbstat", "doctor", "dropcount"}) {
 		const std::string file = fs::canonical(plugin_dir / (name + ".so"));
 		std::size_t rows = 0;
-		for (const std::string &line : split_lines(r.out))
-			rows += line.rfind(name + " ", 0) == 0 &&
-				line.size() >= file.size() &&
-				line.compare(line.size() - file.size(), file.size(), file) == 0;
+		for (std::size_t i = 0; i < lines.size(); ++i) {
+			if (lines[i].rfind(name + " ", 0) != 0)
+				continue;
+			std::size_t last = i;
+			while (last + 1 < lines.size() && lines[last + 1].rfind(' ', 0) == 0)
+				++last;
+			rows += lines[last] == "  " + file;
+		}
 		EXPECT_EQ(rows, 1u) << name << " from " << file << " in:\n" << r.out;
 	}
-	EXPECT_EQ(split_lines(r.out).size(), 5u) << r.out; // header and four plugins
+	const auto starts = std::count_if(lines.begin(), lines.end(), [](const std::string &l) {
+		return l.rfind(' ', 0) != 0;
+	});
+	EXPECT_EQ(starts, 5) << r.out; // header and four plugins
 }
 
 // A plugin built out of tree answers doctor through the SDK's check.

@@ -8,6 +8,7 @@
 
 #include <regex>
 
+#include <algorithm>
 #include <filesystem>
 #include <sstream>
 #include <sys/stat.h>
@@ -32,6 +33,28 @@ ProcessResult run_nettrace(std::vector<std::string> args, std::vector<std::strin
 	return run_process(args, env);
 }
 
+// One plugin in `nettrace --list`: its first line, which starts with the
+// name, then the lines that continue it (indented), the last its file.
+struct ListEntry {
+	std::string first;
+	std::vector<std::string> more;
+	std::string name() const { return first.substr(0, first.find(' ')); }
+	std::string file() const { return more.empty() ? "" : more.back(); }
+};
+
+std::vector<ListEntry> list_entries(const std::string &out)
+{
+	std::vector<ListEntry> entries;
+	const auto lines = split_lines(out);
+	for (std::size_t i = 1; i < lines.size(); ++i) {
+		if (lines[i].rfind(' ', 0) != 0)
+			entries.push_back({lines[i], {}});
+		else if (!entries.empty())
+			entries.back().more.push_back(lines[i]);
+	}
+	return entries;
+}
+
 // A scratch directory holding a copy of the good fixture, removed at the end.
 struct ScratchPluginDir {
 	fs::path path;
@@ -52,17 +75,17 @@ TEST(Driver, ListShowsGoodPluginsAndRefusesEachBadOneInOneLine)
 	ProcessResult r = run_nettrace({"--plugin-dir", fixtures, "--list"});
 	EXPECT_EQ(r.exit_code, 0) << r.err;
 	// --plugin-dir is searched first; the build tree's own plugins follow.
-	auto out = split_lines(r.out);
-	ASSERT_GE(out.size(), 6u) << r.out;
-	EXPECT_EQ(out[0].rfind("NAME", 0), 0u);
+	EXPECT_EQ(r.out.rfind("NAME", 0), 0u);
+	const auto out = list_entries(r.out);
+	ASSERT_GE(out.size(), 5u) << r.out;
 	// A plugin of an older minor (1.0, no check entry point) still loads.
-	EXPECT_EQ(out[1].rfind("fixture-abi-1-0 ", 0), 0u);
-	EXPECT_EQ(out[2].rfind("fixture-check-throws ", 0), 0u);
-	EXPECT_EQ(out[3].rfind("fixture-good ", 0), 0u);
-	EXPECT_NE(out[3].find("1.2.3"), std::string::npos);
-	EXPECT_NE(out[3].find(fixtures + "/fixture_good.so"), std::string::npos);
-	EXPECT_EQ(out[4].rfind("fixture-throws ", 0), 0u);
-	EXPECT_EQ(out[5].rfind("fixture-throws-raw ", 0), 0u);
+	EXPECT_EQ(out[0].name(), "fixture-abi-1-0");
+	EXPECT_EQ(out[1].name(), "fixture-check-throws");
+	EXPECT_EQ(out[2].name(), "fixture-good");
+	EXPECT_NE(out[2].first.find(" 1.2.3 "), std::string::npos);
+	EXPECT_EQ(out[2].file(), "  " + fixtures + "/fixture_good.so");
+	EXPECT_EQ(out[3].name(), "fixture-throws");
+	EXPECT_EQ(out[4].name(), "fixture-throws-raw");
 
 	auto err = split_lines(r.err);
 	ASSERT_EQ(err.size(), 4u) << r.err;
@@ -90,6 +113,49 @@ TEST(Driver, FindsTheBuildTreePluginsWhenRunFromTheBuildTree)
 			  1u)
 			<< r.out;
 	EXPECT_EQ(count_lines_containing(r.out, "fixture"), 0u) << r.out;
+}
+
+TEST(Driver, ListFitsEightyColumnsAndShowsEachFile)
+{
+	ProcessResult r = run_nettrace({"--plugin-dir", fixtures, "--list"});
+	ASSERT_EQ(r.exit_code, 0) << r.err;
+	for (const std::string &line : split_lines(r.out))
+		EXPECT_LE(line.size(), 80u) << line;
+	// Every plugin the directories hold, each with its own file, and the
+	// summary -h shows for it, word for word, however it was wrapped.
+	ProcessResult help = run_nettrace({"--plugin-dir", fixtures, "-h"});
+	ASSERT_EQ(help.exit_code, 0) << help.err;
+	const auto entries = list_entries(r.out);
+	std::vector<std::string> expected_files;
+	for (const auto &f : fs::directory_iterator(fixtures))
+		if (f.path().filename() == "fixture_good.so" || f.path().filename() == "fixture_throws.so")
+			expected_files.push_back(f.path().string());
+	expected_files.push_back(std::string(NETTRACE_BUILD_PLUGIN_DIR) + "/skbstat.so");
+	expected_files.push_back(std::string(NETTRACE_BUILD_PLUGIN_DIR) + "/tcpdrop.so");
+	std::size_t wrapped = 0;
+	for (const std::string &file : expected_files) {
+		const auto at = std::find_if(entries.begin(), entries.end(),
+					     [&](const ListEntry &e) { return e.file() == "  " + file; });
+		ASSERT_NE(at, entries.end()) << file << " in:\n" << r.out;
+		EXPECT_TRUE(fs::is_regular_file(file)) << file;
+		std::string name, version, word, summary;
+		std::vector<std::string> summary_lines = {at->first};
+		summary_lines.insert(summary_lines.end(), at->more.begin(), at->more.end() - 1);
+		wrapped += summary_lines.size() > 1;
+		for (std::size_t i = 0; i < summary_lines.size(); ++i) {
+			std::istringstream words(summary_lines[i]);
+			if (i == 0)
+				words >> name >> version;
+			while (words >> word)
+				summary += (summary.empty() ? "" : " ") + word;
+		}
+		const std::regex help_line("\n  " + name + " +(.*)\n");
+		std::smatch m;
+		ASSERT_TRUE(std::regex_search(help.out, m, help_line)) << name << help.out;
+		EXPECT_EQ(summary, m[1].str()) << name;
+	}
+	// skbstat's summary is too long for one line beside fixture names.
+	EXPECT_GE(wrapped, 1u) << r.out;
 }
 
 TEST(Driver, HelpListsCommandsWithTheirSummaries)

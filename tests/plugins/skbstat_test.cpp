@@ -1,5 +1,6 @@
 // nettrace skbstat against real traffic: packets sent inside namespaces
 // this test makes, the real binary's interval output parsed.
+#include "bpf_links.hpp"
 #include "netns.hpp"
 #include "process.hpp"
 #include "requirements.hpp"
@@ -15,6 +16,7 @@
 #include <unistd.h>
 #include <map>
 #include <regex>
+#include <set>
 #include <sstream>
 #include <thread>
 
@@ -234,8 +236,7 @@ TEST_F(SkbstatTest, ListProbesNamesWhatWorksHere)
 			if (tracing_has_event(event))
 				EXPECT_TRUE(available) << line;
 			else
-				EXPECT_NE(line.find("unavailable: tracepoint: this kernel does not "
-						    "have it"),
+				EXPECT_NE(line.find("unavailable: this kernel does not have it"),
 					  std::string::npos)
 					<< line;
 		} else {
@@ -251,6 +252,125 @@ TEST_F(SkbstatTest, ListProbesNamesWhatWorksHere)
 	}
 	EXPECT_EQ(functions, 31);
 	EXPECT_EQ(tracepoints, 10); // 8 points, consume, drop
+}
+
+namespace {
+
+struct ProbeRow {
+	std::string point, section, mechanism, status;
+};
+
+// The rows of `nettrace skbstat --list-probes ARGS...`.
+std::vector<ProbeRow> list_probes(std::vector<std::string> args = {})
+{
+	args.insert(args.begin(), {nettrace_binary(), "skbstat", "--list-probes"});
+	ProcessResult r = run_process(args);
+	EXPECT_EQ(r.exit_code, 0) << r.err;
+	std::vector<ProbeRow> rows;
+	std::istringstream in(r.out);
+	std::string line;
+	std::getline(in, line); // the header
+	while (std::getline(in, line)) {
+		std::istringstream fields(line);
+		ProbeRow row;
+		fields >> row.point >> row.section >> row.mechanism;
+		std::getline(fields >> std::ws, row.status);
+		rows.push_back(row);
+	}
+	return rows;
+}
+
+// How many times each mechanism attached something, as the kernel says
+// for a running skbstat.
+std::map<std::string, int> kernel_mechanisms(int pid)
+{
+	std::map<std::string, int> by;
+	for (const KernelLink &l : bpf_links_of(pid))
+		++by[l.mechanism];
+	return by;
+}
+
+// Tracepoint rows this kernel has, as tracefs lists them.
+int tracepoints_here()
+{
+	int n = 0;
+	for (const ProbeRow &row : list_probes()) {
+		const auto colon = row.point.find(':');
+		if (colon != std::string::npos && row.section != "drop" &&
+		    row.section != "consume")
+			n += tracing_has_event(row.point.substr(0, colon) + "/" +
+					       row.point.substr(colon + 1));
+	}
+	return n;
+}
+
+} // namespace
+
+TEST_F(SkbstatTest, ListProbesNamesTheMechanismTheKernelAttached)
+{
+	// The same rows counted for real: the links the kernel holds for them
+	// say how each attached (tp_btf is a tracing link of type
+	// trace_raw_tp, a classic tracepoint a perf event link).
+	std::map<std::string, int> attached;
+	std::set<std::string> tp_btf_events; // what the raw tracepoint links name
+	{
+		SkbstatRun run({"--input", "--output", "--consume", "-i", "60"});
+		attached = kernel_mechanisms(run.pid());
+		for (const KernelLink &l : bpf_links_of(run.pid()))
+			if (l.mechanism == "tp_btf")
+				tp_btf_events.insert(l.tracepoint);
+		run.stop();
+	}
+	std::map<std::string, int> listed;
+	for (const ProbeRow &row : list_probes()) {
+		if (row.mechanism == "-")
+			continue;
+		++listed[row.mechanism];
+		if (row.mechanism == "tp_btf") {
+			EXPECT_EQ(tp_btf_events.count(row.point.substr(row.point.find(':') + 1)), 1u)
+				<< row.point;
+		}
+	}
+	EXPECT_EQ(listed, attached);
+	// Here tp_btf attaches; fentry and kprobes do not.
+	if (access("/sys/bus/event_source/devices/kprobe", F_OK) != 0) {
+		EXPECT_EQ(attached,
+			  (std::map<std::string, int>{{"tp_btf", tracepoints_here() + 2}}));
+	}
+}
+
+TEST_F(SkbstatTest, AttachChoosesHowTracepointsDropsAndConsumesAttach)
+{
+	TestNetns ns;
+	const int tracepoints = tracepoints_here();
+	for (const std::string mode : {"tp_btf", "tracepoint"}) {
+		SkbstatRun run({"--attach", mode, "--netns", ns.path(), "--input", "--output",
+				"--consume", "--json", "-i", "60"});
+		// Every tracepoint point, the drops and the consumes, that way.
+		EXPECT_EQ(kernel_mechanisms(run.pid()),
+			  (std::map<std::string, int>{{mode, tracepoints + 2}}))
+			<< mode;
+		udp_to_closed_port(ns, "127.0.0.1", "127.0.0.1", 7811, 3);
+		const auto intervals = parse_json_lines(run.stop().out);
+		// Three datagrams in, three ICMP errors back: each crosses
+		// netif_receive_skb, the datagrams are dropped, the errors
+		// consumed by icmp_rcv.
+		EXPECT_EQ(point_totals(intervals, "ingress").at("net:netif_receive_skb"), 6u)
+			<< mode;
+		EXPECT_EQ(stack_totals(intervals, "drop").at("NO_SOCKET __udp4_lib_rcv"), 3u)
+			<< mode;
+		EXPECT_EQ(stack_totals(intervals, "consume").at("- icmp_rcv"), 3u) << mode;
+
+		for (const ProbeRow &row : list_probes({"--attach", mode})) {
+			const bool function = row.point.find(':') == std::string::npos;
+			if (function) {
+				EXPECT_EQ(row.status, "unavailable: not a tracepoint (--attach " + mode + ")")
+					<< row.point;
+			} else if (row.status == "available") {
+				EXPECT_EQ(row.mechanism, mode) << row.point;
+			}
+		}
+	}
 }
 
 TEST_F(SkbstatTest, ForcedKprobeFailsClearlyWhereKprobesDoNotWork)
@@ -271,7 +391,7 @@ TEST_F(SkbstatTest, ForcedKprobeFailsClearlyWhereKprobesDoNotWork)
 TEST_F(SkbstatTest, BadInputExits2WithOneLineAndLeavesNothingAttached)
 {
 	expect_usage_errors("skbstat", {
-		{{"--attach", "uprobe"}, "--attach: unknown value 'uprobe' (auto, fentry, kprobe or tracepoint)"},
+		{{"--attach", "uprobe"}, "--attach: unknown value 'uprobe' (auto, fentry, kprobe, tp_btf or tracepoint)"},
 		{{"--no-drop"}, "--no-drop leaves nothing to count"},
 		{{"-p", "tpc"}, "-p"},
 		{{"-P", "90-80"}, "-P"},
