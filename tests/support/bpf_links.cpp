@@ -1,11 +1,9 @@
 #include "bpf_links.hpp"
 
+#include "bpf_objects.hpp"
 #include "process.hpp"
 
 #include <nlohmann/json.hpp>
-
-#include <filesystem>
-#include <fstream>
 
 namespace nettrace::test {
 
@@ -43,20 +41,9 @@ std::string mechanism_of(const nlohmann::json &link, const nlohmann::json &prog)
 std::vector<KernelLink> bpf_links_of(int pid)
 {
 	std::vector<KernelLink> links;
-	const std::string proc = "/proc/" + std::to_string(pid);
-	std::error_code ec;
-	for (const auto &fd : std::filesystem::directory_iterator(proc + "/fd", ec)) {
-		std::error_code link_ec;
-		if (std::filesystem::read_symlink(fd.path(), link_ec).string() !=
-		    "anon_inode:bpf_link")
-			continue;
-		std::ifstream info(proc + "/fdinfo/" + fd.path().filename().string());
+	for (unsigned id : bpf_objects_of(pid).links) {
 		KernelLink link;
-		for (std::string line; std::getline(info, line);)
-			if (line.rfind("link_id:", 0) == 0)
-				link.id = std::stoul(line.substr(8));
-		if (!link.id)
-			continue;
+		link.id = id;
 		const nlohmann::json l = bpftool_show("link", link.id);
 		const nlohmann::json p = bpftool_show("prog", l.value("prog_id", 0u));
 		link.program = p.value("name", "");
