@@ -32,6 +32,11 @@ KernelClock::KernelClock()
 	offset_ns_ = real - (mono_before + (mono_after - mono_before) / 2);
 }
 
+std::int64_t wall_clock_ns()
+{
+	return ns_of(CLOCK_REALTIME);
+}
+
 void format_local_hms(fmt::memory_buffer &out, std::int64_t wall_ns)
 {
 	thread_local SecondCache cache;

@@ -108,8 +108,15 @@ void EventLoop::add_ring_buffer(int map_fd, RecordHandler handler)
 
 void EventLoop::watch_lost_events(const volatile __u64 *counter)
 {
+	// Whatever it already counted was lost by this run too: the first
+	// report includes it, so that the reports add up to the total.
 	lost_counter_ = counter;
-	lost_reported_ = counter ? *counter : 0;
+	lost_reported_ = 0;
+}
+
+void EventLoop::on_lost_events(std::function<void(const LostEvents &)> fn)
+{
+	on_lost_ = std::move(fn);
 }
 
 void EventLoop::every(std::chrono::nanoseconds interval, std::function<void()> tick)
@@ -177,20 +184,25 @@ void EventLoop::report_losses(bool final)
 	if (!lost_counter_ && unread_at_exit_ == 0)
 		return;
 	const std::uint64_t total = lost_counter_ ? *lost_counter_ : 0;
+	const char *ring_full = loss_cause_text(LossCause::RingBufferFull);
 	if (final) {
 		if (unread_at_exit_ > 0)
 			fmt::print(diagnostics_,
-				   "{}: {} events lost in total ({} ring buffer full, {} left "
-				   "unread at exit)\n",
-				   prefix_, total + unread_at_exit_, total, unread_at_exit_);
+				   "{}: {} events lost in total ({} {}, {} {})\n", prefix_,
+				   total + unread_at_exit_, total, ring_full, unread_at_exit_,
+				   loss_cause_text(LossCause::UnreadAtExit));
 		else if (total > 0)
-			fmt::print(diagnostics_, "{}: {} events lost in total (ring buffer full)\n",
-				   prefix_, total);
+			fmt::print(diagnostics_, "{}: {} events lost in total ({})\n", prefix_,
+				   total, ring_full);
 	} else if (total > lost_reported_) {
-		fmt::print(diagnostics_, "{}: {} events lost (ring buffer full)\n", prefix_,
-			   total - lost_reported_);
+		fmt::print(diagnostics_, "{}: {} events lost ({})\n", prefix_,
+			   total - lost_reported_, ring_full);
 	}
 	std::fflush(diagnostics_);
+	if (on_lost_ && total > lost_reported_)
+		on_lost_({LossCause::RingBufferFull, total - lost_reported_, total});
+	if (on_lost_ && final && unread_at_exit_ > 0)
+		on_lost_({LossCause::UnreadAtExit, unread_at_exit_, total + unread_at_exit_});
 	lost_reported_ = total;
 }
 

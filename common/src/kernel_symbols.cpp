@@ -321,6 +321,13 @@ std::string KernelSymbols::hidden_reason() const
 	       std::string(hidden_addresses_fix());
 }
 
+std::string KernelSymbols::hidden_warning() const
+{
+	if (!hidden_)
+		return {};
+	return hidden_reason() + "; stacks and drop sites are shown as addresses";
+}
+
 size_t KernelSymbols::size() const noexcept
 {
 	return static_cast<size_t>(std::count_if(
@@ -357,7 +364,8 @@ void KernelSymbols::format_to(fmt::memory_buffer &out, uint64_t address) const
 	append_symbol(out, address, resolve(address));
 }
 
-void KernelSymbols::format_return_address_to(fmt::memory_buffer &out, uint64_t address) const
+std::optional<KernelSymbols::Symbol>
+KernelSymbols::format_return_address_to(fmt::memory_buffer &out, uint64_t address) const
 {
 	// The call may be the last instruction of its function (a call to a
 	// function that does not return): then the return address is already
@@ -366,6 +374,7 @@ void KernelSymbols::format_return_address_to(fmt::memory_buffer &out, uint64_t a
 	if (symbol)
 		symbol->offset = address - symbol->address;
 	append_symbol(out, address, symbol);
+	return symbol;
 }
 
 void KernelSymbols::append_symbol(fmt::memory_buffer &out, uint64_t address,

@@ -49,10 +49,7 @@ void stack_symbols(sdk::CheckReport &report)
 	try {
 		const KernelSymbols symbols = KernelSymbols::load();
 		if (symbols.addresses_hidden())
-			report.degraded("stack symbols",
-					fmt::format("{}; stacks and drop sites are shown as "
-						    "addresses",
-						    symbols.hidden_reason()));
+			report.degraded("stack symbols", symbols.hidden_warning());
 		else
 			report.ok("stack symbols",
 				  fmt::format("{} kernel symbols", symbols.size()));

@@ -41,10 +41,17 @@ std::size_t first_shown_frame(const KernelSymbols &symbols, __u64 location,
 	return i;
 }
 
-FrameNames::FrameNames(const KernelSymbols &symbols) : symbols_(symbols), slots_(slot_count) {}
+FrameNames::FrameNames(LiveKernelSymbols &symbols)
+	: symbols_(symbols), generation_(symbols.generation()), slots_(slot_count)
+{
+}
 
 void FrameNames::append_return_address(fmt::memory_buffer &out, std::uint64_t address)
 {
+	if (generation_ != symbols_.generation()) {
+		std::fill(slots_.begin(), slots_.end(), Slot{});
+		generation_ = symbols_.generation();
+	}
 	// Fibonacci hashing: return addresses share their high bits.
 	Slot &slot = slots_[(address * 0x9E3779B97F4A7C15ull) >> 52];
 	static_assert(slot_count == 1u << 12);
@@ -53,9 +60,9 @@ void FrameNames::append_return_address(fmt::memory_buffer &out, std::uint64_t ad
 		return;
 	}
 	scratch_.clear();
-	symbols_.format_return_address_to(scratch_, address);
+	const bool settled = symbols_.format_return_address_to(scratch_, address);
 	out.append(scratch_.data(), scratch_.data() + scratch_.size());
-	if (address != 0 && scratch_.size() <= sizeof(slot.text)) {
+	if (settled && address != 0 && scratch_.size() <= sizeof(slot.text)) {
 		slot.address = address;
 		slot.length = static_cast<std::uint8_t>(scratch_.size());
 		std::copy(scratch_.data(), scratch_.data() + scratch_.size(), slot.text);

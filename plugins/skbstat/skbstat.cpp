@@ -11,7 +11,8 @@
 #include <nettrace/common/drop_reasons.hpp>
 #include <nettrace/common/event_loop.hpp>
 #include <nettrace/common/filter_options.hpp>
-#include <nettrace/common/kernel_symbols.hpp>
+#include <nettrace/common/live_kernel_symbols.hpp>
+#include <nettrace/common/lost_events.hpp>
 #include <nettrace/common/output.hpp>
 #include <nettrace/plugin.hpp>
 
@@ -20,7 +21,6 @@
 
 #include <map>
 #include <optional>
-#include <time.h>
 
 namespace po = boost::program_options;
 
@@ -65,13 +65,6 @@ po::options_description describe_options(Options &o)
 		("verbose,v", po::bool_switch(&o.verbose), "also print libbpf's messages");
 	add_help_option(desc);
 	return desc;
-}
-
-std::int64_t wall_now_ns()
-{
-	timespec ts{};
-	clock_gettime(CLOCK_REALTIME, &ts);
-	return static_cast<std::int64_t>(ts.tv_sec) * 1000000000 + ts.tv_nsec;
 }
 
 // What attached and what did not, said once at start: one line for the
@@ -176,16 +169,31 @@ int run(const nettrace_host *, int argc, char **argv)
 	// The "attached" line is the ready signal; counting has begun, and
 	// the symbols are needed only for the first interval's stacks.
 	report_attachment(probes);
-	const KernelSymbols symbols = KernelSymbols::load();
+	LiveKernelSymbols symbols("nettrace skbstat");
+	symbols.load();
 
 	OutputWriter out;
 	Reporter reporter(out, symbols, reasons,
 			  {settings.ingress, settings.egress, settings.consume, settings.drop},
 			  o.json);
 	IntervalReader reader(probes.counter_maps());
+	// Events no row could count: said per interval where there were
+	// some, on standard error and, with --json, in the stream.
+	std::uint64_t lost_total = 0;
+	auto show_interval = [&] {
+		const IntervalCounts counts = reader.collect();
+		const std::int64_t now = wall_clock_ns();
+		reporter.interval(counts, now);
+		if (counts.rows_not_counted == 0)
+			return;
+		lost_total += counts.rows_not_counted;
+		fmt::print(stderr, "nettrace skbstat: {} events lost ({})\n",
+			   counts.rows_not_counted, loss_cause_text(LossCause::RowTableFull));
+		reporter.lost({LossCause::RowTableFull, counts.rows_not_counted, lost_total}, now);
+	};
 	std::uint64_t intervals = 0;
 	auto print_interval = [&] {
-		reporter.interval(reader.collect(), wall_now_ns());
+		show_interval();
 		if (out.closed() || (o.limits.count && ++intervals >= o.limits.count))
 			loop.request_stop();
 	};
@@ -195,7 +203,10 @@ int run(const nettrace_host *, int argc, char **argv)
 	const StopReason why = loop.run({.duration = o.limits.duration()});
 	// A signal or --duration ends a partial interval: it is shown too.
 	if (why == StopReason::Signal || why == StopReason::Duration)
-		reporter.interval(reader.collect(), wall_now_ns());
+		show_interval();
+	if (lost_total > 0)
+		fmt::print(stderr, "nettrace skbstat: {} events lost in total ({})\n", lost_total,
+			   loss_cause_text(LossCause::RowTableFull));
 	out.finish();
 	return NETTRACE_EXIT_OK;
 }

@@ -16,7 +16,7 @@ void append(fmt::memory_buffer &out, fmt::format_string<T...> f, T &&...args)
 	fmt::format_to(std::back_inserter(out), f, std::forward<T>(args)...);
 }
 
-std::string frame_text(const KernelSymbols &symbols, __u64 address)
+std::string frame_text(LiveKernelSymbols &symbols, __u64 address)
 {
 	fmt::memory_buffer b;
 	symbols.format_return_address_to(b, address);
@@ -25,7 +25,7 @@ std::string frame_text(const KernelSymbols &symbols, __u64 address)
 
 } // namespace
 
-Reporter::Reporter(OutputWriter &out, const KernelSymbols &symbols, const DropReasons &reasons,
+Reporter::Reporter(OutputWriter &out, LiveKernelSymbols &symbols, const DropReasons &reasons,
 		   Sections sections, bool json)
 	: out_(out), symbols_(symbols), reasons_(reasons), sections_(sections), json_(json)
 {
@@ -37,6 +37,14 @@ void Reporter::interval(const IntervalCounts &counts, std::int64_t wall_ns)
 		json(counts, wall_ns);
 	else
 		text(counts, wall_ns);
+	out_.flush();
+}
+
+void Reporter::lost(const LostEvents &lost, std::int64_t wall_ns)
+{
+	if (!json_)
+		return;
+	append_lost_record(out_.buffer(), lost, wall_ns);
 	out_.flush();
 }
 
@@ -77,7 +85,7 @@ void Reporter::frames(const StackRow &row, fmt::memory_buffer &out, const char *
 		append(out, "{}(stack not recorded: the stack table was full)\n", indent);
 		return;
 	}
-	for (std::size_t i = first_shown_frame(symbols_, row.location, row.frames.data(),
+	for (std::size_t i = first_shown_frame(symbols_.table(), row.location, row.frames.data(),
 					       row.frames.size());
 	     i < row.frames.size(); ++i) {
 		out.append(std::string_view(indent));
@@ -116,6 +124,8 @@ void Reporter::text_stacks(const std::vector<StackRow> &rows, bool drops,
 void Reporter::json(const IntervalCounts &counts, std::int64_t wall_ns)
 {
 	nlohmann::ordered_json j;
+	// Which kind of record this is: "interval", or "lost" (append_lost_record).
+	j["type"] = "interval";
 	fmt::memory_buffer time;
 	format_rfc3339(time, wall_ns);
 	j["time"] = fmt::to_string(time);
@@ -139,8 +149,8 @@ void Reporter::json(const IntervalCounts &counts, std::int64_t wall_ns)
 						     : nlohmann::ordered_json(nullptr);
 			r["stack_recorded"] = row.stack_recorded;
 			auto frames_json = nlohmann::ordered_json::array();
-			for (std::size_t i = first_shown_frame(symbols_, row.location, row.frames.data(),
-							       row.frames.size());
+			for (std::size_t i = first_shown_frame(symbols_.table(), row.location,
+							       row.frames.data(), row.frames.size());
 			     i < row.frames.size(); ++i)
 				frames_json.push_back(frame_text(symbols_, row.frames[i]));
 			r["stack"] = std::move(frames_json);

@@ -5,7 +5,8 @@
 #include "skbstat_counts.hpp"
 
 #include <nettrace/common/drop_reasons.hpp>
-#include <nettrace/common/kernel_symbols.hpp>
+#include <nettrace/common/live_kernel_symbols.hpp>
+#include <nettrace/common/lost_events.hpp>
 #include <nettrace/common/output.hpp>
 
 #include <cstdint>
@@ -21,10 +22,13 @@ struct Sections {
 
 class Reporter {
 public:
-	Reporter(OutputWriter &out, const KernelSymbols &symbols, const DropReasons &reasons,
+	Reporter(OutputWriter &out, LiveKernelSymbols &symbols, const DropReasons &reasons,
 		 Sections sections, bool json);
 	// One interval, ended at `wall_ns` (nanoseconds since the epoch).
 	void interval(const IntervalCounts &counts, std::int64_t wall_ns);
+	// Events an interval could not count: a record of their own in JSON,
+	// after the interval's; nothing more in text, whose last section says it.
+	void lost(const LostEvents &lost, std::int64_t wall_ns);
 
 private:
 	void text(const IntervalCounts &counts, std::int64_t wall_ns);
@@ -37,7 +41,7 @@ private:
 	void frames(const StackRow &row, fmt::memory_buffer &into, const char *indent);
 
 	OutputWriter &out_;
-	const KernelSymbols &symbols_;
+	LiveKernelSymbols &symbols_;
 	const DropReasons &reasons_;
 	Sections sections_;
 	bool json_;

@@ -11,7 +11,7 @@
 #include <nettrace/common/event_loop.hpp>
 #include <nettrace/common/filter_options.hpp>
 #include <nettrace/common/kernel_btf.hpp>
-#include <nettrace/common/kernel_symbols.hpp>
+#include <nettrace/common/live_kernel_symbols.hpp>
 #include <nettrace/common/output.hpp>
 #include <nettrace/plugin.hpp>
 
@@ -148,7 +148,7 @@ int run(const nettrace_host *, int argc, char **argv)
 	}
 
 	OutputWriter out;
-	KernelSymbols symbols; // read once attached (below)
+	LiveKernelSymbols symbols("nettrace tcpdrop"); // read once attached (below)
 	Reporter reporter(out, symbols, reasons, o.json);
 	loop.add_ring_buffer(tracer.ring_buffer_fd(), [&](const void *data, std::size_t size) {
 		const auto &e = *static_cast<const tcpdrop_event *>(data);
@@ -162,6 +162,7 @@ int run(const nettrace_host *, int argc, char **argv)
 		out.event_done();
 	});
 	loop.watch_lost_events(tracer.lost_events());
+	loop.on_lost_events([&](const LostEvents &lost) { reporter.lost(lost); });
 	loop.after_batch([&] {
 		out.batch_done();
 		if (out.closed())
@@ -173,10 +174,7 @@ int run(const nettrace_host *, int argc, char **argv)
 	// while the kernel's symbols are read, which takes a while.
 	reporter.header();
 	out.flush();
-	symbols = KernelSymbols::load();
-	if (symbols.addresses_hidden())
-		fmt::print(stderr, "nettrace tcpdrop: {}; stacks and drop sites are shown as "
-				   "addresses\n", symbols.hidden_reason());
+	symbols.load();
 	loop.run({.events = o.limits.count, .duration = o.limits.duration()});
 	out.finish();
 	return NETTRACE_EXIT_OK;

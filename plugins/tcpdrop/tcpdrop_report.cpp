@@ -64,7 +64,7 @@ void format_tcp_flags(fmt::memory_buffer &out, unsigned flags, const char *separ
 	}
 }
 
-Reporter::Reporter(OutputWriter &out, const KernelSymbols &symbols, const DropReasons &reasons,
+Reporter::Reporter(OutputWriter &out, LiveKernelSymbols &symbols, const DropReasons &reasons,
 		   bool json)
 	: out_(out), frames_(symbols), reasons_(reasons), json_(json)
 {
@@ -83,6 +83,12 @@ void Reporter::event(const tcpdrop_event &e, const __u64 *stack, std::size_t fra
 		json(e, stack, frames);
 	else
 		text(e, stack, frames);
+}
+
+void Reporter::lost(const LostEvents &lost)
+{
+	if (json_)
+		append_lost_record(out_.buffer(), lost, wall_clock_ns());
 }
 
 void Reporter::text(const tcpdrop_event &e, const __u64 *stack, std::size_t frames)
@@ -111,7 +117,7 @@ void Reporter::text(const tcpdrop_event &e, const __u64 *stack, std::size_t fram
 	else
 		out.append(std::string_view("- (-)\n"));
 
-	for (std::size_t i = first_shown_frame(frames_.symbols(), e.location, stack, frames); i < frames; ++i) {
+	for (std::size_t i = first_shown_frame(frames_.symbols().table(), e.location, stack, frames); i < frames; ++i) {
 		out.append(std::string_view("    "));
 		frames_.append_return_address(out, stack[i]);
 		out.push_back('\n');
@@ -125,6 +131,8 @@ void Reporter::json(const tcpdrop_event &e, const __u64 *stack, std::size_t fram
 	char saddr[INET6_ADDRSTRLEN], daddr[INET6_ADDRSTRLEN];
 	nlohmann::ordered_json j;
 
+	// Which kind of record this is: "drop", or "lost" (append_lost_record).
+	j["type"] = "drop";
 	scratch_.clear();
 	format_rfc3339(scratch_, clock_.to_wall_ns(e.ktime_ns));
 	j["time"] = std::string_view(scratch_.data(), scratch_.size());
@@ -160,7 +168,7 @@ void Reporter::json(const tcpdrop_event &e, const __u64 *stack, std::size_t fram
 		j["sock_netns"] = nullptr;
 	j["ifindex"] = e.ifindex;
 	j["stack"] = nlohmann::ordered_json::array();
-	for (std::size_t i = first_shown_frame(frames_.symbols(), e.location, stack, frames); i < frames; ++i) {
+	for (std::size_t i = first_shown_frame(frames_.symbols().table(), e.location, stack, frames); i < frames; ++i) {
 		scratch_.clear();
 		frames_.append_return_address(scratch_, stack[i]);
 		j["stack"].push_back(std::string_view(scratch_.data(), scratch_.size()));

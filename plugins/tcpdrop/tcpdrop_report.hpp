@@ -5,7 +5,8 @@
 
 #include <nettrace/common/clock.hpp>
 #include <nettrace/common/drop_reasons.hpp>
-#include <nettrace/common/kernel_symbols.hpp>
+#include <nettrace/common/live_kernel_symbols.hpp>
+#include <nettrace/common/lost_events.hpp>
 #include <nettrace/common/output.hpp>
 #include <nettrace/common/stack_frames.hpp>
 
@@ -15,13 +16,16 @@ namespace nettrace::tcpdrop {
 
 class Reporter {
 public:
-	Reporter(OutputWriter &out, const KernelSymbols &symbols, const DropReasons &reasons,
+	Reporter(OutputWriter &out, LiveKernelSymbols &symbols, const DropReasons &reasons,
 		 bool json);
 
 	// The column header of the text output; nothing for JSON.
 	void header();
 	// One drop; `stack` holds `frames` return addresses, innermost first.
 	void event(const tcpdrop_event &e, const __u64 *stack, std::size_t frames);
+	// Events the kernel could not send: a record of their own in JSON;
+	// nothing in text, where standard error says it.
+	void lost(const LostEvents &lost);
 
 private:
 	void text(const tcpdrop_event &e, const __u64 *stack, std::size_t frames);

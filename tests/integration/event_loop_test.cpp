@@ -150,6 +150,8 @@ TEST_F(EventLoopTest, EveryRecordIsEitherDeliveredOrCountedLost)
 	int handled = 0;
 	loop.add_ring_buffer(probe.ring_fd(), [&](const void *, std::size_t) { ++handled; });
 	loop.watch_lost_events(probe.lost());
+	std::vector<LostEvents> reported;
+	loop.on_lost_events([&](const LostEvents &l) { reported.push_back(l); });
 	EXPECT_EQ(loop.run({.duration = std::chrono::milliseconds(100)}), StopReason::Duration);
 	const std::uint64_t lost = loop.events_lost();
 	EXPECT_GT(handled, 0);
@@ -157,6 +159,46 @@ TEST_F(EventLoopTest, EveryRecordIsEitherDeliveredOrCountedLost)
 	EXPECT_EQ(handled + lost, static_cast<std::uint64_t>(generated));
 	EXPECT_EQ(diag.str(), "nettrace test: " + std::to_string(lost) +
 				      " events lost in total (ring buffer full)\n");
+	// What the output stream is told: the same losses, once.
+	ASSERT_EQ(reported.size(), 1u);
+	EXPECT_EQ(reported[0].cause, LossCause::RingBufferFull);
+	EXPECT_EQ(reported[0].events, lost);
+	EXPECT_EQ(reported[0].total, lost);
+}
+
+TEST_F(EventLoopTest, LossesAreToldOncePerCheckWhileTheyGrowAndAddUp)
+{
+	// Losses while running, a second apart: each check tells only what is
+	// new, and the amounts add up to the total.
+	Probe probe(4096);
+	CapturedStream diag;
+	EventLoop loop("nettrace test", diag.file);
+	int handled = 0;
+	loop.add_ring_buffer(probe.ring_fd(), [&](const void *, std::size_t) { ++handled; });
+	loop.watch_lost_events(probe.lost());
+	std::vector<LostEvents> reported;
+	loop.on_lost_events([&](const LostEvents &l) { reported.push_back(l); });
+	// Each burst is made between two looks at the ring: from a tick, the
+	// loop's own thread, so none is read before the burst ends.
+	int bursts = 0;
+	loop.every(std::chrono::milliseconds(1500), [&] {
+		if (++bursts <= 2)
+			make_events(2000);
+		else
+			loop.request_stop();
+	});
+	loop.run({.duration = std::chrono::seconds(10)});
+	const std::uint64_t lost = loop.events_lost();
+	EXPECT_EQ(handled + lost, 4000u);
+	ASSERT_GE(reported.size(), 2u);
+	std::uint64_t sum = 0;
+	for (const LostEvents &l : reported) {
+		EXPECT_EQ(l.cause, LossCause::RingBufferFull);
+		EXPECT_GT(l.events, 0u);
+		sum += l.events;
+		EXPECT_EQ(l.total, sum);
+	}
+	EXPECT_EQ(sum, lost);
 }
 
 TEST_F(EventLoopTest, RecordsTheExitDrainHasNoTimeToShowAreCountedLost)
@@ -174,6 +216,8 @@ TEST_F(EventLoopTest, RecordsTheExitDrainHasNoTimeToShowAreCountedLost)
 		std::this_thread::sleep_for(std::chrono::milliseconds(1));
 	});
 	loop.watch_lost_events(probe.lost());
+	std::vector<LostEvents> reported;
+	loop.on_lost_events([&](const LostEvents &l) { reported.push_back(l); });
 	EXPECT_EQ(loop.run({.duration = std::chrono::milliseconds(10)}), StopReason::Duration);
 	const std::uint64_t unread = loop.events_lost();
 	EXPECT_GT(unread, 0u);
@@ -181,6 +225,10 @@ TEST_F(EventLoopTest, RecordsTheExitDrainHasNoTimeToShowAreCountedLost)
 	EXPECT_EQ(diag.str(), fmt::format("nettrace test: {} events lost in total (0 ring buffer "
 					  "full, {} left unread at exit)\n",
 					  unread, unread));
+	ASSERT_EQ(reported.size(), 1u);
+	EXPECT_EQ(reported[0].cause, LossCause::UnreadAtExit);
+	EXPECT_EQ(reported[0].events, unread);
+	EXPECT_EQ(reported[0].total, unread);
 }
 
 TEST_F(EventLoopTest, RecordsWrappingTheRingEndArriveWhole)

@@ -8,10 +8,14 @@
 #include "tracer_run.hpp"
 #include "traffic.hpp"
 
+#include "skbstat.h"
+
+#include <bpf/bpf.h>
 #include <gtest/gtest.h>
 
 #include <arpa/inet.h>
 #include <atomic>
+#include <filesystem>
 #include <fstream>
 #include <unistd.h>
 #include <map>
@@ -41,6 +45,40 @@ std::uint64_t total(const std::map<std::string, std::uint64_t> &m)
 		sum += v;
 	return sum;
 }
+
+// A descriptor of the BPF map called `name` that process `pid` holds,
+// found through its descriptors' fdinfo (map_id); -1 when it holds none.
+int map_of_process(int pid, const std::string &name)
+{
+	const std::string dir = "/proc/" + std::to_string(pid) + "/fdinfo";
+	for (const auto &entry : std::filesystem::directory_iterator(dir)) {
+		std::ifstream in(entry.path());
+		for (std::string line; std::getline(in, line);) {
+			if (line.rfind("map_id:", 0) != 0)
+				continue;
+			const int fd = bpf_map_get_fd_by_id(std::stoul(line.substr(7)));
+			bpf_map_info info{};
+			__u32 size = sizeof(info);
+			if (fd >= 0 && bpf_obj_get_info_by_fd(fd, &info, &size) == 0 &&
+			    name == info.name)
+				return fd;
+			if (fd >= 0)
+				close(fd);
+		}
+	}
+	return -1;
+}
+
+// A user made for the test, removed at the end even when the test fails.
+struct UnprivilegedUser {
+	UnprivilegedUser()
+	{
+		run_shell_checked("useradd --system --no-create-home --shell /usr/sbin/nologin " +
+				  name);
+	}
+	~UnprivilegedUser() { run_process({"userdel", name}); }
+	const std::string name = "ntskb" + std::to_string(getpid());
+};
 
 } // namespace
 
@@ -522,4 +560,75 @@ TEST_F(SkbstatTest, DurationAndCountEndTheRunWithEveryInterval)
 	ProcessResult c = counted.finish();
 	ASSERT_EQ(c.exit_code, 0) << c.err;
 	EXPECT_EQ(parse_json_lines(c.out).size(), 4u);
+}
+
+TEST_F(SkbstatTest, DropsNoRowCouldCountAreLostRecordsInTheJsonStream)
+{
+	// 4096 distinct drop stacks in one interval are more than a test can
+	// make on purpose, so the live generation's row table is filled from
+	// outside, with rows that count nothing: every real drop then finds
+	// it full, as it would in a storm of distinct stacks.
+	TestNetns ns;
+	SkbstatRun run({"--netns", ns.path(), "--json", "-i", "60"});
+	const int rows = map_of_process(run.pid(), "drop_rows_0");
+	ASSERT_GE(rows, 0) << "skbstat holds no drop_rows_0 map";
+	for (__u64 i = 0; i < SKBSTAT_MAX_STACKS; ++i) {
+		const skbstat_stack_key key{-2, 0, 0x1000 + i};
+		const __u64 nothing = 0;
+		ASSERT_EQ(bpf_map_update_elem(rows, &key, &nothing, BPF_NOEXIST), 0) << i;
+	}
+	close(rows);
+	constexpr int made = 3;
+	for (int i = 0; i < made; ++i)
+		tcp_connect_once(ns, "127.0.0.1", "127.0.0.1", 7801);
+	const ProcessResult r = run.stop();
+	std::vector<json> intervals, lost;
+	for (json &record : parse_json_lines(r.out))
+		(record.value("type", "") == "lost" ? lost : intervals).push_back(std::move(record));
+	ASSERT_EQ(intervals.size(), 1u);
+	EXPECT_EQ(intervals[0]["type"], "interval");
+	EXPECT_EQ(intervals[0]["not_counted"], made);
+	// Counted and lost add up to the drops made: here, all were lost.
+	EXPECT_EQ(total(stack_totals(intervals, "drop")), 0u);
+	ASSERT_EQ(lost.size(), 1u) << r.out.substr(0, 200);
+	EXPECT_EQ(lost[0]["cause"], "row_table_full");
+	EXPECT_EQ(lost[0]["events"], made);
+	EXPECT_EQ(lost[0]["total"], made);
+	EXPECT_EQ(lost[0]["time"], intervals[0]["time"]);
+	// Standard error says it too, for the interval and in total.
+	EXPECT_NE(r.err.find("nettrace skbstat: 3 events lost (stack-row table full)\n"),
+		  std::string::npos)
+		<< r.err;
+	EXPECT_NE(r.err.find("nettrace skbstat: 3 events lost in total (stack-row table full)\n"),
+		  std::string::npos)
+		<< r.err;
+}
+
+TEST_F(SkbstatTest, HiddenKernelAddressesAreWarnedAboutAsTcpdropDoes)
+{
+	// A user allowed to trace (CAP_BPF, CAP_PERFMON) but not to see kernel
+	// addresses (no CAP_SYSLOG): /proc/kallsyms shows it only zeros.
+	UnprivilegedUser user;
+	const std::vector<std::string> as_user = {
+		"setpriv", "--reuid=" + user.name, "--regid=" + user.name, "--clear-groups",
+		"--inh-caps=+bpf,+perfmon", "--ambient-caps=+bpf,+perfmon"};
+	auto run_as_user = [&](std::vector<std::string> command) {
+		command.insert(command.begin(), as_user.begin(), as_user.end());
+		return run_process(command, {"NETTRACE_CACHE_DIR="});
+	};
+	const ProcessResult kallsyms = run_as_user({"head", "-n", "1", "/proc/kallsyms"});
+	ASSERT_EQ(kallsyms.exit_code, 0) << kallsyms.err;
+	if (kallsyms.out.rfind("0000000000000000 ", 0) != 0)
+		GTEST_SKIP() << "this kernel shows addresses to a user without CAP_SYSLOG "
+				"(kernel.perf_event_paranoid below 2?)";
+	for (const std::string tool : {"skbstat", "tcpdrop"}) {
+		const ProcessResult r = run_as_user({nettrace_binary(), tool, "--duration", "0.2"});
+		EXPECT_EQ(r.exit_code, 0) << tool << ": " << r.err;
+		const std::string warning = "nettrace " + tool +
+					    ": /proc/kallsyms shows zero addresses: ";
+		const auto at = r.err.find(warning);
+		ASSERT_NE(at, std::string::npos) << tool << ": " << r.err;
+		const std::string line = r.err.substr(at, r.err.find('\n', at) - at);
+		EXPECT_TRUE(line.ends_with("; stacks and drop sites are shown as addresses")) << line;
+	}
 }

@@ -8,15 +8,22 @@
 #include "tracer_run.hpp"
 #include "traffic.hpp"
 
+#include "clone_drop.skel.h"
+
 #include <nettrace/common/drop_reasons.hpp>
 
+#include <bpf/bpf.h>
+#include <bpf/libbpf.h>
+#include <fmt/format.h>
 #include <gtest/gtest.h>
 
 #include <functional>
 #include <nlohmann/json.hpp>
 
+#include <algorithm>
 #include <arpa/inet.h>
 #include <atomic>
+#include <net/if.h>
 #include <sys/prctl.h>
 #include <thread>
 #include <csignal>
@@ -69,6 +76,39 @@ std::uint32_t reason_code(const char *name)
 }
 
 const auto parse_json = parse_json_lines;
+
+// A --json stream split by record type ("drop" or "lost").
+struct JsonStream {
+	std::vector<json> drops;
+	std::vector<json> lost;
+	std::uint64_t lost_events = 0; // what the lost records add up to
+	std::vector<json> other;       // of no known type: none expected
+};
+
+JsonStream split_stream(const std::string &out)
+{
+	JsonStream stream;
+	for (json &record : parse_json(out)) {
+		const std::string type = record.value("type", "");
+		if (type == "drop") {
+			stream.drops.push_back(std::move(record));
+		} else if (type == "lost") {
+			stream.lost_events += record.value("events", std::uint64_t{0});
+			stream.lost.push_back(std::move(record));
+		} else {
+			stream.other.push_back(std::move(record));
+		}
+	}
+	return stream;
+}
+
+// The total standard error's last loss line gives, 0 without one.
+std::uint64_t lost_in_total(const std::string &err)
+{
+	const std::regex lost_line(R"(nettrace tcpdrop: (\d+) events lost in total)");
+	std::smatch m;
+	return std::regex_search(err, m, lost_line) ? std::stoull(m[1]) : 0;
+}
 
 std::set<int> dports_of(const std::vector<json> &events)
 {
@@ -415,14 +455,14 @@ TEST_F(TcpdropTest, StormEveryDropIsPrintedOrCountedLost)
 	tcp_syn_storm(ns, 41500, 7500, generated - generated / 2);
 	const long rss_late = rss_kb(run.pid());
 	ProcessResult r = run.stop();
-	const auto events = parse_json(out_file.read());
-	std::uint64_t lost = 0;
-	const std::regex lost_line(R"(nettrace tcpdrop: (\d+) events lost in total)");
-	std::smatch m;
-	if (std::regex_search(r.err, m, lost_line))
-		lost = std::stoull(m[1]);
+	const JsonStream stream = split_stream(out_file.read());
+	const auto &events = stream.drops;
+	const std::uint64_t lost = lost_in_total(r.err);
 	EXPECT_EQ(events.size() + lost, static_cast<std::uint64_t>(generated))
 		<< "printed " << events.size() << ", lost " << lost;
+	// The stream itself tells a reader of standard output alone as much.
+	EXPECT_EQ(stream.lost_events, lost);
+	EXPECT_TRUE(stream.other.empty());
 	// Memory stays flat: the second half of the storm adds nothing that
 	// grows with the number of events.
 	if (!running_in_kernel_matrix()) {
@@ -472,4 +512,112 @@ TEST_F(TcpdropTest, TaskNamesThatAreNotUtf8DoNotBreakJson)
 	const auto events = parse_json(r.out);
 	ASSERT_EQ(events.size(), 1u);
 	EXPECT_EQ(events[0]["comm"].get<std::string>().rfind("bad", 0), 0u);
+}
+
+TEST_F(TcpdropTest, AReaderThatStallsFindsTheLossInTheJsonStream)
+{
+	// Standard output is a pipe this test leaves unread while the storm
+	// goes on, as `| (sleep 6; wc -l)` does: the tool blocks writing, the
+	// ring buffer fills, and the kernel counts what does not fit.
+	TestNetns ns;
+	constexpr int generated = 40000;
+	TcpdropRun run({"--netns", ns.path(), "-D", "7510"}, true);
+	tcp_syn_storm(ns, 41510, 7510, generated);
+	// Read again, the stream says so while the tool still runs...
+	ASSERT_TRUE(run.wait_for(R"({"type":"lost",)", 30s)) << run.out().size() << " bytes";
+	// ... and adds up, at the end, to every drop made.
+	const ProcessResult r = run.stop();
+	const JsonStream stream = split_stream(r.out);
+	EXPECT_TRUE(stream.other.empty()) << stream.other.front();
+	EXPECT_GT(stream.lost_events, 0u);
+	EXPECT_EQ(stream.drops.size() + stream.lost_events, static_cast<std::uint64_t>(generated))
+		<< "printed " << stream.drops.size() << ", lost " << stream.lost_events;
+	std::uint64_t so_far = 0;
+	for (const json &l : stream.lost) {
+		EXPECT_EQ(l.size(), 5u) << l;
+		EXPECT_TRUE(std::regex_match(l.value("time", ""),
+					     std::regex(R"(\d{4}-\d\d-\d\dT\d\d:\d\d:\d\d\.\d{9}Z)")))
+			<< l;
+		EXPECT_TRUE(l["cause"] == "ring_buffer_full" || l["cause"] == "unread_at_exit") << l;
+		EXPECT_GT(l["events"].get<std::uint64_t>(), 0u) << l;
+		so_far += l["events"].get<std::uint64_t>();
+		EXPECT_EQ(l["total"], so_far) << l;
+	}
+	// Standard error still says it, with the same total.
+	EXPECT_EQ(lost_in_total(r.err), stream.lost_events) << r.err;
+	RecordProperty("printed", static_cast<int>(stream.drops.size()));
+	RecordProperty("lost", static_cast<int>(stream.lost_events));
+}
+
+// clone_drop.bpf.c on the ingress of `ns`'s loopback: each packet there
+// is cloned to the down device `down_ifindex`, and the clone dropped with
+// the program on the stack. Goes away with the namespace.
+class CloneDropProgram {
+public:
+	CloneDropProgram(const TestNetns &ns, unsigned down_ifindex)
+	{
+		skel_ = clone_drop_bpf__open();
+		if (!skel_)
+			throw std::runtime_error("cannot open clone_drop.bpf.o");
+		skel_->rodata->down_ifindex = down_ifindex;
+		if (clone_drop_bpf__load(skel_))
+			throw std::runtime_error("cannot load clone_drop.bpf.o");
+		const int fd = bpf_program__fd(skel_->progs.clone_drop);
+		ns.run_in([&] {
+			LIBBPF_OPTS(bpf_tc_hook, hook, .ifindex = 1, .attach_point = BPF_TC_INGRESS);
+			int err = bpf_tc_hook_create(&hook);
+			if (err && err != -EEXIST)
+				throw std::runtime_error("bpf_tc_hook_create: " + std::to_string(err));
+			LIBBPF_OPTS(bpf_tc_opts, opts, .prog_fd = fd);
+			err = bpf_tc_attach(&hook, &opts);
+			if (err)
+				throw std::runtime_error("bpf_tc_attach: " + std::to_string(err));
+		});
+		bpf_prog_info info{};
+		__u32 size = sizeof(info);
+		if (bpf_obj_get_info_by_fd(fd, &info, &size))
+			throw std::runtime_error("cannot read the program's tag");
+		for (unsigned char byte : info.tag)
+			tag_ += fmt::format("{:02x}", byte);
+	}
+	~CloneDropProgram() { clone_drop_bpf__destroy(skel_); }
+	CloneDropProgram(const CloneDropProgram &) = delete;
+	CloneDropProgram &operator=(const CloneDropProgram &) = delete;
+
+	// How /proc/kallsyms names the program: bpf_prog_TAG_NAME.
+	std::string symbol() const { return "bpf_prog_" + tag_ + "_clone_drop"; }
+
+private:
+	clone_drop_bpf *skel_ = nullptr;
+	std::string tag_;
+};
+
+TEST_F(TcpdropTest, AFrameOfABpfProgramLoadedAfterStartIsNamed)
+{
+	TestNetns ns;
+	ns.exec_checked("ip link add ntdown0 type veth peer name ntdown1");
+	unsigned down_ifindex = 0;
+	ns.run_in([&] { down_ifindex = if_nametoindex("ntdown0"); });
+	ASSERT_NE(down_ifindex, 0u);
+	TcpdropRun run({"--netns", ns.path(), "-D", "7520"}, true);
+	// A drop shown means the tool has read the kernel's symbols.
+	tcp_connect_once(ns, "127.0.0.1", "127.0.0.1", 7520);
+	ASSERT_TRUE(run.wait_for("NO_SOCKET", 20s)) << run.out();
+	const CloneDropProgram program(ns, down_ifindex);
+	// The symbols are read again at most once a second; one may just have been.
+	std::this_thread::sleep_for(1100ms);
+	tcp_connect_once(ns, "127.0.0.1", "127.0.0.1", 7520);
+	const JsonStream stream = split_stream(run.stop().out);
+	// Each SYN to the closed port is dropped as NO_SOCKET; the clone of
+	// the second is dropped in the helper the program called.
+	std::vector<json> clones;
+	for (const json &d : stream.drops)
+		if (d["reason"] != "NO_SOCKET")
+			clones.push_back(d);
+	ASSERT_EQ(clones.size(), 1u) << ::testing::PrintToString(stream.drops);
+	const auto stack = clones[0]["stack"].get<std::vector<std::string>>();
+	const std::regex named("^" + program.symbol() + R"(\+0x[0-9a-f]+ \[bpf\]$)");
+	EXPECT_TRUE(std::any_of(stack.begin(), stack.end(),
+				[&](const std::string &f) { return std::regex_match(f, named); }))
+		<< program.symbol() << " not in\n" << ::testing::PrintToString(stack);
 }

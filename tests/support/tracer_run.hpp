@@ -23,6 +23,15 @@ public:
 	ProcessResult stop();
 	// Waits for it to end by itself (-c, --duration).
 	ProcessResult finish() { return proc_.finish(); }
+	// Reads its output until `needle` appears on stdout (or stderr); false
+	// after `timeout`. Until then its output is not read at all.
+	bool wait_for(std::string_view needle, std::chrono::milliseconds timeout,
+		      bool in_stderr = false)
+	{
+		return proc_.wait_for(needle, timeout, in_stderr);
+	}
+	// What it printed so far.
+	const std::string &out() const { return proc_.out(); }
 	int pid() const { return proc_.pid(); }
 
 private:

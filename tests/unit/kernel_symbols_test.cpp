@@ -1,17 +1,24 @@
 // SPDX-License-Identifier: MIT
 #include <nettrace/common/kernel_symbols.hpp>
+#include <nettrace/common/live_kernel_symbols.hpp>
 #include <nettrace/common/stack_frames.hpp>
 
 #include "requirements.hpp"
 
+#include <bpf/bpf.h>
 #include <gtest/gtest.h>
+#include <linux/bpf.h>
 
 #include <algorithm>
+#include <cerrno>
+#include <chrono>
 #include <cstdlib>
+#include <cstring>
 #include <fstream>
 #include <sstream>
 #include <string>
 #include <sys/wait.h>
+#include <thread>
 #include <unistd.h>
 
 namespace nettrace {
@@ -288,6 +295,122 @@ TEST(KernelSymbolsReturnAddress, CallAtTheEndOfAFunctionNamesTheCaller)
 namespace nettrace {
 namespace {
 
+// A kallsyms-format file under /tmp that a test rewrites while a
+// LiveKernelSymbols reads it, as the kernel's changes when code is loaded.
+struct SymbolFile {
+	SymbolFile()
+	{
+		char name[] = "/tmp/nettrace-kallsyms-XXXXXX";
+		const int fd = mkstemp(name);
+		if (fd >= 0)
+			close(fd);
+		path = name;
+	}
+	~SymbolFile() { unlink(path.c_str()); }
+	void write(const std::string &text) const { std::ofstream(path) << text; }
+	std::string path;
+};
+
+constexpr std::string_view core_text = "ffffffff81000000 T _stext\n"
+				       "ffffffff81000100 T tcp_v4_rcv\n"
+				       "ffffffff81001000 T _etext\n"
+				       "ffffffffa0000000 t bpf_prog_aaaaaaaaaaaaaaaa_early\t[bpf]\n";
+// A program the kernel packed right after the first one.
+constexpr std::string_view with_a_bpf_program =
+	"ffffffffa0001000 t bpf_prog_0123456789abcdef_late\t[bpf]\n";
+constexpr auto at_once = std::chrono::nanoseconds(0);
+
+std::string formatted(LiveKernelSymbols &symbols, std::uint64_t address)
+{
+	fmt::memory_buffer out;
+	symbols.format_return_address_to(out, address);
+	return fmt::to_string(out);
+}
+
+TEST(LiveKernelSymbolsFixture, AFrameOfAProgramLoadedSinceIsNamedAfterIt)
+{
+	SymbolFile file;
+	file.write(std::string(core_text));
+	LiveKernelSymbols symbols("test", file.path, at_once);
+	symbols.load();
+	// Core kernel text never moves: named at once, never a reason to read.
+	EXPECT_EQ(formatted(symbols, 0xffffffff81000110), "tcp_v4_rcv+0x10");
+	EXPECT_EQ(symbols.reloads(), 0u);
+	// Without reading again, this frame would be early+0x1020.
+	file.write(std::string(core_text) + std::string(with_a_bpf_program));
+	EXPECT_EQ(formatted(symbols, 0xffffffffa0001020),
+		  "bpf_prog_0123456789abcdef_late+0x20 [bpf]");
+	EXPECT_EQ(symbols.reloads(), 1u);
+	EXPECT_EQ(formatted(symbols, 0xffffffffa0001020),
+		  "bpf_prog_0123456789abcdef_late+0x20 [bpf]");
+	EXPECT_EQ(symbols.reloads(), 1u);
+}
+
+TEST(LiveKernelSymbolsFixture, AFrameThatNamesNothingReadsTheFileAgain)
+{
+	SymbolFile file;
+	file.write("ffffffff81000000 T _stext\nffffffff81001000 T _etext\n");
+	LiveKernelSymbols symbols("test", file.path, at_once);
+	symbols.load();
+	file.write("ffffffff81000000 T _stext\nffffffff81001000 T _etext\n"
+		   "ffffffffc0a01000 t nft_do_chain\t[nf_tables]\n");
+	EXPECT_EQ(formatted(symbols, 0xffffffffc0a01010), "nft_do_chain+0x10 [nf_tables]");
+	EXPECT_EQ(symbols.reloads(), 1u);
+}
+
+TEST(LiveKernelSymbolsFixture, ReadsAgainAtMostOncePerInterval)
+{
+	SymbolFile file;
+	file.write(std::string(core_text));
+	LiveKernelSymbols symbols("test", file.path, std::chrono::seconds(2));
+	symbols.load();
+	file.write(std::string(core_text) + std::string(with_a_bpf_program));
+	// Within the interval of the first read: shown as the old table says.
+	EXPECT_EQ(formatted(symbols, 0xffffffffa0001020), "bpf_prog_aaaaaaaaaaaaaaaa_early+0x1020 [bpf]");
+	EXPECT_EQ(symbols.reloads(), 0u);
+	std::this_thread::sleep_for(std::chrono::milliseconds(2100));
+	EXPECT_EQ(formatted(symbols, 0xffffffffa0001020),
+		  "bpf_prog_0123456789abcdef_late+0x20 [bpf]");
+	EXPECT_EQ(symbols.reloads(), 1u);
+	// A storm of frames no read has settled yet: none before the interval.
+	for (std::uint64_t i = 0; i < 10000; ++i)
+		EXPECT_EQ(formatted(symbols, 0xffffffffb0000000 + i),
+			  fmt::format("0x{:016x}", 0xffffffffb0000000 + i));
+	EXPECT_EQ(symbols.reloads(), 1u);
+}
+
+TEST(LiveKernelSymbolsFixture, AFrameSettledByAReadNeverCausesAnother)
+{
+	SymbolFile file;
+	file.write(std::string(core_text));
+	LiveKernelSymbols symbols("test", file.path, at_once);
+	symbols.load();
+	for (int i = 0; i < 1000; ++i)
+		EXPECT_EQ(formatted(symbols, 0xffffffffb0001020), "0xffffffffb0001020");
+	EXPECT_EQ(symbols.reloads(), 1u);
+	// Another frame is worth one read of its own.
+	formatted(symbols, 0xffffffffb0002020);
+	EXPECT_EQ(symbols.reloads(), 2u);
+	// Address 0 (no frame) never is.
+	formatted(symbols, 0);
+	EXPECT_EQ(symbols.reloads(), 2u);
+}
+
+TEST(LiveKernelSymbolsFixture, HiddenAddressesAreWarnedAboutAndNeverReadAgain)
+{
+	SymbolFile file;
+	file.write("0000000000000000 T _stext\n0000000000000000 t tcp_v4_rcv\n");
+	LiveKernelSymbols symbols("test", file.path, at_once);
+	testing::internal::CaptureStderr();
+	symbols.load();
+	const std::string warning = testing::internal::GetCapturedStderr();
+	EXPECT_EQ(warning, "test: " + symbols.table().hidden_warning() + "\n");
+	EXPECT_NE(warning.find("stacks and drop sites are shown as addresses"), std::string::npos);
+	EXPECT_EQ(formatted(symbols, 0xffffffff81000110), "0xffffffff81000110");
+	EXPECT_EQ(formatted(symbols, 0xffffffff81000120), "0xffffffff81000120");
+	EXPECT_EQ(symbols.reloads(), 0u);
+}
+
 // FrameNames must write exactly what KernelSymbols writes, whether a slot
 // holds the address, another address (collisions: 20,000 addresses for
 // 4096 slots), or the text is too long to keep.
@@ -302,7 +425,11 @@ TEST(FrameNamesFixture, WritesWhatKernelSymbolsWritesAcrossHitsAndCollisions)
 				    i % 11 == 0 ? "\t[some_module]" : "");
 	}
 	const auto symbols = KernelSymbols::from_text(text);
-	FrameNames frames(symbols);
+	SymbolFile file;
+	file.write(text);
+	LiveKernelSymbols live("test", file.path, at_once);
+	live.load();
+	FrameNames frames(live);
 	fmt::memory_buffer expected, got;
 	std::size_t longest = 0, with_module = 0;
 	for (int pass = 0; pass < 2; ++pass) {
@@ -323,6 +450,57 @@ TEST(FrameNamesFixture, WritesWhatKernelSymbolsWritesAcrossHitsAndCollisions)
 	got.clear();
 	frames.append_return_address(got, 0);
 	EXPECT_EQ(fmt::to_string(got), "0x0000000000000000");
+}
+
+TEST(FrameNamesFixture, AFrameIsKeptOnlyOnceSettled)
+{
+	SymbolFile file;
+	file.write(std::string(core_text));
+	LiveKernelSymbols symbols("test", file.path, std::chrono::seconds(2));
+	symbols.load();
+	FrameNames frames(symbols);
+	auto frame = [&](std::uint64_t address) {
+		fmt::memory_buffer out;
+		frames.append_return_address(out, address);
+		return fmt::to_string(out);
+	};
+	file.write(std::string(core_text) + std::string(with_a_bpf_program));
+	// Named after the old table until it can be read again, and not kept.
+	EXPECT_EQ(frame(0xffffffffa0001020), "bpf_prog_aaaaaaaaaaaaaaaa_early+0x1020 [bpf]");
+	std::this_thread::sleep_for(std::chrono::milliseconds(2100));
+	EXPECT_EQ(frame(0xffffffffa0001020), "bpf_prog_0123456789abcdef_late+0x20 [bpf]");
+	EXPECT_EQ(frame(0xffffffffa0001020), "bpf_prog_0123456789abcdef_late+0x20 [bpf]");
+	EXPECT_EQ(symbols.reloads(), 1u);
+}
+
+// The real file: a BPF program loaded after the symbols were read is named
+// by the frames in it, as the kernel lists it (bpf_prog_TAG_NAME [bpf]).
+TEST(LiveKernelSymbolsLive, NamesABpfProgramLoadedAfterTheFirstRead)
+{
+	REQUIRE_ROOT();
+	LiveKernelSymbols symbols("test", KernelSymbols::default_path, at_once);
+	symbols.load();
+	const bpf_insn return_zero[] = {
+		{BPF_ALU64 | BPF_MOV | BPF_K, BPF_REG_0, 0, 0, 0},
+		{BPF_JMP | BPF_EXIT, 0, 0, 0, 0},
+	};
+	const int prog = bpf_prog_load(BPF_PROG_TYPE_SOCKET_FILTER, "nt_late_prog", "GPL",
+				       return_zero, 2, nullptr);
+	ASSERT_GE(prog, 0) << std::strerror(errno);
+	__u64 start = 0;
+	bpf_prog_info info{};
+	info.nr_jited_ksyms = 1;
+	info.jited_ksyms = reinterpret_cast<__u64>(&start);
+	__u32 size = sizeof(info);
+	ASSERT_EQ(bpf_obj_get_info_by_fd(prog, &info, &size), 0) << std::strerror(errno);
+	ASSERT_NE(start, 0u) << "the program is not JIT-compiled here";
+	std::string tag;
+	for (unsigned char byte : info.tag)
+		tag += fmt::format("{:02x}", byte);
+	EXPECT_EQ(formatted(symbols, start + 4),
+		  "bpf_prog_" + tag + "_nt_late_prog+0x4 [bpf]");
+	EXPECT_EQ(symbols.reloads(), 1u);
+	close(prog);
 }
 
 } // namespace

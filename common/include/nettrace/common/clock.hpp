@@ -24,6 +24,9 @@ private:
 	std::int64_t offset_ns_;
 };
 
+// Now, in nanoseconds since the Unix epoch: for records that are not
+// events (intervals, losses), stamped when they are written.
+std::int64_t wall_clock_ns();
 // "HH:MM:SS" in local time, as the classic tools print.
 void format_local_hms(fmt::memory_buffer &out, std::int64_t wall_ns);
 // RFC 3339 in UTC with nanoseconds: 2026-11-23T09:12:01.123456789Z.

@@ -5,6 +5,7 @@
 // on a timer only while records keep coming (bpf/nettrace/events.h).
 #pragma once
 
+#include <nettrace/common/lost_events.hpp>
 #include <nettrace/common/ring_reader.hpp>
 
 #include <chrono>
@@ -47,6 +48,10 @@ public:
 	// A counter of records the BPF side could not send, read from mapped
 	// memory: reported at most once a second while it grows, and at exit.
 	void watch_lost_events(const volatile __u64 *counter);
+	// Called with each new amount of lost events when the line on
+	// diagnostics reports it (at most once a second, and at exit, once per
+	// cause), so that a tool can say it in its output stream too.
+	void on_lost_events(std::function<void(const LostEvents &)> fn);
 	// Calls `tick` every `interval` (periodic output, as skbstat's).
 	void every(std::chrono::nanoseconds interval, std::function<void()> tick);
 	// Calls `fn` after each batch of records: the place to flush output.
@@ -77,6 +82,7 @@ private:
 	std::vector<std::unique_ptr<Ring>> rings_;
 	const volatile __u64 *lost_counter_ = nullptr;
 	std::uint64_t lost_reported_ = 0;
+	std::function<void(const LostEvents &)> on_lost_;
 	std::chrono::nanoseconds interval_{0};
 	std::function<void()> tick_;
 	std::function<void()> after_batch_;

@@ -47,6 +47,9 @@ public:
 	bool addresses_hidden() const noexcept { return hidden_; }
 	// Why nothing resolves and what to do about it; empty when it does.
 	std::string hidden_reason() const;
+	// hidden_reason() and what it means for what tools print: the words
+	// of every tool's warning and of their checks' finding.
+	std::string hidden_warning() const;
 
 	// Text symbols kept (after merging aliases at one address).
 	size_t size() const noexcept;
@@ -62,8 +65,10 @@ public:
 	void format_to(fmt::memory_buffer &out, uint64_t address) const;
 	// For a return address (a stack frame, a drop site): named after the
 	// function holding the call, which is the one before it when the call
-	// was that function's last instruction.
-	void format_return_address_to(fmt::memory_buffer &out, uint64_t address) const;
+	// was that function's last instruction. Returns the symbol it named,
+	// with the offset written.
+	std::optional<Symbol> format_return_address_to(fmt::memory_buffer &out,
+						       uint64_t address) const;
 
 private:
 	// A name or module name inside names_.

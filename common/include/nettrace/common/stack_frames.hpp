@@ -5,6 +5,7 @@
 #pragma once
 
 #include <nettrace/common/kernel_symbols.hpp>
+#include <nettrace/common/live_kernel_symbols.hpp>
 
 #include <cstddef>
 #include <cstdint>
@@ -24,20 +25,22 @@ bool is_tracing_frame(std::string_view function);
 std::size_t first_shown_frame(const KernelSymbols &symbols, __u64 location,
 			      const __u64 *stack, std::size_t frames);
 
-// Return addresses as KernelSymbols::format_return_address_to writes them,
-// remembering the text of recent ones. A storm repeats the same few stacks,
-// and finding a frame's symbol (a binary search over 100k+ of them) and
-// writing it cost more than the rest of an event. Direct-mapped: each
+// Return addresses as LiveKernelSymbols::format_return_address_to writes
+// them, remembering the text of recent ones. A storm repeats the same few
+// stacks, and finding a frame's symbol (a binary search over 100k+ of them)
+// and writing it cost more than the rest of an event. Direct-mapped: each
 // address has one slot, and a newer address takes it over; text too long
-// for a slot is written afresh each time.
+// for a slot is written afresh each time. Only settled text is kept (see
+// LiveKernelSymbols), so a frame of code loaded after start is asked again
+// until the symbols have been read again for it, and all is forgotten when
+// they have.
 class FrameNames {
 public:
-	// `symbols` must outlive this; it may be loaded after construction,
-	// as long as nothing was asked before.
-	explicit FrameNames(const KernelSymbols &symbols);
+	// `symbols` must outlive this; it may be loaded after construction.
+	explicit FrameNames(LiveKernelSymbols &symbols);
 
 	void append_return_address(fmt::memory_buffer &out, std::uint64_t address);
-	const KernelSymbols &symbols() const { return symbols_; }
+	const LiveKernelSymbols &symbols() const { return symbols_; }
 
 private:
 	struct Slot {
@@ -47,7 +50,8 @@ private:
 	};
 	static constexpr std::size_t slot_count = 4096; // 256 KiB
 
-	const KernelSymbols &symbols_;
+	LiveKernelSymbols &symbols_;
+	std::uint64_t generation_; // of the symbols the slots were filled from
 	std::vector<Slot> slots_;
 	fmt::memory_buffer scratch_;
 };
