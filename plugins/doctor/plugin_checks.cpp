@@ -1,4 +1,5 @@
 #include "plugin_checks.hpp"
+#include "check_child.hpp"
 
 #include <nettrace/errors.hpp>
 
@@ -12,28 +13,12 @@ namespace nettrace::doctor {
 
 namespace {
 
-// Both are called from the other side of the C ABI: nothing may escape
-// them. Out of memory, a plugin or a finding is left out.
+// Called from the other side of the C ABI: nothing may escape it. Out of
+// memory, a plugin is left out.
 void add_to_listing(void *context, const char *file, const nettrace_plugin *plugin) noexcept
 try {
 	static_cast<std::vector<InstalledPlugin> *>(context)->push_back(
 		{plugin, file ? file : ""});
-} catch (...) {
-}
-
-void add_finding(nettrace_check_sink *sink, int status, const char *what, const char *detail,
-		 const char *fix) noexcept
-try {
-	auto *verdict = static_cast<PluginVerdict *>(sink->context);
-	Finding f;
-	f.name = fmt::format("{}: {}", verdict->name, what ? what : "?");
-	f.status = status == NETTRACE_CHECK_OK	     ? Status::Ok
-		   : status == NETTRACE_CHECK_DEGRADED ? Status::Degraded
-						       : Status::Missing;
-	f.detail = detail ? detail : "";
-	f.fix = fix ? fix : "";
-	verdict->status = std::max(verdict->status, f.status);
-	verdict->findings.push_back(std::move(f));
 } catch (...) {
 }
 
@@ -102,14 +87,7 @@ PluginVerdict check_plugin(const nettrace_host *host, const InstalledPlugin &ins
 		return v;
 	}
 	v.checked = true;
-	nettrace_check_sink sink{sizeof(nettrace_check_sink), &v, &add_finding};
-	// A plugin's check may be written in anything: what escapes it is
-	// that plugin's failure, not doctor's.
-	bool failed = true;
-	try {
-		failed = plugin.check(host, &sink) != NETTRACE_EXIT_OK;
-	} catch (...) {
-	}
+	const bool failed = run_check_in_child(host, plugin, v);
 	// A failed check that reported nothing missing says so itself, so that
 	// the verdict names what went wrong.
 	if (failed && v.status != Status::Missing) {

@@ -343,6 +343,31 @@ TEST_F(DoctorTest, OlderPluginsLoadButCannotBeChecked)
 		  "cannot read /nonexistent/state");
 }
 
+// Each check runs in a child: one that crashes takes only itself down.
+TEST_F(DoctorTest, ACheckThatCrashesIsReportedAndTheOthersStillAre)
+{
+	const Doctor d = run_doctor({"--plugin-dir", NETTRACE_CHECK_FIXTURE_DIR, "doctor",
+				     "--json", "fixture-check-crashes", "tcpdrop"});
+	ASSERT_EQ(d.result.signal, 0) << d.result.err;
+	ASSERT_TRUE(d.doc.is_object()) << d.result.out << d.result.err;
+	EXPECT_EQ(d.result.exit_code, 1);
+	EXPECT_EQ(d.doc["exit_code"], 1);
+	EXPECT_EQ(entry(d.doc["plugins"], "tcpdrop")["status"], "ok");
+	const json crashes = entry(d.doc["plugins"], "fixture-check-crashes");
+	EXPECT_EQ(crashes["status"], "missing") << crashes.dump();
+	EXPECT_EQ(entry(crashes["findings"], "fixture-check-crashes: first")["status"], "ok");
+	const json check = entry(crashes["findings"], "fixture-check-crashes: check");
+	EXPECT_EQ(check["status"], "missing");
+	EXPECT_EQ(check["detail"], "check crashed: SIGSEGV");
+
+	const Doctor t = run_doctor(
+		{"--plugin-dir", NETTRACE_CHECK_FIXTURE_DIR, "doctor", "fixture-check-crashes"});
+	EXPECT_EQ(t.result.exit_code, 1) << t.result.err;
+	EXPECT_TRUE(std::regex_search(t.result.out,
+				      std::regex("\\n  fixture-check-crashes +MISSING +cannot run: check\\n")))
+		<< t.result.out;
+}
+
 TEST_F(DoctorTest, BadCommandLinesExitTwo)
 {
 	expect_usage_errors("doctor", {
