@@ -222,9 +222,9 @@ void Probes::attach_tracepoints(const ProbeSettings &settings, const KernelSuppo
 		if (int err = objects_->attach(drop))
 			throw RuntimeError(fmt::format("cannot attach to skb:kfree_skb: {}",
 						       std::strerror(-err)));
-		drop_probe_ = drop == (*tp)->progs.drop_with_reason
-				      ? "tp_btf/kfree_skb (skb, location, reason)"
-				      : "tp_btf/kfree_skb (skb, location)";
+		drop_reasons_ = drop == (*tp)->progs.drop_with_reason;
+		drop_probe_ = drop_reasons_ ? "tp_btf/kfree_skb (skb, location, reason)"
+					    : "tp_btf/kfree_skb (skb, location)";
 	}
 	if (consume) {
 		if (int err = objects_->attach(consume))

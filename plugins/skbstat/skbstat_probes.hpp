@@ -92,6 +92,8 @@ public:
 	const std::vector<PointStatus> &statuses() const { return statuses_; }
 	// Drop and consume stacks: attached through which tracepoint, or why not.
 	const std::string &drop_probe() const { return drop_probe_; }
+	// Whether skb:kfree_skb passes a drop reason here (from 5.17 on).
+	bool drop_reasons() const { return drop_reasons_; }
 	const std::string &consume_probe() const { return consume_probe_; }
 	CounterMaps counter_maps() const;
 
@@ -104,6 +106,7 @@ private:
 	std::unique_ptr<Objects> objects_;
 	std::vector<PointStatus> statuses_;
 	std::string drop_probe_;
+	bool drop_reasons_ = false;
 	std::string consume_probe_;
 };
 
