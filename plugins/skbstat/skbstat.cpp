@@ -174,6 +174,7 @@ int run(const nettrace_host *, int argc, char **argv)
 
 	OutputWriter out;
 	Reporter reporter(out, symbols, reasons,
+			  probes.drop_reasons() ? DropReasonsPassed::Yes : DropReasonsPassed::No,
 			  {settings.ingress, settings.egress, settings.consume, settings.drop},
 			  o.json);
 	IntervalReader reader(probes.counter_maps());

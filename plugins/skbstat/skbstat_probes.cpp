@@ -331,9 +331,11 @@ std::string Probes::attach_tracepoints_by(Mechanism m, std::vector<PointStatus *
 			s->attached = m;
 	}
 	const char *args = reasons ? " (skb, location, reason)" : " (skb, location)";
-	if (!drop.empty())
+	if (!drop.empty()) {
+		drop_reasons_ = reasons;
 		drop_probe_ = fmt::format("{}{}", btf ? "tp_btf/kfree_skb" : "tracepoint/skb/kfree_skb",
 					  args);
+	}
 	if (!consume.empty())
 		consume_probe_ = btf ? "tp_btf/consume_skb" : "tracepoint/skb/consume_skb";
 	if (settings.drop || settings.consume)

@@ -99,6 +99,8 @@ public:
 	// Drop and consume stacks: attached through which program, e.g.
 	// "tp_btf/kfree_skb (skb, location, reason)"; empty when not asked.
 	const std::string &drop_probe() const { return drop_probe_; }
+	// Whether skb:kfree_skb passes a drop reason here (from 5.17 on).
+	bool drop_reasons() const { return drop_reasons_; }
 	const std::string &consume_probe() const { return consume_probe_; }
 	// How the drops and consumes attached (both the same way), if asked.
 	std::optional<Mechanism> stacks_mechanism() const { return stacks_mechanism_; }
@@ -116,6 +118,7 @@ private:
 	std::unique_ptr<Objects> objects_;
 	std::vector<PointStatus> statuses_;
 	std::string drop_probe_;
+	bool drop_reasons_ = false;
 	std::string consume_probe_;
 	std::optional<Mechanism> stacks_mechanism_;
 };

@@ -26,8 +26,9 @@ std::string frame_text(LiveKernelSymbols &symbols, __u64 address)
 } // namespace
 
 Reporter::Reporter(OutputWriter &out, LiveKernelSymbols &symbols, const DropReasons &reasons,
-		   Sections sections, bool json)
-	: out_(out), symbols_(symbols), reasons_(reasons), sections_(sections), json_(json)
+		   DropReasonsPassed passed, Sections sections, bool json)
+	: out_(out), symbols_(symbols), reasons_(reasons),
+	  reasons_passed_(passed == DropReasonsPassed::Yes), sections_(sections), json_(json)
 {
 }
 
@@ -100,9 +101,11 @@ void Reporter::text_stacks(const std::vector<StackRow> &rows, bool drops,
 	header(drops ? "DROP" : "CONSUME", wall_ns);
 	fmt::memory_buffer &out = out_.buffer();
 	for (const StackRow &row : rows) {
-		if (drops)
+		if (drops && reasons_passed_)
 			append(out, "         {:<7}{} ({})\n", row.count, reasons_.name(row.reason),
 			       row.reason);
+		else if (drops)
+			append(out, "         {:<7}- (-)\n", row.count);
 		else
 			append(out, "         {}\n", row.count);
 		frames(row, out, "                ");
@@ -141,9 +144,12 @@ void Reporter::json(const IntervalCounts &counts, std::int64_t wall_ns)
 		for (const StackRow &row : rows) {
 			nlohmann::ordered_json r;
 			r["count"] = row.count;
-			if (drops) {
+			if (drops && reasons_passed_) {
 				r["reason"] = reasons_.name(row.reason);
 				r["reason_code"] = row.reason;
+			} else if (drops) {
+				r["reason"] = nullptr;
+				r["reason_code"] = nullptr;
 			}
 			r["location"] = row.location ? nlohmann::ordered_json(frame_text(symbols_, row.location))
 						     : nlohmann::ordered_json(nullptr);

@@ -20,10 +20,14 @@ struct Sections {
 	bool drop = true;
 };
 
+// Whether drop rows carry a reason: kernels before 5.17 pass none, and their
+// rows' code 0 is no reason at all, so it is shown as "-" (JSON null).
+enum class DropReasonsPassed { No, Yes };
+
 class Reporter {
 public:
 	Reporter(OutputWriter &out, LiveKernelSymbols &symbols, const DropReasons &reasons,
-		 Sections sections, bool json);
+		 DropReasonsPassed passed, Sections sections, bool json);
 	// One interval, ended at `wall_ns` (nanoseconds since the epoch).
 	void interval(const IntervalCounts &counts, std::int64_t wall_ns);
 	// Events an interval could not count: a record of their own in JSON,
@@ -43,6 +47,7 @@ private:
 	OutputWriter &out_;
 	LiveKernelSymbols &symbols_;
 	const DropReasons &reasons_;
+	bool reasons_passed_;
 	Sections sections_;
 	bool json_;
 };

@@ -37,7 +37,10 @@ int on_getppid(void *ctx)
 	struct ringbuf_probe_event *e = NT_RESERVE_EVENT(events, struct ringbuf_probe_event);
 	if (!e)
 		return 0;
-	e->seq = __sync_fetch_and_add(&sequence, 1);
+	/* Read, then add: an atomic add that returns the old value (BPF_FETCH)
+	 * needs 5.12, and the matrix runs 5.10. The target calls one at a time. */
+	e->seq = sequence;
+	__sync_fetch_and_add(&sequence, 1);
 	e->pid = tgid;
 	e->pad = 0;
 	NT_SUBMIT_EVENT(events, e, bpf_ktime_get_ns());

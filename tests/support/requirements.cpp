@@ -1,5 +1,7 @@
 #include "requirements.hpp"
 
+#include <nettrace/common/kernel_btf.hpp>
+
 #include <cstdlib>
 #include <cstring>
 #include <unistd.h>
@@ -15,6 +17,13 @@ bool running_in_ci()
 bool running_in_kernel_matrix()
 {
 	return std::getenv("NETTRACE_EXPECT_ATTACH") != nullptr;
+}
+
+bool kernel_passes_drop_reasons()
+{
+	static const bool passes =
+		KernelBtf().tracepoint_arg_count("kfree_skb").value_or(0) >= 3;
+	return passes;
 }
 
 std::string bpf_unavailable_reason()

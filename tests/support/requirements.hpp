@@ -16,6 +16,9 @@ bool running_in_ci();
 // code runs 5-10 times slower under emulation. Memory growth of nettrace's
 // own code is judged on the host, where timing is not distorted.
 bool running_in_kernel_matrix();
+// Whether skb:kfree_skb passes a drop reason here (5.17 on), from the
+// kernel's BTF, read without the tools under test.
+bool kernel_passes_drop_reasons();
 
 } // namespace nettrace::test
 

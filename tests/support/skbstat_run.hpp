@@ -47,7 +47,11 @@ stack_totals(const std::vector<nlohmann::json> &intervals, const char *section)
 	std::map<std::string, std::uint64_t> totals;
 	for (const nlohmann::json &i : intervals)
 		for (const nlohmann::json &row : i.value(section, nlohmann::json::array())) {
-			std::string key = row.value("reason", std::string("-"));
+			// No reason (null) on kernels before 5.17.
+			const auto reason = row.find("reason");
+			std::string key = reason != row.end() && reason->is_string()
+						  ? reason->get<std::string>()
+						  : std::string("-");
 			const auto &stack = row["stack"];
 			const std::string top = stack.empty() ? "?" : stack[0].get<std::string>();
 			key += " " + top.substr(0, top.find('+'));

@@ -17,13 +17,14 @@ vm_note() {
   [ -n "${NETTRACE_VM_QUIET:-}" ] || echo "${0##*/}: $*" >&2
 }
 
-# The Debian suite that carries each supported kernel. Both are the generic
+# The Debian suite that carries each supported kernel. All are the generic
 # amd64 flavour: the cloud flavour lacks 9p, which the guest mounts its root with.
 vm_kernel_suite() {
   case "$1" in
+    5.10) echo bullseye ;;
     6.1) echo bookworm ;;
     6.12) echo bookworm-backports ;;
-    *) vm_die "unknown kernel '$1' (known: 6.1, 6.12)" ;;
+    *) vm_die "unknown kernel '$1' (known: 5.10, 6.1, 6.12)" ;;
   esac
 }
 
