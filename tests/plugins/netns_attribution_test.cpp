@@ -148,6 +148,23 @@ protected:
 					  {std::string(kClientV4) + "/24", ""});
 	}
 
+	// What tcpdrop says of one SYN that `drop` throws away: JSON under
+	// --netns of each side, and text under --netns of `text_side`.
+	struct Seen {
+		std::vector<json> server, client;
+		std::string text;
+	};
+	Seen watch_one_drop(const TcPortDrop &drop, std::uint16_t port, const TestNetns &text_side)
+	{
+		TcpdropJson in_server(*server_, port), in_client(*client_, port);
+		TracerRun text({"tcpdrop", "--netns", text_side.path(), "-D",
+				std::to_string(port), "--no-stack"},
+			       "TIME ", false);
+		connect_until_dropped(*client_, drop, port);
+		return {parse_json_lines(in_server.stop().out),
+			parse_json_lines(in_client.stop().out), text.stop().out};
+	}
+
 	std::unique_ptr<TestNetns> server_, client_;
 	VethPair veth_; // local_ifname in the server, peer_ifname in the client
 };
@@ -158,18 +175,10 @@ TEST_F(NetnsAttributionTest, TcpdropIngressDropIsTheServerNamespaces)
 {
 	constexpr std::uint16_t port = 4104;
 	const TcPortDrop drop(*server_, veth_.local_ifname, BPF_TC_INGRESS, port);
-	TcpdropJson in_server(*server_, port), in_client(*client_, port);
-	TracerRun text({"tcpdrop", "--netns", server_->path(), "-D", std::to_string(port),
-			"--no-stack"},
-		       "TIME ", false);
-	connect_until_dropped(*client_, drop, port);
-
-	const auto server_events = parse_json_lines(in_server.stop().out);
-	const auto client_events = parse_json_lines(in_client.stop().out);
-	const std::string text_out = text.stop().out;
-	ASSERT_EQ(server_events.size(), 1u);
-	EXPECT_EQ(client_events.size(), 0u) << client_events[0].dump();
-	const json &e = server_events[0];
+	const Seen seen = watch_one_drop(drop, port, *server_);
+	ASSERT_EQ(seen.server.size(), 1u);
+	EXPECT_EQ(seen.client.size(), 0u) << seen.client[0].dump();
+	const json &e = seen.server[0];
 	EXPECT_EQ(e["netns"], server_->inode());
 	EXPECT_EQ(e["sock_netns"], client_->inode());
 	EXPECT_EQ(e["ifindex"], ifindex_in(*server_, veth_.local_ifname));
@@ -178,7 +187,7 @@ TEST_F(NetnsAttributionTest, TcpdropIngressDropIsTheServerNamespaces)
 	EXPECT_EQ(e["dport"], port);
 	EXPECT_EQ(e["flags"], json::array({"SYN"}));
 	// The text marks a state that belongs to another namespace's socket.
-	EXPECT_NE(text_out.find(" SYN_SENT* (SYN) "), std::string::npos) << text_out;
+	EXPECT_NE(seen.text.find(" SYN_SENT* (SYN) "), std::string::npos) << seen.text;
 }
 
 // The other side: a drop on the client's own egress is the client's, and
@@ -187,23 +196,15 @@ TEST_F(NetnsAttributionTest, TcpdropEgressDropIsTheClientNamespaces)
 {
 	constexpr std::uint16_t port = 4105;
 	const TcPortDrop drop(*client_, veth_.peer_ifname, BPF_TC_EGRESS, port);
-	TcpdropJson in_server(*server_, port), in_client(*client_, port);
-	TracerRun text({"tcpdrop", "--netns", client_->path(), "-D", std::to_string(port),
-			"--no-stack"},
-		       "TIME ", false);
-	connect_until_dropped(*client_, drop, port);
-
-	const auto server_events = parse_json_lines(in_server.stop().out);
-	const auto client_events = parse_json_lines(in_client.stop().out);
-	const std::string text_out = text.stop().out;
-	ASSERT_EQ(client_events.size(), 1u);
-	EXPECT_EQ(server_events.size(), 0u) << server_events[0].dump();
-	const json &e = client_events[0];
+	const Seen seen = watch_one_drop(drop, port, *client_);
+	ASSERT_EQ(seen.client.size(), 1u);
+	EXPECT_EQ(seen.server.size(), 0u) << seen.server[0].dump();
+	const json &e = seen.client[0];
 	EXPECT_EQ(e["netns"], client_->inode());
 	EXPECT_EQ(e["sock_netns"], client_->inode());
 	EXPECT_EQ(e["ifindex"], ifindex_in(*client_, veth_.peer_ifname));
 	EXPECT_EQ(e["state"], "SYN_SENT");
-	EXPECT_NE(text_out.find(" SYN_SENT (SYN) "), std::string::npos) << text_out;
+	EXPECT_NE(seen.text.find(" SYN_SENT (SYN) "), std::string::npos) << seen.text;
 }
 
 // skbstat's own use: where do port-80 SYNs go? Each point counts them in
