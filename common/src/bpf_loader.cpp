@@ -22,6 +22,9 @@ struct LibbpfLog {
 	std::deque<std::string> lines;
 	std::string partial; // a line libbpf has not finished yet
 	bool verbose = false;
+	// The printer installed before this one, in another copy of this
+	// library (doctor's, while a plugin's check runs): told every line.
+	libbpf_print_fn_t forward = nullptr;
 };
 
 LibbpfLog &log_state()
@@ -38,6 +41,12 @@ int on_libbpf_print(enum libbpf_print_level level, const char *format, va_list a
 	va_copy(copy, args);
 	vsnprintf(buf, sizeof(buf), format, copy);
 	va_end(copy);
+	if (log.forward) {
+		va_list again;
+		va_copy(again, args);
+		log.forward(level, format, again);
+		va_end(again);
+	}
 	// libbpf's debug level narrates every relocation: never kept.
 	if (level == LIBBPF_DEBUG)
 		return 0;
@@ -91,7 +100,20 @@ std::string verifier_tail(std::size_t max_lines)
 void capture_libbpf_log(bool verbose)
 {
 	log_state().verbose = verbose;
+	log_state().forward = nullptr;
 	libbpf_set_print(on_libbpf_print);
+}
+
+void capture_libbpf_log_for_check()
+{
+	LibbpfLog &log = log_state();
+	const libbpf_print_fn_t before = libbpf_set_print(on_libbpf_print);
+	// The same copy (a plugin linked into doctor's process with doctor's
+	// library) already prints as doctor asked.
+	if (before == on_libbpf_print)
+		return;
+	log.verbose = false;
+	log.forward = before;
 }
 
 std::string libbpf_log_tail(std::size_t max_lines)

@@ -163,7 +163,7 @@ void check(sdk::CheckReport &report)
 {
 	if (!preflight::environment(report))
 		return;
-	bpf::capture_libbpf_log(false);
+	bpf::capture_libbpf_log_for_check();
 	std::optional<KernelBtf> kernel(std::in_place);
 	const std::optional<int> args = kernel->tracepoint_arg_count("kfree_skb");
 	const DropReasons reasons = DropReasons::load(*kernel);

@@ -80,7 +80,7 @@ void check(sdk::CheckReport &report)
 {
 	if (!preflight::environment(report))
 		return;
-	bpf::capture_libbpf_log(false);
+	bpf::capture_libbpf_log_for_check();
 	ProbeSettings settings;
 	settings.ingress = settings.egress = settings.consume = settings.drop = true;
 	std::optional<KernelBtf> kernel(std::in_place);

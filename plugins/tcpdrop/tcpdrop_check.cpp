@@ -16,7 +16,7 @@ void check(sdk::CheckReport &report)
 {
 	if (!preflight::environment(report))
 		return;
-	bpf::capture_libbpf_log(false);
+	bpf::capture_libbpf_log_for_check();
 	TracerSettings settings;
 	std::optional<KernelBtf> kernel(std::in_place);
 	const DropReasons reasons = DropReasons::load(*kernel);

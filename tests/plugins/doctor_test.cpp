@@ -239,6 +239,23 @@ TEST_F(DoctorTest, SaysWhetherEachPluginRunsFully)
 	EXPECT_EQ(only.doc["plugins"].size(), 1u);
 }
 
+// doctor -v shows what libbpf said while each plugin's check loaded its
+// programs, not only what it said of doctor's own; without -v, none of it.
+// Where the kernel refuses function probes, skbstat's check has libbpf
+// complain about its own programs (kprobe_..., fentry_...).
+TEST_F(DoctorTest, VerboseShowsWhatLibbpfSaidDuringEachPluginsCheck)
+{
+	const std::regex skbstat_program("libbpf: prog '(kprobe|fentry)_[a-z0-9_]+'");
+	const Doctor quiet = run_doctor({"doctor", "skbstat"});
+	EXPECT_FALSE(std::regex_search(quiet.result.err, skbstat_program)) << quiet.result.err;
+	if (try_attach_mechanism("fentry").empty() && try_attach_mechanism("kprobe").empty())
+		GTEST_SKIP() << "fentry and kprobes attach here: skbstat's check makes libbpf "
+				"say nothing of its programs";
+	const Doctor verbose = run_doctor({"doctor", "-v", "skbstat"});
+	EXPECT_TRUE(std::regex_search(verbose.result.err, skbstat_program)) << verbose.result.err;
+	EXPECT_EQ(verbose.result.out, quiet.result.out);
+}
+
 // The text report: each check on one line under the group of its status,
 // its fix on the next line, then one verdict line per plugin.
 TEST_F(DoctorTest, TextGroupsEveryCheckUnderItsStatus)
