@@ -249,7 +249,7 @@ TEST_F(InstalledTree, CompletionOffersCommandsAndEachCommandsOptions)
 	EXPECT_EQ(lines[2], "nettrace help : doctor dropcount skbstat tcpdrop");
 	EXPECT_EQ(lines[3], "nettrace doctor : dropcount skbstat tcpdrop");
 	EXPECT_EQ(lines[4], "nettrace skbstat --at: --attach");
-	EXPECT_EQ(lines[5], "nettrace skbstat --attach : auto fentry kprobe tracepoint");
+	EXPECT_EQ(lines[5], "nettrace skbstat --attach : auto fentry kprobe tp_btf tracepoint");
 	EXPECT_EQ(lines[6], "nettrace tcpdrop --no: --no-stack");
 	EXPECT_EQ(lines[7], "nettrace tcpdrop -s : "); // an address cannot be guessed
 }
