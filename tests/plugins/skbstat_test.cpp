@@ -15,8 +15,10 @@
 
 #include <arpa/inet.h>
 #include <atomic>
+#include <cstdio>
 #include <filesystem>
 #include <fstream>
+#include <sys/utsname.h>
 #include <unistd.h>
 #include <map>
 #include <regex>
@@ -43,6 +45,16 @@ bool tracing_has_event(const std::string &event)
 std::string reason_shown(const std::string &name)
 {
 	return kernel_passes_drop_reasons() ? name : "-";
+}
+
+// Whether the kernel lists a perf-event attachment as a BPF link (5.15 on).
+bool kernel_lists_perf_event_links()
+{
+	utsname uts{};
+	uname(&uts);
+	unsigned major = 0, minor = 0;
+	std::sscanf(uts.release, "%u.%u", &major, &minor);
+	return major > 5 || (major == 5 && minor >= 15);
 }
 
 std::uint64_t total(const std::map<std::string, std::uint64_t> &m)
@@ -417,19 +429,23 @@ TEST_F(SkbstatTest, AttachChoosesHowTracepointsDropsAndConsumesAttach)
 		SkbstatRun run({"--attach", mode, "--netns", ns.path(), "--input", "--output",
 				"--consume", "--json", "-i", "60"});
 		// Every tracepoint point, the drops and the consumes, that way.
-		EXPECT_EQ(kernel_mechanisms(run.pid()),
-			  (std::map<std::string, int>{{mode, tracepoints + 2}}))
-			<< mode;
+		// Before 5.15 a classic tracepoint attaches through a perf event
+		// that the kernel does not list as a BPF link.
+		if (mode == "tp_btf" || kernel_lists_perf_event_links()) {
+			EXPECT_EQ(kernel_mechanisms(run.pid()),
+				  (std::map<std::string, int>{{mode, tracepoints + 2}}))
+				<< mode;
+		}
 		udp_to_closed_port(ns, "127.0.0.1", "127.0.0.1", 7811, 3);
 		const auto intervals = parse_json_lines(run.stop().out);
 		// Three datagrams in, three ICMP errors back: each crosses
 		// netif_receive_skb, the datagrams are dropped, the errors
 		// consumed by icmp_rcv.
-		EXPECT_EQ(point_totals(intervals, "ingress").at("net:netif_receive_skb"), 6u)
+		EXPECT_EQ(point_totals(intervals, "ingress")["net:netif_receive_skb"], 6u)
 			<< mode;
-		EXPECT_EQ(stack_totals(intervals, "drop").at("NO_SOCKET __udp4_lib_rcv"), 3u)
+		EXPECT_EQ(stack_totals(intervals, "drop")[reason_shown("NO_SOCKET") + " __udp4_lib_rcv"], 3u)
 			<< mode;
-		EXPECT_EQ(stack_totals(intervals, "consume").at("- icmp_rcv"), 3u) << mode;
+		EXPECT_EQ(stack_totals(intervals, "consume")["- icmp_rcv"], 3u) << mode;
 
 		for (const ProbeRow &row : list_probes({"--attach", mode})) {
 			const bool function = row.point.find(':') == std::string::npos;
@@ -655,6 +671,9 @@ TEST_F(SkbstatTest, HiddenKernelAddressesAreWarnedAboutAsTcpdropDoes)
 				"(kernel.perf_event_paranoid below 2?)";
 	for (const std::string tool : {"skbstat", "tcpdrop"}) {
 		const ProcessResult r = run_as_user({nettrace_binary(), tool, "--duration", "0.2"});
+		if (r.exit_code != 0 && r.err.find("Operation not permitted") != std::string::npos)
+			GTEST_SKIP() << "this kernel refuses " << tool << "'s programs to a user "
+				     << "with only CAP_BPF and CAP_PERFMON: " << r.err;
 		EXPECT_EQ(r.exit_code, 0) << tool << ": " << r.err;
 		const std::string warning = "nettrace " + tool +
 					    ": /proc/kallsyms shows zero addresses: ";

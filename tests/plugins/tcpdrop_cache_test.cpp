@@ -64,7 +64,8 @@ CachedRun run_one_drop(const TestNetns &ns, const std::vector<std::string> &env,
 	ProcessResult r, r_uncached;
 	run.drop = only_drop(proc, r);
 	run.uncached_drop = only_drop(uncached, r_uncached);
-	EXPECT_EQ(run.uncached_drop["reason"], "NO_SOCKET");
+	EXPECT_EQ(run.uncached_drop["reason"],
+		  kernel_passes_drop_reasons() ? json("NO_SOCKET") : json());
 	run.err = r.err;
 	std::istringstream lines(r.err);
 	for (std::string line; std::getline(lines, line);)
@@ -165,7 +166,11 @@ protected:
 
 TEST_F(TcpdropCacheTest, DamagedFactsAreCaughtWarnedAndMadeAgain)
 {
-	expect_damage_caught("facts.json", {cut_in_half, flipped_byte, emptied, renamed_reason});
+	std::vector<Damage> damages = {cut_in_half, flipped_byte, emptied};
+	// Before 5.17 the facts hold no drop-reason table to rename in.
+	if (kernel_passes_drop_reasons())
+		damages.push_back(renamed_reason);
+	expect_damage_caught("facts.json", damages);
 }
 
 TEST_F(TcpdropCacheTest, DamagedCoreBtfIsCaughtWarnedAndMadeAgain)

@@ -40,7 +40,7 @@ TEST_F(TcpdropSurvivalTest, SigkillInAStormLeavesNothingAttachedAndTheNextRunWor
 	ASSERT_EQ(events.size(), 1u) << r.out;
 	EXPECT_EQ(events[0]["sport"], sport);
 	EXPECT_EQ(events[0]["dport"], 7701);
-	EXPECT_EQ(events[0]["reason"], "NO_SOCKET");
+	EXPECT_EQ(events[0]["reason"], kernel_passes_drop_reasons() ? json("NO_SOCKET") : json());
 }
 
 TEST_F(TcpdropSurvivalTest, TwoRunsAtOnceBothPrintEveryDrop)

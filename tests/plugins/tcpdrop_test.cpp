@@ -646,7 +646,7 @@ TEST_F(TcpdropTest, AFrameOfABpfProgramLoadedAfterStartIsNamed)
 	TcpdropRun run({"--netns", ns.path(), "-D", "7520"}, true);
 	// A drop shown means the tool has read the kernel's symbols.
 	tcp_connect_once(ns, "127.0.0.1", "127.0.0.1", 7520);
-	ASSERT_TRUE(run.wait_for("NO_SOCKET", 20s)) << run.out();
+	ASSERT_TRUE(run.wait_for("\"dport\":7520", 20s)) << run.out();
 	const CloneDropProgram program(ns, down_ifindex);
 	// The symbols are read again at most once a second; one may just have been.
 	std::this_thread::sleep_for(1100ms);
