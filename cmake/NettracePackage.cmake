@@ -1,6 +1,6 @@
 # `cpack -G DEB` in the build tree makes two packages:
 #   nettrace      the driver, the bundled plugins, man pages, bash completion
-#   nettrace-dev  the plugin SDK (headers, libnettrace_common.a, CMake
+#   nettrace-dev  the plugin SDK (headers, libnettrace_*.a, CMake
 #                 package, pkg-config file, BPF headers)
 # Runtime library dependencies come from dpkg-shlibdeps; the SDK's are the
 # -dev packages and the BPF toolchain a plugin build needs.

@@ -1,19 +1,26 @@
 # What `cmake --install` puts in place for plugin authors (component dev):
 #   include/nettrace/               the plugin ABI and the common library's headers
 #   include/nettrace/bpf/           vmlinux.h and nettrace/*.bpf.h for BPF programs
-#   lib/libnettrace_common.a        the library the bundled plugins share
+#   lib/libnettrace_{cli,kernel,output,preflight,bpf}.a
+#                                   the rooms of the library the bundled
+#                                   plugins share (nettrace::common)
 #   lib/cmake/nettrace/             find_package(nettrace) with the build functions
 #   lib/pkgconfig/nettrace.pc       the same for builds without CMake
 include(CMakePackageConfigHelpers)
 
 install(FILES include/nettrace/plugin.h include/nettrace/plugin.hpp include/nettrace/errors.hpp
         DESTINATION ${CMAKE_INSTALL_INCLUDEDIR}/nettrace COMPONENT dev)
-install(DIRECTORY common/include/nettrace/common
+foreach(room cli kernel output preflight bpf)
+  install(DIRECTORY common/${room}/include/nettrace/common
+          DESTINATION ${CMAKE_INSTALL_INCLUDEDIR}/nettrace COMPONENT dev)
+endforeach()
+install(DIRECTORY common/compat/include/nettrace/common
         DESTINATION ${CMAKE_INSTALL_INCLUDEDIR}/nettrace COMPONENT dev)
 install(FILES bpf/vmlinux.h DESTINATION ${NETTRACE_BPF_INSTALL_INCLUDE_DIR} COMPONENT dev)
 install(DIRECTORY bpf/nettrace DESTINATION ${NETTRACE_BPF_INSTALL_INCLUDE_DIR} COMPONENT dev)
 
-install(TARGETS nettrace_sdk nettrace_common EXPORT nettraceTargets
+install(TARGETS nettrace_sdk nettrace_common nettrace_cli nettrace_kernel nettrace_output
+                nettrace_preflight nettrace_bpf EXPORT nettraceTargets
         ARCHIVE DESTINATION ${CMAKE_INSTALL_LIBDIR} COMPONENT dev)
 install(EXPORT nettraceTargets NAMESPACE nettrace::
         DESTINATION ${NETTRACE_CMAKE_INSTALL_DIR} COMPONENT dev)

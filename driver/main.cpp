@@ -5,7 +5,7 @@
 #include "plugin_dirs.hpp"
 #include "plugin_list.hpp"
 
-#include <nettrace/common/text_match.hpp>
+#include <nettrace/common/cli/text_match.hpp>
 #include <nettrace/errors.hpp>
 #include <nettrace/plugin.h>
 

@@ -7,13 +7,14 @@
 #include <nettrace/filter_spec.h> // the skeleton's read-only data holds a nt_filter
 #include "dropcount.skel.h"
 
-#include <nettrace/common/bpf_loader.hpp>
-#include <nettrace/common/command_line.hpp>
-#include <nettrace/common/drop_reasons.hpp>
-#include <nettrace/common/event_loop.hpp>
-#include <nettrace/common/filter_options.hpp>
-#include <nettrace/common/kernel_btf.hpp>
-#include <nettrace/common/preflight.hpp>
+#include <nettrace/common/preflight/privileges.hpp>
+#include <nettrace/common/bpf/skeleton.hpp>
+#include <nettrace/common/cli/command_line.hpp>
+#include <nettrace/common/kernel/drop_reasons.hpp>
+#include <nettrace/common/bpf/event_loop.hpp>
+#include <nettrace/common/cli/filter_options.hpp>
+#include <nettrace/common/kernel/btf.hpp>
+#include <nettrace/common/preflight/checks.hpp>
 #include <nettrace/plugin.hpp>
 
 #include <boost/program_options.hpp>
@@ -116,7 +117,7 @@ int run(const nettrace_host *, int argc, char **argv)
 		throw UsageError("--count counts intervals: give --interval too");
 	const nt_filter filter = build_filter(filter_options_from(vm));
 
-	bpf::require_bpf_environment();
+	preflight::require_bpf_environment();
 	bpf::capture_libbpf_log(o.verbose);
 	// Both answers come from the kernel cache, or from one parse of the
 	// kernel's BTF, freed before loading. The reason is the tracepoint's

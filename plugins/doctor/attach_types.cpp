@@ -2,8 +2,9 @@
 
 #include "doctor.skel.h"
 
-#include <nettrace/common/bpf_loader.hpp>
-#include <nettrace/common/kernel_btf.hpp>
+#include <nettrace/common/preflight/privileges.hpp>
+#include <nettrace/common/bpf/skeleton.hpp>
+#include <nettrace/common/kernel/btf.hpp>
 
 #include <fmt/format.h>
 
@@ -138,12 +139,12 @@ Cause likely_cause(const AttachType &type, const Failure &f, const KernelConfig 
 {
 	// EACCES from a load is the verifier's; EPERM is a refusal.
 	const bool denied = f.err == EPERM;
-	if ((denied || f.err == EACCES) && !bpf::current_privileges().sufficient())
-		return {bpf::missing_privileges(),
+	if ((denied || f.err == EACCES) && !preflight::current_privileges().sufficient())
+		return {preflight::missing_privileges(),
 			"run as root, or give nettrace CAP_BPF and CAP_PERFMON"};
 	const bool locked_out = type.kind == Kind::Kprobe || type.kind == Kind::KprobeMulti ||
 				type.kind == Kind::Tracepoint || denied;
-	if (locked_out && bpf::lockdown_mode() == "confidentiality")
+	if (locked_out && preflight::lockdown_mode() == "confidentiality")
 		return {"kernel lockdown is in confidentiality mode, which forbids kprobes, "
 			"tracefs and BPF reads of kernel memory",
 			"boot without lockdown=confidentiality"};

@@ -8,8 +8,8 @@
 #include "plugin_checks.hpp"
 #include "report.hpp"
 
-#include <nettrace/common/bpf_loader.hpp>
-#include <nettrace/common/command_line.hpp>
+#include <nettrace/common/bpf/skeleton.hpp>
+#include <nettrace/common/cli/command_line.hpp>
 #include <nettrace/plugin.hpp>
 
 #include <boost/program_options.hpp>

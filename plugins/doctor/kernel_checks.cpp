@@ -1,9 +1,10 @@
 #include "kernel_checks.hpp"
 
-#include <nettrace/common/bpf_loader.hpp>
-#include <nettrace/common/drop_reasons.hpp>
-#include <nettrace/common/kernel_btf.hpp>
-#include <nettrace/common/kernel_symbols.hpp>
+#include <nettrace/common/preflight/privileges.hpp>
+#include <nettrace/common/bpf/skeleton.hpp>
+#include <nettrace/common/kernel/drop_reasons.hpp>
+#include <nettrace/common/kernel/btf.hpp>
+#include <nettrace/common/kernel/symbols.hpp>
 
 #include <bpf/libbpf.h>
 #include <fmt/format.h>
@@ -85,7 +86,7 @@ std::vector<Finding> check_btf(const std::string &release)
 
 std::vector<Finding> check_privileges()
 {
-	const bpf::Privileges p = bpf::current_privileges();
+	const preflight::Privileges p = preflight::current_privileges();
 	std::vector<Finding> out;
 	if (!p.unreadable.empty()) {
 		out.push_back({"privileges", Status::Missing,
@@ -133,7 +134,7 @@ std::vector<Finding> check_privileges()
 	    "on kernels before 5.8, or in place of CAP_BPF and CAP_PERFMON",
 	    p.cap_bpf && p.cap_perfmon, "CAP_BPF and CAP_PERFMON suffice on 5.8 and later");
 
-	const std::string lockdown = bpf::lockdown_mode();
+	const std::string lockdown = preflight::lockdown_mode();
 	if (lockdown == "confidentiality")
 		out.push_back({"lockdown", Status::Missing,
 			       "confidentiality: kprobes, tracefs and BPF reads of kernel memory "
@@ -198,7 +199,7 @@ std::vector<Finding> check_drop_reporting()
 	std::vector<Finding> out;
 	// Without privileges the kernel refuses every map, and libbpf's probe
 	// would read that as "no ring buffer".
-	const int ringbuf = bpf::current_privileges().sufficient()
+	const int ringbuf = preflight::current_privileges().sufficient()
 				    ? libbpf_probe_bpf_map_type(BPF_MAP_TYPE_RINGBUF, nullptr)
 				    : -EPERM;
 	if (ringbuf == 1)

@@ -5,15 +5,16 @@
 #include "skbstat_probes.hpp"
 #include "skbstat_report.hpp"
 
-#include <nettrace/common/bpf_loader.hpp>
-#include <nettrace/common/clock.hpp>
-#include <nettrace/common/command_line.hpp>
-#include <nettrace/common/drop_reasons.hpp>
-#include <nettrace/common/event_loop.hpp>
-#include <nettrace/common/filter_options.hpp>
-#include <nettrace/common/live_kernel_symbols.hpp>
-#include <nettrace/common/lost_events.hpp>
-#include <nettrace/common/output.hpp>
+#include <nettrace/common/preflight/privileges.hpp>
+#include <nettrace/common/bpf/skeleton.hpp>
+#include <nettrace/common/output/clock.hpp>
+#include <nettrace/common/cli/command_line.hpp>
+#include <nettrace/common/kernel/drop_reasons.hpp>
+#include <nettrace/common/bpf/event_loop.hpp>
+#include <nettrace/common/cli/filter_options.hpp>
+#include <nettrace/common/kernel/live_symbols.hpp>
+#include <nettrace/common/output/lost_events.hpp>
+#include <nettrace/common/output/writer.hpp>
 #include <nettrace/plugin.hpp>
 
 #include <boost/program_options.hpp>
@@ -149,7 +150,7 @@ int run(const nettrace_host *, int argc, char **argv)
 		throw UsageError("--no-drop leaves nothing to count: add --input, --output or "
 				"--consume");
 
-	bpf::require_bpf_environment();
+	preflight::require_bpf_environment();
 	bpf::capture_libbpf_log(o.verbose);
 	// From here on SIGINT and SIGTERM wait for the loop, which ends
 	// cleanly on them: one that comes while attaching must not kill the

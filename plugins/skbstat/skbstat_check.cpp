@@ -4,10 +4,10 @@
 #include "skbstat_check.hpp"
 #include "skbstat_probes.hpp"
 
-#include <nettrace/common/bpf_loader.hpp>
-#include <nettrace/common/drop_reasons.hpp>
-#include <nettrace/common/kernel_btf.hpp>
-#include <nettrace/common/preflight.hpp>
+#include <nettrace/common/bpf/skeleton.hpp>
+#include <nettrace/common/kernel/drop_reasons.hpp>
+#include <nettrace/common/kernel/btf.hpp>
+#include <nettrace/common/preflight/checks.hpp>
 
 #include <fmt/format.h>
 #include <fmt/ranges.h>

@@ -5,8 +5,8 @@
 #include "skbstat_tp.skel.h"
 #include "skbstat_tracepoint.skel.h"
 
-#include <nettrace/common/bpf_loader.hpp>
-#include <nettrace/common/kernel_btf.hpp>
+#include <nettrace/common/bpf/skeleton.hpp>
+#include <nettrace/common/kernel/btf.hpp>
 
 #include <cerrno>
 #include <cstring>

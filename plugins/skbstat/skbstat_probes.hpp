@@ -7,7 +7,7 @@
 
 #include "skbstat.h"
 
-#include <nettrace/common/kernel_btf.hpp>
+#include <nettrace/common/kernel/btf.hpp>
 #include <nettrace/filter_spec.h>
 
 #include <array>

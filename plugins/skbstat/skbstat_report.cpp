@@ -1,7 +1,7 @@
 #include "skbstat_report.hpp"
 
-#include <nettrace/common/clock.hpp>
-#include <nettrace/common/stack_frames.hpp>
+#include <nettrace/common/output/clock.hpp>
+#include <nettrace/common/output/stack_frames.hpp>
 
 #include <iterator>
 #include <nlohmann/json.hpp>

@@ -4,10 +4,10 @@
 
 #include "skbstat_counts.hpp"
 
-#include <nettrace/common/drop_reasons.hpp>
-#include <nettrace/common/live_kernel_symbols.hpp>
-#include <nettrace/common/lost_events.hpp>
-#include <nettrace/common/output.hpp>
+#include <nettrace/common/kernel/drop_reasons.hpp>
+#include <nettrace/common/kernel/live_symbols.hpp>
+#include <nettrace/common/output/lost_events.hpp>
+#include <nettrace/common/output/writer.hpp>
 
 #include <cstdint>
 

@@ -5,14 +5,15 @@
 #include "tcpdrop_report.hpp"
 #include "tcpdrop_tracer.hpp"
 
-#include <nettrace/common/bpf_loader.hpp>
-#include <nettrace/common/command_line.hpp>
-#include <nettrace/common/drop_reasons.hpp>
-#include <nettrace/common/event_loop.hpp>
-#include <nettrace/common/filter_options.hpp>
-#include <nettrace/common/kernel_btf.hpp>
-#include <nettrace/common/live_kernel_symbols.hpp>
-#include <nettrace/common/output.hpp>
+#include <nettrace/common/preflight/privileges.hpp>
+#include <nettrace/common/bpf/skeleton.hpp>
+#include <nettrace/common/cli/command_line.hpp>
+#include <nettrace/common/kernel/drop_reasons.hpp>
+#include <nettrace/common/bpf/event_loop.hpp>
+#include <nettrace/common/cli/filter_options.hpp>
+#include <nettrace/common/kernel/btf.hpp>
+#include <nettrace/common/kernel/live_symbols.hpp>
+#include <nettrace/common/output/writer.hpp>
 #include <nettrace/plugin.hpp>
 
 #include <boost/program_options.hpp>
@@ -130,7 +131,7 @@ int run(const nettrace_host *, int argc, char **argv)
 		settings.reason_codes = reason_codes(reasons, "--exclude-reason", o.excluded_reasons);
 	}
 
-	bpf::require_bpf_environment();
+	preflight::require_bpf_environment();
 	bpf::capture_libbpf_log(o.verbose);
 	// From here on SIGINT and SIGTERM wait for the loop, which ends
 	// cleanly on them: one that comes while attaching must not kill the

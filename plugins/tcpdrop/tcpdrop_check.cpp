@@ -3,10 +3,10 @@
 #include "tcpdrop_check.hpp"
 #include "tcpdrop_tracer.hpp"
 
-#include <nettrace/common/bpf_loader.hpp>
-#include <nettrace/common/drop_reasons.hpp>
-#include <nettrace/common/kernel_btf.hpp>
-#include <nettrace/common/preflight.hpp>
+#include <nettrace/common/bpf/skeleton.hpp>
+#include <nettrace/common/kernel/drop_reasons.hpp>
+#include <nettrace/common/kernel/btf.hpp>
+#include <nettrace/common/preflight/checks.hpp>
 
 #include <optional>
 

@@ -3,12 +3,12 @@
 
 #include "tcpdrop.h"
 
-#include <nettrace/common/clock.hpp>
-#include <nettrace/common/drop_reasons.hpp>
-#include <nettrace/common/live_kernel_symbols.hpp>
-#include <nettrace/common/lost_events.hpp>
-#include <nettrace/common/output.hpp>
-#include <nettrace/common/stack_frames.hpp>
+#include <nettrace/common/output/clock.hpp>
+#include <nettrace/common/kernel/drop_reasons.hpp>
+#include <nettrace/common/kernel/live_symbols.hpp>
+#include <nettrace/common/output/lost_events.hpp>
+#include <nettrace/common/output/writer.hpp>
+#include <nettrace/common/output/stack_frames.hpp>
 
 #include <cstddef>
 

@@ -4,7 +4,7 @@
 #include "tcpdrop.skel.h"
 #include "tcpdrop_tp.skel.h"
 
-#include <nettrace/common/bpf_loader.hpp>
+#include <nettrace/common/bpf/skeleton.hpp>
 
 #include <fmt/format.h>
 

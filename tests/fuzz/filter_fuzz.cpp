@@ -10,9 +10,9 @@
 // non-empty line; anything they accept must hold the invariants the BPF
 // side relies on (masked addresses, prefix in range, lo <= hi, ...) and
 // print back to text that parses to the same value.
-#include <nettrace/common/filter.hpp>
-#include <nettrace/common/filter_options.hpp>
-#include <nettrace/common/netns.hpp>
+#include <nettrace/common/cli/filter.hpp>
+#include <nettrace/common/cli/filter_options.hpp>
+#include <nettrace/common/cli/netns.hpp>
 #include <nettrace/errors.hpp>
 
 #include <boost/program_options.hpp>

@@ -100,7 +100,7 @@ TEST_F(InstalledTree, LaysOutDriverPluginsSdkManPagesAndCompletion)
 		     "share/bash-completion/completions/nettrace",
 		     "include/nettrace/plugin.h",
 		     "include/nettrace/plugin.hpp",
-		     "include/nettrace/common/event_loop.hpp",
+		     "include/nettrace/common/bpf/event_loop.hpp",
 		     "include/nettrace/bpf/vmlinux.h",
 		     "include/nettrace/bpf/nettrace/filter.bpf.h",
 		     "lib/libnettrace_common.a",

@@ -4,7 +4,8 @@
 
 #include "ringbuf_probe.skel.h"
 
-#include <nettrace/common/bpf_loader.hpp>
+#include <nettrace/common/preflight/privileges.hpp>
+#include <nettrace/common/bpf/skeleton.hpp>
 
 #include <gtest/gtest.h>
 
@@ -104,7 +105,7 @@ TEST_F(BpfLoaderTest, UnprivilegedProcessIsToldWhichPrivilegesAreMissing)
 			_exit(3);
 		std::string message;
 		try {
-			bpf::require_bpf_environment();
+			preflight::require_bpf_environment();
 		} catch (const RuntimeError &e) {
 			message = e.what();
 		}
@@ -125,6 +126,6 @@ TEST_F(BpfLoaderTest, UnprivilegedProcessIsToldWhichPrivilegesAreMissing)
 
 TEST_F(BpfLoaderTest, RootWithBtfPassesThePreflight)
 {
-	EXPECT_EQ(bpf::missing_privileges(), "");
-	EXPECT_NO_THROW(bpf::require_bpf_environment());
+	EXPECT_EQ(preflight::missing_privileges(), "");
+	EXPECT_NO_THROW(preflight::require_bpf_environment());
 }

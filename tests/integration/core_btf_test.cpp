@@ -5,8 +5,8 @@
 #include "requirements.hpp"
 #include "tracer_run.hpp"
 
-#include <nettrace/common/bpf_loader.hpp>
-#include <nettrace/common/kernel_btf.hpp>
+#include <nettrace/common/bpf/skeleton.hpp>
+#include <nettrace/common/kernel/btf.hpp>
 
 #include <gtest/gtest.h>
 

@@ -4,8 +4,8 @@
 
 #include "ringbuf_probe.skel.h"
 
-#include <nettrace/common/bpf_loader.hpp>
-#include <nettrace/common/event_loop.hpp>
+#include <nettrace/common/bpf/skeleton.hpp>
+#include <nettrace/common/bpf/event_loop.hpp>
 
 #include <fmt/format.h>
 #include <gtest/gtest.h>

@@ -10,8 +10,8 @@
 #include "netns.hpp"
 #include "requirements.hpp"
 
-#include <nettrace/common/filter.hpp>
-#include <nettrace/common/filter_options.hpp>
+#include <nettrace/common/cli/filter.hpp>
+#include <nettrace/common/cli/filter_options.hpp>
 
 #include "filter_probe.skel.h"
 

@@ -13,8 +13,8 @@
 #include "tracer_run.hpp"
 #include "traffic.hpp"
 
-#include <nettrace/common/bpf_loader.hpp>
-#include <nettrace/common/drop_reasons.hpp>
+#include <nettrace/common/bpf/skeleton.hpp>
+#include <nettrace/common/kernel/drop_reasons.hpp>
 
 #include <gtest/gtest.h>
 

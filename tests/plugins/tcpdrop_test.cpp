@@ -10,8 +10,8 @@
 
 #include "clone_drop.skel.h"
 
-#include <nettrace/common/drop_reasons.hpp>
-#include <nettrace/common/kernel_btf.hpp>
+#include <nettrace/common/kernel/drop_reasons.hpp>
+#include <nettrace/common/kernel/btf.hpp>
 
 #include <bpf/bpf.h>
 #include <bpf/libbpf.h>

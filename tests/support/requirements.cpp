@@ -1,6 +1,6 @@
 #include "requirements.hpp"
 
-#include <nettrace/common/kernel_btf.hpp>
+#include <nettrace/common/kernel/btf.hpp>
 
 #include <cstdlib>
 #include <cstring>

@@ -1,6 +1,6 @@
 // SPDX-License-Identifier: MIT
-#include <nettrace/common/drop_reasons.hpp>
-#include <nettrace/common/kernel_btf.hpp>
+#include <nettrace/common/kernel/drop_reasons.hpp>
+#include <nettrace/common/kernel/btf.hpp>
 
 #include "process.hpp"
 #include "requirements.hpp"

@@ -1,7 +1,7 @@
 // The shared filter options: what each plugin offers, how the parsed
 // command line becomes an nt_filter, and which combinations are refused.
-#include <nettrace/common/filter.hpp>
-#include <nettrace/common/filter_options.hpp>
+#include <nettrace/common/cli/filter.hpp>
+#include <nettrace/common/cli/filter_options.hpp>
 #include <nettrace/errors.hpp>
 
 #include <boost/program_options.hpp>

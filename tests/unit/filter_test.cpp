@@ -1,7 +1,7 @@
 // Parsing filter values: networks, ports, protocols, namespaces, and the
 // byte order of what ends up in struct nt_filter.
-#include <nettrace/common/filter.hpp>
-#include <nettrace/common/netns.hpp>
+#include <nettrace/common/cli/filter.hpp>
+#include <nettrace/common/cli/netns.hpp>
 #include <nettrace/errors.hpp>
 
 #include <gtest/gtest.h>

@@ -1,7 +1,7 @@
 // SPDX-License-Identifier: MIT
-#include <nettrace/common/kernel_symbols.hpp>
-#include <nettrace/common/live_kernel_symbols.hpp>
-#include <nettrace/common/stack_frames.hpp>
+#include <nettrace/common/kernel/symbols.hpp>
+#include <nettrace/common/kernel/live_symbols.hpp>
+#include <nettrace/common/output/stack_frames.hpp>
 
 #include "requirements.hpp"
 

@@ -1,0 +1,79 @@
+#include <nettrace/common/cli/command_line.hpp>
+
+#include <nettrace/errors.hpp>
+
+#include <boost/program_options/parsers.hpp>
+#include <boost/program_options/positional_options.hpp>
+#include <fmt/format.h>
+
+#include <iostream>
+
+namespace po = boost::program_options;
+
+namespace nettrace {
+
+po::variables_map parse_command_line(int argc, char **argv,
+				     const po::options_description &options)
+{
+	return parse_command_line(argc, argv, options, po::positional_options_description());
+}
+
+po::variables_map parse_command_line(int argc, char **argv,
+				     const po::options_description &options,
+				     const po::positional_options_description &positional)
+{
+	po::variables_map vm;
+	try {
+		po::store(po::command_line_parser(argc, argv)
+				  .options(options)
+				  .positional(positional)
+				  .style(po::command_line_style::default_style &
+					 ~po::command_line_style::allow_guessing)
+				  .run(),
+			  vm);
+		po::notify(vm);
+	} catch (const po::too_many_positional_options_error &) {
+		for (int i = 1; i < argc; ++i)
+			if (argv[i][0] != '-' && (i == 1 || argv[i - 1][0] != '-'))
+				throw UsageError(fmt::format("unexpected argument '{}'", argv[i]));
+		throw UsageError("unexpected argument");
+	} catch (const po::error &e) {
+		throw UsageError(e.what());
+	}
+	return vm;
+}
+
+void add_help_option(po::options_description &options)
+{
+	options.add_options()("help,h", "print this summary (--help opens the manual)");
+}
+
+bool print_help_if_asked(const po::variables_map &vm, std::string_view usage,
+			 const po::options_description &options)
+{
+	if (!vm.count("help"))
+		return false;
+	std::cout << usage << "\n\n" << options;
+	std::cout.flush();
+	return true;
+}
+
+void add_run_limit_options(po::options_description &options, RunLimits &limits,
+			   const char *count_help)
+{
+	options.add_options()
+		("count,c", po::value(&limits.count)->value_name("N"), count_help)
+		("duration", po::value(&limits.seconds)->value_name("SECONDS"),
+		 "exit after SECONDS (fractions allowed)");
+}
+
+void check_run_limits(const po::variables_map &vm, const RunLimits &limits)
+{
+	if (vm.count("count") && limits.count == 0)
+		throw UsageError("--count: must be at least 1");
+	// Below a millisecond rounds to "no limit"; far above a year overflows.
+	if (vm.count("duration") && !(limits.seconds >= 0.001 && limits.seconds <= 1e8))
+		throw UsageError("--duration: must be a number of seconds from 0.001 to 100000000");
+}
+
+} // namespace nettrace

@@ -1,0 +1,162 @@
+// SPDX-License-Identifier: MIT
+#include <nettrace/common/cli/filter.hpp>
+#include <nettrace/common/cli/netns.hpp>
+#include <nettrace/errors.hpp>
+
+#include <fmt/format.h>
+
+#include <cerrno>
+#include <charconv>
+#include <cstring>
+#include <fcntl.h>
+#include <sched.h>
+#include <string>
+#include <sys/ioctl.h>
+#include <sys/stat.h>
+#include <sys/vfs.h>
+#include <unistd.h>
+
+namespace nettrace {
+
+namespace {
+
+// From <linux/magic.h> and <linux/nsfs.h>; spelled out so that the build
+// does not depend on how new the installed kernel headers are.
+constexpr long kNsfsMagic = 0x6e736673;
+constexpr unsigned long kNsGetNsType = (0xb7 << 8) | 0x3; // _IO(0xb7, 0x3)
+
+std::uint32_t parse_inode(std::string_view option, std::string_view text,
+			  std::string_view digits)
+{
+	std::uint64_t value = 0;
+	auto [end, ec] = std::from_chars(digits.data(),
+					 digits.data() + digits.size(), value);
+	if (ec != std::errc() || end != digits.data() + digits.size() ||
+	    value > UINT32_MAX)
+		throw UsageError(fmt::format(
+			"{}: inode number {} is out of range (1-{})", option,
+			quoted_value(text), UINT32_MAX));
+	if (value == 0)
+		throw UsageError(fmt::format(
+			"{}: {} is not a namespace inode number (0 is never used)",
+			option, quoted_value(text)));
+	return static_cast<std::uint32_t>(value);
+}
+
+const char *namespace_kind(int clone_flag)
+{
+	switch (clone_flag) {
+	case CLONE_NEWNS:
+		return "mount";
+	case CLONE_NEWUTS:
+		return "uts";
+	case CLONE_NEWIPC:
+		return "ipc";
+	case CLONE_NEWUSER:
+		return "user";
+	case CLONE_NEWPID:
+		return "pid";
+	case CLONE_NEWCGROUP:
+		return "cgroup";
+#ifdef CLONE_NEWTIME
+	case CLONE_NEWTIME:
+		return "time";
+#endif
+	default:
+		return "non-network";
+	}
+}
+
+std::uint32_t inode_of_namespace_file(std::string_view option,
+				      std::string_view text,
+				      const std::string &path)
+{
+	struct stat st {};
+	if (stat(path.c_str(), &st) != 0) {
+		// A bare name was looked up in /run/netns: say where.
+		const std::string where =
+			path == text ? std::string() : " (" + quoted_value(path) + ")";
+		throw UsageError(fmt::format("{}: {}{}: {}", option,
+					     quoted_value(text), where,
+					     std::strerror(errno)));
+	}
+
+	struct statfs fs {};
+	if (statfs(path.c_str(), &fs) == 0 &&
+	    static_cast<long>(fs.f_type) != kNsfsMagic)
+		throw UsageError(fmt::format(
+			"{}: {} is not a namespace file (expected /proc/PID/ns/net, "
+			"/run/netns/NAME or an inode number)",
+			option, quoted_value(text)));
+
+	// NS_GET_NSTYPE (Linux 4.11) tells a network namespace from the
+	// others; where it is missing or the file cannot be opened, the nsfs
+	// check above has to do.
+	int fd = open(path.c_str(), O_RDONLY | O_CLOEXEC);
+	if (fd >= 0) {
+		int type = ioctl(fd, kNsGetNsType);
+		close(fd);
+		if (type >= 0 && type != CLONE_NEWNET)
+			throw UsageError(fmt::format(
+				"{}: {} is a {} namespace, not a network namespace",
+				option, quoted_value(text), namespace_kind(type)));
+	}
+	return static_cast<std::uint32_t>(st.st_ino);
+}
+
+} // namespace
+
+std::uint32_t parse_netns(std::string_view option, std::string_view text)
+{
+	if (text.empty())
+		throw UsageError(fmt::format(
+			"{}: empty value, expected an inode number, a path like "
+			"/proc/PID/ns/net or a name in /run/netns",
+			option));
+
+	if (is_decimal(text))
+		return parse_inode(option, text, text);
+
+	// "net:[4026531840]", as readlink() shows a namespace link.
+	const size_t open_bracket = text.find(":[");
+	if (open_bracket != std::string_view::npos && text.back() == ']' &&
+	    text.find('/') == std::string_view::npos) {
+		const std::string_view kind = text.substr(0, open_bracket);
+		const std::string_view digits = text.substr(
+			open_bracket + 2, text.size() - open_bracket - 3);
+		if (kind != "net")
+			throw UsageError(fmt::format(
+				"{}: {} names a {} namespace, not a network namespace",
+				option, quoted_value(text), quoted_value(kind)));
+		if (!is_decimal(digits))
+			throw UsageError(fmt::format(
+				"{}: {} does not hold an inode number", option,
+				quoted_value(text)));
+		return parse_inode(option, text, digits);
+	}
+
+	if (text.find('\0') != std::string_view::npos)
+		throw UsageError(fmt::format("{}: {} is not a valid path", option,
+					     quoted_value(text)));
+
+	std::string path(text);
+	if (text.find('/') == std::string_view::npos) {
+		if (text == "." || text == "..")
+			throw UsageError(fmt::format(
+				"{}: {} is not a namespace name", option,
+				quoted_value(text)));
+		path = "/run/netns/" + path;
+	}
+	return inode_of_namespace_file(option, text, path);
+}
+
+std::uint32_t current_netns_inode()
+{
+	struct stat st {};
+	if (stat("/proc/thread-self/ns/net", &st) != 0 &&
+	    stat("/proc/self/ns/net", &st) != 0)
+		return 0;
+	return static_cast<std::uint32_t>(st.st_ino);
+}
+
+} // namespace nettrace

@@ -1,0 +1,6 @@
+// SPDX-License-Identifier: MIT
+// Moved to <nettrace/common/output/writer.hpp>; this path stays for plugins written
+// before common/ had rooms, and goes with the next SDK major.
+#pragma once
+
+#include <nettrace/common/output/writer.hpp>

@@ -1,0 +1,65 @@
+// SPDX-License-Identifier: MIT
+#include <nettrace/common/preflight/checks.hpp>
+#include <nettrace/common/preflight/privileges.hpp>
+
+#include <nettrace/common/kernel/drop_reasons.hpp>
+#include <nettrace/common/kernel/btf.hpp>
+#include <nettrace/common/kernel/symbols.hpp>
+
+#include <fmt/format.h>
+
+namespace nettrace::preflight {
+
+bool environment(sdk::CheckReport &report)
+{
+	bool ok = true;
+	if (const std::string why = missing_privileges(); !why.empty()) {
+		report.missing("privileges", why,
+			       "run as root, or give nettrace CAP_BPF and CAP_PERFMON");
+		ok = false;
+	}
+	if (!KernelBtf::available()) {
+		report.missing("BTF",
+			       fmt::format("this kernel has no BTF ({} is missing)",
+					   KernelBtf::vmlinux_path),
+			       "boot a kernel built with CONFIG_DEBUG_INFO_BTF=y");
+		ok = false;
+	}
+	return ok;
+}
+
+void drop_reasons(sdk::CheckReport &report, const DropReasons &reasons,
+		  std::optional<int> kfree_skb_args)
+{
+	if (kfree_skb_args && *kfree_skb_args < 3)
+		report.degraded("drop reasons",
+				"skb:kfree_skb carries no reason on kernels before 5.17",
+				"boot a 5.17 or later kernel");
+	else if (reasons.empty())
+		report.degraded("drop reasons",
+				"codes are shown as UNKNOWN_<code>: " +
+					reasons.unavailable_reason(),
+				"mount tracefs (mount -t tracefs nodev /sys/kernel/tracing)");
+	else
+		report.ok("drop reasons", fmt::format("{} names, from {}",
+						      reasons.names().size(), reasons.origin()));
+}
+
+void stack_symbols(sdk::CheckReport &report)
+{
+	try {
+		const KernelSymbols symbols = KernelSymbols::load();
+		if (symbols.addresses_hidden())
+			report.degraded("stack symbols", symbols.hidden_warning());
+		else
+			report.ok("stack symbols",
+				  fmt::format("{} kernel symbols", symbols.size()));
+	} catch (const std::exception &e) {
+		report.degraded("stack symbols",
+				fmt::format("{}; stacks and drop sites are shown as addresses",
+					    e.what()),
+				"run as root");
+	}
+}
+
+} // namespace nettrace::preflight
