@@ -1,5 +1,6 @@
 // SPDX-License-Identifier: MIT
 #include <nettrace/common/kernel/cache.hpp>
+#include <nettrace/common/kernel/paths.hpp>
 
 #include <fmt/format.h>
 #include <nlohmann/json.hpp>
@@ -67,7 +68,7 @@ std::string kernel_identity()
 		utsname names{};
 		uname(&names);
 		struct stat btf{};
-		stat("/sys/kernel/btf/vmlinux", &btf);
+		stat(kernel_paths::vmlinux_btf, &btf);
 		kernel = fmt::format("{}-{}", names.release,
 				     KernelCache::content_key(fmt::format("{} {}", names.version,
 									  btf.st_size)));

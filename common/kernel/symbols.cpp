@@ -1,5 +1,6 @@
 // SPDX-License-Identifier: MIT
 #include <nettrace/common/kernel/symbols.hpp>
+#include <nettrace/common/kernel/fixes.hpp>
 #include <nettrace/common/kernel/startup_heap.hpp>
 #include <nettrace/errors.hpp>
 
@@ -309,8 +310,8 @@ KernelSymbols KernelSymbols::load(const std::string &path)
 
 std::string_view KernelSymbols::hidden_addresses_fix() noexcept
 {
-	return geteuid() == 0 ? "set kernel.kptr_restrict=1 (2 hides addresses even from root)"
-			      : "run as root, or set kernel.kptr_restrict=0";
+	static const std::string advice = fix::show_kernel_addresses();
+	return advice;
 }
 
 std::string KernelSymbols::hidden_reason() const

@@ -1,5 +1,6 @@
 // SPDX-License-Identifier: MIT
 #include <nettrace/common/preflight/checks.hpp>
+#include <nettrace/common/kernel/fixes.hpp>
 #include <nettrace/common/preflight/privileges.hpp>
 
 #include <nettrace/common/kernel/drop_reasons.hpp>
@@ -15,14 +16,14 @@ bool environment(sdk::CheckReport &report)
 	bool ok = true;
 	if (const std::string why = missing_privileges(); !why.empty()) {
 		report.missing("privileges", why,
-			       "run as root, or give nettrace CAP_BPF and CAP_PERFMON");
+			       fix::run_as_root);
 		ok = false;
 	}
 	if (!KernelBtf::available()) {
 		report.missing("BTF",
 			       fmt::format("this kernel has no BTF ({} is missing)",
 					   KernelBtf::vmlinux_path),
-			       "boot a kernel built with CONFIG_DEBUG_INFO_BTF=y");
+			       fix::boot_kernel_with_btf);
 		ok = false;
 	}
 	return ok;
@@ -34,12 +35,12 @@ void drop_reasons(sdk::CheckReport &report, const DropReasons &reasons,
 	if (kfree_skb_args && *kfree_skb_args < 3)
 		report.degraded("drop reasons",
 				"skb:kfree_skb carries no reason on kernels before 5.17",
-				"boot a 5.17 or later kernel");
+				fix::boot_kernel_with_drop_reasons);
 	else if (reasons.empty())
 		report.degraded("drop reasons",
 				"codes are shown as UNKNOWN_<code>: " +
 					reasons.unavailable_reason(),
-				"mount tracefs (mount -t tracefs nodev /sys/kernel/tracing)");
+				"mount tracefs (" + fix::mount_tracefs() + ")");
 	else
 		report.ok("drop reasons", fmt::format("{} names, from {}",
 						      reasons.names().size(), reasons.origin()));

@@ -1,5 +1,7 @@
 // SPDX-License-Identifier: MIT
 #include <nettrace/common/preflight/privileges.hpp>
+#include <nettrace/common/kernel/paths.hpp>
+#include <nettrace/common/kernel/fixes.hpp>
 #include <nettrace/errors.hpp>
 
 #include <fmt/format.h>
@@ -24,7 +26,7 @@ bool has_capability(const __user_cap_data_struct (&caps)[2], int cap)
 
 std::string lockdown_mode()
 {
-	std::ifstream in("/sys/kernel/security/lockdown");
+	std::ifstream in(kernel_paths::lockdown);
 	std::string text;
 	std::getline(in, text);
 	const auto open = text.find('['), close = text.find(']');
@@ -79,10 +81,9 @@ void require_bpf_environment()
 {
 	if (const std::string why = missing_privileges(); !why.empty())
 		throw RuntimeError(why);
-	if (access("/sys/kernel/btf/vmlinux", R_OK) != 0)
-		throw RuntimeError(
-			"this kernel has no BTF (/sys/kernel/btf/vmlinux is missing): "
-			"nettrace needs a kernel built with CONFIG_DEBUG_INFO_BTF=y");
+	if (access(kernel_paths::vmlinux_btf, R_OK) != 0)
+		throw RuntimeError(fmt::format("this kernel has no BTF ({} is missing): {}",
+					       kernel_paths::vmlinux_btf, fix::boot_kernel_with_btf));
 }
 
 } // namespace nettrace::preflight

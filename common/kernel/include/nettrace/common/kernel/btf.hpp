@@ -6,6 +6,8 @@
 // the first run on a kernel, or to answer a question no run asked before.
 #pragma once
 
+#include <nettrace/common/kernel/paths.hpp>
+
 #include <optional>
 #include <string>
 #include <string_view>
@@ -16,7 +18,7 @@ namespace nettrace {
 
 class KernelBtf {
 public:
-	static constexpr const char *vmlinux_path = "/sys/kernel/btf/vmlinux";
+	static constexpr const char *vmlinux_path = kernel_paths::vmlinux_btf;
 
 	KernelBtf();
 	~KernelBtf();

@@ -6,6 +6,8 @@
 // symbol) and looked up without allocating.
 #pragma once
 
+#include <nettrace/common/kernel/paths.hpp>
+
 #include <fmt/format.h>
 
 #include <cstddef>
@@ -32,7 +34,7 @@ public:
 	// module), and naming it after that symbol would be a guess.
 	static constexpr uint64_t max_symbol_span = 256 * 1024;
 
-	static constexpr const char *default_path = "/proc/kallsyms";
+	static constexpr const char *default_path = kernel_paths::kallsyms;
 	// What to do when the kernel hides addresses, for whoever runs this:
 	// kernel.kptr_restrict=2 hides them even from root.
 	static std::string_view hidden_addresses_fix() noexcept;
