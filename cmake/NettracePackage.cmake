@@ -37,4 +37,15 @@ set(CPACK_COMPONENT_DEV_DESCRIPTION
  Headers of the nettrace plugin ABI and of the library the bundled plugins
  share, with the CMake package and pkg-config file to build plugins out of
  tree.")
+# Debian looks for a package's licenses in /usr/share/doc/PACKAGE/copyright:
+# the MIT text of LICENSE, and which files GPL-2.0 covers instead.
+file(READ ${PROJECT_SOURCE_DIR}/LICENSE NETTRACE_MIT_LICENSE)
+string(STRIP "${NETTRACE_MIT_LICENSE}" NETTRACE_MIT_LICENSE)
+set_property(DIRECTORY APPEND PROPERTY CMAKE_CONFIGURE_DEPENDS ${PROJECT_SOURCE_DIR}/LICENSE)
+configure_file(${PROJECT_SOURCE_DIR}/cmake/copyright.in ${CMAKE_BINARY_DIR}/copyright @ONLY)
+install(FILES ${CMAKE_BINARY_DIR}/copyright
+        DESTINATION ${CMAKE_INSTALL_DATADIR}/doc/nettrace COMPONENT runtime)
+install(FILES ${CMAKE_BINARY_DIR}/copyright
+        DESTINATION ${CMAKE_INSTALL_DATADIR}/doc/nettrace-dev COMPONENT dev)
+
 include(CPack)
