@@ -83,19 +83,6 @@ std::uint16_t parse_port(std::string_view option, std::string_view whole,
 
 } // namespace
 
-std::string quoted_value(std::string_view text)
-{
-	std::string out = "'";
-	for (unsigned char c : text) {
-		if (c < 0x20 || c >= 0x7f || c == '\\')
-			out += fmt::format("\\x{:02x}", c);
-		else
-			out += static_cast<char>(c);
-	}
-	out += '\'';
-	return out;
-}
-
 nt_net parse_network(std::string_view option, std::string_view text)
 {
 	if (text.empty())
@@ -285,16 +272,6 @@ std::string describe(const nt_filter &filter)
 		out += p;
 	}
 	return out;
-}
-
-bool is_decimal(std::string_view text)
-{
-	if (text.empty())
-		return false;
-	for (char c : text)
-		if (c < '0' || c > '9')
-			return false;
-	return true;
 }
 
 } // namespace nettrace

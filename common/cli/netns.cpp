@@ -1,6 +1,6 @@
 // SPDX-License-Identifier: MIT
-#include <nettrace/common/cli/filter.hpp>
 #include <nettrace/common/cli/netns.hpp>
+#include <nettrace/common/cli/text.hpp>
 #include <nettrace/errors.hpp>
 
 #include <fmt/format.h>

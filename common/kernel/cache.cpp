@@ -56,7 +56,8 @@ std::string kernel_build_id()
 
 // Bumped when what the cache holds changes meaning (answers, the core BTF
 // made for an object) or form (2: checksums), so that an upgraded
-// nettrace starts afresh.
+// nettrace starts afresh. Changing the form a table is kept in, such as
+// drop_reasons::to_cache() (kernel/drop_reasons/cache.cpp), requires it too.
 constexpr int cache_format = 2;
 
 std::string kernel_identity()

@@ -199,23 +199,20 @@ private:
 		if (previous_name_length_ > name.size()) {
 			const size_t tail =
 				previous_name_end_ - name.size();
-			if (std::string_view(names).substr(tail, name.size()) ==
-			    name)
+			if (names.text().substr(tail, name.size()) == name)
 				return static_cast<uint32_t>(tail);
 		}
-		const auto offset = static_cast<uint32_t>(names.size());
-		names.append(name);
-		previous_name_end_ = names.size();
+		const StringArena::Ref stored = names.store(name);
+		previous_name_end_ = stored.offset + stored.length;
 		previous_name_length_ = name.size();
-		return offset;
+		return stored.offset;
 	}
 
 	uint16_t intern_module(std::string_view module)
 	{
 		// Lines of one module come together: skip the map for them.
 		if (last_module_ != 0) {
-			const NameRef &last = table_.modules_[last_module_];
-			if (table_.view(last.offset, last.length) == module)
+			if (table_.names_.view(table_.modules_[last_module_]) == module)
 				return last_module_;
 		}
 		auto found = module_index_.find(std::string(module));
@@ -225,10 +222,7 @@ private:
 			throw RuntimeError("kallsyms lists more modules than "
 					   "nettrace can index");
 		const auto index = static_cast<uint16_t>(table_.modules_.size());
-		table_.modules_.push_back(
-			NameRef{static_cast<uint32_t>(table_.names_.size()),
-				static_cast<uint32_t>(module.size())});
-		table_.names_.append(module);
+		table_.modules_.push_back(table_.names_.store(module));
 		module_index_.emplace(std::string(module), index);
 		return last_module_ = index;
 	}
@@ -354,8 +348,7 @@ KernelSymbols::resolve(uint64_t address) const noexcept
 	symbol.address = entry.address;
 	symbol.offset = offset;
 	if (entry.module != 0) {
-		const NameRef &module = modules_[entry.module];
-		symbol.module = view(module.offset, module.length);
+		symbol.module = names_.view(modules_[entry.module]);
 	}
 	return symbol;
 }

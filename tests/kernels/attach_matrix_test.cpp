@@ -15,6 +15,7 @@
 
 #include <nettrace/common/bpf/skeleton.hpp>
 #include <nettrace/common/kernel/drop_reasons.hpp>
+#include <kernel/drop_reasons/sources.hpp>
 
 #include <gtest/gtest.h>
 
@@ -172,7 +173,7 @@ TEST_F(AttachMatrix, TcpdropPicksTheRichestKfreeSkbAndNamesReasonsAsTracefsDoes)
 	}
 	// The kernel's own names for its codes, from its trace format: they
 	// are renumbered between versions (NO_SOCKET is 2 on 6.1, 3 on 6.12).
-	const DropReasons tracefs = DropReasons::from_tracefs();
+	const DropReasons tracefs = drop_reasons::from_tracefs();
 	std::map<std::string, std::uint32_t> seen;
 	for (const auto &e : parse_json_lines(r.out))
 		seen[e["reason"].get<std::string>()] = e["reason_code"].get<std::uint32_t>();

@@ -11,6 +11,7 @@
 #include "clone_drop.skel.h"
 
 #include <nettrace/common/kernel/drop_reasons.hpp>
+#include <kernel/drop_reasons/sources.hpp>
 #include <nettrace/common/kernel/btf.hpp>
 
 #include <bpf/bpf.h>
@@ -76,7 +77,7 @@ std::vector<TextDrop> parse_text(const std::string &out)
 
 std::uint32_t reason_code(const char *name)
 {
-	static const nettrace::DropReasons reasons = nettrace::DropReasons::load();
+	static const nettrace::DropReasons reasons = nettrace::drop_reasons::load();
 	auto code = reasons.code(name);
 	EXPECT_TRUE(code) << name;
 	return code.value_or(0);

@@ -1,6 +1,8 @@
 // SPDX-License-Identifier: MIT
 #include <nettrace/common/kernel/drop_reasons.hpp>
 #include <nettrace/common/kernel/btf.hpp>
+#include <nettrace/common/cli/text_match.hpp>
+#include <kernel/drop_reasons/sources.hpp>
 
 #include "process.hpp"
 #include "requirements.hpp"
@@ -62,7 +64,7 @@ void write_file(const fs::path &path, std::string_view text)
 
 TEST(DropReasonsTracefsFixture, DecodesTheList)
 {
-	const auto reasons = DropReasons::from_tracefs_format(format_fixture);
+	const auto reasons = drop_reasons::from_tracefs_format(format_fixture);
 	EXPECT_EQ(reasons.source(), "tracefs");
 	EXPECT_FALSE(reasons.empty());
 	EXPECT_EQ(reasons.core_count(), 8u);
@@ -77,14 +79,14 @@ TEST(DropReasonsTracefsFixture, DecodesTheList)
 
 TEST(DropReasonsTracefsFixture, MaxIsABoundNotAReason)
 {
-	const auto reasons = DropReasons::from_tracefs_format(format_fixture);
+	const auto reasons = drop_reasons::from_tracefs_format(format_fixture);
 	EXPECT_EQ(reasons.name(128), "UNKNOWN_128");
 	EXPECT_FALSE(reasons.code("MAX"));
 }
 
 TEST(DropReasonsTracefsFixture, UnknownCodesHaveStableNames)
 {
-	const auto reasons = DropReasons::from_tracefs_format(format_fixture);
+	const auto reasons = drop_reasons::from_tracefs_format(format_fixture);
 	const std::string_view first = reasons.name(200);
 	EXPECT_EQ(first, "UNKNOWN_200");
 	const std::string_view again = reasons.name(200);
@@ -100,7 +102,7 @@ TEST(DropReasonsTracefsFixture, UnknownCodesHaveStableNames)
 
 TEST(DropReasonsTracefsFixture, CodeIsCaseInsensitive)
 {
-	const auto reasons = DropReasons::from_tracefs_format(format_fixture);
+	const auto reasons = drop_reasons::from_tracefs_format(format_fixture);
 	EXPECT_EQ(reasons.code("NO_SOCKET"), 3u);
 	EXPECT_EQ(reasons.code("no_socket"), 3u);
 	EXPECT_EQ(reasons.code(" No_Socket\n"), 3u);
@@ -114,7 +116,7 @@ TEST(DropReasonsTracefsFixture, CodeIsCaseInsensitive)
 
 TEST(DropReasonsTracefsFixture, NamesInCodeOrder)
 {
-	const auto reasons = DropReasons::from_tracefs_format(format_fixture);
+	const auto reasons = drop_reasons::from_tracefs_format(format_fixture);
 	const std::vector<std::string_view> expected = {
 		"NOT_SPECIFIED",  "NO_SOCKET",      "SOCKET_CLOSE",
 		"SOCKET_FILTER",  "SOCKET_RCVBUFF", "NETFILTER_DROP",
@@ -125,7 +127,7 @@ TEST(DropReasonsTracefsFixture, NamesInCodeOrder)
 
 TEST(DropReasonsTracefsFixture, ClosestSuggestsTypos)
 {
-	const auto reasons = DropReasons::from_tracefs_format(format_fixture);
+	const auto reasons = drop_reasons::from_tracefs_format(format_fixture);
 	const auto suggestions = reasons.closest("NO_SOKET");
 	ASSERT_FALSE(suggestions.empty());
 	EXPECT_EQ(suggestions.front(), "NO_SOCKET");
@@ -140,10 +142,23 @@ TEST(DropReasonsTracefsFixture, ClosestSuggestsTypos)
 	EXPECT_TRUE(reasons.closest("NO_SOKET", 0).empty());
 }
 
+// Reason names are long: four edits in TCP_INVALID_SEQUENCE still read as
+// a typo of it, where an option or command name allows three at most.
+TEST(DropReasonsTracefsFixture, ClosestForgivesMoreEditsInLongNames)
+{
+	const auto reasons = drop_reasons::from_tracefs_format(format_fixture);
+	EXPECT_EQ(reasons.closest("TCP_INVLD_SEQNCE"),
+		  std::vector<std::string_view>{"TCP_INVALID_SEQUENCE"});
+	EXPECT_EQ(reasons.closest("SKB_DROP_REASON_TCP_INVLD_SEQNCE"),
+		  std::vector<std::string_view>{"TCP_INVALID_SEQUENCE"});
+	// The same word among option names is no typo.
+	EXPECT_TRUE(closest_matches("TCP_INVLD_SEQNCE", {"TCP_INVALID_SEQUENCE"}).empty());
+}
+
 TEST(DropReasonsTracefsFixture, SymbolicEntriesAreSkipped)
 {
 	// Some kernels print enum names where TRACE_DEFINE_ENUM is missing.
-	const auto reasons = DropReasons::from_tracefs_format(
+	const auto reasons = drop_reasons::from_tracefs_format(
 		"print fmt: \"reason: %s\", __print_symbolic(REC->reason, "
 		"{ SKB_DROP_REASON_NOT_SPECIFIED, \"NOT_SPECIFIED\" }, "
 		"{ 1, \"NO_SOCKET\" })");
@@ -154,11 +169,11 @@ TEST(DropReasonsTracefsFixture, SymbolicEntriesAreSkipped)
 TEST(DropReasonsTracefsFixture, FormatWithoutReasonsThrows)
 {
 	// skb:kfree_skb before 5.17 had no reason field.
-	EXPECT_THROW(DropReasons::from_tracefs_format(
+	EXPECT_THROW(drop_reasons::from_tracefs_format(
 			     "print fmt: \"skbaddr=%p protocol=%u location=%p\", "
 			     "REC->skbaddr, REC->protocol, REC->location"),
 		     std::runtime_error);
-	EXPECT_THROW(DropReasons::from_tracefs_format(
+	EXPECT_THROW(drop_reasons::from_tracefs_format(
 			     "__print_symbolic(REC->reason, { x, \"A\" })"),
 		     std::runtime_error);
 }
@@ -287,7 +302,7 @@ TEST(DropReasonsBtfFixture, CoreReasons)
 {
 	TempDir dir;
 	ASSERT_NO_FATAL_FAILURE(build_synthetic_btf(dir.path()));
-	const auto reasons = DropReasons::from_btf(dir.path().string());
+	const auto reasons = drop_reasons::from_btf(dir.path().string());
 	EXPECT_EQ(reasons.source(), "btf");
 	EXPECT_EQ(reasons.core_count(), 5u);
 	EXPECT_EQ(reasons.name(0), "NOT_DROPPED_YET");
@@ -303,7 +318,7 @@ TEST(DropReasonsBtfFixture, Subsystems)
 {
 	TempDir dir;
 	ASSERT_NO_FATAL_FAILURE(build_synthetic_btf(dir.path()));
-	const auto reasons = DropReasons::from_btf(dir.path().string());
+	const auto reasons = drop_reasons::from_btf(dir.path().string());
 	EXPECT_EQ(reasons.subsystem_count(), 3u);
 	EXPECT_EQ(reasons.subsystem_name(0), "CORE");
 	EXPECT_EQ(reasons.subsystem_name(1), "MAC80211_UNUSABLE");
@@ -318,7 +333,7 @@ TEST(DropReasonsBtfFixture, SubsystemReasonsFromModuleBtf)
 {
 	TempDir dir;
 	ASSERT_NO_FATAL_FAILURE(build_synthetic_btf(dir.path()));
-	const auto reasons = DropReasons::from_btf(dir.path().string());
+	const auto reasons = drop_reasons::from_btf(dir.path().string());
 	const uint32_t base = ovs_subsystem << 16;
 	EXPECT_EQ(reasons.subsystem_reason_count(), 3u);
 	EXPECT_EQ(reasons.name(base + 1), "VPORT_DROP_LAST_ACTION");
@@ -335,7 +350,7 @@ TEST(DropReasonsBtfFixture, SubsystemWithoutItsModule)
 {
 	TempDir dir;
 	ASSERT_NO_FATAL_FAILURE(build_synthetic_btf(dir.path()));
-	const auto reasons = DropReasons::from_btf(dir.path().string());
+	const auto reasons = drop_reasons::from_btf(dir.path().string());
 	// Flags and ranges that land in subsystem 1 and 2 by accident, and
 	// two enums that disagree on subsystem 1, name nothing.
 	EXPECT_EQ(reasons.name(1u << 16), "MAC80211_UNUSABLE:0x0000");
@@ -348,7 +363,7 @@ TEST(DropReasonsBtfFixture, SubsystemWithoutItsModule)
 TEST(DropReasonsBtfFixture, MissingBtfThrows)
 {
 	TempDir dir;
-	EXPECT_THROW(DropReasons::from_btf(dir.path().string()),
+	EXPECT_THROW(drop_reasons::from_btf(dir.path().string()),
 		     std::runtime_error);
 }
 
@@ -357,7 +372,7 @@ TEST(DropReasonsLoad, FallsBackToTracefs)
 	TempDir dir;
 	write_file(dir.path() / "second/events/skb/kfree_skb/format",
 		   format_fixture);
-	const auto reasons = DropReasons::load(
+	const auto reasons = drop_reasons::load(
 		(dir.path() / "no-btf").string(),
 		{(dir.path() / "first").string(),
 		 (dir.path() / "second").string()});
@@ -371,7 +386,7 @@ TEST(DropReasonsLoad, FallsBackToTracefs)
 TEST(DropReasonsLoad, NothingAvailableSaysWhy)
 {
 	TempDir dir;
-	const auto reasons = DropReasons::load((dir.path() / "no-btf").string(),
+	const auto reasons = drop_reasons::load((dir.path() / "no-btf").string(),
 					       {(dir.path() / "no-tracefs").string()});
 	EXPECT_TRUE(reasons.empty());
 	EXPECT_EQ(reasons.source(), "");
@@ -444,7 +459,7 @@ TEST(DropReasonsLive, BtfNamesMatchTheKernelsTraceFormat)
 	const auto list = kernel_print_list();
 	ASSERT_GT(list.size(), 10u) << "no reason list in "
 				    << kfree_skb_format_path();
-	const auto reasons = DropReasons::from_btf();
+	const auto reasons = drop_reasons::from_btf();
 
 	uint32_t max_code = 0;
 	size_t compared = 0;
@@ -475,8 +490,8 @@ TEST(DropReasonsLive, TracefsFallbackAgreesWithBtf)
 	REQUIRE_KERNEL_DROP_REASONS();
 	NETTRACE_REQUIRE_BPF();
 	ASSERT_NO_FATAL_FAILURE(ensure_tracefs_mounted());
-	const auto from_btf = DropReasons::from_btf();
-	const auto from_tracefs = DropReasons::from_tracefs();
+	const auto from_btf = drop_reasons::from_btf();
+	const auto from_tracefs = drop_reasons::from_tracefs();
 	EXPECT_EQ(from_tracefs.source(), "tracefs");
 	// BTF also names the states that are not drops, which the trace
 	// event never prints (kernels that have them).
@@ -497,7 +512,7 @@ TEST(DropReasonsLive, LoadUsesBtf)
 {
 	REQUIRE_KERNEL_DROP_REASONS();
 	NETTRACE_REQUIRE_BPF();
-	const auto reasons = DropReasons::load();
+	const auto reasons = drop_reasons::load();
 	EXPECT_EQ(reasons.source(), "btf") << reasons.unavailable_reason();
 	EXPECT_EQ(reasons.origin(), "/sys/kernel/btf/vmlinux");
 	const auto no_socket = reasons.code("NO_SOCKET");
@@ -510,10 +525,10 @@ TEST(DropReasonsLive, LoadFromParsedBtfNamesWhatItsOwnParseNames)
 {
 	REQUIRE_KERNEL_DROP_REASONS();
 	NETTRACE_REQUIRE_BPF();
-	const DropReasons own = DropReasons::load();
+	const DropReasons own = drop_reasons::load();
 	const KernelBtf kernel;
 	ASSERT_NE(kernel.vmlinux(), nullptr);
-	const DropReasons shared = DropReasons::load(kernel.vmlinux());
+	const DropReasons shared = drop_reasons::load(kernel.vmlinux());
 	EXPECT_EQ(shared.source(), "btf") << shared.unavailable_reason();
 	EXPECT_EQ(shared.origin(), own.origin());
 	ASSERT_GT(own.names().size(), 50u);
@@ -521,7 +536,7 @@ TEST(DropReasonsLive, LoadFromParsedBtfNamesWhatItsOwnParseNames)
 	EXPECT_EQ(shared.subsystem_count(), own.subsystem_count());
 
 	// Without BTF it falls back, as load() does.
-	const DropReasons without = DropReasons::load(static_cast<btf *>(nullptr));
+	const DropReasons without = drop_reasons::load(static_cast<btf *>(nullptr));
 	EXPECT_EQ(without.source(), "tracefs") << without.unavailable_reason();
 	EXPECT_EQ(without.code("NO_SOCKET"), own.code("NO_SOCKET"));
 }
@@ -534,7 +549,7 @@ TEST(DropReasonsLive, ARememberedTableNamesWhatTheBtfNames)
 	// subsystem, as the kernel's BTF does.
 	NETTRACE_REQUIRE_BPF();
 	const KernelBtf kernel;
-	const DropReasons from_btf = DropReasons::load(kernel.vmlinux());
+	const DropReasons from_btf = drop_reasons::load(kernel.vmlinux());
 	ASSERT_EQ(from_btf.source(), "btf") << from_btf.unavailable_reason();
 	DropReasons::load(kernel);
 	const DropReasons remembered = DropReasons::load(kernel);
@@ -553,7 +568,7 @@ TEST(DropReasonsLive, SubsystemEnum)
 {
 	REQUIRE_KERNEL_DROP_REASONS();
 	NETTRACE_REQUIRE_BPF();
-	const auto reasons = DropReasons::from_btf();
+	const auto reasons = drop_reasons::from_btf();
 	if (reasons.subsystem_count() == 0)
 		GTEST_SKIP() << "no enum skb_drop_reason_subsys (before 6.6)";
 	EXPECT_EQ(reasons.subsystem_name(0), "CORE");
@@ -585,7 +600,7 @@ TEST(DropReasonsLive, OpenvswitchReasonsEndToEnd)
 			// No modprobe: the check below says why.
 		}
 	}
-	const auto reasons = DropReasons::from_btf();
+	const auto reasons = drop_reasons::from_btf();
 	const auto ovs = reasons.subsystem_id("OPENVSWITCH");
 	if (!ovs)
 		GTEST_SKIP() << "this kernel has no OPENVSWITCH drop subsystem";

@@ -8,6 +8,8 @@
 #pragma once
 
 #include <nettrace/filter_spec.h>
+// quoted_value() and is_decimal() were declared here first.
+#include <nettrace/common/cli/text.hpp>
 
 #include <cstdint>
 #include <string>
@@ -51,13 +53,6 @@ std::string format_network(const nt_net &net);
 
 // "80" or "8000-8080"; "any" when the range is not set.
 std::string format_port_range(const nt_port_range &range);
-
-// `text` in single quotes for error messages, with control and non-ASCII
-// bytes written as \xNN so that a message stays one printable line.
-std::string quoted_value(std::string_view text);
-
-// Only decimal digits, at least one: no sign, space or hex.
-bool is_decimal(std::string_view text);
 
 // One line for verbose output, e.g.
 // "ipv4, proto tcp, src 10.0.0.0/8, dst port 80-90, netns 4026531840";

@@ -6,6 +6,7 @@
 #include <algorithm>
 #include <cctype>
 #include <cstddef>
+#include <initializer_list>
 #include <string>
 #include <string_view>
 #include <vector>
@@ -45,26 +46,46 @@ inline std::size_t edit_distance(std::string_view a, std::string_view b)
 	return prev[m];
 }
 
+// How many edits still make a plausible typo of a word of `length`
+// characters: a third of it, at least 1, at most 3.
+inline std::size_t typo_limit(std::size_t length)
+{
+	return std::clamp<std::size_t>(length / 3, 1, 3);
+}
+
+// The candidates closest to any of `spellings` of one word (as typed, and
+// without a prefix the user may add or leave out), best first, at most
+// `max_results`, and only those at most `limit` edits away. `Candidate` is
+// std::string or std::string_view; the views returned are
+// `candidates`' own.
+template <typename Candidate>
+std::vector<Candidate> closest_matches(std::initializer_list<std::string_view> spellings,
+				       const std::vector<Candidate> &candidates,
+				       std::size_t max_results, std::size_t limit)
+{
+	std::vector<std::pair<std::size_t, const Candidate *>> scored;
+	for (const auto &c : candidates) {
+		std::size_t d = std::string_view::npos;
+		for (const std::string_view spelling : spellings)
+			d = std::min(d, edit_distance(spelling, c));
+		if (d <= limit)
+			scored.emplace_back(d, &c);
+	}
+	std::stable_sort(scored.begin(), scored.end(),
+			 [](const auto &x, const auto &y) { return x.first < y.first; });
+	std::vector<Candidate> out;
+	for (std::size_t i = 0; i < scored.size() && i < max_results; ++i)
+		out.push_back(*scored[i].second);
+	return out;
+}
+
 // The candidates closest to `word`, best first, at most `max_results`, and
-// only those close enough to be a plausible typo (a third of the word's
-// length, at least 1, at most 3 edits).
+// only those close enough to be a plausible typo (typo_limit()).
 inline std::vector<std::string> closest_matches(std::string_view word,
 						const std::vector<std::string> &candidates,
 						std::size_t max_results = 3)
 {
-	const std::size_t limit = std::clamp<std::size_t>(word.size() / 3, 1, 3);
-	std::vector<std::pair<std::size_t, std::string>> scored;
-	for (const auto &c : candidates) {
-		const std::size_t d = edit_distance(word, c);
-		if (d <= limit)
-			scored.emplace_back(d, c);
-	}
-	std::stable_sort(scored.begin(), scored.end(),
-			 [](const auto &x, const auto &y) { return x.first < y.first; });
-	std::vector<std::string> out;
-	for (std::size_t i = 0; i < scored.size() && i < max_results; ++i)
-		out.push_back(scored[i].second);
-	return out;
+	return closest_matches({word}, candidates, max_results, typo_limit(word.size()));
 }
 
 } // namespace nettrace

@@ -24,16 +24,15 @@
 //     module is not loaded), or UNKNOWN_SUBSYS_<id>:0x<low 16 bits>.
 #pragma once
 
+#include <nettrace/common/kernel/string_arena.hpp>
+
 #include <cstddef>
 #include <cstdint>
-#include <functional>
 #include <memory>
 #include <optional>
 #include <string>
 #include <string_view>
 #include <vector>
-
-struct btf;
 
 namespace nettrace {
 
@@ -46,36 +45,13 @@ public:
 	static constexpr unsigned subsystem_shift = 16;
 	static constexpr uint32_t reason_mask = (1u << subsystem_shift) - 1;
 
-	static constexpr const char *default_btf_dir = "/sys/kernel/btf";
-	// Where tracefs is looked for, in order.
-	static const std::vector<std::string> &default_tracing_dirs();
-
-	// From kernel BTF, else from tracefs. Never throws: when neither
-	// works the table is empty, every code reads UNKNOWN_*, and
-	// unavailable_reason() says what was tried and why it failed.
-	static DropReasons load();
-	static DropReasons load(const std::string &btf_dir,
-				const std::vector<std::string> &tracing_dirs);
-	// The same, from a vmlinux BTF already parsed (KernelBtf::vmlinux();
-	// NULL if the kernel has none): parsing it again costs tens of ms.
-	static DropReasons load(btf *vmlinux);
-	// The same, remembered per kernel build and set of module BTFs
-	// (KernelCache): vmlinux BTF is parsed only when nothing is.
+	// From kernel BTF (vmlinux and the modules' split BTF), else from
+	// the tracefs format of skb:kfree_skb, remembered per kernel build
+	// and set of module BTFs (KernelCache): vmlinux BTF is parsed only
+	// when nothing is. Never throws: when neither source works the table
+	// is empty, every code reads UNKNOWN_*, and unavailable_reason() says
+	// what was tried and why it failed.
 	static DropReasons load(const KernelBtf &kernel);
-
-	// vmlinux and every module's BTF in `btf_dir` (split BTF on top of
-	// vmlinux). Throws RuntimeError when vmlinux BTF is missing or has
-	// no enum skb_drop_reason (kernels before 5.17).
-	static DropReasons from_btf(const std::string &btf_dir = default_btf_dir);
-	// The text of events/skb/kfree_skb/format. Core reasons only: the
-	// format lists no subsystem. Throws RuntimeError when it has no
-	// usable __print_symbolic list for the reason field.
-	static DropReasons from_tracefs_format(std::string_view format,
-					       std::string origin = "tracefs");
-	// events/skb/kfree_skb/format in the first of `tracing_dirs` that
-	// has it. Throws RuntimeError when none does.
-	static DropReasons from_tracefs(const std::vector<std::string> &tracing_dirs =
-						default_tracing_dirs());
 
 	DropReasons();
 	DropReasons(DropReasons &&) noexcept;
@@ -122,38 +98,22 @@ public:
 	std::optional<uint16_t> subsystem_id(std::string_view name) const;
 
 private:
-	static DropReasons from_parsed_btf(btf &vmlinux, const std::string &vmlinux_path,
-					   const std::string &btf_dir);
-	// `from_kernel_btf`, else tracefs, else an empty table saying why.
-	static DropReasons load_with_fallback(const std::function<DropReasons()> &from_kernel_btf,
-					      const std::vector<std::string> &tracing_dirs);
-	// The table as text for KernelCache, and back; `modules` names the
-	// module BTFs it was read with (module_btf_list()).
-	std::string saved(const std::string &modules) const;
-	static std::optional<DropReasons> from_saved(std::string_view text,
-						     const std::string &modules);
-	struct NameRef {
-		uint32_t offset = 0;
-		uint32_t length = 0; // 0: no name
-	};
+	// Fills a table from one of its sources (BTF, tracefs, the kernel
+	// cache); defined beside them, not installed.
+	friend class DropReasonsBuilder;
+
 	struct Subsystem {
-		NameRef name; // of the subsystem, not always known for CORE
-		std::vector<NameRef> reasons; // indexed by the low 16 bits
+		StringArena::Ref name; // of the subsystem, not always known for CORE
+		std::vector<StringArena::Ref> reasons; // indexed by the low 16 bits
 	};
 	struct UnknownNames;
-	class BtfReader;
 
-	std::string_view view(NameRef ref) const noexcept
-	{
-		return std::string_view(names_.data() + ref.offset, ref.length);
-	}
-	NameRef store(std::string_view name);
 	// First name given for a code wins, as the kernel's aliases do.
 	void add_reason(uint32_t code, std::string_view name);
 	void add_subsystem(uint16_t id, std::string_view name);
 	std::string_view unknown_name(uint32_t code) const;
 
-	std::string names_; // every name, back to back
+	StringArena names_; // every name
 	// Indexed by subsystem id; [0] is CORE and always there.
 	std::vector<Subsystem> subsystems_;
 	size_t core_count_ = 0;

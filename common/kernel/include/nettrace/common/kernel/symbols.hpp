@@ -7,6 +7,7 @@
 #pragma once
 
 #include <nettrace/common/kernel/paths.hpp>
+#include <nettrace/common/kernel/string_arena.hpp>
 
 #include <fmt/format.h>
 
@@ -73,11 +74,6 @@ public:
 						       uint64_t address) const;
 
 private:
-	// A name or module name inside names_.
-	struct NameRef {
-		uint32_t offset = 0;
-		uint32_t length = 0;
-	};
 	struct Entry {
 		uint64_t address;
 		uint32_t name_offset;
@@ -97,12 +93,12 @@ private:
 
 	std::string_view view(uint32_t offset, uint32_t length) const noexcept
 	{
-		return std::string_view(names_.data() + offset, length);
+		return names_.view(StringArena::Ref{offset, length});
 	}
 
 	std::vector<Entry> entries_; // sorted by address, one per address
-	std::string names_;          // every symbol and module name, back to back
-	std::vector<NameRef> modules_ = {NameRef{}}; // [0] is the core kernel
+	StringArena names_;          // every symbol and module name
+	std::vector<StringArena::Ref> modules_ = {StringArena::Ref{}}; // [0] is the core kernel
 	bool hidden_ = false;
 };
 
