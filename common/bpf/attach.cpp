@@ -138,14 +138,6 @@ const char *name(AttachKind kind)
 	return "?";
 }
 
-std::optional<AttachKind> attach_kind_named(std::string_view text)
-{
-	for (const auto &[k, name] : kind_names)
-		if (text == name)
-			return k;
-	return std::nullopt;
-}
-
 const char *name(AttachFailure::Stage stage)
 {
 	switch (stage) {

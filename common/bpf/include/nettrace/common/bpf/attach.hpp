@@ -15,8 +15,6 @@ enum class AttachKind { Tracepoint, RawTp, TpBtf, Kprobe, KprobeMulti, Fentry };
 // As SEC(), the messages and --attach spell it: "tracepoint", "tp_btf",
 // "kprobe.multi", ...
 const char *name(AttachKind kind);
-// The kind `text` names; nothing for a name not above.
-std::optional<AttachKind> attach_kind_named(std::string_view text);
 
 // Where a program failed, and the errno it failed with.
 struct AttachFailure {
