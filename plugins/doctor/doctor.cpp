@@ -4,7 +4,7 @@
 #include "attach_types.hpp"
 #include "findings.hpp"
 #include "kernel_checks.hpp"
-#include "kernel_config.hpp"
+#include <nettrace/common/kernel/config.hpp>
 #include "plugin_checks.hpp"
 #include "report.hpp"
 

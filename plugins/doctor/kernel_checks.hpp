@@ -4,7 +4,7 @@
 #pragma once
 
 #include "findings.hpp"
-#include "kernel_config.hpp"
+#include <nettrace/common/kernel/config.hpp>
 
 #include <vector>
 

@@ -76,7 +76,7 @@ void report_attachment(const Probes &probes)
 	std::map<std::string, std::string> skipped; // reason -> points
 	for (const PointStatus &s : probes.statuses()) {
 		if (s.attached) {
-			++attached[mechanism_name(*s.attached)];
+			++attached[bpf::name(*s.attached)];
 		} else {
 			std::string &points = skipped[s.why_not];
 			points += points.empty() ? "" : ", ";
@@ -103,10 +103,10 @@ void list_probes(const Probes &probes)
 	for (const PointStatus &s : probes.statuses())
 		fmt::print("{:<28} {:<8} {:<11} {}\n", s.point->label,
 			   s.point->section == Section::Ingress ? "ingress" : "egress",
-			   s.attached ? mechanism_name(*s.attached) : "-",
+			   s.attached ? bpf::name(*s.attached) : "-",
 			   s.attached ? "available" : "unavailable: " + s.why_not);
 	// Both attached, by one mechanism, or the command failed before this.
-	const char *stacks = probes.stacks_mechanism() ? mechanism_name(*probes.stacks_mechanism())
+	const char *stacks = probes.stacks_mechanism() ? bpf::name(*probes.stacks_mechanism())
 						       : "-";
 	fmt::print("{:<28} {:<8} {:<11} {}\n", "skb:consume_skb", "consume", stacks,
 		   probes.consume_probe().empty() ? "unavailable" : "available");

@@ -37,7 +37,7 @@ void report_rows(sdk::CheckReport &report, const char *what, const Probes &probe
 		if ((s.point->function != nullptr) != functions)
 			continue;
 		if (s.attached) {
-			++attached[mechanism_name(*s.attached)];
+			++attached[bpf::name(*s.attached)];
 		} else if (s.absent) {
 			absent.emplace_back(s.point->label);
 		} else {

@@ -7,6 +7,7 @@
 
 #include "skbstat.h"
 
+#include <nettrace/common/bpf/attach.hpp>
 #include <nettrace/common/kernel/btf.hpp>
 #include <nettrace/filter_spec.h>
 
@@ -22,13 +23,14 @@
 namespace nettrace::skbstat {
 
 enum class Section { Ingress, Egress };
-enum class Mechanism { Fentry, Kprobe, TpBtf, Tracepoint };
-// --attach: Fentry and Kprobe choose how function points attach, TpBtf
-// and Tracepoint how tracepoint points, drops and consumes do.
+// --attach: a choice, not a kind. Auto takes, per point, the best kind
+// that attaches; the others force one kind: Fentry or Kprobe for function
+// points, TpBtf or Tracepoint for tracepoint points, drops and consumes.
 enum class AttachMode { Auto, Fentry, Kprobe, TpBtf, Tracepoint };
 
-// As --attach and --list-probes spell them: "fentry", "tp_btf", ...
-const char *mechanism_name(Mechanism m);
+// The kind `m` forces; nothing for Auto.
+std::optional<bpf::AttachKind> forced_kind(AttachMode m);
+// As --attach spells it: "auto", "fentry", "tp_btf", ...
 const char *attach_mode_name(AttachMode m);
 
 struct ProbePoint {
@@ -44,7 +46,7 @@ const std::array<ProbePoint, SKBSTAT_POINT_COUNT> &probe_points();
 
 struct PointStatus {
 	const ProbePoint *point = nullptr;
-	std::optional<Mechanism> attached;
+	std::optional<bpf::AttachKind> attached;
 	std::string why_not; // each mechanism tried and why it failed
 	// The kernel has no such event, or no such function in BTF (inlined
 	// or renamed): a point this kernel cannot offer, not one it refused.
@@ -103,14 +105,14 @@ public:
 	bool drop_reasons() const { return drop_reasons_; }
 	const std::string &consume_probe() const { return consume_probe_; }
 	// How the drops and consumes attached (both the same way), if asked.
-	std::optional<Mechanism> stacks_mechanism() const { return stacks_mechanism_; }
+	std::optional<bpf::AttachKind> stacks_mechanism() const { return stacks_mechanism_; }
 	CounterMaps counter_maps() const;
 
 	struct Objects;
 
 private:
 	void attach_tracepoints(const ProbeSettings &settings, const KernelSupport &kernel);
-	std::string attach_tracepoints_by(Mechanism m, std::vector<PointStatus *> &points,
+	std::string attach_tracepoints_by(bpf::AttachKind kind, std::vector<PointStatus *> &points,
 					  const ProbeSettings &settings,
 					  const KernelSupport &kernel);
 	void attach_functions(const ProbeSettings &settings, const KernelSupport &kernel);
@@ -120,7 +122,7 @@ private:
 	std::string drop_probe_;
 	bool drop_reasons_ = false;
 	std::string consume_probe_;
-	std::optional<Mechanism> stacks_mechanism_;
+	std::optional<bpf::AttachKind> stacks_mechanism_;
 };
 
 } // namespace nettrace::skbstat

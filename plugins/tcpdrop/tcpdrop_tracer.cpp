@@ -66,11 +66,12 @@ std::unique_ptr<Tracer::Loaded> load_variant(const Variant &v, const TracerSetti
 	auto loaded = std::make_unique<Tracer::Loaded>();
 	if (v.tp_btf_args == 0) {
 		auto &skel = loaded->tracepoint.emplace(NETTRACE_SKELETON_OPS(tcpdrop_tp_bpf),
-							"tcpdrop_tp");
+							"tcpdrop_tp", bpf::AttachKind::Tracepoint);
 		load_and_attach(skel, settings, *loaded);
 		return loaded;
 	}
-	auto &skel = loaded->tp_btf.emplace(NETTRACE_SKELETON_OPS(tcpdrop_bpf), "tcpdrop");
+	auto &skel = loaded->tp_btf.emplace(NETTRACE_SKELETON_OPS(tcpdrop_bpf), "tcpdrop",
+					    bpf::AttachKind::TpBtf);
 	for (const Variant &other : variants)
 		if (other.program)
 			bpf_program__set_autoload(other.program(skel.get()), &other == &v);

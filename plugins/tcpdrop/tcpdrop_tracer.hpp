@@ -14,7 +14,8 @@
 
 namespace nettrace::tcpdrop {
 
-// Which of skb:kfree_skb's attach types to use (--attach).
+// --attach: a choice among skb:kfree_skb's attach kinds (bpf::AttachKind
+// TpBtf or Tracepoint), or Auto to take the best that loads.
 enum class Attach { Auto, TpBtf, Tracepoint };
 
 struct TracerSettings {

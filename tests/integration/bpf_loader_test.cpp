@@ -5,6 +5,7 @@
 #include "ringbuf_probe.skel.h"
 
 #include <nettrace/common/preflight/privileges.hpp>
+#include <nettrace/common/bpf/best_effort.hpp>
 #include <nettrace/common/bpf/skeleton.hpp>
 
 #include <gtest/gtest.h>
@@ -69,6 +70,51 @@ TEST_F(BpfLoaderTest, VerifierRejectionQuotesTheVerifierAndLeavesNothingBehind)
 		EXPECT_NE(msg.find("map_value_or_null"), std::string::npos) << msg;
 	}
 	EXPECT_EQ(count_links_and_programs(), before);
+}
+
+// The kernel refuses one program of two: the other loads and works, and
+// the refused one is named with the kernel's errno, not found in libbpf's
+// wording.
+TEST_F(BpfLoaderTest, BestEffortLoadLeavesOutTheProgramTheKernelRefuses)
+{
+	const auto before = count_links_and_programs();
+	{
+		const auto tgid = static_cast<std::uint32_t>(getpid());
+		auto loaded = bpf::load_best_effort<ringbuf_probe_bpf>(
+			NETTRACE_SKELETON_OPS(ringbuf_probe_bpf), "ringbuf_probe",
+			{"rejected", "on_getppid"},
+			[&](ringbuf_probe_bpf *s) { s->rodata->target_tgid = tgid; });
+		ASSERT_EQ(loaded.programs.size(), 2u);
+		EXPECT_EQ(loaded.programs[0].program, "rejected");
+		ASSERT_TRUE(loaded.programs[0].refused.has_value());
+		EXPECT_EQ(loaded.programs[0].refused->stage, bpf::AttachFailure::Stage::Load);
+		EXPECT_EQ(loaded.programs[0].refused->err, EACCES);
+		EXPECT_EQ(loaded.programs[1].program, "on_getppid");
+		EXPECT_FALSE(loaded.programs[1].refused.has_value());
+		ASSERT_TRUE(loaded.skeleton);
+		auto &skel = *loaded.skeleton;
+		EXPECT_LT(bpf_program__fd(skel->progs.rejected), 0);
+		skel.attach();
+		for (int i = 0; i < 2; ++i)
+			syscall(SYS_getppid);
+		EXPECT_EQ(skel->bss->sequence, 2u);
+	}
+	EXPECT_EQ(count_links_and_programs(), before);
+}
+
+TEST_F(BpfLoaderTest, LoadingExactlyARefusedProgramKeepsNothing)
+{
+	const auto before = count_links_and_programs();
+	auto loaded = bpf::load_exactly<ringbuf_probe_bpf>(NETTRACE_SKELETON_OPS(ringbuf_probe_bpf),
+							   "ringbuf_probe", {"rejected", "on_getppid"});
+	ASSERT_TRUE(loaded.failure.has_value());
+	EXPECT_EQ(loaded.failure->err, EACCES);
+	EXPECT_FALSE(loaded.skeleton);
+	EXPECT_EQ(count_links_and_programs(), before);
+	const auto unknown = bpf::load_exactly<ringbuf_probe_bpf>(
+		NETTRACE_SKELETON_OPS(ringbuf_probe_bpf), "ringbuf_probe", {"no_such_program"});
+	ASSERT_TRUE(unknown.failure.has_value());
+	EXPECT_EQ(unknown.failure->stage, bpf::AttachFailure::Stage::Open);
 }
 
 TEST_F(BpfLoaderTest, DestroyingTheSkeletonDetachesEverything)

@@ -13,6 +13,7 @@
 
 #include <cerrno>
 #include <cstddef>
+#include <optional>
 #include <string>
 #include <string_view>
 
@@ -34,7 +35,11 @@ template <typename Skel> struct SkeletonOps {
 // an error at any stage leaves nothing attached.
 template <typename Skel> class Skeleton {
 public:
-	Skeleton(SkeletonOps<Skel> ops, std::string name) : ops_(ops), name_(std::move(name))
+	// `kind`: how all of its programs attach, when they attach one way;
+	// an error then names causes only that kind has.
+	Skeleton(SkeletonOps<Skel> ops, std::string name,
+		 std::optional<AttachKind> kind = std::nullopt)
+		: ops_(ops), name_(std::move(name)), kind_(kind)
 	{
 		clear_libbpf_log();
 		std::size_t size = 0;
@@ -46,7 +51,7 @@ public:
 		if (!skel_) {
 			const int err = -errno;
 			finish_loading();
-			throw_bpf_error("opening", name_, err);
+			throw_bpf_error("opening", name_, err, kind_);
 		}
 	}
 	~Skeleton()
@@ -64,7 +69,7 @@ public:
 	void load()
 	{
 		if (int err = try_load())
-			throw_bpf_error("loading", name_, err);
+			throw_bpf_error("loading", name_, err, kind_);
 	}
 	// For callers that fall back on failure: the negative errno, or 0.
 	// libbpf's messages about it stay available (libbpf_log_tail).
@@ -79,12 +84,13 @@ public:
 	{
 		clear_libbpf_log();
 		if (int err = ops_.attach(skel_))
-			throw_bpf_error("attaching", name_, err);
+			throw_bpf_error("attaching", name_, err, kind_);
 	}
 
 private:
 	SkeletonOps<Skel> ops_;
 	std::string name_;
+	std::optional<AttachKind> kind_;
 	Skel *skel_ = nullptr;
 };
 

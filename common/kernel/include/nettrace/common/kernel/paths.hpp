@@ -13,6 +13,8 @@ inline constexpr char tracing_dir[] = "/sys/kernel/tracing";
 inline constexpr char debug_tracing_dir[] = "/sys/kernel/debug/tracing";
 inline constexpr const char *tracing_dirs[] = {tracing_dir, debug_tracing_dir};
 inline constexpr char kallsyms[] = "/proc/kallsyms";
+// Present when the kernel can make kprobes (perf event source).
+inline constexpr char kprobe_event_source[] = "/sys/bus/event_source/devices/kprobe";
 inline constexpr char lockdown[] = "/sys/kernel/security/lockdown";
 
 } // namespace nettrace::kernel_paths

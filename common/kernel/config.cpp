@@ -1,11 +1,14 @@
-#include "kernel_config.hpp"
+// SPDX-License-Identifier: MIT
+#include <nettrace/common/kernel/config.hpp>
 
 #include <zlib.h>
 
 #include <fstream>
 #include <sstream>
 
-namespace nettrace::doctor {
+#include <sys/utsname.h>
+
+namespace nettrace {
 
 namespace {
 
@@ -47,9 +50,26 @@ KernelConfig KernelConfig::read(const std::string &release)
 	return config;
 }
 
-void KernelConfig::parse(const std::string &text)
+const KernelConfig &KernelConfig::running()
 {
-	std::istringstream lines(text);
+	static const KernelConfig config = [] {
+		utsname uts{};
+		return uname(&uts) == 0 ? read(uts.release) : KernelConfig{};
+	}();
+	return config;
+}
+
+KernelConfig KernelConfig::from_text(std::string_view text, std::string source)
+{
+	KernelConfig config;
+	config.source_ = std::move(source);
+	config.parse(text);
+	return config;
+}
+
+void KernelConfig::parse(std::string_view text)
+{
+	std::istringstream lines{std::string(text)};
 	const std::string not_set = " is not set";
 	for (std::string line; std::getline(lines, line);) {
 		if (line.rfind("# CONFIG_", 0) == 0 && line.size() > not_set.size() &&
@@ -79,4 +99,4 @@ bool KernelConfig::off(const std::string &option) const
 	return v && v->empty();
 }
 
-} // namespace nettrace::doctor
+} // namespace nettrace

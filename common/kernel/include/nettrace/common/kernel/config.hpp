@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: MIT
 // What the running kernel was built with: the facts that turn an attach
 // errno into a likely cause.
 #pragma once
@@ -5,14 +6,20 @@
 #include <map>
 #include <optional>
 #include <string>
+#include <string_view>
 
-namespace nettrace::doctor {
+namespace nettrace {
 
 class KernelConfig {
 public:
 	// /proc/config.gz, else /boot/config-RELEASE; unreadable leaves it
 	// empty, and every question unanswered.
 	static KernelConfig read(const std::string &release);
+	// The running kernel's, read on first use and kept: a failure's
+	// explanation asks for it, at most once per process.
+	static const KernelConfig &running();
+	// A config's text, as if read from `source`.
+	static KernelConfig from_text(std::string_view text, std::string source);
 
 	bool readable() const { return !source_.empty(); }
 	// Where it was read from, for messages.
@@ -25,10 +32,10 @@ public:
 	bool off(const std::string &option) const;
 
 private:
-	void parse(const std::string &text);
+	void parse(std::string_view text);
 
 	std::string source_;
 	std::map<std::string, std::string, std::less<>> options_;
 };
 
-} // namespace nettrace::doctor
+} // namespace nettrace
