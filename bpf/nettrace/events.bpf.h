@@ -1,4 +1,5 @@
 /* SPDX-License-Identifier: (LGPL-2.1 OR BSD-2-Clause) */
+/* DEFINES GLOBALS: include once per object */
 /*
  * Sending records to user space through a BPF ring buffer without ever
  * losing one silently: a reservation that fails is counted in

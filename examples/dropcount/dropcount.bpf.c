@@ -7,9 +7,10 @@
 #include <bpf/bpf_helpers.h>
 #include <bpf/bpf_tracing.h>
 /* The program is tp_btf: the shared helpers may read through its typed
- * pointers directly, which costs each drop less (nettrace/filter.bpf.h). */
+ * pointers directly, which costs each drop less (nettrace/read.bpf.h). */
 #define NT_BTF_POINTERS
 #include <nettrace/filter.bpf.h>
+#include <nettrace/maps.bpf.h>
 
 #include "dropcount.h"
 
@@ -33,23 +34,8 @@ int BPF_PROG(count_drop, struct sk_buff *skb, void *location,
 	     enum skb_drop_reason reason)
 {
 	__u32 key = reason;
-	__u64 one = 1, *count;
 
-	if (!nt_netns_match(nt_skb_netns(skb, skb->sk)))
-		return 0;
-	/* This CPU's slot: no other CPU writes it, no atomic needed. */
-	count = bpf_map_lookup_elem(&drops_by_reason, &key);
-	if (count) {
-		*count += 1;
-		return 0;
-	}
-	if (!bpf_map_update_elem(&drops_by_reason, &key, &one, BPF_NOEXIST))
-		return 0;
-	/* Another CPU added the reason first, or the map is full. */
-	count = bpf_map_lookup_elem(&drops_by_reason, &key);
-	if (count)
-		*count += 1;
-	else
-		__sync_fetch_and_add(&reasons_not_counted, 1);
+	if (nt_skb_in_netns(skb, skb->sk))
+		nt_count_percpu(&drops_by_reason, &key, &reasons_not_counted);
 	return 0;
 }

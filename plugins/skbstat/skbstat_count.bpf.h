@@ -1,4 +1,5 @@
 /* SPDX-License-Identifier: (LGPL-2.1 OR BSD-2-Clause) */
+/* DEFINES GLOBALS: include once per object */
 /*
  * Counting, shared by skbstat's four BPF objects (fentry, kprobe, tp_btf,
  * classic tracepoint): each has its own counters, user space adds them up. The
@@ -21,14 +22,6 @@ struct {
 	__type(key, __u32);
 	__type(value, __u64);
 } point_counts SEC(".maps");
-
-static __always_inline bool skbstat_netns_match(struct sk_buff *skb)
-{
-	/* Finding the namespace costs pointer chasing: only when asked. */
-	if (!nettrace_filter.netns_ino)
-		return true;
-	return nt_netns_match(nt_skb_netns(skb, NT_READ_CHAIN(skb, sk)));
-}
 
 static __always_inline void skbstat_bump(__u32 point)
 {
@@ -53,7 +46,7 @@ static __always_inline bool skbstat_headers_wanted(struct sk_buff *skb)
 /* Does the packet pass the filter (addresses, ports, protocol, netns)? */
 static __always_inline bool skbstat_skb_wanted(struct sk_buff *skb)
 {
-	return skb && skbstat_headers_wanted(skb) && skbstat_netns_match(skb);
+	return skb && skbstat_headers_wanted(skb) && nt_skb_in_netns(skb, NT_READ_CHAIN(skb, sk));
 }
 
 /* A probe point that sees an sk_buff. */

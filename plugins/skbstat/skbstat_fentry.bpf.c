@@ -8,7 +8,7 @@
 #include <bpf/bpf_helpers.h>
 #include <bpf/bpf_tracing.h>
 
-/* Every program here is fentry: see filter.bpf.h. */
+/* Every program here is fentry: see nettrace/read.bpf.h. */
 #define NT_BTF_POINTERS
 #include "skbstat_count.bpf.h"
 

@@ -1,33 +1,14 @@
 #include "skbstat_report.hpp"
 
+#include <nettrace/common/output/append.hpp>
 #include <nettrace/common/output/clock.hpp>
-#include <nettrace/common/output/stack_frames.hpp>
-
-#include <iterator>
-#include <nlohmann/json.hpp>
+#include <nettrace/common/output/json_line.hpp>
 
 namespace nettrace::skbstat {
 
-namespace {
-
-template <typename... T>
-void append(fmt::memory_buffer &out, fmt::format_string<T...> f, T &&...args)
-{
-	fmt::format_to(std::back_inserter(out), f, std::forward<T>(args)...);
-}
-
-std::string frame_text(LiveKernelSymbols &symbols, __u64 address)
-{
-	fmt::memory_buffer b;
-	symbols.format_return_address_to(b, address);
-	return fmt::to_string(b);
-}
-
-} // namespace
-
 Reporter::Reporter(OutputWriter &out, LiveKernelSymbols &symbols, const DropReasons &reasons,
 		   DropReasonsPassed passed, Sections sections, bool json)
-	: out_(out), symbols_(symbols), reasons_(reasons),
+	: out_(out), frames_(symbols), stacks_(frames_, "                "), reasons_(reasons),
 	  reasons_passed_(passed == DropReasonsPassed::Yes), sections_(sections), json_(json)
 {
 }
@@ -80,19 +61,14 @@ void Reporter::text_points(const IntervalCounts &counts, Section section, const 
 	out.push_back('\n');
 }
 
-void Reporter::frames(const StackRow &row, fmt::memory_buffer &out, const char *indent)
+void Reporter::frames(const StackRow &row, fmt::memory_buffer &out)
 {
 	if (!row.stack_recorded) {
-		append(out, "{}(stack not recorded: the stack table was full)\n", indent);
+		out.append(std::string_view(
+			"                (stack not recorded: the stack table was full)\n"));
 		return;
 	}
-	for (std::size_t i = first_shown_frame(symbols_.table(), row.location, row.frames.data(),
-					       row.frames.size());
-	     i < row.frames.size(); ++i) {
-		out.append(std::string_view(indent));
-		symbols_.format_return_address_to(out, row.frames[i]);
-		out.push_back('\n');
-	}
+	stacks_.text(out, row.location, row.frames.data(), row.frames.size());
 }
 
 void Reporter::text_stacks(const std::vector<StackRow> &rows, bool drops,
@@ -108,7 +84,7 @@ void Reporter::text_stacks(const std::vector<StackRow> &rows, bool drops,
 			append(out, "         {:<7}- (-)\n", row.count);
 		else
 			append(out, "         {}\n", row.count);
-		frames(row, out, "                ");
+		frames(row, out);
 	}
 	// Said in the last section shown, so a reader sees it once.
 	if (drops || !sections_.drop) {
@@ -151,15 +127,12 @@ void Reporter::json(const IntervalCounts &counts, std::int64_t wall_ns)
 				r["reason"] = nullptr;
 				r["reason_code"] = nullptr;
 			}
-			r["location"] = row.location ? nlohmann::ordered_json(frame_text(symbols_, row.location))
-						     : nlohmann::ordered_json(nullptr);
+			if (row.location)
+				r["location"] = stacks_.frame(row.location);
+			else
+				r["location"] = nullptr;
 			r["stack_recorded"] = row.stack_recorded;
-			auto frames_json = nlohmann::ordered_json::array();
-			for (std::size_t i = first_shown_frame(symbols_.table(), row.location,
-							       row.frames.data(), row.frames.size());
-			     i < row.frames.size(); ++i)
-				frames_json.push_back(frame_text(symbols_, row.frames[i]));
-			r["stack"] = std::move(frames_json);
+			r["stack"] = stacks_.json(row.location, row.frames.data(), row.frames.size());
 			list.push_back(std::move(r));
 		}
 		return list;
@@ -174,11 +147,7 @@ void Reporter::json(const IntervalCounts &counts, std::int64_t wall_ns)
 		j["drop"] = stacks(counts.drops, true);
 	j["stacks_unrecorded"] = counts.stacks_unrecorded;
 	j["not_counted"] = counts.rows_not_counted;
-	// Task names and the like are not always UTF-8: replace, never throw.
-	const std::string line =
-		j.dump(-1, ' ', false, nlohmann::ordered_json::error_handler_t::replace);
-	out_.buffer().append(line);
-	out_.buffer().push_back('\n');
+	append_json_line(out_.buffer(), j);
 }
 
 } // namespace nettrace::skbstat

@@ -7,6 +7,8 @@
 #include <nettrace/common/kernel/drop_reasons.hpp>
 #include <nettrace/common/kernel/live_symbols.hpp>
 #include <nettrace/common/output/lost_events.hpp>
+#include <nettrace/common/output/stack_frames.hpp>
+#include <nettrace/common/output/stack_printer.hpp>
 #include <nettrace/common/output/writer.hpp>
 
 #include <cstdint>
@@ -42,10 +44,11 @@ private:
 	void text_stacks(const std::vector<StackRow> &rows, bool drops, const IntervalCounts &counts,
 			 std::int64_t wall_ns);
 	void header(const char *title, std::int64_t wall_ns);
-	void frames(const StackRow &row, fmt::memory_buffer &into, const char *indent);
+	void frames(const StackRow &row, fmt::memory_buffer &into);
 
 	OutputWriter &out_;
-	LiveKernelSymbols &symbols_;
+	FrameNames frames_;
+	StackPrinter stacks_;
 	const DropReasons &reasons_;
 	bool reasons_passed_;
 	Sections sections_;

@@ -1,4 +1,5 @@
 /* SPDX-License-Identifier: GPL-2.0 */
+/* DEFINES GLOBALS: include once per object */
 /*
  * The drop and consume stacks, shared by skbstat's two tracepoint objects
  * (tp_btf and classic tracepoint): whichever attaches the drop and
@@ -7,6 +8,8 @@
  */
 #ifndef NETTRACE_SKBSTAT_STACKS_BPF_H
 #define NETTRACE_SKBSTAT_STACKS_BPF_H
+
+#include <nettrace/maps.bpf.h>
 
 /* Two of each, one per generation (see skbstat.h). Stack tables are
  * emptied every interval, so they never fill over a long run. */
@@ -34,35 +37,29 @@ ROW_TABLE(consume_rows_1);
 
 struct skbstat_losses losses[SKBSTAT_GENERATIONS] = {};
 
+/* The id of the current stack in `stacks`; -1, counted in `loss`, when the
+ * table had no room for it. */
+static __always_inline __s32 record_stack(void *ctx, void *stacks, struct skbstat_losses *loss)
+{
+	__s32 id = bpf_get_stackid(ctx, stacks, 0);
+
+	if (id < 0) {
+		__sync_fetch_and_add(&loss->stack_unrecorded, 1);
+		return -1;
+	}
+	return id;
+}
+
 /* Counts one more of (stack, reason, site) in `rows`. A stack that could
  * not be stored still counts, under stack id -1, so totals stay exact. */
 static __always_inline void count_row(void *ctx, void *stacks, void *rows,
 				      struct skbstat_losses *loss, __u32 reason,
 				      __u64 location)
 {
-	struct skbstat_stack_key key = {};
-	__u64 one = 1, *count;
+	struct skbstat_stack_key key = {
+		.stack_id = record_stack(ctx, stacks, loss), .reason = reason, .location = location};
 
-	key.stack_id = bpf_get_stackid(ctx, stacks, 0);
-	if (key.stack_id < 0) {
-		key.stack_id = -1;
-		__sync_fetch_and_add(&loss->stack_unrecorded, 1);
-	}
-	key.reason = reason;
-	key.location = location;
-	count = bpf_map_lookup_elem(rows, &key);
-	if (count) {
-		__sync_fetch_and_add(count, 1);
-		return;
-	}
-	if (bpf_map_update_elem(rows, &key, &one, BPF_NOEXIST) == 0)
-		return;
-	/* Another CPU may have added the row meanwhile. */
-	count = bpf_map_lookup_elem(rows, &key);
-	if (count)
-		__sync_fetch_and_add(count, 1);
-	else
-		__sync_fetch_and_add(&loss->rows_full, 1);
+	nt_count(rows, &key, &loss->rows_full);
 }
 
 static __always_inline int count_free(void *ctx, struct sk_buff *skb, bool dropped,

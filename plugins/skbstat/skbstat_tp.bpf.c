@@ -10,7 +10,7 @@
 #include <bpf/bpf_helpers.h>
 #include <bpf/bpf_tracing.h>
 
-/* Every program here is tp_btf: see filter.bpf.h. */
+/* Every program here is tp_btf: see nettrace/read.bpf.h. */
 #define NT_BTF_POINTERS
 #include "skbstat_count.bpf.h"
 #include "skbstat_stacks.bpf.h"

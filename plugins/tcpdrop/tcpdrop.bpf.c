@@ -13,7 +13,7 @@
  * The classic tracepoint is in tcpdrop_tp.bpf.c, an object of its own, so
  * that these programs can read through typed pointers.
  */
-/* Every program here is tp_btf: see nettrace/filter.bpf.h. */
+/* Every program here is tp_btf: see nettrace/read.bpf.h. */
 #define NT_BTF_POINTERS
 #include "tcpdrop_handle.bpf.h"
 

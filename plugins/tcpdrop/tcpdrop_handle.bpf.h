@@ -1,11 +1,12 @@
 /* SPDX-License-Identifier: GPL-2.0 */
+/* DEFINES GLOBALS: include once per object */
 /*
  * What every tcpdrop program does with a drop, whichever way it attached:
  * filter it, describe it and send it to user space. Included by exactly
  * one .bpf.c per BPF object (it defines the object's maps and globals):
  * tcpdrop.bpf.c, whose tp_btf programs read through typed pointers, and
  * tcpdrop_tp.bpf.c, the classic tracepoint, whose pointers are plain
- * numbers (see NT_READ_CHAIN in nettrace/filter.bpf.h).
+ * numbers (see NT_READ_CHAIN in nettrace/read.bpf.h).
  */
 #ifndef NETTRACE_TCPDROP_HANDLE_BPF_H
 #define NETTRACE_TCPDROP_HANDLE_BPF_H

@@ -1,11 +1,11 @@
 #include "tcpdrop_report.hpp"
 
+#include <nettrace/common/output/append.hpp>
+#include <nettrace/common/output/json_line.hpp>
 #include <nettrace/filter_spec.h>
 
 #include <arpa/inet.h>
 #include <array>
-#include <iterator>
-#include <nlohmann/json.hpp>
 #include <string_view>
 
 namespace nettrace::tcpdrop {
@@ -23,12 +23,6 @@ std::string_view format_addr(char (&buf)[INET6_ADDRSTRLEN], const tcpdrop_event 
 	if (!inet_ntop(af, addr, buf, sizeof(buf)))
 		return "?";
 	return buf;
-}
-
-template <typename... T>
-void append(fmt::memory_buffer &out, fmt::format_string<T...> f, T &&...args)
-{
-	fmt::format_to(std::back_inserter(out), f, std::forward<T>(args)...);
 }
 
 // The packet carries a socket of another namespace than the one that
@@ -66,7 +60,7 @@ void format_tcp_flags(fmt::memory_buffer &out, unsigned flags, const char *separ
 
 Reporter::Reporter(OutputWriter &out, LiveKernelSymbols &symbols, const DropReasons &reasons,
 		   bool json)
-	: out_(out), frames_(symbols), reasons_(reasons), json_(json)
+	: out_(out), frames_(symbols), stacks_(frames_, "    "), reasons_(reasons), json_(json)
 {
 }
 
@@ -117,11 +111,7 @@ void Reporter::text(const tcpdrop_event &e, const __u64 *stack, std::size_t fram
 	else
 		out.append(std::string_view("- (-)\n"));
 
-	for (std::size_t i = first_shown_frame(frames_.symbols().table(), e.location, stack, frames); i < frames; ++i) {
-		out.append(std::string_view("    "));
-		frames_.append_return_address(out, stack[i]);
-		out.push_back('\n');
-	}
+	stacks_.text(out, e.location, stack, frames);
 	if (frames)
 		out.push_back('\n');
 }
@@ -158,26 +148,15 @@ void Reporter::json(const tcpdrop_event &e, const __u64 *stack, std::size_t fram
 		j["reason"] = nullptr;
 		j["reason_code"] = nullptr;
 	}
-	scratch_.clear();
-	frames_.append_return_address(scratch_, e.location);
-	j["location"] = std::string_view(scratch_.data(), scratch_.size());
+	j["location"] = stacks_.frame(e.location);
 	j["netns"] = e.netns;
 	if (e.flags & TCPDROP_HAS_SOCKET)
 		j["sock_netns"] = e.sock_netns;
 	else
 		j["sock_netns"] = nullptr;
 	j["ifindex"] = e.ifindex;
-	j["stack"] = nlohmann::ordered_json::array();
-	for (std::size_t i = first_shown_frame(frames_.symbols().table(), e.location, stack, frames); i < frames; ++i) {
-		scratch_.clear();
-		frames_.append_return_address(scratch_, stack[i]);
-		j["stack"].push_back(std::string_view(scratch_.data(), scratch_.size()));
-	}
-	// Task names and the like are not always UTF-8: replace, never throw.
-	const std::string line =
-		j.dump(-1, ' ', false, nlohmann::ordered_json::error_handler_t::replace);
-	out_.buffer().append(line);
-	out_.buffer().push_back('\n');
+	j["stack"] = stacks_.json(e.location, stack, frames);
+	append_json_line(out_.buffer(), j);
 }
 
 } // namespace nettrace::tcpdrop

@@ -9,6 +9,7 @@
 #include <nettrace/common/output/lost_events.hpp>
 #include <nettrace/common/output/writer.hpp>
 #include <nettrace/common/output/stack_frames.hpp>
+#include <nettrace/common/output/stack_printer.hpp>
 
 #include <cstddef>
 
@@ -33,6 +34,7 @@ private:
 
 	OutputWriter &out_;
 	FrameNames frames_;
+	StackPrinter stacks_;
 	const DropReasons &reasons_;
 	KernelClock clock_;
 	bool json_;
