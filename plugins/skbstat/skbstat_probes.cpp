@@ -6,7 +6,6 @@
 #include "skbstat_tracepoint.skel.h"
 
 #include <nettrace/common/bpf/skeleton.hpp>
-#include <nettrace/common/kernel/btf.hpp>
 
 #include <cerrno>
 #include <cstring>
@@ -161,24 +160,19 @@ const std::array<ProbePoint, SKBSTAT_POINT_COUNT> &probe_points()
 	return all_points;
 }
 
-KernelSupport KernelSupport::ask(const KernelBtf &kernel)
+FactsWanted facts_wanted()
 {
-	KernelSupport support;
-	const auto ask_event = [&](const char *event) {
-		if (const auto args = kernel.tracepoint_arg_count(event))
-			support.tracepoint_args.emplace(event, *args);
-	};
+	FactsWanted wanted;
 	for (const ProbePoint &p : all_points) {
 		if (p.event)
-			ask_event(p.event);
-		if (p.function && kernel.has_function(p.function))
-			support.functions.emplace(p.function);
+			wanted.tracepoints.emplace_back(p.event);
+		if (p.function)
+			wanted.functions.emplace_back(p.function);
 	}
-	ask_event("kfree_skb");
-	return support;
+	return wanted;
 }
 
-Probes::Probes(const ProbeSettings &settings, const KernelSupport &kernel)
+Probes::Probes(const ProbeSettings &settings, const KernelFacts &kernel)
 	: objects_(std::make_unique<Objects>())
 {
 	for (const ProbePoint &p : all_points)
@@ -228,7 +222,7 @@ int load_only(std::unique_ptr<Owned<Skel>> &slot, bpf::SkeletonOps<Skel> ops,
 
 } // namespace
 
-void Probes::attach_tracepoints(const ProbeSettings &settings, const KernelSupport &kernel)
+void Probes::attach_tracepoints(const ProbeSettings &settings, const KernelFacts &kernel)
 {
 	const AttachMode mode = settings.mode;
 	const bool points_wanted = mode == AttachMode::Auto || mode == AttachMode::TpBtf ||
@@ -282,14 +276,13 @@ void Probes::attach_tracepoints(const ProbeSettings &settings, const KernelSuppo
 // nothing of it stays loaded or attached.
 std::string Probes::attach_tracepoints_by(Mechanism m, std::vector<PointStatus *> &points,
 					  const ProbeSettings &settings,
-					  const KernelSupport &kernel)
+					  const KernelFacts &kernel)
 {
 	const bool btf = m == Mechanism::TpBtf;
 	const std::string prefix = btf ? "tp_" : "tracepoint_";
 	// kfree_skb passes the reason from 5.17 on; the classic program asks
 	// CO-RE, the tp_btf ones are picked here.
-	const auto kfree_skb = kernel.tracepoint_args.find("kfree_skb");
-	const bool reasons = kfree_skb != kernel.tracepoint_args.end() && kfree_skb->second >= 3;
+	const bool reasons = kernel.kfree_skb_has_reason();
 	std::vector<std::string> programs;
 	for (const PointStatus *s : points)
 		programs.push_back(prefix + s->point->event);
@@ -415,7 +408,7 @@ void attach_by(std::unique_ptr<Owned<Skel>> &slot, bpf::SkeletonOps<Skel> ops,
 
 } // namespace
 
-void Probes::attach_functions(const ProbeSettings &settings, const KernelSupport &kernel)
+void Probes::attach_functions(const ProbeSettings &settings, const KernelFacts &kernel)
 {
 	std::vector<PointStatus *> pending;
 	for (PointStatus &s : statuses_) {
