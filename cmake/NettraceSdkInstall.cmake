@@ -10,7 +10,7 @@ include(CMakePackageConfigHelpers)
 
 install(FILES include/nettrace/plugin.h include/nettrace/plugin.hpp include/nettrace/errors.hpp
         DESTINATION ${CMAKE_INSTALL_INCLUDEDIR}/nettrace COMPONENT dev)
-foreach(room cli kernel output preflight bpf)
+foreach(room cli kernel output preflight bpf tool)
   install(DIRECTORY common/${room}/include/nettrace/common
           DESTINATION ${CMAKE_INSTALL_INCLUDEDIR}/nettrace COMPONENT dev)
 endforeach()
@@ -20,7 +20,7 @@ install(FILES bpf/vmlinux.h DESTINATION ${NETTRACE_BPF_INSTALL_INCLUDE_DIR} COMP
 install(DIRECTORY bpf/nettrace DESTINATION ${NETTRACE_BPF_INSTALL_INCLUDE_DIR} COMPONENT dev)
 
 install(TARGETS nettrace_sdk nettrace_common nettrace_cli nettrace_kernel nettrace_output
-                nettrace_preflight nettrace_bpf EXPORT nettraceTargets
+                nettrace_preflight nettrace_bpf nettrace_tool EXPORT nettraceTargets
         ARCHIVE DESTINATION ${CMAKE_INSTALL_LIBDIR} COMPONENT dev)
 install(EXPORT nettraceTargets NAMESPACE nettrace::
         DESTINATION ${NETTRACE_CMAKE_INSTALL_DIR} COMPONENT dev)

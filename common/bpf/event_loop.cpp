@@ -1,5 +1,4 @@
 #include <nettrace/common/bpf/event_loop.hpp>
-#include <nettrace/common/kernel/startup_heap.hpp>
 
 #include <nettrace/errors.hpp>
 #include <nettrace/events.h>
@@ -99,7 +98,6 @@ EventLoop::~EventLoop()
 
 void EventLoop::add_ring_buffer(int map_fd, RecordHandler handler)
 {
-	release_startup_heap(); // programs are loaded; the ring is mapped next
 	auto ring = std::make_unique<Ring>(Ring{std::make_unique<RingReader>(map_fd),
 						 std::move(handler)});
 	add_fd(epoll_fd_, ring->reader->fd(), TagRing + rings_.size());
@@ -206,9 +204,15 @@ void EventLoop::report_losses(bool final)
 	lost_reported_ = total;
 }
 
+StopAfter StopAfter::from(const RunLimits &limits, Count counted)
+{
+	StopAfter after{.duration = limits.duration()};
+	(counted == Count::Events ? after.events : after.ticks) = limits.count;
+	return after;
+}
+
 StopReason EventLoop::run(const StopAfter &limits)
 {
-	release_startup_heap(); // every program is loaded by now
 	OwnedFds timers;
 	event_limit_ = limits.events;
 	limit_reached_ = false;
@@ -232,6 +236,7 @@ StopReason EventLoop::run(const StopAfter &limits)
 
 	StopReason reason = StopReason::Requested;
 	bool running = true;
+	std::uint64_t ticks = 0;
 	// A record handler may ask to stop (event limit, closed output).
 	const auto stop_if_asked = [&] {
 		if (limit_reached_ || stop_requested_) {
@@ -268,8 +273,14 @@ StopReason EventLoop::run(const StopAfter &limits)
 				reason = StopReason::Duration;
 				running = false;
 			} else if (tag == TagInterval) {
-				if (read_expirations(interval_fd) > 0)
+				if (read_expirations(interval_fd) > 0) {
 					tick_();
+					if (limits.ticks && ++ticks >= limits.ticks &&
+					    !stop_requested_) {
+						reason = StopReason::TickLimit;
+						running = false;
+					}
+				}
 			} else if (tag == TagLossCheck) {
 				read_expirations(loss_fd);
 				report_losses(false);

@@ -63,23 +63,24 @@ int on_libbpf_print(enum libbpf_print_level level, const char *format, va_list a
 
 } // namespace
 
-void capture_libbpf_log(bool verbose)
+libbpf_print_fn_t capture_libbpf_log(bool verbose)
 {
 	log_state().verbose = verbose;
 	log_state().forward = nullptr;
-	libbpf_set_print(on_libbpf_print);
+	return libbpf_set_print(on_libbpf_print);
 }
 
-void capture_libbpf_log_for_check()
+libbpf_print_fn_t capture_libbpf_log_for_check()
 {
 	LibbpfLog &log = log_state();
 	const libbpf_print_fn_t before = libbpf_set_print(on_libbpf_print);
 	// The same copy (a plugin linked into doctor's process with doctor's
 	// library) already prints as doctor asked.
 	if (before == on_libbpf_print)
-		return;
+		return before;
 	log.verbose = false;
 	log.forward = before;
+	return before;
 }
 
 std::string libbpf_log_tail(std::size_t max_lines)

@@ -101,7 +101,16 @@ void forget_other_builds_of(std::string_view name, const std::string &kept)
 
 } // namespace
 
+namespace {
+unsigned vmlinux_parses = 0;
+} // namespace
+
 KernelBtf::KernelBtf() = default;
+
+unsigned KernelBtf::parses()
+{
+	return vmlinux_parses;
+}
 
 KernelBtf::~KernelBtf()
 {
@@ -123,6 +132,7 @@ btf *KernelBtf::vmlinux() const
 		if (stat(vmlinux_path, &file) == 0)
 			keep_heap_for_btf_parsing(static_cast<std::size_t>(file.st_size));
 		btf_ = btf__load_vmlinux_btf();
+		++vmlinux_parses;
 	}
 	return btf_;
 }

@@ -15,6 +15,7 @@ namespace nettrace {
 
 namespace {
 
+bool in_startup = false;
 bool keeping = false;
 bool kept_once = false;
 
@@ -27,7 +28,7 @@ constexpr int largest_mmap_threshold = 32 * 1024 * 1024;
 
 void keep_heap_for_btf_parsing(std::size_t btf_bytes)
 {
-	if (kept_once)
+	if (kept_once || !in_startup)
 		return;
 	kept_once = keeping = true;
 	// Blocks this large come from the heap instead of their own mapping,
@@ -51,8 +52,14 @@ void keep_heap_for_btf_parsing(std::size_t btf_bytes)
 	std::free(block);
 }
 
-void release_startup_heap()
+void begin_startup_heap()
 {
+	in_startup = true;
+}
+
+void end_startup_heap()
+{
+	in_startup = false;
 	if (!keeping)
 		return;
 	keeping = false;

@@ -1,7 +1,6 @@
 // SPDX-License-Identifier: MIT
 #include <nettrace/common/kernel/symbols.hpp>
 #include <nettrace/common/kernel/fixes.hpp>
-#include <nettrace/common/kernel/startup_heap.hpp>
 #include <nettrace/errors.hpp>
 
 #include <algorithm>
@@ -253,7 +252,6 @@ KernelSymbols KernelSymbols::from_text(std::string_view text)
 
 KernelSymbols KernelSymbols::load(const std::string &path)
 {
-	release_startup_heap(); // what BTF parsing kept is not needed here
 	const int fd = ::open(path.c_str(), O_RDONLY | O_CLOEXEC);
 	if (fd < 0)
 		throw RuntimeError(fmt::format("cannot open {}: {}", path,

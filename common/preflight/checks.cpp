@@ -30,9 +30,9 @@ bool environment(sdk::CheckReport &report)
 }
 
 void drop_reasons(sdk::CheckReport &report, const DropReasons &reasons,
-		  std::optional<int> kfree_skb_args)
+		  const std::optional<KfreeSkbLayout> &kfree_skb)
 {
-	if (kfree_skb_args && *kfree_skb_args < 3)
+	if (kfree_skb && !kfree_skb->has_reason)
 		report.degraded("drop reasons",
 				"skb:kfree_skb carries no reason on kernels before 5.17",
 				fix::boot_kernel_with_drop_reasons);
@@ -61,6 +61,12 @@ void stack_symbols(sdk::CheckReport &report)
 					    e.what()),
 				"run as root");
 	}
+}
+
+void tracing_basics(sdk::CheckReport &report, const KernelFacts &facts)
+{
+	drop_reasons(report, facts.reasons, facts.kfree_skb);
+	stack_symbols(report);
 }
 
 } // namespace nettrace::preflight

@@ -2,8 +2,8 @@
 
 #include <nettrace/common/preflight/privileges.hpp>
 #include <nettrace/common/bpf/skeleton.hpp>
-#include <nettrace/common/kernel/drop_reasons.hpp>
 #include <nettrace/common/kernel/btf.hpp>
+#include <nettrace/common/kernel/facts.hpp>
 #include <nettrace/common/kernel/symbols.hpp>
 
 #include <bpf/libbpf.h>
@@ -214,16 +214,16 @@ std::vector<Finding> check_drop_reporting()
 			       ringbuf == -EPERM ? run_as_root : "",
 			       strerrorname_np(-ringbuf) ? strerrorname_np(-ringbuf) : ""});
 
-	KernelBtf kernel;
-	const std::optional<int> args = kernel.tracepoint_arg_count("kfree_skb");
-	if (!args)
+	const KernelFacts facts = KernelFacts::read();
+	const std::optional<KfreeSkbLayout> &kfree_skb = facts.kfree_skb;
+	if (!kfree_skb)
 		out.push_back({"kfree_skb", Status::Missing,
 			       "no BTF prototype for skb:kfree_skb: its arguments are unknown",
 			       "boot a kernel built with CONFIG_DEBUG_INFO_BTF=y", {}});
-	else if (*args >= 4)
+	else if (kfree_skb->has_rx_sk)
 		out.push_back({"kfree_skb", Status::Ok,
 			       "skb:kfree_skb carries reason and rx_sk", {}, {}});
-	else if (*args == 3)
+	else if (kfree_skb->has_reason)
 		out.push_back({"kfree_skb", Status::Degraded,
 			       "skb:kfree_skb carries reason but no rx_sk (kernel before 6.11): "
 			       "a drop before the socket lookup has no socket",
@@ -233,7 +233,7 @@ std::vector<Finding> check_drop_reporting()
 			       "skb:kfree_skb carries no reason (kernel before 5.17)",
 			       "boot a 5.17 or later kernel for drop reasons", {}});
 
-	const DropReasons reasons = DropReasons::load(kernel);
+	const DropReasons &reasons = facts.reasons;
 	if (reasons.empty())
 		out.push_back({"drop reasons", Status::Degraded,
 			       "codes are shown as UNKNOWN_<code>: " + reasons.unavailable_reason(),

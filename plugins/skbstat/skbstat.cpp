@@ -5,23 +5,23 @@
 #include "skbstat_probes.hpp"
 #include "skbstat_report.hpp"
 
-#include <nettrace/common/preflight/privileges.hpp>
-#include <nettrace/common/bpf/skeleton.hpp>
-#include <nettrace/common/output/clock.hpp>
-#include <nettrace/common/cli/command_line.hpp>
-#include <nettrace/common/kernel/drop_reasons.hpp>
 #include <nettrace/common/bpf/event_loop.hpp>
+#include <nettrace/common/bpf/skeleton.hpp>
+#include <nettrace/common/cli/command_line.hpp>
 #include <nettrace/common/cli/filter_options.hpp>
+#include <nettrace/common/kernel/facts.hpp>
 #include <nettrace/common/kernel/live_symbols.hpp>
+#include <nettrace/common/output/clock.hpp>
 #include <nettrace/common/output/lost_events.hpp>
 #include <nettrace/common/output/writer.hpp>
+#include <nettrace/common/tool/standard_options.hpp>
+#include <nettrace/common/tool/startup_session.hpp>
 #include <nettrace/plugin.hpp>
 
 #include <boost/program_options.hpp>
 #include <fmt/format.h>
 
 #include <map>
-#include <optional>
 
 namespace po = boost::program_options;
 
@@ -30,22 +30,22 @@ namespace nettrace::skbstat {
 namespace {
 
 struct Options {
-	double interval = 1.0;
+	StandardOptions standard{
+		.interval = 1.0,
+		.json_help = "one JSON object per interval",
+		.count_help = "exit after N intervals",
+		.interval_help = "print counts every SECONDS (fractions allowed; default 1)",
+	};
 	bool input = false, output = false, consume = false;
 	bool no_drop = false, no_drop_old = false;
 	std::string attach = "auto";
 	bool list_probes = false;
-	bool json = false;
-	bool verbose = false;
-	RunLimits limits;
 };
 
 po::options_description describe_options(Options &o)
 {
 	po::options_description desc("options");
-	desc.add_options()
-		("interval,i", po::value(&o.interval)->value_name("SECONDS"),
-		 "print counts every SECONDS (fractions allowed; default 1)");
+	add_standard_options(desc, o.standard, standard_option::interval);
 	add_filter_options(desc, FilterOption::addresses | FilterOption::ports |
 					 FilterOption::proto | FilterOption::netns);
 	desc.add_options()
@@ -59,11 +59,10 @@ po::options_description describe_options(Options &o)
 		 "and kprobe for function points, tp_btf and tracepoint for tracepoint "
 		 "points, drops and consumes")
 		("list-probes", po::bool_switch(&o.list_probes),
-		 "show how each probe point would attach here, and exit")
-		("json", po::bool_switch(&o.json), "one JSON object per interval");
-	add_run_limit_options(desc, o.limits, "exit after N intervals");
-	desc.add_options()
-		("verbose,v", po::bool_switch(&o.verbose), "also print libbpf's messages");
+		 "show how each probe point would attach here, and exit");
+	add_standard_options(desc, o.standard,
+			     standard_option::json | standard_option::limits |
+				     standard_option::verbose);
 	add_help_option(desc);
 	return desc;
 }
@@ -130,9 +129,7 @@ int run(const nettrace_host *, int argc, char **argv)
 				"stack.",
 				desc))
 		return NETTRACE_EXIT_OK;
-	if (!(o.interval >= 0.001))
-		throw UsageError("--interval: must be at least 0.001 seconds");
-	check_run_limits(vm, o.limits);
+	check_standard_options(vm, o.standard);
 
 	ProbeSettings settings;
 	settings.filter = build_filter(filter_options_from(vm));
@@ -150,19 +147,15 @@ int run(const nettrace_host *, int argc, char **argv)
 		throw UsageError("--no-drop leaves nothing to count: add --input, --output or "
 				"--consume");
 
-	preflight::require_bpf_environment();
-	bpf::capture_libbpf_log(o.verbose);
+	StartupSession session;
+	session.begin_tracing(o.standard.verbose);
 	// From here on SIGINT and SIGTERM wait for the loop, which ends
 	// cleanly on them: one that comes while attaching must not kill the
 	// process half-way.
 	EventLoop loop("nettrace skbstat");
-	// Answers come from the kernel cache; on a kernel's first run, one
-	// parse of its BTF answers every question, freed before loading.
-	std::optional<KernelBtf> kernel(std::in_place);
-	const DropReasons reasons = DropReasons::load(*kernel);
-	const KernelSupport support = KernelSupport::ask(*kernel);
-	kernel.reset();
-	Probes probes(settings, support);
+	const KernelFacts facts = KernelFacts::read(facts_wanted());
+	Probes probes(settings, facts);
+	session.programs_loaded();
 	if (o.list_probes) {
 		list_probes(probes);
 		return NETTRACE_EXIT_OK;
@@ -174,10 +167,10 @@ int run(const nettrace_host *, int argc, char **argv)
 	symbols.load();
 
 	OutputWriter out;
-	Reporter reporter(out, symbols, reasons,
+	Reporter reporter(out, symbols, facts.reasons,
 			  probes.drop_reasons() ? DropReasonsPassed::Yes : DropReasonsPassed::No,
 			  {settings.ingress, settings.egress, settings.consume, settings.drop},
-			  o.json);
+			  o.standard.json);
 	IntervalReader reader(probes.counter_maps());
 	// Events no row could count: said per interval where there were
 	// some, on standard error and, with --json, in the stream.
@@ -193,16 +186,12 @@ int run(const nettrace_host *, int argc, char **argv)
 			   counts.rows_not_counted, loss_cause_text(LossCause::RowTableFull));
 		reporter.lost({LossCause::RowTableFull, counts.rows_not_counted, lost_total}, now);
 	};
-	std::uint64_t intervals = 0;
-	auto print_interval = [&] {
+	loop.every(o.standard.interval_duration(), [&] {
 		show_interval();
-		if (out.closed() || (o.limits.count && ++intervals >= o.limits.count))
+		if (out.closed())
 			loop.request_stop();
-	};
-	loop.every(std::chrono::duration_cast<std::chrono::nanoseconds>(
-			   std::chrono::duration<double>(o.interval)),
-		   print_interval);
-	const StopReason why = loop.run({.duration = o.limits.duration()});
+	});
+	const StopReason why = loop.run(StopAfter::from(o.standard.limits, StopAfter::Count::Ticks));
 	// A signal or --duration ends a partial interval: it is shown too.
 	if (why == StopReason::Signal || why == StopReason::Duration)
 		show_interval();

@@ -4,10 +4,9 @@
 #include "skbstat_check.hpp"
 #include "skbstat_probes.hpp"
 
-#include <nettrace/common/bpf/skeleton.hpp>
-#include <nettrace/common/kernel/drop_reasons.hpp>
-#include <nettrace/common/kernel/btf.hpp>
+#include <nettrace/common/kernel/facts.hpp>
 #include <nettrace/common/preflight/checks.hpp>
+#include <nettrace/common/tool/startup_session.hpp>
 
 #include <fmt/format.h>
 #include <fmt/ranges.h>
@@ -78,19 +77,16 @@ void report_rows(sdk::CheckReport &report, const char *what, const Probes &probe
 
 void check(sdk::CheckReport &report)
 {
-	if (!preflight::environment(report))
+	StartupSession session;
+	if (!session.begin_check(report))
 		return;
-	bpf::capture_libbpf_log_for_check();
 	ProbeSettings settings;
 	settings.ingress = settings.egress = settings.consume = settings.drop = true;
-	std::optional<KernelBtf> kernel(std::in_place);
-	const DropReasons reasons = DropReasons::load(*kernel);
-	const std::optional<int> kfree_skb_args = kernel->tracepoint_arg_count("kfree_skb");
-	const KernelSupport support = KernelSupport::ask(*kernel);
-	kernel.reset();
+	const KernelFacts facts = KernelFacts::read(facts_wanted());
 	std::optional<Probes> probes;
 	try {
-		probes.emplace(settings, support);
+		probes.emplace(settings, facts);
+		session.programs_loaded();
 	} catch (const std::exception &e) {
 		report.missing("counting", e.what());
 		return;
@@ -107,8 +103,7 @@ void check(sdk::CheckReport &report)
 		    "boot a kernel that allows fentry (BTF and BPF trampolines) or kprobes "
 		    "(CONFIG_KPROBES=y)");
 	report_rows(report, "tracepoint rows", *probes, false, "");
-	preflight::drop_reasons(report, reasons, kfree_skb_args);
-	preflight::stack_symbols(report);
+	preflight::tracing_basics(report, facts);
 }
 
 } // namespace nettrace::skbstat

@@ -71,7 +71,7 @@ void attach_by(std::unique_ptr<Owned<Skel>> &slot, bpf::SkeletonOps<Skel> ops,
 
 } // namespace
 
-void Probes::attach_functions(const ProbeSettings &settings, const KernelSupport &kernel)
+void Probes::attach_functions(const ProbeSettings &settings, const KernelFacts &kernel)
 {
 	const auto forced = forced_kind(settings.mode);
 	std::vector<PointStatus *> pending;

@@ -41,24 +41,19 @@ const std::array<ProbePoint, SKBSTAT_POINT_COUNT> &probe_points()
 	return all_points;
 }
 
-KernelSupport KernelSupport::ask(const KernelBtf &kernel)
+FactsWanted facts_wanted()
 {
-	KernelSupport support;
-	const auto ask_event = [&](const char *event) {
-		if (const auto args = kernel.tracepoint_arg_count(event))
-			support.tracepoint_args.emplace(event, *args);
-	};
+	FactsWanted wanted;
 	for (const ProbePoint &p : all_points) {
 		if (p.event)
-			ask_event(p.event);
-		if (p.function && kernel.has_function(p.function))
-			support.functions.emplace(p.function);
+			wanted.tracepoints.emplace_back(p.event);
+		if (p.function)
+			wanted.functions.emplace_back(p.function);
 	}
-	ask_event("kfree_skb");
-	return support;
+	return wanted;
 }
 
-Probes::Probes(const ProbeSettings &settings, const KernelSupport &kernel)
+Probes::Probes(const ProbeSettings &settings, const KernelFacts &kernel)
 	: objects_(std::make_unique<Objects>())
 {
 	for (const ProbePoint &p : all_points)
@@ -86,7 +81,7 @@ Probes::Probes(const ProbeSettings &settings, const KernelSupport &kernel)
 
 Probes::~Probes() = default;
 
-void Probes::attach_tracepoints(const ProbeSettings &settings, const KernelSupport &kernel)
+void Probes::attach_tracepoints(const ProbeSettings &settings, const KernelFacts &kernel)
 {
 	const auto forced = forced_kind(settings.mode);
 	const bool points_wanted =
@@ -138,14 +133,13 @@ void Probes::attach_tracepoints(const ProbeSettings &settings, const KernelSuppo
 // then nothing of it stays loaded or attached.
 std::string Probes::attach_tracepoints_by(AttachKind kind, std::vector<PointStatus *> &points,
 					  const ProbeSettings &settings,
-					  const KernelSupport &kernel)
+					  const KernelFacts &kernel)
 {
 	const bool btf = kind == AttachKind::TpBtf;
 	const std::string prefix = btf ? "tp_" : "tracepoint_";
 	// kfree_skb passes the reason from 5.17 on; the classic program asks
 	// CO-RE, the tp_btf ones are picked here.
-	const auto kfree_skb = kernel.tracepoint_args.find("kfree_skb");
-	const bool reasons = kfree_skb != kernel.tracepoint_args.end() && kfree_skb->second >= 3;
+	const bool reasons = kernel.kfree_skb_has_reason();
 	std::vector<std::string> programs;
 	for (const PointStatus *s : points)
 		programs.push_back(prefix + s->point->event);

@@ -8,7 +8,7 @@
 #include "skbstat.h"
 
 #include <nettrace/common/bpf/attach.hpp>
-#include <nettrace/common/kernel/btf.hpp>
+#include <nettrace/common/kernel/facts.hpp>
 #include <nettrace/filter_spec.h>
 
 #include <array>
@@ -75,17 +75,10 @@ struct CounterMaps {
 	volatile skbstat_losses *losses = nullptr; // SKBSTAT_GENERATIONS of them
 };
 
-// What the kernel's BTF says about every probe point, asked in one go:
-// from the kernel cache, or on a kernel's first run from one parse of its
-// BTF, freed before the objects are loaded.
-struct KernelSupport {
-	// Tracepoint events with a tp_btf prototype, and its argument count.
-	std::map<std::string, int, std::less<>> tracepoint_args;
-	// Functions in BTF, which fentry can attach to (inlined ones are not).
-	std::set<std::string, std::less<>> functions;
-
-	static KernelSupport ask(const KernelBtf &kernel);
-};
+// What to ask the kernel's BTF about every probe point, in one go
+// (KernelFacts::read): each tracepoint's tp_btf argument count, and whether
+// each function is in BTF, which fentry can attach to (inlined ones are not).
+FactsWanted facts_wanted();
 
 class Probes {
 public:
@@ -93,7 +86,7 @@ public:
 	// when a forced --attach mechanism attaches nothing, or the drops or
 	// consumes asked for cannot be attached by any tracepoint mechanism
 	// allowed. Nothing stays attached after a throw.
-	Probes(const ProbeSettings &settings, const KernelSupport &kernel);
+	Probes(const ProbeSettings &settings, const KernelFacts &kernel);
 	~Probes();
 
 	// The points of the requested sections, with what attached each.
@@ -111,11 +104,11 @@ public:
 	struct Objects;
 
 private:
-	void attach_tracepoints(const ProbeSettings &settings, const KernelSupport &kernel);
+	void attach_tracepoints(const ProbeSettings &settings, const KernelFacts &kernel);
 	std::string attach_tracepoints_by(bpf::AttachKind kind, std::vector<PointStatus *> &points,
 					  const ProbeSettings &settings,
-					  const KernelSupport &kernel);
-	void attach_functions(const ProbeSettings &settings, const KernelSupport &kernel);
+					  const KernelFacts &kernel);
+	void attach_functions(const ProbeSettings &settings, const KernelFacts &kernel);
 
 	std::unique_ptr<Objects> objects_;
 	std::vector<PointStatus> statuses_;

@@ -5,21 +5,19 @@
 #include "tcpdrop_report.hpp"
 #include "tcpdrop_tracer.hpp"
 
-#include <nettrace/common/preflight/privileges.hpp>
+#include <nettrace/common/bpf/event_loop.hpp>
 #include <nettrace/common/bpf/skeleton.hpp>
 #include <nettrace/common/cli/command_line.hpp>
-#include <nettrace/common/kernel/drop_reasons.hpp>
-#include <nettrace/common/bpf/event_loop.hpp>
 #include <nettrace/common/cli/filter_options.hpp>
-#include <nettrace/common/kernel/btf.hpp>
+#include <nettrace/common/kernel/facts.hpp>
 #include <nettrace/common/kernel/live_symbols.hpp>
 #include <nettrace/common/output/writer.hpp>
+#include <nettrace/common/tool/standard_options.hpp>
+#include <nettrace/common/tool/startup_session.hpp>
 #include <nettrace/plugin.hpp>
 
 #include <boost/program_options.hpp>
 #include <fmt/format.h>
-
-#include <optional>
 
 namespace po = boost::program_options;
 
@@ -33,9 +31,11 @@ struct Options {
 	std::string excluded_reasons;
 	std::string attach = "auto";
 	bool no_stack = false;
-	bool json = false;
-	bool verbose = false;
-	RunLimits limits;
+	StandardOptions standard{
+		.verbose_help = "say which program variant attached, and libbpf's messages",
+		.json_help = "one JSON object per drop, one per line",
+		.count_help = "exit after N drops",
+	};
 };
 
 po::options_description describe_options(Options &o)
@@ -50,12 +50,10 @@ po::options_description describe_options(Options &o)
 		 "leave out drops with these reasons")
 		("attach", po::value(&o.attach)->value_name("MODE"),
 		 "auto, tp_btf or tracepoint (default auto): how to attach to skb:kfree_skb")
-		("no-stack", po::bool_switch(&o.no_stack), "do not collect or print kernel stacks")
-		("json", po::bool_switch(&o.json), "one JSON object per drop, one per line");
-	add_run_limit_options(desc, o.limits, "exit after N drops");
-	desc.add_options()
-		("verbose,v", po::bool_switch(&o.verbose),
-		 "say which program variant attached, and libbpf's messages");
+		("no-stack", po::bool_switch(&o.no_stack), "do not collect or print kernel stacks");
+	add_standard_options(desc, o.standard,
+			     standard_option::json | standard_option::limits |
+				     standard_option::verbose);
 	add_help_option(desc);
 	return desc;
 }
@@ -106,7 +104,7 @@ int run(const nettrace_host *, int argc, char **argv)
 				"state and stack.",
 				desc))
 		return NETTRACE_EXIT_OK;
-	check_run_limits(vm, o.limits);
+	check_standard_options(vm, o.standard);
 	if (!o.reasons.empty() && !o.excluded_reasons.empty())
 		throw UsageError("--reason and --exclude-reason cannot be combined");
 
@@ -117,12 +115,10 @@ int run(const nettrace_host *, int argc, char **argv)
 					       {{"auto", Attach::Auto},
 						{"tp_btf", Attach::TpBtf},
 						{"tracepoint", Attach::Tracepoint}});
-	// Answers come from the kernel cache; on a kernel's first run, one
-	// parse of its BTF answers both questions, freed before loading.
-	std::optional<KernelBtf> kernel(std::in_place);
-	const DropReasons reasons = DropReasons::load(*kernel);
-	settings.kfree_skb_args = kernel->tracepoint_arg_count("kfree_skb");
-	kernel.reset();
+	StartupSession session;
+	const KernelFacts facts = KernelFacts::read();
+	const DropReasons &reasons = facts.reasons;
+	settings.kfree_skb = facts.kfree_skb;
 	if (!o.reasons.empty()) {
 		settings.reason_mode = TCPDROP_REASONS_ONLY;
 		settings.reason_codes = reason_codes(reasons, "--reason", o.reasons);
@@ -131,8 +127,7 @@ int run(const nettrace_host *, int argc, char **argv)
 		settings.reason_codes = reason_codes(reasons, "--exclude-reason", o.excluded_reasons);
 	}
 
-	preflight::require_bpf_environment();
-	bpf::capture_libbpf_log(o.verbose);
+	session.begin_tracing(o.standard.verbose);
 	// From here on SIGINT and SIGTERM wait for the loop, which ends
 	// cleanly on them: one that comes while attaching must not kill the
 	// process half-way.
@@ -142,7 +137,8 @@ int run(const nettrace_host *, int argc, char **argv)
 			   reasons.unavailable_reason());
 
 	Tracer tracer(settings);
-	if (o.verbose) {
+	session.programs_loaded();
+	if (o.standard.verbose) {
 		for (const auto &s : tracer.skipped())
 			fmt::print(stderr, "nettrace tcpdrop: skipped {}\n", s);
 		fmt::print(stderr, "nettrace tcpdrop: attached {}\n", tracer.variant());
@@ -150,7 +146,7 @@ int run(const nettrace_host *, int argc, char **argv)
 
 	OutputWriter out;
 	LiveKernelSymbols symbols("nettrace tcpdrop"); // read once attached (below)
-	Reporter reporter(out, symbols, reasons, o.json);
+	Reporter reporter(out, symbols, reasons, o.standard.json);
 	loop.add_ring_buffer(tracer.ring_buffer_fd(), [&](const void *data, std::size_t size) {
 		const auto &e = *static_cast<const tcpdrop_event *>(data);
 		const __u64 *stack = nullptr;
@@ -176,7 +172,7 @@ int run(const nettrace_host *, int argc, char **argv)
 	reporter.header();
 	out.flush();
 	symbols.load();
-	loop.run({.events = o.limits.count, .duration = o.limits.duration()});
+	loop.run(StopAfter::from(o.standard.limits, StopAfter::Count::Events));
 	out.finish();
 	return NETTRACE_EXIT_OK;
 }

@@ -3,34 +3,29 @@
 #include "tcpdrop_check.hpp"
 #include "tcpdrop_tracer.hpp"
 
-#include <nettrace/common/bpf/skeleton.hpp>
-#include <nettrace/common/kernel/drop_reasons.hpp>
-#include <nettrace/common/kernel/btf.hpp>
+#include <nettrace/common/kernel/facts.hpp>
 #include <nettrace/common/preflight/checks.hpp>
-
-#include <optional>
+#include <nettrace/common/tool/startup_session.hpp>
 
 namespace nettrace::tcpdrop {
 
 void check(sdk::CheckReport &report)
 {
-	if (!preflight::environment(report))
+	StartupSession session;
+	if (!session.begin_check(report))
 		return;
-	bpf::capture_libbpf_log_for_check();
+	const KernelFacts facts = KernelFacts::read();
 	TracerSettings settings;
-	std::optional<KernelBtf> kernel(std::in_place);
-	const DropReasons reasons = DropReasons::load(*kernel);
-	settings.kfree_skb_args = kernel->tracepoint_arg_count("kfree_skb");
-	kernel.reset();
+	settings.kfree_skb = facts.kfree_skb;
 	try {
 		const Tracer tracer(settings);
+		session.programs_loaded();
 		report.ok("drops", "skb:kfree_skb by " + tracer.variant());
 	} catch (const std::exception &e) {
 		report.missing("drops", e.what());
 		return;
 	}
-	preflight::drop_reasons(report, reasons, settings.kfree_skb_args);
-	preflight::stack_symbols(report);
+	preflight::tracing_basics(report, facts);
 }
 
 } // namespace nettrace::tcpdrop

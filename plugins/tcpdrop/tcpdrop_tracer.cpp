@@ -89,16 +89,16 @@ bool allowed(const Variant &v, Attach attach)
 Tracer::Tracer(const TracerSettings &settings)
 {
 	// A tp_btf program may read no more arguments than the kernel passes.
-	const std::optional<int> &args = settings.kfree_skb_args;
+	const std::optional<KfreeSkbLayout> &layout = settings.kfree_skb;
 	std::string first_error;
 	for (const Variant &v : variants) {
 		if (!allowed(v, settings.attach))
 			continue;
-		if (v.tp_btf_args && (!args || *args < v.tp_btf_args)) {
-			skipped_.push_back(fmt::format("{}: this kernel's kfree_skb passes {}",
-						       v.label,
-						       args ? fmt::format("{} arguments", *args)
-							    : std::string("no BTF arguments")));
+		if (v.tp_btf_args && (!layout || layout->arg_count() < v.tp_btf_args)) {
+			skipped_.push_back(fmt::format(
+				"{}: this kernel's kfree_skb passes {}", v.label,
+				layout ? fmt::format("{} arguments", layout->arg_count())
+				       : std::string("no BTF arguments")));
 			continue;
 		}
 		try {

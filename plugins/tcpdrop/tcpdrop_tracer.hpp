@@ -2,6 +2,7 @@
 // supports, trying the others when one is refused.
 #pragma once
 
+#include <nettrace/common/kernel/facts.hpp>
 #include <nettrace/filter_spec.h>
 
 #include <linux/types.h>
@@ -23,9 +24,9 @@ struct TracerSettings {
 	bool stacks = true;
 	std::uint8_t reason_mode = 0;            // TCPDROP_REASONS_*
 	std::vector<std::uint32_t> reason_codes; // for ONLY / EXCEPT
-	// Arguments skb:kfree_skb passes to tp_btf programs on this kernel
-	// (KernelBtf::tracepoint_arg_count); none without BTF.
-	std::optional<int> kfree_skb_args;
+	// What skb:kfree_skb passes tp_btf programs on this kernel
+	// (KernelFacts); none without BTF.
+	std::optional<KfreeSkbLayout> kfree_skb;
 	Attach attach = Attach::Auto;
 };
 

@@ -293,3 +293,13 @@ TEST_F(EventLoopTest, TheLastRecordsOfABurstArriveWhileRunning)
 	EXPECT_EQ(reason, StopReason::Requested);
 	EXPECT_EQ(loop.events_handled(), burst);
 }
+
+TEST_F(EventLoopTest, StopsAfterTheTicksAskedFor)
+{
+	EventLoop loop("test");
+	int ticks = 0;
+	loop.every(std::chrono::milliseconds(5), [&] { ++ticks; });
+	EXPECT_EQ(loop.run({.duration = std::chrono::seconds(30), .ticks = 3}),
+		  StopReason::TickLimit);
+	EXPECT_EQ(ticks, 3);
+}

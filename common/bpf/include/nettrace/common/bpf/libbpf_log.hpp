@@ -3,6 +3,8 @@
 // prints them as they come.
 #pragma once
 
+#include <bpf/libbpf.h>
+
 #include <cstddef>
 #include <string>
 #include <string_view>
@@ -10,12 +12,14 @@
 namespace nettrace::bpf {
 
 // Routes libbpf's messages into a buffer of recent lines, so that a failure
-// can quote them; with `verbose` they are also printed on stderr.
-void capture_libbpf_log(bool verbose);
+// can quote them; with `verbose` they are also printed on stderr. Returns
+// the printer installed before, for StartupSession to put back.
+libbpf_print_fn_t capture_libbpf_log(bool verbose);
 // The same for a plugin's check, which runs inside `nettrace doctor`:
 // lines are kept, never printed here, and passed on to the printer that
 // was installed before (doctor's, which prints them with doctor -v).
-void capture_libbpf_log_for_check();
+// Returns that printer.
+libbpf_print_fn_t capture_libbpf_log_for_check();
 // The last `max_lines` lines libbpf printed since the last clear.
 std::string libbpf_log_tail(std::size_t max_lines);
 void clear_libbpf_log();

@@ -51,6 +51,9 @@ public:
 	// asking, not across loading. libbpf takes it as non-const to parse
 	// split BTF on top; it is not changed.
 	btf *vmlinux() const;
+	// How many times this process has parsed vmlinux BTF: start-up code
+	// is meant to parse it at most once (KernelFacts::read).
+	static unsigned parses();
 
 private:
 	mutable btf *btf_ = nullptr;

@@ -13,15 +13,19 @@
 
 namespace nettrace {
 
-// Keeps freed heap memory mapped and populates room for parsing a BTF file
-// of `btf_bytes`. Only the first call does anything.
-void keep_heap_for_btf_parsing(std::size_t btf_bytes);
+// Start-up, from a command's first step to its programs being loaded: only
+// within it does a BTF parse keep the heap. StartupSession (common/tool)
+// begins and ends it; nothing else needs to.
+void begin_startup_heap();
+// Gives the memory kept since back to the kernel. Called once the programs
+// are loaded, before a ring buffer is mapped, the kernel's symbols are read
+// or events are handled: kept pages would add to all of them. Does nothing
+// if nothing was kept.
+void end_startup_heap();
 
-// Gives the memory kept since back to the kernel. Start-up is over, and
-// this is called, when a ring buffer is mapped (EventLoop::add_ring_buffer),
-// the kernel's symbols are read (KernelSymbols::load) or the event loop
-// starts (EventLoop::run), whichever comes first: all come after programs
-// are loaded. Does nothing if nothing was kept.
-void release_startup_heap();
+// Within start-up, keeps freed heap memory mapped and populates room for
+// parsing a BTF file of `btf_bytes`. Only the first call does anything;
+// outside start-up nothing.
+void keep_heap_for_btf_parsing(std::size_t btf_bytes);
 
 } // namespace nettrace

@@ -4,25 +4,28 @@
 // drops will carry named reasons, and whether stacks will carry names.
 #pragma once
 
+#include <nettrace/common/kernel/facts.hpp>
 #include <nettrace/plugin.hpp>
 
 #include <optional>
 
 namespace nettrace {
 
-class DropReasons;
-
 namespace preflight {
 
 // Privileges and kernel BTF, reported MISSING when absent; false then, as
 // nothing else can be tried.
 bool environment(sdk::CheckReport &report);
-// Named reasons: DEGRADED when skb:kfree_skb carries none
-// (`kfree_skb_args` below 3) or the names cannot be read.
+// Named reasons: DEGRADED when skb:kfree_skb carries none or the names
+// cannot be read.
 void drop_reasons(sdk::CheckReport &report, const DropReasons &reasons,
-		  std::optional<int> kfree_skb_args);
+		  const std::optional<KfreeSkbLayout> &kfree_skb);
 // Symbol names for stacks: DEGRADED when /proc/kallsyms hides addresses.
 void stack_symbols(sdk::CheckReport &report);
+// What every tracing check ends with, once its own findings are made:
+// drop_reasons() and stack_symbols(). Its start is environment(), which
+// decides whether anything else can be tried.
+void tracing_basics(sdk::CheckReport &report, const KernelFacts &facts);
 
 } // namespace preflight
 
