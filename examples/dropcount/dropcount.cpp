@@ -101,7 +101,7 @@ void check(sdk::CheckReport &report)
 	if (!facts.kfree_skb_has_reason())
 		return report.missing("drop reasons",
 				      "skb:kfree_skb passes no drop reason (5.17 or newer needed)",
-				      "boot a 5.17 or later kernel");
+				      fix::boot_kernel_with_drop_reasons);
 	try {
 		bpf::Skeleton<dropcount_bpf> skel(NETTRACE_SKELETON_OPS(dropcount_bpf), "dropcount");
 		skel.load();

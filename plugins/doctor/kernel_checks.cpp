@@ -1,5 +1,7 @@
 #include "kernel_checks.hpp"
 
+#include <nettrace/common/kernel/paths.hpp>
+#include <nettrace/common/kernel/fixes.hpp>
 #include <nettrace/common/preflight/privileges.hpp>
 #include <nettrace/common/bpf/skeleton.hpp>
 #include <nettrace/common/kernel/btf.hpp>
@@ -21,7 +23,7 @@ namespace fs = std::filesystem;
 
 namespace {
 
-const std::string run_as_root = "run as root, or give nettrace CAP_BPF and CAP_PERFMON";
+const std::string run_as_root = fix::run_as_root;
 
 // The first mount point of file system `type`, from /proc/self/mountinfo.
 std::string mount_point(std::string_view type)
@@ -60,7 +62,7 @@ std::vector<Finding> check_btf(const std::string &release)
 		out.push_back({"vmlinux BTF", Status::Missing,
 			       fmt::format("{} is missing: no CO-RE, no tp_btf or fentry",
 					   KernelBtf::vmlinux_path),
-			       "boot a kernel built with CONFIG_DEBUG_INFO_BTF=y", {}});
+			       fix::boot_kernel_with_btf, {}});
 	else
 		out.push_back({"vmlinux BTF", Status::Ok,
 			       fmt::format("{} ({:.1f} MB) for {}", KernelBtf::vmlinux_path,
@@ -68,7 +70,7 @@ std::vector<Finding> check_btf(const std::string &release)
 			       {}, {}});
 
 	std::size_t module_btfs = 0;
-	for (const auto &entry : fs::directory_iterator("/sys/kernel/btf", ec))
+	for (const auto &entry : fs::directory_iterator(kernel_paths::btf_dir, ec))
 		module_btfs += entry.path().filename() != "vmlinux";
 	const std::size_t modules = loaded_modules();
 	if (modules > 0 && module_btfs == 0)
@@ -76,7 +78,7 @@ std::vector<Finding> check_btf(const std::string &release)
 			       fmt::format("{} modules loaded, none with BTF: drop reasons of "
 					   "module subsystems read as numbers",
 					   modules),
-			       "boot a kernel built with CONFIG_DEBUG_INFO_BTF_MODULES=y", {}});
+			       fix::boot_kernel_with_module_btf, {}});
 	else
 		out.push_back({"module BTF", Status::Ok,
 			       fmt::format("{} of {} loaded modules have BTF", module_btfs, modules),
@@ -161,7 +163,7 @@ std::vector<Finding> check_filesystems()
 		out.push_back({"tracefs", Status::Missing,
 			       "not mounted: tracepoints by name and drop-reason names from "
 			       "tracefs are unavailable",
-			       "mount -t tracefs nodev /sys/kernel/tracing", {}});
+			       fix::mount_tracefs(), {}});
 	if (!debugfs.empty())
 		out.push_back({"debugfs", Status::Ok, "mounted on " + debugfs, {}, {}});
 	else if (!tracefs.empty())
@@ -219,7 +221,7 @@ std::vector<Finding> check_drop_reporting()
 	if (!kfree_skb)
 		out.push_back({"kfree_skb", Status::Missing,
 			       "no BTF prototype for skb:kfree_skb: its arguments are unknown",
-			       "boot a kernel built with CONFIG_DEBUG_INFO_BTF=y", {}});
+			       fix::boot_kernel_with_btf, {}});
 	else if (kfree_skb->has_rx_sk)
 		out.push_back({"kfree_skb", Status::Ok,
 			       "skb:kfree_skb carries reason and rx_sk", {}, {}});
@@ -231,7 +233,7 @@ std::vector<Finding> check_drop_reporting()
 	else
 		out.push_back({"kfree_skb", Status::Degraded,
 			       "skb:kfree_skb carries no reason (kernel before 5.17)",
-			       "boot a 5.17 or later kernel for drop reasons", {}});
+			       std::string(fix::boot_kernel_with_drop_reasons) + " for drop reasons", {}});
 
 	const DropReasons &reasons = facts.reasons;
 	if (reasons.empty())

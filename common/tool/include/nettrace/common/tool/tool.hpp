@@ -10,6 +10,7 @@
 #include <nettrace/common/cli/command_line.hpp>
 #include <nettrace/common/cli/filter_options.hpp>
 #include <nettrace/common/kernel/facts.hpp>
+#include <nettrace/common/kernel/fixes.hpp>
 #include <nettrace/common/preflight/checks.hpp>
 #include <nettrace/common/tool/standard_options.hpp>
 #include <nettrace/common/tool/startup_session.hpp>
