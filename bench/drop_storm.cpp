@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: MIT
 // nettrace-drop-storm: makes a known number of packet drops, as fast as it
 // can, inside a network namespace of its own, so that a tracer's cost to
 // the traced workload and its delivery can be measured.
@@ -139,9 +140,10 @@ Options parse_options(int argc, char **argv)
 			o.netns_name = next();
 			if (o.netns_name.empty() || o.netns_name.find('/') != std::string::npos ||
 			    o.netns_name == "." || o.netns_name == "..")
-				throw UsageError("--netns-name: not a plain name: '" + o.netns_name +
-						 "'");
-			if (std::strlen(kNetnsDir) + 1 + o.netns_name.size() >= sizeof(g_bound_path))
+				throw UsageError("--netns-name: not a plain name: '" +
+						 o.netns_name + "'");
+			if (std::strlen(kNetnsDir) + 1 + o.netns_name.size() >=
+			    sizeof(g_bound_path))
 				throw UsageError("--netns-name: name too long");
 		} else if (arg == "--nft") {
 			no_value();
@@ -241,8 +243,9 @@ void add_nft_drop_rule(std::uint16_t port)
 			fail("wait for nft");
 	if (!WIFEXITED(status) || WEXITSTATUS(status) != 0)
 		throw std::runtime_error("nft could not add the drop rule (exit status " +
-					 std::to_string(WIFEXITED(status) ? WEXITSTATUS(status)
-									  : 128 + WTERMSIG(status)) +
+					 std::to_string(WIFEXITED(status)
+								? WEXITSTATUS(status)
+								: 128 + WTERMSIG(status)) +
 					 ")");
 }
 

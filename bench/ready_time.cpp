@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: MIT
 // nettrace-bench-ready: how long a tracer takes from exec to ready.
 //
 //   nettrace-bench-ready [--stderr] [--timeout SECONDS] PREFIX -- COMMAND [ARG...]
@@ -125,8 +126,8 @@ int run(bool watch_stderr, double timeout_s, std::string_view prefix, char **com
 		const std::int64_t left_ms = (deadline - now_ns()) / 1'000'000;
 		if (left_ms <= 0) {
 			stop(pid, pipefd[0]);
-			throw std::runtime_error(fmt::format(
-				"{} not ready after {} s", command[0], timeout_s));
+			throw std::runtime_error(
+				fmt::format("{} not ready after {} s", command[0], timeout_s));
 		}
 		pollfd p{pipefd[0], POLLIN, 0};
 		if (poll(&p, 1, static_cast<int>(left_ms)) <= 0)
@@ -177,9 +178,11 @@ int main(int argc, char **argv)
 			watch_stderr = true;
 		} else if (arg == "--timeout" && i + 1 < argc) {
 			const std::string_view v = argv[++i];
-			const auto [end, ec] = std::from_chars(v.data(), v.data() + v.size(), timeout_s);
+			const auto [end, ec] =
+				std::from_chars(v.data(), v.data() + v.size(), timeout_s);
 			if (ec != std::errc{} || end != v.data() + v.size() || timeout_s <= 0)
-				return usage_error(fmt::format("--timeout: not a positive number: '{}'", v));
+				return usage_error(
+					fmt::format("--timeout: not a positive number: '{}'", v));
 		} else {
 			break;
 		}

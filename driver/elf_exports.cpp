@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: MIT
 // Our own reader, not boost::dll::library_info: Boost 1.74's (Debian 12)
 // gets wrong each thing the driver asks of it, as tests in
 // tests/integration/driver_elf_test.cpp show:

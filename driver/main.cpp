@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: MIT
 // nettrace: the driver. It finds plugins, checks their ABI, and hands the
 // command line to the one named. It holds no tracing logic of its own.
 #include "man_pages.hpp"
@@ -13,8 +14,8 @@
 #include <fmt/format.h>
 
 #include <cstdio>
-#include <sstream>
 #include <iostream>
+#include <sstream>
 #include <string>
 #include <vector>
 
@@ -28,21 +29,22 @@ struct DriverOptions {
 	std::vector<std::string> plugin_dirs;
 	bool list = false;
 	bool version = false;
-	bool help = false;   // -h: the command list
-	bool manual = false; // --help: nettrace(8)
+	bool help = false;                // -h: the command list
+	bool manual = false;              // --help: nettrace(8)
 	std::vector<std::string> command; // the command and its own arguments
 };
 
 po::options_description driver_options(DriverOptions &opts)
 {
 	po::options_description desc("options");
-	desc.add_options()
-		("plugin-dir", po::value(&opts.plugin_dirs)->value_name("DIR"),
-		 "also look for plugins in DIR (repeatable; searched first)")
-		("list", po::bool_switch(&opts.list), "list the plugins found, with their files")
-		("version", po::bool_switch(&opts.version), "print the version")
-		("help", po::bool_switch(&opts.manual), "open the nettrace(8) manual")
-		(",h", po::bool_switch(&opts.help), "print this summary");
+	desc.add_options()("plugin-dir", po::value(&opts.plugin_dirs)->value_name("DIR"),
+			   "also look for plugins in DIR (repeatable; searched first)")(
+		"list", po::bool_switch(&opts.list), "list the plugins found, with their files")(
+		"version", po::bool_switch(&opts.version),
+		"print the version")("help", po::bool_switch(&opts.manual),
+				     "open the nettrace(8) manual")(",h",
+								    po::bool_switch(&opts.help),
+								    "print this summary");
 	return desc;
 }
 
@@ -82,11 +84,10 @@ DriverOptions parse_command_line(int argc, char **argv)
 
 void print_usage(std::FILE *out, const PluginCatalog &catalog)
 {
-	fmt::print(out,
-		   "usage: nettrace [--plugin-dir DIR]... [--list] [--version] [-h | --help] "
-		   "COMMAND [ARGS]\n\n"
-		   "Find where the kernel drops packets, and why.\n\n"
-		   "commands:\n");
+	fmt::print(out, "usage: nettrace [--plugin-dir DIR]... [--list] [--version] [-h | --help] "
+			"COMMAND [ARGS]\n\n"
+			"Find where the kernel drops packets, and why.\n\n"
+			"commands:\n");
 	std::size_t width = 4;
 	for (const auto &p : catalog.plugins())
 		width = std::max(width, p.name.size());
@@ -148,7 +149,7 @@ int run_plugin(const LoadedPlugin &plugin, std::vector<std::string> args)
 {
 	static const nettrace_host host = {
 		sizeof(nettrace_host), NETTRACE_PLUGIN_ABI_MAJOR, NETTRACE_PLUGIN_ABI_MINOR,
-		NETTRACE_VERSION, &report_plugin_error, &for_each_loaded_plugin,
+		NETTRACE_VERSION,      &report_plugin_error,      &for_each_loaded_plugin,
 	};
 	std::vector<char *> argv;
 	for (auto &a : args)
@@ -171,7 +172,8 @@ int run_plugin(const LoadedPlugin &plugin, std::vector<std::string> args)
 	}
 	std::fflush(stdout);
 	if (code < 0 || code > 255) {
-		fmt::print(stderr, "nettrace {}: plugin returned exit code {}\n", plugin.name, code);
+		fmt::print(stderr, "nettrace {}: plugin returned exit code {}\n", plugin.name,
+			   code);
 		return NETTRACE_EXIT_FAILURE;
 	}
 	return code;

@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: MIT
 #include "man_pages.hpp"
 
 #include "plugin_dirs.hpp"

@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: MIT
 // `nettrace CMD --help` opens the manual of the plugin that would run, the
 // way `git help` and `perf help` do, wherever that plugin was installed.
 #pragma once

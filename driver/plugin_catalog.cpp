@@ -1,16 +1,17 @@
-#include <cerrno>
+// SPDX-License-Identifier: MIT
 #include "plugin_catalog.hpp"
+#include <cerrno>
 
 #include "elf_exports.hpp"
 
 #include <algorithm>
 #include <cstring>
 #include <fcntl.h>
-#include <sys/stat.h>
-#include <unistd.h>
 #include <fmt/format.h>
 #include <fmt/ostream.h>
 #include <ostream>
+#include <sys/stat.h>
+#include <unistd.h>
 
 namespace nettrace::driver {
 
@@ -26,8 +27,8 @@ bool valid_command_name(const char *name)
 	if (!name || !*name || std::strlen(name) > 32)
 		return false;
 	for (const char *c = name; *c; ++c) {
-		const bool ok = (*c >= 'a' && *c <= 'z') || (*c >= '0' && *c <= '9') ||
-				*c == '-' || *c == '_';
+		const bool ok = (*c >= 'a' && *c <= 'z') || (*c >= '0' && *c <= '9') || *c == '-' ||
+				*c == '_';
 		if (!ok)
 			return false;
 	}
@@ -63,10 +64,11 @@ void PluginCatalog::scan_dir(const PluginDir &dir, std::ostream &diagnostics)
 	const bool explicit_dir = dir.origin == DirOrigin::Option;
 	if (const std::string why = directory_trust_problem(dir.path); !why.empty()) {
 		if (!explicit_dir) {
-			fmt::print(diagnostics,
-				   "nettrace: ignoring plugin directory {}: {}; fix its "
-				   "ownership and mode (chmod go-w), or name it with --plugin-dir\n",
-				   dir.path.string(), why);
+			fmt::print(
+				diagnostics,
+				"nettrace: ignoring plugin directory {}: {}; fix its "
+				"ownership and mode (chmod go-w), or name it with --plugin-dir\n",
+				dir.path.string(), why);
 			return;
 		}
 		fmt::print(diagnostics,
@@ -123,8 +125,7 @@ void PluginCatalog::load(const fs::path &file, bool explicit_dir, std::ostream &
 	if (const std::string why = trust_problem(st); !why.empty()) {
 		if (!explicit_dir)
 			return refuse(diagnostics, file, why);
-		fmt::print(diagnostics, "nettrace: warning: plugin {} is {}\n",
-			   file.string(), why);
+		fmt::print(diagnostics, "nettrace: warning: plugin {} is {}\n", file.string(), why);
 	}
 	const std::string fd_path = "/proc/self/fd/" + std::to_string(fd);
 
@@ -137,23 +138,25 @@ void PluginCatalog::load(const fs::path &file, bool explicit_dir, std::ostream &
 		if (elf.descriptors.empty())
 			return refuse(diagnostics, file,
 				      fmt::format("no plugin descriptor (expected an exported "
-						  "symbol {})", expected_symbol));
+						  "symbol {})",
+						  expected_symbol));
 		return refuse(diagnostics, file,
 			      fmt::format("built for plugin ABI {}, this nettrace speaks {}.{}",
-					  other_majors(elf.descriptors),
-					  NETTRACE_PLUGIN_ABI_MAJOR, NETTRACE_PLUGIN_ABI_MINOR));
+					  other_majors(elf.descriptors), NETTRACE_PLUGIN_ABI_MAJOR,
+					  NETTRACE_PLUGIN_ABI_MINOR));
 	}
 
 	LoadedPlugin plugin;
 	plugin.file = file;
 	try {
-		plugin.library = boost::dll::shared_library(
-			fd_path, boost::dll::load_mode::rtld_now | boost::dll::load_mode::rtld_local);
+		plugin.library =
+			boost::dll::shared_library(fd_path,
+						   boost::dll::load_mode::rtld_now |
+							   boost::dll::load_mode::rtld_local);
 	} catch (const std::exception &e) {
 		return refuse(diagnostics, file, fmt::format("cannot be loaded: {}", e.what()));
 	}
-	const nettrace_plugin &d =
-		plugin.library.get_alias<const nettrace_plugin>(expected_symbol);
+	const nettrace_plugin &d = plugin.library.get_alias<const nettrace_plugin>(expected_symbol);
 
 	if (d.struct_size < NETTRACE_PLUGIN_MIN_SIZE_V1)
 		return refuse(diagnostics, file,

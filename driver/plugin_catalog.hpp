@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: MIT
 // Finds, checks and loads plugins. A plugin is refused, with one line
 // naming the file, what was found and what was expected, when it is not a
 // shared object, has no descriptor, or speaks another ABI; the others load.
@@ -39,8 +40,7 @@ public:
 
 private:
 	void scan_dir(const PluginDir &dir, std::ostream &diagnostics);
-	void load(const std::filesystem::path &file, bool explicit_dir,
-		  std::ostream &diagnostics);
+	void load(const std::filesystem::path &file, bool explicit_dir, std::ostream &diagnostics);
 
 	std::vector<LoadedPlugin> plugins_;
 };

@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: MIT
 #include "plugin_dirs.hpp"
 
 #include <nettrace/errors.hpp>
@@ -44,8 +45,9 @@ std::vector<PluginDir> plugin_search_path(const std::vector<std::string> &option
 		std::error_code ec;
 		if (!is_existing_dir(d))
 			throw UsageError(fmt::format("--plugin-dir: '{}': {}", d,
-						     fs::exists(d, ec) ? "not a directory"
-								       : "No such file or directory"));
+						     fs::exists(d, ec)
+							     ? "not a directory"
+							     : "No such file or directory"));
 		dirs.push_back({d, DirOrigin::Option});
 	}
 	if (const char *env = std::getenv("NETTRACE_PLUGIN_PATH")) {
@@ -92,8 +94,7 @@ std::string trust_problem(const struct stat &st)
 	// A sticky folder (/tmp) lets nobody replace what others own in it.
 	const bool sticky_dir = S_ISDIR(st.st_mode) && (st.st_mode & S_ISVTX);
 	if ((st.st_mode & (S_IWGRP | S_IWOTH)) && !sticky_dir)
-		return fmt::format("writable by group or others (mode {:04o})",
-				   st.st_mode & 07777);
+		return fmt::format("writable by group or others (mode {:04o})", st.st_mode & 07777);
 	return {};
 }
 
@@ -109,7 +110,7 @@ std::string directory_trust_problem(const fs::path &dir)
 	if (std::string why = trust_problem(st); !why.empty())
 		return why;
 	// Whoever can write to a folder above can swap this one for another.
-	for (fs::path up = real.parent_path(); ; up = up.parent_path()) {
+	for (fs::path up = real.parent_path();; up = up.parent_path()) {
 		if (stat(up.c_str(), &st) != 0)
 			return fmt::format("{}: {}", up.string(), std::strerror(errno));
 		if (std::string why = trust_problem(st); !why.empty())

@@ -1,11 +1,12 @@
+// SPDX-License-Identifier: MIT
 // Where plugins are looked for, in order, and whether a directory may be
 // trusted: nettrace runs as root, so a plugin directory anyone else can
 // write to would let them run code as root.
 #pragma once
 
 #include <filesystem>
-#include <sys/stat.h>
 #include <string>
+#include <sys/stat.h>
 #include <vector>
 
 namespace nettrace::driver {

@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: MIT
 #include "plugin_list.hpp"
 
 #include <fmt/format.h>
@@ -54,9 +55,8 @@ void print_plugin_list(std::FILE *out, const PluginCatalog &catalog)
 	fmt::print(out, "{:<{}}  {:<{}}  {}\n", "NAME", name_w, "VERSION", version_w, "SUMMARY");
 	for (const auto &p : catalog.plugins()) {
 		const std::vector<std::string> summary = wrap(p.summary, summary_w);
-		const std::string first =
-			fmt::format("{:<{}}  {:<{}}  {}", p.name, name_w, p.version, version_w,
-				    summary.front());
+		const std::string first = fmt::format("{:<{}}  {:<{}}  {}", p.name, name_w,
+						      p.version, version_w, summary.front());
 		// No trailing blanks when the summary is empty.
 		fmt::print(out, "{}\n", first.substr(0, first.find_last_not_of(' ') + 1));
 		for (std::size_t i = 1; i < summary.size(); ++i)

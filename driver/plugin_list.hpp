@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: MIT
 // What `nettrace --list` prints: each plugin's name, version and summary,
 // then its file on a line of its own, within 80 columns.
 #pragma once

@@ -26,8 +26,7 @@ const volatile struct nt_filter nettrace_filter = {};
 /* Does `addr` (network order, as in struct nt_packet) lie in `net`? The
  * filter's address is already masked, so only the packet's needs masking.
  * Callers check the family first. */
-static __always_inline bool nt_net_contains(const volatile struct nt_net *net,
-					    const __u8 *addr)
+static __always_inline bool nt_net_contains(const volatile struct nt_net *net, const __u8 *addr)
 {
 	__u32 prefix = net->prefix_len;
 
@@ -48,15 +47,13 @@ static __always_inline bool nt_net_contains(const volatile struct nt_net *net,
 }
 
 static __always_inline bool nt_net_match(const volatile struct nt_net *net,
-					 const struct nt_packet *pkt,
-					 const __u8 *addr)
+					 const struct nt_packet *pkt, const __u8 *addr)
 {
 	/* An address of the other family never matches, not even ::/0. */
 	return net->family == pkt->family && nt_net_contains(net, addr);
 }
 
-static __always_inline bool
-nt_port_in_range(const volatile struct nt_port_range *range, __u16 port)
+static __always_inline bool nt_port_in_range(const volatile struct nt_port_range *range, __u16 port)
 {
 	return port >= range->lo && port <= range->hi;
 }
@@ -83,8 +80,7 @@ static __always_inline bool nt_filter_reads_packet(void)
 static __always_inline bool nt_filter_match(const struct nt_packet *pkt)
 {
 	const volatile struct nt_filter *f = &nettrace_filter;
-	bool port_filter = f->sport.enabled || f->dport.enabled ||
-			   f->either_port.enabled;
+	bool port_filter = f->sport.enabled || f->dport.enabled || f->either_port.enabled;
 
 	if (!nt_filter_reads_packet())
 		return true;
@@ -99,8 +95,7 @@ static __always_inline bool nt_filter_match(const struct nt_packet *pkt)
 		return false;
 	if (f->daddr.family && !nt_net_match(&f->daddr, pkt, pkt->daddr))
 		return false;
-	if (f->either_addr.family &&
-	    !nt_net_match(&f->either_addr, pkt, pkt->saddr) &&
+	if (f->either_addr.family && !nt_net_match(&f->either_addr, pkt, pkt->saddr) &&
 	    !nt_net_match(&f->either_addr, pkt, pkt->daddr))
 		return false;
 
@@ -112,8 +107,7 @@ static __always_inline bool nt_filter_match(const struct nt_packet *pkt)
 		return false;
 	if (f->dport.enabled && !nt_port_in_range(&f->dport, pkt->dport))
 		return false;
-	if (f->either_port.enabled &&
-	    !nt_port_in_range(&f->either_port, pkt->sport) &&
+	if (f->either_port.enabled && !nt_port_in_range(&f->either_port, pkt->sport) &&
 	    !nt_port_in_range(&f->either_port, pkt->dport))
 		return false;
 	return true;

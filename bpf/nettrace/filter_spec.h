@@ -26,7 +26,7 @@ struct nt_net {
 	__u8 family;     /* 0, NT_AF_INET or NT_AF_INET6 */
 	__u8 prefix_len; /* 0..32 or 0..128 */
 	__u8 pad[2];
-	__u8 addr[16];   /* network order, masked; IPv4 uses the first 4 */
+	__u8 addr[16]; /* network order, masked; IPv4 uses the first 4 */
 };
 
 /* An inclusive port range in host order. enabled 0 = not set. */
@@ -38,16 +38,16 @@ struct nt_port_range {
 };
 
 struct nt_filter {
-	__u8 family;      /* 0 = any, else NT_AF_INET / NT_AF_INET6 (-4 / -6) */
-	__u8 has_proto;   /* -p given */
-	__u8 proto;       /* L4 protocol number (IPPROTO_*) */
+	__u8 family;    /* 0 = any, else NT_AF_INET / NT_AF_INET6 (-4 / -6) */
+	__u8 has_proto; /* -p given */
+	__u8 proto;     /* L4 protocol number (IPPROTO_*) */
 	__u8 pad;
-	__u32 netns_ino;  /* 0 = any network namespace */
-	struct nt_net saddr;        /* -s */
-	struct nt_net daddr;        /* -d */
-	struct nt_net either_addr;  /* -N: source or destination */
-	struct nt_port_range sport; /* -S */
-	struct nt_port_range dport; /* -D */
+	__u32 netns_ino;                  /* 0 = any network namespace */
+	struct nt_net saddr;              /* -s */
+	struct nt_net daddr;              /* -d */
+	struct nt_net either_addr;        /* -N: source or destination */
+	struct nt_port_range sport;       /* -S */
+	struct nt_port_range dport;       /* -D */
 	struct nt_port_range either_port; /* -P: source or destination */
 };
 
@@ -68,17 +68,17 @@ struct nt_filter {
  * in host order.
  */
 struct nt_packet {
-	__u8 family;      /* 0 (not IP / unreadable), NT_AF_INET, NT_AF_INET6 */
-	__u8 l4proto;     /* IPPROTO_* after IPv6 extension headers */
-	__u8 has_ports;   /* sport and dport are valid */
-	__u8 tcp_flags;   /* byte 13 of the TCP header, 0 for other protocols */
-	__u8 fragment;    /* a non-first fragment: it has no L4 header */
+	__u8 family;    /* 0 (not IP / unreadable), NT_AF_INET, NT_AF_INET6 */
+	__u8 l4proto;   /* IPPROTO_* after IPv6 extension headers */
+	__u8 has_ports; /* sport and dport are valid */
+	__u8 tcp_flags; /* byte 13 of the TCP header, 0 for other protocols */
+	__u8 fragment;  /* a non-first fragment: it has no L4 header */
 	__u8 pad[3];
-	__u16 sport;      /* host byte order */
-	__u16 dport;      /* host byte order */
-	__u32 l3_off;     /* L3 header, from skb->head */
-	__u32 l4_off;     /* L4 header, from skb->head; 0 when not found */
-	__u8 saddr[16];   /* network byte order; IPv4 uses the first 4 */
+	__u16 sport;    /* host byte order */
+	__u16 dport;    /* host byte order */
+	__u32 l3_off;   /* L3 header, from skb->head */
+	__u32 l4_off;   /* L4 header, from skb->head; 0 when not found */
+	__u8 saddr[16]; /* network byte order; IPv4 uses the first 4 */
 	__u8 daddr[16];
 };
 

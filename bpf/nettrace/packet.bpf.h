@@ -93,9 +93,8 @@ static __always_inline bool nt_ipv6_is_ext_header(__u8 proto)
 
 static __always_inline bool nt_proto_has_ports(__u8 proto)
 {
-	return proto == NT_IPPROTO_TCP || proto == NT_IPPROTO_UDP ||
-	       proto == NT_IPPROTO_SCTP || proto == NT_IPPROTO_UDPLITE ||
-	       proto == NT_IPPROTO_DCCP;
+	return proto == NT_IPPROTO_TCP || proto == NT_IPPROTO_UDP || proto == NT_IPPROTO_SCTP ||
+	       proto == NT_IPPROTO_UDPLITE || proto == NT_IPPROTO_DCCP;
 }
 
 /* The IP version nibble of the byte at `at`, 0 if it cannot be read. */
@@ -116,8 +115,7 @@ static __always_inline __u8 nt_ip_version(const unsigned char *at)
  * the receive path (netif_receive_skb) but may be an L4 header on the
  * transmit path, so there skb->protocol must name IP or VLAN.
  */
-static __always_inline __u16 nt_find_l3(struct sk_buff *skb,
-					const unsigned char *head, __u32 *l3)
+static __always_inline __u16 nt_find_l3(struct sk_buff *skb, const unsigned char *head, __u32 *l3)
 {
 	__u16 nh = NT_READ_CHAIN(skb, network_header);
 	__u16 proto = bpf_ntohs(NT_READ_CHAIN(skb, protocol));
@@ -128,8 +126,8 @@ static __always_inline __u16 nt_find_l3(struct sk_buff *skb,
 		*l3 = nh;
 	} else {
 		const unsigned char *data = NT_READ_CHAIN(skb, data);
-		if (proto != NT_ETH_P_IP && proto != NT_ETH_P_IPV6 &&
-		    proto != NT_ETH_P_8021Q && proto != NT_ETH_P_8021AD)
+		if (proto != NT_ETH_P_IP && proto != NT_ETH_P_IPV6 && proto != NT_ETH_P_8021Q &&
+		    proto != NT_ETH_P_8021AD)
 			return 0;
 		if (data < head)
 			return 0;
@@ -192,8 +190,7 @@ static __always_inline __u16 nt_find_l3(struct sk_buff *skb,
  * truncated packet) are not read: what lies past the linear data is not
  * this packet's header.
  */
-static __always_inline int nt_parse_skb(struct sk_buff *skb,
-					struct nt_packet *pkt)
+static __always_inline int nt_parse_skb(struct sk_buff *skb, struct nt_packet *pkt)
 {
 	const unsigned char *head;
 	__u32 tail, l3 = 0, l4 = 0;
@@ -211,8 +208,7 @@ static __always_inline int nt_parse_skb(struct sk_buff *skb,
 		struct nt_ipv4_hdr ip4 = {};
 		__u32 ihl_bytes;
 
-		if (l3 + sizeof(ip4) > tail ||
-		    bpf_probe_read_kernel(&ip4, sizeof(ip4), head + l3))
+		if (l3 + sizeof(ip4) > tail || bpf_probe_read_kernel(&ip4, sizeof(ip4), head + l3))
 			return -1;
 		ihl_bytes = (ip4.version_ihl & 0x0f) * 4;
 		if (ihl_bytes < sizeof(ip4))
@@ -230,8 +226,7 @@ static __always_inline int nt_parse_skb(struct sk_buff *skb,
 		struct nt_ipv6_hdr ip6 = {};
 		__u32 off;
 
-		if (l3 + sizeof(ip6) > tail ||
-		    bpf_probe_read_kernel(&ip6, sizeof(ip6), head + l3))
+		if (l3 + sizeof(ip6) > tail || bpf_probe_read_kernel(&ip6, sizeof(ip6), head + l3))
 			return -1;
 		pkt->family = NT_AF_INET6;
 		__builtin_memcpy(pkt->saddr, ip6.saddr, sizeof(ip6.saddr));
@@ -246,8 +241,7 @@ static __always_inline int nt_parse_skb(struct sk_buff *skb,
 			if (!nt_ipv6_is_ext_header(l4proto) || pkt->fragment)
 				break;
 			/* Every extension header is at least 8 bytes. */
-			if (off + 8 > tail ||
-			    bpf_probe_read_kernel(&ext, sizeof(ext), head + off))
+			if (off + 8 > tail || bpf_probe_read_kernel(&ext, sizeof(ext), head + off))
 				break;
 			if (l4proto == NT_IPPROTO_FRAGMENT) {
 				/* Offset in 8-byte units in the top 13 bits. */
@@ -280,9 +274,9 @@ static __always_inline int nt_parse_skb(struct sk_buff *skb,
 		__be16 ports[2];
 		__u8 rest[10];
 	} l4_start = {};
-	const __u32 l4_bytes = l4proto == NT_IPPROTO_TCP && l4 + 14 <= tail ? 14
+	const __u32 l4_bytes = l4proto == NT_IPPROTO_TCP && l4 + 14 <= tail    ? 14
 			       : nt_proto_has_ports(l4proto) && l4 + 4 <= tail ? 4
-									  : 0;
+									       : 0;
 	if (l4_bytes && !bpf_probe_read_kernel(&l4_start, l4_bytes, head + l4)) {
 		/* The one place packet ports become host order. */
 		pkt->sport = bpf_ntohs(l4_start.ports[0]);
@@ -300,8 +294,7 @@ static __always_inline int nt_parse_skb(struct sk_buff *skb,
  * the direction the data travels: on receive the peer is the source, on
  * send the local end is. Returns -1 for sockets that are not IPv4/IPv6.
  */
-static __always_inline int nt_parse_sock(struct sock *sk, bool receiving,
-					 struct nt_packet *pkt)
+static __always_inline int nt_parse_sock(struct sock *sk, bool receiving, struct nt_packet *pkt)
 {
 	__u16 family, local_port, remote_port;
 	__u8 *src, *dst;

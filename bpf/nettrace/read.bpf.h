@@ -40,8 +40,11 @@
 #define NT_READ_CHECK_LATE(value) NT_READ_CHECK_LATE_(value)
 #define NT_READ_CHECK_LATE_(value) nt_btf_pointers_defined_after_nettrace_headers##value
 #define nt_btf_pointers_defined_after_nettrace_headersNT_BTF_POINTERS
-#define NT_READ_CHAIN(p, ...) \
-	({ NT_READ_CHECK_LATE(NT_BTF_POINTERS); BPF_CORE_READ(p, __VA_ARGS__); })
+#define NT_READ_CHAIN(p, ...)                        \
+	({                                           \
+		NT_READ_CHECK_LATE(NT_BTF_POINTERS); \
+		BPF_CORE_READ(p, __VA_ARGS__);       \
+	})
 #endif
 
 /*

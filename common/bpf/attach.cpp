@@ -75,7 +75,8 @@ Cause explain_kind(AttachKind kind, const AttachFailure &f, const KernelConfig &
 		if (!env.tracefs_mounted)
 			return {"tracefs is not mounted", fix::mount_tracefs()};
 		if (config.off("CONFIG_BPF_EVENTS"))
-			return config_off(config, "CONFIG_BPF_EVENTS", fix_kernel + "CONFIG_BPF_EVENTS=y");
+			return config_off(config, "CONFIG_BPF_EVENTS",
+					  fix_kernel + "CONFIG_BPF_EVENTS=y");
 		break;
 	case AttachKind::RawTp:
 	case AttachKind::TpBtf:
@@ -86,7 +87,8 @@ Cause explain_kind(AttachKind kind, const AttachFailure &f, const KernelConfig &
 		break;
 	case AttachKind::Kprobe:
 		if (config.off("CONFIG_KPROBES"))
-			return config_off(config, "CONFIG_KPROBES", fix_kernel + "CONFIG_KPROBES=y");
+			return config_off(config, "CONFIG_KPROBES",
+					  fix_kernel + "CONFIG_KPROBES=y");
 		if (!env.kprobe_source && f.err == ENOENT)
 			return {"the kernel has no kprobe event source: kprobes are compiled out "
 				"(CONFIG_KPROBES)",
@@ -110,7 +112,8 @@ Cause explain_kind(AttachKind kind, const AttachFailure &f, const KernelConfig &
 	}
 	case AttachKind::Fentry:
 		if (config.off("CONFIG_BPF_JIT"))
-			return config_off(config, "CONFIG_BPF_JIT", fix_kernel + "CONFIG_BPF_JIT=y");
+			return config_off(config, "CONFIG_BPF_JIT",
+					  fix_kernel + "CONFIG_BPF_JIT=y");
 		if (config.off("CONFIG_DYNAMIC_FTRACE_WITH_DIRECT_CALLS"))
 			return config_off(config, "CONFIG_DYNAMIC_FTRACE_WITH_DIRECT_CALLS",
 					  fix_kernel + "CONFIG_DYNAMIC_FTRACE_WITH_DIRECT_CALLS=y");
@@ -173,8 +176,8 @@ AttachEnvironment AttachEnvironment::read()
 	return env;
 }
 
-Cause explain(std::optional<AttachKind> kind, const AttachFailure &f,
-	      const KernelConfig &config, const AttachEnvironment &env)
+Cause explain(std::optional<AttachKind> kind, const AttachFailure &f, const KernelConfig &config,
+	      const AttachEnvironment &env)
 {
 	// EACCES from a load is the verifier's; EPERM is a refusal.
 	const bool denied = f.err == EPERM;

@@ -48,8 +48,9 @@ int prepare_program(bpf_program *program, bpf_prog_load_opts *opts, long cookie)
 	const char *target = bpf_program__section_name(program) + std::strlen(section.prefix);
 	if (!loading_btf())
 		loading_btf().emplace();
-	const std::optional<int> id = loading_btf()->type_id(
-		section.target_kind, fmt::format("{}{}", section.target_prefix, target));
+	const std::optional<int> id =
+		loading_btf()->type_id(section.target_kind,
+				       fmt::format("{}{}", section.target_prefix, target));
 	if (!id) {
 		log_load_warning(fmt::format("prog '{}': the kernel's BTF has no {}{}",
 					     bpf_program__name(program), section.target_prefix,
@@ -87,7 +88,8 @@ void register_attach_sections()
 		if (!set_type_keeps_handler())
 			return;
 		for (size_t i = 0; i < std::size(attach_sections); i++) {
-			LIBBPF_OPTS(libbpf_prog_handler_opts, handler, .cookie = static_cast<long>(i),
+			LIBBPF_OPTS(libbpf_prog_handler_opts, handler,
+				    .cookie = static_cast<long>(i),
 				    .prog_prepare_load_fn = prepare_program,
 				    .prog_attach_fn = attach_program);
 			// A failure leaves libbpf's own handler, which works, slower.

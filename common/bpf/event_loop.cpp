@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: MIT
 #include <nettrace/common/bpf/event_loop.hpp>
 
 #include <nettrace/errors.hpp>
@@ -19,8 +20,7 @@ namespace {
 
 // While records keep coming, the BPF side wakes the reader only now and
 // then (events.h): look at the rings this often without being woken.
-constexpr int ring_look_interval_ms =
-	static_cast<int>(NETTRACE_WAKEUP_INTERVAL_NS / 1000000);
+constexpr int ring_look_interval_ms = static_cast<int>(NETTRACE_WAKEUP_INTERVAL_NS / 1000000);
 
 // epoll tags: which kind of descriptor became ready.
 enum Tag : std::uint64_t { TagSignal = 1, TagDuration, TagInterval, TagLossCheck, TagRing };
@@ -74,7 +74,7 @@ struct OwnedFds {
 } // namespace
 
 EventLoop::EventLoop(std::string prefix, std::FILE *diagnostics)
-	: prefix_(std::move(prefix)), diagnostics_(diagnostics)
+    : prefix_(std::move(prefix)), diagnostics_(diagnostics)
 {
 	sigset_t mask;
 	sigemptyset(&mask);
@@ -84,8 +84,8 @@ EventLoop::EventLoop(std::string prefix, std::FILE *diagnostics)
 	signal_fd_ = signalfd(-1, &mask, SFD_CLOEXEC | SFD_NONBLOCK);
 	epoll_fd_ = epoll_create1(EPOLL_CLOEXEC);
 	if (signal_fd_ < 0 || epoll_fd_ < 0)
-		throw RuntimeError(fmt::format("cannot set up the event loop: {}",
-					       std::strerror(errno)));
+		throw RuntimeError(
+			fmt::format("cannot set up the event loop: {}", std::strerror(errno)));
 	add_fd(epoll_fd_, signal_fd_, TagSignal);
 }
 
@@ -98,8 +98,8 @@ EventLoop::~EventLoop()
 
 void EventLoop::add_ring_buffer(int map_fd, RecordHandler handler)
 {
-	auto ring = std::make_unique<Ring>(Ring{std::make_unique<RingReader>(map_fd),
-						 std::move(handler)});
+	auto ring = std::make_unique<Ring>(
+		Ring{std::make_unique<RingReader>(map_fd), std::move(handler)});
 	add_fd(epoll_fd_, ring->reader->fd(), TagRing + rings_.size());
 	rings_.push_back(std::move(ring));
 }
@@ -137,18 +137,18 @@ bool EventLoop::consume(Ring &ring)
 {
 	// A storm refills the ring as fast as it drains: go back to epoll
 	// after a batch, so that signals and timers are seen.
-	const std::size_t handled = ring.reader->read(batch_budget, [&](const void *data,
-									 std::size_t size) {
-		if (counting_only_) {
-			++unread_at_exit_;
-			return true;
-		}
-		ring.handler(data, size);
-		++events_;
-		if (event_limit_ && events_ >= event_limit_)
-			limit_reached_ = true;
-		return !limit_reached_ && !stop_requested_;
-	});
+	const std::size_t handled =
+		ring.reader->read(batch_budget, [&](const void *data, std::size_t size) {
+			if (counting_only_) {
+				++unread_at_exit_;
+				return true;
+			}
+			ring.handler(data, size);
+			++events_;
+			if (event_limit_ && events_ >= event_limit_)
+				limit_reached_ = true;
+			return !limit_reached_ && !stop_requested_;
+		});
 	return handled == batch_budget && !limit_reached_ && !stop_requested_;
 }
 
@@ -185,10 +185,9 @@ void EventLoop::report_losses(bool final)
 	const char *ring_full = loss_cause_text(LossCause::RingBufferFull);
 	if (final) {
 		if (unread_at_exit_ > 0)
-			fmt::print(diagnostics_,
-				   "{}: {} events lost in total ({} {}, {} {})\n", prefix_,
-				   total + unread_at_exit_, total, ring_full, unread_at_exit_,
-				   loss_cause_text(LossCause::UnreadAtExit));
+			fmt::print(diagnostics_, "{}: {} events lost in total ({} {}, {} {})\n",
+				   prefix_, total + unread_at_exit_, total, ring_full,
+				   unread_at_exit_, loss_cause_text(LossCause::UnreadAtExit));
 		else if (total > 0)
 			fmt::print(diagnostics_, "{}: {} events lost in total ({})\n", prefix_,
 				   total, ring_full);

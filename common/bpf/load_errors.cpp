@@ -17,7 +17,9 @@ void throw_bpf_error(std::string_view stage, std::string_view object, int err,
 	const AttachFailure failure{stage == "opening"   ? AttachFailure::Stage::Open
 				    : stage == "loading" ? AttachFailure::Stage::Load
 							 : AttachFailure::Stage::Attach,
-				    code, libbpf_log_tail(1), {}};
+				    code,
+				    libbpf_log_tail(1),
+				    {}};
 	// What any program fails for first (privileges, lockdown), then the
 	// verifier's own words, then what only this kind of program fails for.
 	if (const Cause cause = explain(failure); !cause.why.empty())

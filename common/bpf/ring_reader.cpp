@@ -16,14 +16,14 @@ namespace {
 
 [[noreturn]] void fail(const char *what)
 {
-	throw RuntimeError(fmt::format("cannot open the ring buffer: {}: {}", what,
-				       std::strerror(errno)));
+	throw RuntimeError(
+		fmt::format("cannot open the ring buffer: {}: {}", what, std::strerror(errno)));
 }
 
 } // namespace
 
 RingReader::RingReader(int map_fd)
-	: map_fd_(map_fd), page_size_(static_cast<std::size_t>(sysconf(_SC_PAGESIZE)))
+    : map_fd_(map_fd), page_size_(static_cast<std::size_t>(sysconf(_SC_PAGESIZE)))
 {
 	bpf_map_info info{};
 	__u32 info_size = sizeof(info);

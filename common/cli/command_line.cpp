@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: MIT
 #include <nettrace/common/cli/command_line.hpp>
 
 #include <nettrace/errors.hpp>
@@ -12,14 +13,12 @@ namespace po = boost::program_options;
 
 namespace nettrace {
 
-po::variables_map parse_command_line(int argc, char **argv,
-				     const po::options_description &options)
+po::variables_map parse_command_line(int argc, char **argv, const po::options_description &options)
 {
 	return parse_command_line(argc, argv, options, po::positional_options_description());
 }
 
-po::variables_map parse_command_line(int argc, char **argv,
-				     const po::options_description &options,
+po::variables_map parse_command_line(int argc, char **argv, const po::options_description &options,
 				     const po::positional_options_description &positional)
 {
 	po::variables_map vm;
@@ -61,10 +60,10 @@ bool print_help_if_asked(const po::variables_map &vm, std::string_view usage,
 void add_run_limit_options(po::options_description &options, RunLimits &limits,
 			   const char *count_help)
 {
-	options.add_options()
-		("count,c", po::value(&limits.count)->value_name("N"), count_help)
-		("duration", po::value(&limits.seconds)->value_name("SECONDS"),
-		 "exit after SECONDS (fractions allowed)");
+	options.add_options()("count,c", po::value(&limits.count)->value_name("N"),
+			      count_help)("duration",
+					  po::value(&limits.seconds)->value_name("SECONDS"),
+					  "exit after SECONDS (fractions allowed)");
 }
 
 void check_run_limits(const po::variables_map &vm, const RunLimits &limits)

@@ -66,8 +66,7 @@ void mask_to_prefix(nt_net &net)
 	}
 }
 
-std::uint16_t parse_port(std::string_view option, std::string_view whole,
-			 std::string_view part)
+std::uint16_t parse_port(std::string_view option, std::string_view whole, std::string_view part)
 {
 	std::uint64_t value = 0;
 	if (!is_decimal(part))
@@ -87,14 +86,12 @@ nt_net parse_network(std::string_view option, std::string_view text)
 {
 	if (text.empty())
 		throw UsageError(fmt::format(
-			"{}: empty value, expected an IPv4 or IPv6 address or network",
-			option));
+			"{}: empty value, expected an IPv4 or IPv6 address or network", option));
 
 	const size_t slash = text.find('/');
 	const std::string_view addr_text = text.substr(0, slash);
 	const std::string in_whole =
-		slash == std::string_view::npos ? std::string()
-						: " in " + quoted_value(text);
+		slash == std::string_view::npos ? std::string() : " in " + quoted_value(text);
 
 	nt_net net{};
 	// inet_pton reads a C string: an embedded NUL would silently cut the
@@ -114,9 +111,8 @@ nt_net parse_network(std::string_view option, std::string_view text)
 		const char *hint = addr_text.find('%') != std::string_view::npos
 					   ? " (scope ids like %eth0 are not supported)"
 					   : "";
-		throw UsageError(fmt::format(
-			"{}: {} is not an IPv4 or IPv6 address{}{}", option,
-			quoted_value(addr_text), in_whole, hint));
+		throw UsageError(fmt::format("{}: {} is not an IPv4 or IPv6 address{}{}", option,
+					     quoted_value(addr_text), in_whole, hint));
 	}
 
 	const char *family_name = net.family == NT_AF_INET ? "IPv4" : "IPv6";
@@ -125,18 +121,16 @@ nt_net parse_network(std::string_view option, std::string_view text)
 		const std::string_view prefix_text = text.substr(slash + 1);
 		std::uint64_t prefix = 0;
 		if (prefix_text.empty())
-			throw UsageError(fmt::format(
-				"{}: missing prefix length after '/' in {}",
-				option, quoted_value(text)));
+			throw UsageError(fmt::format("{}: missing prefix length after '/' in {}",
+						     option, quoted_value(text)));
 		if (!is_decimal(prefix_text))
-			throw UsageError(fmt::format(
-				"{}: prefix length {} is not a number in {}",
-				option, quoted_value(prefix_text), quoted_value(text)));
+			throw UsageError(fmt::format("{}: prefix length {} is not a number in {}",
+						     option, quoted_value(prefix_text),
+						     quoted_value(text)));
 		if (!parse_decimal(prefix_text, prefix) || prefix > max_prefix)
 			throw UsageError(fmt::format(
-				"{}: prefix length {} is out of range for {} (0-{}) in {}",
-				option, prefix_text, family_name, max_prefix,
-				quoted_value(text)));
+				"{}: prefix length {} is out of range for {} (0-{}) in {}", option,
+				prefix_text, family_name, max_prefix, quoted_value(text)));
 		net.prefix_len = static_cast<std::uint8_t>(prefix);
 	}
 	mask_to_prefix(net);
@@ -147,8 +141,7 @@ nt_port_range parse_port_range(std::string_view option, std::string_view text)
 {
 	if (text.empty())
 		throw UsageError(fmt::format(
-			"{}: empty value, expected a port or a range like 8000-8080",
-			option));
+			"{}: empty value, expected a port or a range like 8000-8080", option));
 
 	nt_port_range range{};
 	const size_t dash = text.find('-');
@@ -158,9 +151,9 @@ nt_port_range parse_port_range(std::string_view option, std::string_view text)
 		range.lo = parse_port(option, text, text.substr(0, dash));
 		range.hi = parse_port(option, text, text.substr(dash + 1));
 		if (range.lo > range.hi)
-			throw UsageError(fmt::format(
-				"{}: port range {} is reversed ({} > {})",
-				option, quoted_value(text), range.lo, range.hi));
+			throw UsageError(fmt::format("{}: port range {} is reversed ({} > {})",
+						     option, quoted_value(text), range.lo,
+						     range.hi));
 	}
 	range.enabled = 1;
 	return range;
@@ -169,16 +162,14 @@ nt_port_range parse_port_range(std::string_view option, std::string_view text)
 std::uint8_t parse_protocol(std::string_view option, std::string_view text)
 {
 	if (text.empty())
-		throw UsageError(fmt::format(
-			"{}: empty value, expected a protocol name or number",
-			option));
+		throw UsageError(
+			fmt::format("{}: empty value, expected a protocol name or number", option));
 
 	if (is_decimal(text)) {
 		std::uint64_t value = 0;
 		if (!parse_decimal(text, value) || value > 255)
 			throw UsageError(fmt::format(
-				"{}: protocol number {} is out of range (0-255)",
-				option, text));
+				"{}: protocol number {} is out of range (0-255)", option, text));
 		return static_cast<std::uint8_t>(value);
 	}
 	for (const NamedProtocol &p : kProtocolNames)
@@ -188,9 +179,9 @@ std::uint8_t parse_protocol(std::string_view option, std::string_view text)
 	std::string accepted;
 	for (const NamedProtocol &p : kProtocolNames)
 		accepted += std::string(p.name) + ", ";
-	throw UsageError(fmt::format(
-		"{}: unknown protocol {} (expected one of {}or a number 0-255)",
-		option, quoted_value(text), accepted));
+	throw UsageError(
+		fmt::format("{}: unknown protocol {} (expected one of {}or a number 0-255)", option,
+			    quoted_value(text), accepted));
 }
 
 bool protocol_has_ports(std::uint8_t proto)
@@ -259,8 +250,7 @@ std::string describe(const nt_filter &filter)
 	if (filter.dport.enabled)
 		parts.push_back("dst port " + format_port_range(filter.dport));
 	if (filter.either_port.enabled)
-		parts.push_back("src or dst port " +
-				format_port_range(filter.either_port));
+		parts.push_back("src or dst port " + format_port_range(filter.either_port));
 	if (filter.netns_ino)
 		parts.push_back(fmt::format("netns {}", filter.netns_ino));
 	if (parts.empty())

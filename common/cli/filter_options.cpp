@@ -35,8 +35,7 @@ const char *family_name(std::uint8_t family)
 	return family == NT_AF_INET ? "IPv4" : "IPv6";
 }
 
-std::optional<std::string> string_option(const po::variables_map &vm,
-					 const char *name)
+std::optional<std::string> string_option(const po::variables_map &vm, const char *name)
 {
 	auto it = vm.find(name);
 	if (it == vm.end() || it->second.empty())
@@ -111,15 +110,15 @@ nt_filter build_filter(const FilterOptions &options)
 		throw UsageError("-4 and -6 cannot be used together "
 				 "(give neither to see both families)");
 	if (options.addr && (options.saddr || options.daddr))
-		throw UsageError(fmt::format(
-			"-N cannot be combined with {}: -N already matches the "
-			"source or the destination address",
-			options.saddr ? kSaddr : kDaddr));
+		throw UsageError(
+			fmt::format("-N cannot be combined with {}: -N already matches the "
+				    "source or the destination address",
+				    options.saddr ? kSaddr : kDaddr));
 	if (options.port && (options.sport || options.dport))
-		throw UsageError(fmt::format(
-			"-P cannot be combined with {}: -P already matches the "
-			"source or the destination port",
-			options.sport ? kSport : kDport));
+		throw UsageError(
+			fmt::format("-P cannot be combined with {}: -P already matches the "
+				    "source or the destination port",
+				    options.sport ? kSport : kDport));
 
 	nt_filter filter{};
 	if (options.ipv4)
@@ -166,35 +165,35 @@ nt_filter build_filter(const FilterOptions &options)
 		if (n.net->family == family)
 			continue;
 		if (filter.family)
-			throw UsageError(fmt::format(
-				"{}: {} is {}, but {} selects {} packets only",
-				n.option, quoted_value(*n.text), family_name(n.net->family),
-				family_source, family_name(family)));
-		throw UsageError(fmt::format(
-			"{}: {} is {}, but {} is {}: no packet has both",
-			n.option, quoted_value(*n.text), family_name(n.net->family),
-			family_source, family_name(family)));
+			throw UsageError(fmt::format("{}: {} is {}, but {} selects {} packets only",
+						     n.option, quoted_value(*n.text),
+						     family_name(n.net->family), family_source,
+						     family_name(family)));
+		throw UsageError(fmt::format("{}: {} is {}, but {} is {}: no packet has both",
+					     n.option, quoted_value(*n.text),
+					     family_name(n.net->family), family_source,
+					     family_name(family)));
 	}
 
 	if (filter.has_proto) {
-		const char *port_option = options.sport ? kSport
+		const char *port_option = options.sport   ? kSport
 					  : options.dport ? kDport
 					  : options.port  ? kPort
 							  : nullptr;
 		if (port_option && !protocol_has_ports(filter.proto))
-			throw UsageError(fmt::format(
-				"{} {} has no ports, so {} can never match",
-				kProto, protocol_name(filter.proto), port_option));
+			throw UsageError(fmt::format("{} {} has no ports, so {} can never match",
+						     kProto, protocol_name(filter.proto),
+						     port_option));
 		if (filter.proto == kProtoIcmp && family == NT_AF_INET6)
-			throw UsageError(fmt::format(
-				"{} icmp is ICMP for IPv4, but {} selects IPv6 "
-				"(use {} icmp6)",
-				kProto, family_source, kProto));
+			throw UsageError(
+				fmt::format("{} icmp is ICMP for IPv4, but {} selects IPv6 "
+					    "(use {} icmp6)",
+					    kProto, family_source, kProto));
 		if (filter.proto == kProtoIcmpv6 && family == NT_AF_INET)
-			throw UsageError(fmt::format(
-				"{} icmp6 is ICMP for IPv6, but {} selects IPv4 "
-				"(use {} icmp)",
-				kProto, family_source, kProto));
+			throw UsageError(
+				fmt::format("{} icmp6 is ICMP for IPv6, but {} selects IPv4 "
+					    "(use {} icmp)",
+					    kProto, family_source, kProto));
 	}
 	return filter;
 }

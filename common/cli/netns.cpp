@@ -25,21 +25,17 @@ namespace {
 constexpr long kNsfsMagic = 0x6e736673;
 constexpr unsigned long kNsGetNsType = (0xb7 << 8) | 0x3; // _IO(0xb7, 0x3)
 
-std::uint32_t parse_inode(std::string_view option, std::string_view text,
-			  std::string_view digits)
+std::uint32_t parse_inode(std::string_view option, std::string_view text, std::string_view digits)
 {
 	std::uint64_t value = 0;
-	auto [end, ec] = std::from_chars(digits.data(),
-					 digits.data() + digits.size(), value);
-	if (ec != std::errc() || end != digits.data() + digits.size() ||
-	    value > UINT32_MAX)
-		throw UsageError(fmt::format(
-			"{}: inode number {} is out of range (1-{})", option,
-			quoted_value(text), UINT32_MAX));
+	auto [end, ec] = std::from_chars(digits.data(), digits.data() + digits.size(), value);
+	if (ec != std::errc() || end != digits.data() + digits.size() || value > UINT32_MAX)
+		throw UsageError(fmt::format("{}: inode number {} is out of range (1-{})", option,
+					     quoted_value(text), UINT32_MAX));
 	if (value == 0)
-		throw UsageError(fmt::format(
-			"{}: {} is not a namespace inode number (0 is never used)",
-			option, quoted_value(text)));
+		throw UsageError(
+			fmt::format("{}: {} is not a namespace inode number (0 is never used)",
+				    option, quoted_value(text)));
 	return static_cast<std::uint32_t>(value);
 }
 
@@ -67,8 +63,7 @@ const char *namespace_kind(int clone_flag)
 	}
 }
 
-std::uint32_t inode_of_namespace_file(std::string_view option,
-				      std::string_view text,
+std::uint32_t inode_of_namespace_file(std::string_view option, std::string_view text,
 				      const std::string &path)
 {
 	struct stat st {};
@@ -76,18 +71,16 @@ std::uint32_t inode_of_namespace_file(std::string_view option,
 		// A bare name was looked up in /run/netns: say where.
 		const std::string where =
 			path == text ? std::string() : " (" + quoted_value(path) + ")";
-		throw UsageError(fmt::format("{}: {}{}: {}", option,
-					     quoted_value(text), where,
+		throw UsageError(fmt::format("{}: {}{}: {}", option, quoted_value(text), where,
 					     std::strerror(errno)));
 	}
 
 	struct statfs fs {};
-	if (statfs(path.c_str(), &fs) == 0 &&
-	    static_cast<long>(fs.f_type) != kNsfsMagic)
-		throw UsageError(fmt::format(
-			"{}: {} is not a namespace file (expected /proc/PID/ns/net, "
-			"/run/netns/NAME or an inode number)",
-			option, quoted_value(text)));
+	if (statfs(path.c_str(), &fs) == 0 && static_cast<long>(fs.f_type) != kNsfsMagic)
+		throw UsageError(
+			fmt::format("{}: {} is not a namespace file (expected /proc/PID/ns/net, "
+				    "/run/netns/NAME or an inode number)",
+				    option, quoted_value(text)));
 
 	// NS_GET_NSTYPE (Linux 4.11) tells a network namespace from the
 	// others; where it is missing or the file cannot be opened, the nsfs
@@ -97,9 +90,9 @@ std::uint32_t inode_of_namespace_file(std::string_view option,
 		int type = ioctl(fd, kNsGetNsType);
 		close(fd);
 		if (type >= 0 && type != CLONE_NEWNET)
-			throw UsageError(fmt::format(
-				"{}: {} is a {} namespace, not a network namespace",
-				option, quoted_value(text), namespace_kind(type)));
+			throw UsageError(
+				fmt::format("{}: {} is a {} namespace, not a network namespace",
+					    option, quoted_value(text), namespace_kind(type)));
 	}
 	return static_cast<std::uint32_t>(st.st_ino);
 }
@@ -109,10 +102,10 @@ std::uint32_t inode_of_namespace_file(std::string_view option,
 std::uint32_t parse_netns(std::string_view option, std::string_view text)
 {
 	if (text.empty())
-		throw UsageError(fmt::format(
-			"{}: empty value, expected an inode number, a path like "
-			"/proc/PID/ns/net or a name in /run/netns",
-			option));
+		throw UsageError(
+			fmt::format("{}: empty value, expected an inode number, a path like "
+				    "/proc/PID/ns/net or a name in /run/netns",
+				    option));
 
 	if (is_decimal(text))
 		return parse_inode(option, text, text);
@@ -122,29 +115,27 @@ std::uint32_t parse_netns(std::string_view option, std::string_view text)
 	if (open_bracket != std::string_view::npos && text.back() == ']' &&
 	    text.find('/') == std::string_view::npos) {
 		const std::string_view kind = text.substr(0, open_bracket);
-		const std::string_view digits = text.substr(
-			open_bracket + 2, text.size() - open_bracket - 3);
+		const std::string_view digits =
+			text.substr(open_bracket + 2, text.size() - open_bracket - 3);
 		if (kind != "net")
-			throw UsageError(fmt::format(
-				"{}: {} names a {} namespace, not a network namespace",
-				option, quoted_value(text), quoted_value(kind)));
+			throw UsageError(
+				fmt::format("{}: {} names a {} namespace, not a network namespace",
+					    option, quoted_value(text), quoted_value(kind)));
 		if (!is_decimal(digits))
-			throw UsageError(fmt::format(
-				"{}: {} does not hold an inode number", option,
-				quoted_value(text)));
+			throw UsageError(fmt::format("{}: {} does not hold an inode number", option,
+						     quoted_value(text)));
 		return parse_inode(option, text, digits);
 	}
 
 	if (text.find('\0') != std::string_view::npos)
-		throw UsageError(fmt::format("{}: {} is not a valid path", option,
-					     quoted_value(text)));
+		throw UsageError(
+			fmt::format("{}: {} is not a valid path", option, quoted_value(text)));
 
 	std::string path(text);
 	if (text.find('/') == std::string_view::npos) {
 		if (text == "." || text == "..")
-			throw UsageError(fmt::format(
-				"{}: {} is not a namespace name", option,
-				quoted_value(text)));
+			throw UsageError(fmt::format("{}: {} is not a namespace name", option,
+						     quoted_value(text)));
 		path = "/run/netns/" + path;
 	}
 	return inode_of_namespace_file(option, text, path);
@@ -153,8 +144,7 @@ std::uint32_t parse_netns(std::string_view option, std::string_view text)
 std::uint32_t current_netns_inode()
 {
 	struct stat st {};
-	if (stat("/proc/thread-self/ns/net", &st) != 0 &&
-	    stat("/proc/self/ns/net", &st) != 0)
+	if (stat("/proc/thread-self/ns/net", &st) != 0 && stat("/proc/self/ns/net", &st) != 0)
 		return 0;
 	return static_cast<std::uint32_t>(st.st_ino);
 }

@@ -8,9 +8,7 @@ namespace nettrace {
 
 std::string_view trim(std::string_view text)
 {
-	const auto space = [](char c) {
-		return c == ' ' || c == '\t' || c == '\n' || c == '\r';
-	};
+	const auto space = [](char c) { return c == ' ' || c == '\t' || c == '\n' || c == '\r'; };
 	while (!text.empty() && space(text.front()))
 		text.remove_prefix(1);
 	while (!text.empty() && space(text.back()))

@@ -1,15 +1,15 @@
 // SPDX-License-Identifier: MIT
 #include <nettrace/common/kernel/btf.hpp>
 
-#include <nettrace/common/kernel/core_btf.hpp>
 #include <nettrace/common/kernel/cache.hpp>
+#include <nettrace/common/kernel/core_btf.hpp>
 #include <nettrace/common/kernel/startup_heap.hpp>
 
 #include <bpf/btf.h>
 #include <bpf/libbpf.h>
-#include <fmt/format.h>
 #include <dirent.h>
 #include <fcntl.h>
+#include <fmt/format.h>
 #include <sys/mman.h>
 #include <sys/stat.h>
 #include <unistd.h>
@@ -73,10 +73,10 @@ bool kept_intact(const std::string &file)
 	if (found == *written)
 		return true;
 	const std::string size = written->substr(0, written->find(' '));
-	KernelCache::report_damaged(
-		file, size == std::to_string(bytes->size())
-			      ? std::string("checksum does not match")
-			      : fmt::format("{} bytes where {} were written", bytes->size(), size));
+	KernelCache::report_damaged(file, size == std::to_string(bytes->size())
+						  ? std::string("checksum does not match")
+						  : fmt::format("{} bytes where {} were written",
+								bytes->size(), size));
 	return false;
 }
 
@@ -120,7 +120,7 @@ KernelBtf::~KernelBtf()
 
 bool KernelBtf::available()
 {
-	struct stat file{};
+	struct stat file {};
 	return stat(vmlinux_path, &file) == 0;
 }
 
@@ -128,7 +128,7 @@ btf *KernelBtf::vmlinux() const
 {
 	if (!parsed_) {
 		parsed_ = true;
-		struct stat file{};
+		struct stat file {};
 		if (stat(vmlinux_path, &file) == 0)
 			keep_heap_for_btf_parsing(static_cast<std::size_t>(file.st_size));
 		btf_ = btf__load_vmlinux_btf();

@@ -29,7 +29,8 @@ constexpr const char *facts_file = "facts.json";
 std::string kernel_build_id()
 {
 	std::ifstream in("/sys/kernel/notes", std::ios::binary);
-	const std::string notes((std::istreambuf_iterator<char>(in)), std::istreambuf_iterator<char>());
+	const std::string notes((std::istreambuf_iterator<char>(in)),
+				std::istreambuf_iterator<char>());
 	constexpr uint32_t gnu_build_id = 3;
 	auto align4 = [](size_t n) { return (n + 3) & ~size_t(3); };
 	size_t at = 0;
@@ -46,7 +47,8 @@ std::string kernel_build_id()
 		    std::memcmp(notes.data() + name_at, "GNU", 4) == 0) {
 			std::string hex;
 			for (size_t i = 0; i < desc_size; i++)
-				hex += fmt::format("{:02x}", static_cast<unsigned char>(notes[desc_at + i]));
+				hex += fmt::format("{:02x}",
+						   static_cast<unsigned char>(notes[desc_at + i]));
 			return hex;
 		}
 		at = desc_at + align4(desc_size);
@@ -68,11 +70,11 @@ std::string kernel_identity()
 		// sizes are unlikely to match too.
 		utsname names{};
 		uname(&names);
-		struct stat btf{};
+		struct stat btf {};
 		stat(kernel_paths::vmlinux_btf, &btf);
 		kernel = fmt::format("{}-{}", names.release,
-				     KernelCache::content_key(fmt::format("{} {}", names.version,
-									  btf.st_size)));
+				     KernelCache::content_key(
+					     fmt::format("{} {}", names.version, btf.st_size)));
 	}
 	return fmt::format("{}.v{}", kernel, cache_format);
 }
@@ -84,8 +86,10 @@ void report_unusable(const std::string &dir, const std::string &why)
 	if (reported)
 		return;
 	reported = true;
-	fmt::print(stderr, "nettrace: kernel cache {} not used: {}; each start parses the "
-		   "kernel's BTF\n", dir, why);
+	fmt::print(stderr,
+		   "nettrace: kernel cache {} not used: {}; each start parses the "
+		   "kernel's BTF\n",
+		   dir, why);
 }
 
 // Made if missing; usable only if it is ours and nobody else may write it.
@@ -94,7 +98,7 @@ std::string why_unusable(const std::string &path)
 {
 	if (mkdir(path.c_str(), 0700) != 0 && errno != EEXIST)
 		return std::strerror(errno);
-	struct stat info{};
+	struct stat info {};
 	if (lstat(path.c_str(), &info) != 0)
 		return std::strerror(errno);
 	if (!S_ISDIR(info.st_mode))
@@ -227,7 +231,8 @@ bool KernelCache::write(std::string_view file, std::string_view bytes)
 	if (fd >= 0)
 		unlink(temporary.c_str());
 	writes_failed = true;
-	report_unusable(*directory(), fmt::format("cannot write {}: {}", file, std::strerror(error)));
+	report_unusable(*directory(),
+			fmt::format("cannot write {}: {}", file, std::strerror(error)));
 	return false;
 }
 

@@ -20,8 +20,8 @@ std::string_view essential_name(std::string_view name)
 {
 	for (size_t end = name.size(); end-- > 0;) {
 		// name[end] ends the base name; "___" and a flavor follow.
-		if (end + 4 < name.size() && name[end] != '_' && name.compare(end + 1, 3, "___") == 0 &&
-		    name[end + 4] != '_')
+		if (end + 4 < name.size() && name[end] != '_' &&
+		    name.compare(end + 1, 3, "___") == 0 && name[end + 4] != '_')
 			return name.substr(0, end + 1);
 	}
 	return name;
@@ -43,7 +43,8 @@ public:
 		for (__u32 id = 1; id < btf__type_cnt(&program); id++) {
 			const btf_type *t = btf__type_by_id(&program, id);
 			if (t->name_off && is_named_kind(t))
-				names.insert(essential_name(btf__name_by_offset(&program, t->name_off)));
+				names.insert(
+					essential_name(btf__name_by_offset(&program, t->name_off)));
 		}
 		for (__u32 id = 1; id < btf__type_cnt(&kernel_); id++) {
 			const btf_type *t = btf__type_by_id(&kernel_, id);
@@ -137,7 +138,8 @@ private:
 				return true;
 			if (btf_is_array(t))
 				id = btf_array(t)->type;
-			else if (btf_is_typedef(t) || btf_is_mod(t) || btf_kind(t) == BTF_KIND_TYPE_TAG)
+			else if (btf_is_typedef(t) || btf_is_mod(t) ||
+				 btf_kind(t) == BTF_KIND_TYPE_TAG)
 				id = t->type;
 			else
 				return false;

@@ -1,8 +1,8 @@
 // SPDX-License-Identifier: MIT
 // The table of drop reason names: lookups by code and by name. Filling it
 // is the sources' job (drop_reasons/).
-#include <nettrace/common/kernel/drop_reasons.hpp>
 #include "drop_reasons/builder.hpp"
+#include <nettrace/common/kernel/drop_reasons.hpp>
 
 #include <nettrace/common/cli/text.hpp>
 #include <nettrace/common/cli/text_match.hpp>
@@ -32,10 +32,7 @@ struct DropReasons::UnknownNames {
 	std::unordered_map<uint32_t, std::string> names;
 };
 
-DropReasons::DropReasons()
-	: subsystems_(1), unknown_(std::make_unique<UnknownNames>())
-{
-}
+DropReasons::DropReasons() : subsystems_(1), unknown_(std::make_unique<UnknownNames>()) {}
 
 DropReasons::DropReasons(DropReasons &&) noexcept = default;
 DropReasons &DropReasons::operator=(DropReasons &&) noexcept = default;
@@ -120,8 +117,7 @@ std::optional<uint32_t> DropReasons::code(std::string_view name) const
 			const std::string_view candidate = names_.view(reasons[reason]);
 			if (equals_ignoring_case(candidate, given) ||
 			    (id == 0 && equals_ignoring_case(candidate, bare)))
-				return static_cast<uint32_t>(
-					id << subsystem_shift | reason);
+				return static_cast<uint32_t>(id << subsystem_shift | reason);
 		}
 	}
 	return std::nullopt;
@@ -140,8 +136,7 @@ std::vector<std::string_view> DropReasons::names() const
 	return result;
 }
 
-std::vector<std::string_view> DropReasons::closest(std::string_view name,
-						   size_t max) const
+std::vector<std::string_view> DropReasons::closest(std::string_view name, size_t max) const
 {
 	const std::string_view given = trim(name);
 	const std::string_view bare = without_core_prefix(given);
@@ -159,9 +154,9 @@ std::vector<std::string_view> DropReasons::closest(std::string_view name,
 
 size_t DropReasons::subsystem_count() const noexcept
 {
-	return static_cast<size_t>(std::count_if(
-		subsystems_.begin(), subsystems_.end(),
-		[](const Subsystem &s) { return s.name.length != 0; }));
+	return static_cast<size_t>(
+		std::count_if(subsystems_.begin(), subsystems_.end(),
+			      [](const Subsystem &s) { return s.name.length != 0; }));
 }
 
 std::string_view DropReasons::subsystem_name(uint16_t id) const noexcept

@@ -10,7 +10,7 @@ namespace nettrace {
 
 LiveKernelSymbols::LiveKernelSymbols(std::string tool, std::string path,
 				     Clock::duration reload_interval)
-	: tool_(std::move(tool)), path_(std::move(path)), reload_interval_(reload_interval)
+    : tool_(std::move(tool)), path_(std::move(path)), reload_interval_(reload_interval)
 {
 }
 
@@ -31,8 +31,7 @@ void LiveKernelSymbols::load()
 		fmt::print(stderr, "{}: {}\n", tool_, table_.hidden_warning());
 }
 
-bool LiveKernelSymbols::format_return_address_to(fmt::memory_buffer &out,
-						 std::uint64_t address)
+bool LiveKernelSymbols::format_return_address_to(fmt::memory_buffer &out, std::uint64_t address)
 {
 	const std::size_t mark = out.size();
 	const auto symbol = table_.format_return_address_to(out, address);

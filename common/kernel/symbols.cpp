@@ -1,6 +1,6 @@
 // SPDX-License-Identifier: MIT
-#include <nettrace/common/kernel/symbols.hpp>
 #include <nettrace/common/kernel/fixes.hpp>
+#include <nettrace/common/kernel/symbols.hpp>
 #include <nettrace/errors.hpp>
 
 #include <algorithm>
@@ -93,8 +93,8 @@ public:
 				break;
 			address = address << 4 | static_cast<uint64_t>(digit);
 		}
-		if (pos == 0 || pos > 16 || pos + 3 > line.size() ||
-		    line[pos] != ' ' || line[pos + 2] != ' ')
+		if (pos == 0 || pos > 16 || pos + 3 > line.size() || line[pos] != ' ' ||
+		    line[pos + 2] != ' ')
 			return;
 		const char type = line[pos + 1];
 		std::string_view rest = line.substr(pos + 3);
@@ -105,8 +105,7 @@ public:
 		if (const size_t tab = rest.find('\t'); tab != rest.npos) {
 			name = rest.substr(0, tab);
 			module = rest.substr(tab + 1);
-			if (module.size() >= 2 && module.front() == '[' &&
-			    module.back() == ']')
+			if (module.size() >= 2 && module.front() == '[' && module.back() == ']')
 				module = module.substr(1, module.size() - 2);
 		}
 
@@ -115,8 +114,7 @@ public:
 			saw_nonzero_address_ = true;
 		// A zero address is what a hidden file shows for everything;
 		// on a readable file no function lives there.
-		if (!is_text_type(type) || address == 0 || name.empty() ||
-		    name.size() > UINT16_MAX)
+		if (!is_text_type(type) || address == 0 || name.empty() || name.size() > UINT16_MAX)
 			return;
 
 		uint16_t module_index = module.empty() ? 0 : intern_module(module);
@@ -164,8 +162,7 @@ private:
 		for (size_t i = 0; i < entries.size();) {
 			size_t best = i;
 			size_t j = i + 1;
-			for (; j < entries.size() &&
-			       entries[j].address == entries[i].address;
+			for (; j < entries.size() && entries[j].address == entries[i].address;
 			     j++) {
 				if (better_alias(entries[j], entries[best]))
 					best = j;
@@ -182,10 +179,9 @@ private:
 		const bool current_ends = current.module == end_of_text;
 		if (candidate_ends != current_ends)
 			return current_ends;
-		return leading_underscores(table_.view(candidate.name_offset,
-						       candidate.name_length)) <
-		       leading_underscores(table_.view(current.name_offset,
-						       current.name_length));
+		return leading_underscores(
+			       table_.view(candidate.name_offset, candidate.name_length)) <
+		       leading_underscores(table_.view(current.name_offset, current.name_length));
 	}
 
 	// Returns where `name` starts in the arena. Nearly half the symbols
@@ -196,8 +192,7 @@ private:
 	{
 		auto &names = table_.names_;
 		if (previous_name_length_ > name.size()) {
-			const size_t tail =
-				previous_name_end_ - name.size();
+			const size_t tail = previous_name_end_ - name.size();
 			if (names.text().substr(tail, name.size()) == name)
 				return static_cast<uint32_t>(tail);
 		}
@@ -254,8 +249,7 @@ KernelSymbols KernelSymbols::load(const std::string &path)
 {
 	const int fd = ::open(path.c_str(), O_RDONLY | O_CLOEXEC);
 	if (fd < 0)
-		throw RuntimeError(fmt::format("cannot open {}: {}", path,
-					       std::strerror(errno)));
+		throw RuntimeError(fmt::format("cannot open {}: {}", path, std::strerror(errno)));
 
 	KernelSymbols table;
 	Builder builder(table);
@@ -267,15 +261,14 @@ KernelSymbols KernelSymbols::load(const std::string &path)
 	std::vector<char> chunk(256 * 1024);
 	size_t filled = 0;
 	for (;;) {
-		const ssize_t got =
-			::read(fd, chunk.data() + filled, chunk.size() - filled);
+		const ssize_t got = ::read(fd, chunk.data() + filled, chunk.size() - filled);
 		if (got < 0) {
 			if (errno == EINTR)
 				continue;
 			const int error = errno;
 			::close(fd);
-			throw RuntimeError(fmt::format("cannot read {}: {}", path,
-						       std::strerror(error)));
+			throw RuntimeError(
+				fmt::format("cannot read {}: {}", path, std::strerror(error)));
 		}
 		if (got == 0)
 			break;
@@ -310,8 +303,8 @@ std::string KernelSymbols::hidden_reason() const
 {
 	if (!hidden_)
 		return {};
-	return std::string(default_path) + " shows zero addresses: " +
-	       std::string(hidden_addresses_fix());
+	return std::string(default_path) +
+	       " shows zero addresses: " + std::string(hidden_addresses_fix());
 }
 
 std::string KernelSymbols::hidden_warning() const
@@ -323,17 +316,16 @@ std::string KernelSymbols::hidden_warning() const
 
 size_t KernelSymbols::size() const noexcept
 {
-	return static_cast<size_t>(std::count_if(
-		entries_.begin(), entries_.end(),
-		[](const Entry &e) { return e.module != end_of_text; }));
+	return static_cast<size_t>(
+		std::count_if(entries_.begin(), entries_.end(),
+			      [](const Entry &e) { return e.module != end_of_text; }));
 }
 
-std::optional<KernelSymbols::Symbol>
-KernelSymbols::resolve(uint64_t address) const noexcept
+std::optional<KernelSymbols::Symbol> KernelSymbols::resolve(uint64_t address) const noexcept
 {
-	const auto after = std::upper_bound(
-		entries_.begin(), entries_.end(), address,
-		[](uint64_t a, const Entry &e) { return a < e.address; });
+	const auto after =
+		std::upper_bound(entries_.begin(), entries_.end(), address,
+				 [](uint64_t a, const Entry &e) { return a < e.address; });
 	if (after == entries_.begin())
 		return std::nullopt;
 	const Entry &entry = *std::prev(after);

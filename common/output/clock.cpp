@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: MIT
 #include <nettrace/common/output/clock.hpp>
 
 #include <time.h>

@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: MIT
 #include <nettrace/common/output/stack_frames.hpp>
 
 #include <algorithm>
@@ -7,13 +8,14 @@ namespace nettrace {
 bool is_tracing_frame(std::string_view name)
 {
 	constexpr std::string_view prefixes[] = {
-		"__traceiter_", "__bpf_trace_", "bpf_trace_run", "bpf_prog_",
-		"__bpf_prog_", "bpf_trampoline_", "trace_kfree_skb", "perf_trace_",
-		"trace_event_raw_event_", "trace_consume_skb",
+		"__traceiter_",      "__bpf_trace_", "bpf_trace_run",
+		"bpf_prog_",         "__bpf_prog_",  "bpf_trampoline_",
+		"trace_kfree_skb",   "perf_trace_",  "trace_event_raw_event_",
+		"trace_consume_skb",
 	};
 	constexpr std::string_view exact[] = {
-		"sk_skb_reason_drop", "kfree_skb_reason", "kfree_skb", "__kfree_skb",
-		"kfree_skb_list_reason", "consume_skb",
+		"sk_skb_reason_drop", "kfree_skb_reason",      "kfree_skb",
+		"__kfree_skb",        "kfree_skb_list_reason", "consume_skb",
 	};
 	for (auto p : prefixes)
 		if (name.substr(0, p.size()) == p)
@@ -24,8 +26,8 @@ bool is_tracing_frame(std::string_view name)
 	return false;
 }
 
-std::size_t first_shown_frame(const KernelSymbols &symbols, __u64 location,
-			      const __u64 *stack, std::size_t frames)
+std::size_t first_shown_frame(const KernelSymbols &symbols, __u64 location, const __u64 *stack,
+			      std::size_t frames)
 {
 	if (location)
 		for (std::size_t i = 0; i < frames; ++i)
@@ -42,7 +44,7 @@ std::size_t first_shown_frame(const KernelSymbols &symbols, __u64 location,
 }
 
 FrameNames::FrameNames(LiveKernelSymbols &symbols)
-	: symbols_(symbols), generation_(symbols.generation()), slots_(slot_count)
+    : symbols_(symbols), generation_(symbols.generation()), slots_(slot_count)
 {
 }
 

@@ -4,7 +4,7 @@
 namespace nettrace {
 
 StackPrinter::StackPrinter(FrameNames &names, std::string_view indent)
-	: names_(names), indent_(indent)
+    : names_(names), indent_(indent)
 {
 }
 

@@ -1,10 +1,11 @@
+// SPDX-License-Identifier: MIT
 #include <nettrace/common/output/writer.hpp>
 
 #include <nettrace/errors.hpp>
 
 #include <cerrno>
-#include <cstring>
 #include <csignal>
+#include <cstring>
 #include <unistd.h>
 
 namespace nettrace {
@@ -15,8 +16,8 @@ constexpr auto flush_delay = std::chrono::milliseconds(100);
 
 } // namespace
 
-OutputWriter::OutputWriter(int fd) : fd_(fd), terminal_(isatty(fd)),
-	last_flush_(std::chrono::steady_clock::now())
+OutputWriter::OutputWriter(int fd)
+    : fd_(fd), terminal_(isatty(fd)), last_flush_(std::chrono::steady_clock::now())
 {
 	// A closed pipe (`| head`) is a normal way to stop: see it as EPIPE
 	// instead of dying by SIGPIPE with BPF programs still being torn down.

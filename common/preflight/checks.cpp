@@ -1,10 +1,10 @@
 // SPDX-License-Identifier: MIT
-#include <nettrace/common/preflight/checks.hpp>
 #include <nettrace/common/kernel/fixes.hpp>
+#include <nettrace/common/preflight/checks.hpp>
 #include <nettrace/common/preflight/privileges.hpp>
 
-#include <nettrace/common/kernel/drop_reasons.hpp>
 #include <nettrace/common/kernel/btf.hpp>
+#include <nettrace/common/kernel/drop_reasons.hpp>
 #include <nettrace/common/kernel/symbols.hpp>
 
 #include <fmt/format.h>
@@ -15,8 +15,7 @@ bool environment(sdk::CheckReport &report)
 {
 	bool ok = true;
 	if (const std::string why = missing_privileges(); !why.empty()) {
-		report.missing("privileges", why,
-			       fix::run_as_root);
+		report.missing("privileges", why, fix::run_as_root);
 		ok = false;
 	}
 	if (!KernelBtf::available()) {
@@ -42,8 +41,8 @@ void drop_reasons(sdk::CheckReport &report, const DropReasons &reasons,
 					reasons.unavailable_reason(),
 				"mount tracefs (" + fix::mount_tracefs() + ")");
 	else
-		report.ok("drop reasons", fmt::format("{} names, from {}",
-						      reasons.names().size(), reasons.origin()));
+		report.ok("drop reasons", fmt::format("{} names, from {}", reasons.names().size(),
+						      reasons.origin()));
 }
 
 void stack_symbols(sdk::CheckReport &report)

@@ -1,7 +1,7 @@
 // SPDX-License-Identifier: MIT
-#include <nettrace/common/preflight/privileges.hpp>
-#include <nettrace/common/kernel/paths.hpp>
 #include <nettrace/common/kernel/fixes.hpp>
+#include <nettrace/common/kernel/paths.hpp>
+#include <nettrace/common/preflight/privileges.hpp>
 #include <nettrace/errors.hpp>
 
 #include <fmt/format.h>
@@ -83,7 +83,8 @@ void require_bpf_environment()
 		throw RuntimeError(why);
 	if (access(kernel_paths::vmlinux_btf, R_OK) != 0)
 		throw RuntimeError(fmt::format("this kernel has no BTF ({} is missing): {}",
-					       kernel_paths::vmlinux_btf, fix::boot_kernel_with_btf));
+					       kernel_paths::vmlinux_btf,
+					       fix::boot_kernel_with_btf));
 }
 
 } // namespace nettrace::preflight

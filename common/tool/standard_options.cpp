@@ -7,8 +7,7 @@ namespace po = boost::program_options;
 
 namespace nettrace {
 
-void add_standard_options(po::options_description &options, StandardOptions &values,
-			  unsigned which)
+void add_standard_options(po::options_description &options, StandardOptions &values, unsigned which)
 {
 	if (which & standard_option::interval)
 		options.add_options()("interval,i",

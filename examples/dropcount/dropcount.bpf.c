@@ -30,8 +30,7 @@ __u64 reasons_not_counted = 0;
 /* skb:kfree_skb passes the reason as its third argument from 5.17 on;
  * newer kernels add rx_sk after it, which this program does not read. */
 SEC("tp_btf/kfree_skb")
-int BPF_PROG(count_drop, struct sk_buff *skb, void *location,
-	     enum skb_drop_reason reason)
+int BPF_PROG(count_drop, struct sk_buff *skb, void *location, enum skb_drop_reason reason)
 {
 	__u32 key = reason;
 

@@ -1,10 +1,11 @@
+// SPDX-License-Identifier: MIT
 // nettrace dropcount: the packets the kernel drops, counted per drop
 // reason, in one network namespace or in all of them. A plugin built
 // outside the nettrace tree, against the installed SDK only: copy this
 // folder to start a new one.
 #include "dropcount.h"
-#include <nettrace/filter_spec.h> // the skeleton's read-only data holds a nt_filter
 #include "dropcount.skel.h"
+#include <nettrace/filter_spec.h> // the skeleton's read-only data holds a nt_filter
 
 #include <nettrace/common/bpf/per_cpu_counters.hpp>
 #include <nettrace/common/output/clock.hpp>
@@ -53,9 +54,11 @@ int run(const nettrace_host *, int argc, char **argv)
 	add_standard_options(desc, o, interval | limits | verbose);
 	add_help_option(desc);
 	const auto vm = parse_command_line(argc, argv, desc);
-	if (print_help_if_asked(vm, "usage: nettrace dropcount [--netns NS] [-i SECONDS] [-c N] "
-				    "[--duration SECONDS] [-v]\n\n"
-				    "Count the packets the kernel drops, per drop reason.", desc))
+	if (print_help_if_asked(vm,
+				"usage: nettrace dropcount [--netns NS] [-i SECONDS] [-c N] "
+				"[--duration SECONDS] [-v]\n\n"
+				"Count the packets the kernel drops, per drop reason.",
+				desc))
 		return NETTRACE_EXIT_OK;
 	check_standard_options(vm, o);
 	if (o.limits.count && !vm.count("interval"))
@@ -80,13 +83,16 @@ int run(const nettrace_host *, int argc, char **argv)
 
 	const bpf_map *counts = skel->maps.drops_by_reason;
 	if (o.interval > 0)
-		loop.every(o.interval_duration(), [&] { print_counts(counts, facts.reasons, true); });
+		loop.every(o.interval_duration(),
+			   [&] { print_counts(counts, facts.reasons, true); });
 	const StopReason why = loop.run(StopAfter::from(o.limits, StopAfter::Count::Ticks));
 	if (why == StopReason::Signal || why == StopReason::Duration) // not after -c intervals
 		print_counts(counts, facts.reasons, o.interval > 0);
 	if (skel->bss->reasons_not_counted)
-		fmt::print(stderr, "nettrace dropcount: {} drops not counted: more than {} distinct "
-			   "reasons\n", skel->bss->reasons_not_counted, DROPCOUNT_MAX_REASONS);
+		fmt::print(stderr,
+			   "nettrace dropcount: {} drops not counted: more than {} distinct "
+			   "reasons\n",
+			   skel->bss->reasons_not_counted, DROPCOUNT_MAX_REASONS);
 	return NETTRACE_EXIT_OK;
 }
 
@@ -103,7 +109,8 @@ void check(sdk::CheckReport &report)
 				      "skb:kfree_skb passes no drop reason (5.17 or newer needed)",
 				      fix::boot_kernel_with_drop_reasons);
 	try {
-		bpf::Skeleton<dropcount_bpf> skel(NETTRACE_SKELETON_OPS(dropcount_bpf), "dropcount");
+		bpf::Skeleton<dropcount_bpf> skel(NETTRACE_SKELETON_OPS(dropcount_bpf),
+						  "dropcount");
 		skel.load();
 		session.programs_loaded();
 		skel.attach();
@@ -116,5 +123,5 @@ void check(sdk::CheckReport &report)
 
 } // namespace
 
-NETTRACE_PLUGIN_CHECKED("dropcount", "Count the packets the kernel drops, per drop reason",
-			"1.0.0", run, check)
+NETTRACE_PLUGIN_CHECKED("dropcount", "Count the packets the kernel drops, per drop reason", "1.0.0",
+			run, check)

@@ -13,7 +13,9 @@ namespace nettrace {
 class ExitError : public std::runtime_error {
 public:
 	ExitError(int exit_code, const std::string &message)
-		: std::runtime_error(message), exit_code_(exit_code) {}
+	    : std::runtime_error(message), exit_code_(exit_code)
+	{
+	}
 	int exit_code() const noexcept { return exit_code_; }
 
 private:
@@ -23,15 +25,16 @@ private:
 // A bad command line: which option, which value, why. Exit 2.
 class UsageError : public ExitError {
 public:
-	explicit UsageError(const std::string &message)
-		: ExitError(NETTRACE_EXIT_USAGE, message) {}
+	explicit UsageError(const std::string &message) : ExitError(NETTRACE_EXIT_USAGE, message) {}
 };
 
 // Something the environment refused: privileges, BTF, attach. Exit 1.
 class RuntimeError : public ExitError {
 public:
 	explicit RuntimeError(const std::string &message)
-		: ExitError(NETTRACE_EXIT_FAILURE, message) {}
+	    : ExitError(NETTRACE_EXIT_FAILURE, message)
+	{
+	}
 };
 
 } // namespace nettrace

@@ -48,8 +48,8 @@ struct nettrace_host {
 	uint16_t abi_minor;
 	const char *version; /* the driver's version string */
 	/* Prints "nettrace PLUGIN: MESSAGE" on stderr, one line. */
-	void (*report_error)(const struct nettrace_host *host,
-			     const char *plugin_name, const char *message);
+	void (*report_error)(const struct nettrace_host *host, const char *plugin_name,
+			     const char *message);
 	/* ABI 1.1: calls `visit` once for each plugin the driver loaded, in
 	 * search order, with the file it came from and its descriptor (read
 	 * up to the plugin's own struct_size; later fields are zero). For
@@ -98,8 +98,7 @@ struct nettrace_plugin {
 };
 
 /* The smallest descriptor a 1.x driver can use. */
-#define NETTRACE_PLUGIN_MIN_SIZE_V1 \
-	(sizeof(uint32_t) + 2 * sizeof(uint16_t) + 4 * sizeof(void *))
+#define NETTRACE_PLUGIN_MIN_SIZE_V1 (sizeof(uint32_t) + 2 * sizeof(uint16_t) + 4 * sizeof(void *))
 
 #ifdef __cplusplus
 }

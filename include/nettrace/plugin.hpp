@@ -33,14 +33,14 @@ inline void report(const nettrace_host *host, const char *plugin,
 {
 	// Read the host only up to the size it says it has.
 	const bool has_report = host && host->struct_size >= offsetof(nettrace_host, report_error) +
-								  sizeof(host->report_error);
+								     sizeof(host->report_error);
 	if (has_report && host->report_error)
 		host->report_error(host, plugin, message.c_str());
 }
 
 template <typename RunFn>
-int guarded_run(RunFn run, const char *plugin, const nettrace_host *host,
-		int argc, char **argv) noexcept
+int guarded_run(RunFn run, const char *plugin, const nettrace_host *host, int argc,
+		char **argv) noexcept
 {
 	try {
 		return run(host, argc, argv);
@@ -81,8 +81,9 @@ private:
 	void add(int status, const std::string &what, const std::string &detail,
 		 const std::string &fix)
 	{
-		const bool has_report = sink_ && sink_->struct_size >=
-			offsetof(nettrace_check_sink, report) + sizeof(sink_->report);
+		const bool has_report =
+			sink_ && sink_->struct_size >= offsetof(nettrace_check_sink, report) +
+							       sizeof(sink_->report);
 		if (has_report && sink_->report)
 			sink_->report(sink_, status, what.c_str(), detail.c_str(),
 				      fix.empty() ? nullptr : fix.c_str());
@@ -116,33 +117,34 @@ int guarded_check(CheckFn check, nettrace_check_sink *sink) noexcept
 
 } // namespace nettrace::sdk
 
-#define NETTRACE_PLUGIN_DESCRIPTOR_(NAME, SUMMARY, VERSION, RUN_FN, CHECK)     \
-	namespace nettrace_plugin_detail {                                     \
-	static int guarded(const nettrace_host *host, int argc,                \
-			   char **argv) noexcept                               \
-	{                                                                      \
-		return ::nettrace::sdk::guarded_run(RUN_FN, NAME, host, argc,  \
-						    argv);                     \
-	}                                                                      \
-	static const nettrace_plugin descriptor = {                            \
-		sizeof(nettrace_plugin), NETTRACE_PLUGIN_ABI_MAJOR,            \
-		NETTRACE_PLUGIN_ABI_MINOR, NAME, SUMMARY, VERSION, &guarded,   \
-		CHECK,                                                         \
-	};                                                                     \
-	}                                                                      \
-	BOOST_DLL_ALIAS(nettrace_plugin_detail::descriptor,                    \
-			NETTRACE_PLUGIN_SYMBOL)
+#define NETTRACE_PLUGIN_DESCRIPTOR_(NAME, SUMMARY, VERSION, RUN_FN, CHECK)            \
+	namespace nettrace_plugin_detail {                                            \
+	static int guarded(const nettrace_host *host, int argc, char **argv) noexcept \
+	{                                                                             \
+		return ::nettrace::sdk::guarded_run(RUN_FN, NAME, host, argc, argv);  \
+	}                                                                             \
+	static const nettrace_plugin descriptor = {                                   \
+		sizeof(nettrace_plugin),                                              \
+		NETTRACE_PLUGIN_ABI_MAJOR,                                            \
+		NETTRACE_PLUGIN_ABI_MINOR,                                            \
+		NAME,                                                                 \
+		SUMMARY,                                                              \
+		VERSION,                                                              \
+		&guarded,                                                             \
+		CHECK,                                                                \
+	};                                                                            \
+	}                                                                             \
+	BOOST_DLL_ALIAS(nettrace_plugin_detail::descriptor, NETTRACE_PLUGIN_SYMBOL)
 
-#define NETTRACE_PLUGIN(NAME, SUMMARY, VERSION, RUN_FN)                        \
+#define NETTRACE_PLUGIN(NAME, SUMMARY, VERSION, RUN_FN) \
 	NETTRACE_PLUGIN_DESCRIPTOR_(NAME, SUMMARY, VERSION, RUN_FN, nullptr)
 
-#define NETTRACE_PLUGIN_CHECKED(NAME, SUMMARY, VERSION, RUN_FN, CHECK_FN)      \
-	namespace nettrace_plugin_detail {                                     \
-	static int guarded_check(const nettrace_host *,                        \
-				 nettrace_check_sink *sink) noexcept           \
-	{                                                                      \
-		return ::nettrace::sdk::guarded_check(CHECK_FN, sink);         \
-	}                                                                      \
-	}                                                                      \
-	NETTRACE_PLUGIN_DESCRIPTOR_(NAME, SUMMARY, VERSION, RUN_FN,            \
+#define NETTRACE_PLUGIN_CHECKED(NAME, SUMMARY, VERSION, RUN_FN, CHECK_FN)                   \
+	namespace nettrace_plugin_detail {                                                  \
+	static int guarded_check(const nettrace_host *, nettrace_check_sink *sink) noexcept \
+	{                                                                                   \
+		return ::nettrace::sdk::guarded_check(CHECK_FN, sink);                      \
+	}                                                                                   \
+	}                                                                                   \
+	NETTRACE_PLUGIN_DESCRIPTOR_(NAME, SUMMARY, VERSION, RUN_FN,                         \
 				    &nettrace_plugin_detail::guarded_check)

@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: MIT
 #include "attach_types.hpp"
 
 #include "doctor.skel.h"
@@ -34,8 +35,8 @@ const std::array<AttachType, 6> attach_types = {{
 // The link is destroyed at once: doctor leaves nothing attached.
 std::optional<AttachFailure> try_attach(const AttachType &type)
 {
-	auto loaded = bpf::load_exactly(NETTRACE_SKELETON_OPS(doctor_bpf), "doctor",
-					{type.program});
+	auto loaded =
+		bpf::load_exactly(NETTRACE_SKELETON_OPS(doctor_bpf), "doctor", {type.program});
 	if (loaded.failure)
 		return loaded.failure;
 	bpf::clear_libbpf_log();
@@ -43,8 +44,10 @@ std::optional<AttachFailure> try_attach(const AttachType &type)
 		bpf_object__find_program_by_name((*loaded.skeleton)->obj, type.program));
 	// An error pointer, not NULL, from libbpf 0.x outside strict mode.
 	if (const long err = libbpf_get_error(link))
-		return AttachFailure{AttachFailure::Stage::Attach, static_cast<int>(-err),
-				     bpf::libbpf_log_tail(1), {}};
+		return AttachFailure{AttachFailure::Stage::Attach,
+				     static_cast<int>(-err),
+				     bpf::libbpf_log_tail(1),
+				     {}};
 	bpf_link__destroy(link);
 	return std::nullopt;
 }
@@ -55,8 +58,11 @@ std::vector<Finding> check_attach_types(const KernelConfig &config)
 {
 	std::vector<Finding> out;
 	for (const AttachType &type : attach_types) {
-		Finding f{bpf::name(type.kind), Status::Ok,
-			  fmt::format("attached to {}", type.target), {}, {}};
+		Finding f{bpf::name(type.kind),
+			  Status::Ok,
+			  fmt::format("attached to {}", type.target),
+			  {},
+			  {}};
 		if (auto failure = try_attach(type)) {
 			failure->target = type.target;
 			const bpf::Cause cause = bpf::explain(type.kind, *failure, &config);

@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: MIT
 // Each attach type nettrace's plugins use, tried for real with a program
 // that does nothing, and when it fails, the errno and its likely cause.
 #pragma once

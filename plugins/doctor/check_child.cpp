@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: MIT
 #include "check_child.hpp"
 
 #include <fmt/format.h>
@@ -76,7 +77,7 @@ try {
 
 Status status_of(int status)
 {
-	return status == NETTRACE_CHECK_OK	 ? Status::Ok
+	return status == NETTRACE_CHECK_OK         ? Status::Ok
 	       : status == NETTRACE_CHECK_DEGRADED ? Status::Degraded
 						   : Status::Missing;
 }
@@ -147,11 +148,11 @@ std::string signal_name(int sig)
 
 } // namespace
 
-bool run_check_in_child(const nettrace_host *host, const nettrace_plugin &plugin,
-			PluginVerdict &v)
+bool run_check_in_child(const nettrace_host *host, const nettrace_plugin &plugin, PluginVerdict &v)
 {
 	auto missing = [&v](std::string detail) {
-		v.findings.push_back({v.name + ": check", Status::Missing, std::move(detail), {}, {}});
+		v.findings.push_back(
+			{v.name + ": check", Status::Missing, std::move(detail), {}, {}});
 		v.status = Status::Missing;
 	};
 	int fds[2];

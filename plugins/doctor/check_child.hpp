@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: MIT
 // Runs one plugin's check in a child process. libbpf's print callback and
 // section handlers are process-wide, and a third party's check may crash
 // or hang: in a child, each check starts from doctor's state, whatever it

@@ -1,12 +1,13 @@
+// SPDX-License-Identifier: MIT
 // nettrace doctor: before tracing, what will work on this kernel with
 // these privileges, and exactly why not. Written against the plugin SDK
 // alone, as any third party's plugin is.
 #include "attach_types.hpp"
 #include "findings.hpp"
 #include "kernel_checks.hpp"
-#include <nettrace/common/kernel/config.hpp>
 #include "plugin_checks.hpp"
 #include "report.hpp"
+#include <nettrace/common/kernel/config.hpp>
 
 #include <nettrace/common/bpf/skeleton.hpp>
 #include <nettrace/common/cli/command_line.hpp>
@@ -34,14 +35,14 @@ struct Options {
 po::options_description describe_options(Options &o)
 {
 	po::options_description desc("options");
-	desc.add_options()
-		("json", po::bool_switch(&o.json), "one JSON object instead of text")
-		("verbose,v", po::bool_switch(&o.verbose), "also print libbpf's messages");
+	desc.add_options()("json", po::bool_switch(&o.json), "one JSON object instead of text")(
+		"verbose,v", po::bool_switch(&o.verbose), "also print libbpf's messages");
 	add_help_option(desc);
 	return desc;
 }
 
-template <typename T> void append(std::vector<T> &to, std::vector<T> from)
+template <typename T>
+void append(std::vector<T> &to, std::vector<T> from)
 {
 	for (T &x : from)
 		to.push_back(std::move(x));
@@ -59,12 +60,15 @@ Diagnosis diagnose(const nettrace_host *host, const std::vector<std::string> &on
 	d.release = uts.release;
 	d.machine = uts.machine;
 	const KernelConfig config = KernelConfig::read(d.release);
-	d.checks.push_back({"kernel", Status::Ok,
+	d.checks.push_back({"kernel",
+			    Status::Ok,
 			    fmt::format("{} {}; config {}", d.release, d.machine,
 					config.readable() ? "from " + config.source()
 							  : "not readable (no /proc/config.gz "
-							    "or /boot/config-" + d.release + ")"),
-			    {}, {}});
+							    "or /boot/config-" +
+								    d.release + ")"),
+			    {},
+			    {}});
 	append(d.checks, check_btf(d.release));
 	append(d.checks, check_privileges());
 	append(d.checks, check_filesystems());

@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: MIT
 // What doctor found: one Finding per check, and per installed plugin a
 // verdict made of what its own check found.
 #pragma once
@@ -13,7 +14,7 @@ enum class Status { Ok, Degraded, Missing };
 const char *status_name(Status s); // "OK", "DEGRADED", "MISSING"
 
 struct Finding {
-	std::string name;   // "kprobe", "CAP_BPF", "skbstat: function rows"
+	std::string name; // "kprobe", "CAP_BPF", "skbstat: function rows"
 	Status status = Status::Ok;
 	std::string detail; // what was found, and for a failure its likely cause
 	std::string fix;    // one line, or empty
@@ -25,7 +26,7 @@ struct PluginVerdict {
 	std::string file;
 	std::string version;
 	unsigned abi_major = 0, abi_minor = 0;
-	bool checked = false;   // false: it has no check entry point
+	bool checked = false; // false: it has no check entry point
 	Status status = Status::Ok;
 	std::vector<Finding> findings; // named "<plugin>: <what>"
 };

@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: MIT
 // What the kernel and this process offer a tracer, each read from where
 // the kernel publishes it: BTF, privileges, the tracing file systems,
 // kernel symbols, ring buffers, and what skb:kfree_skb says about drops.

@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: MIT
 #include "plugin_checks.hpp"
 #include "check_child.hpp"
 
@@ -17,8 +18,7 @@ namespace {
 // memory, a plugin is left out.
 void add_to_listing(void *context, const char *file, const nettrace_plugin *plugin) noexcept
 try {
-	static_cast<std::vector<InstalledPlugin> *>(context)->push_back(
-		{plugin, file ? file : ""});
+	static_cast<std::vector<InstalledPlugin> *>(context)->push_back({plugin, file ? file : ""});
 } catch (...) {
 }
 
@@ -33,8 +33,9 @@ bool has_check(const nettrace_plugin &p)
 std::vector<InstalledPlugin> installed_plugins(const nettrace_host *host, const char *self,
 					       const std::vector<std::string> &only)
 {
-	const bool can_list = host && host->struct_size >= offsetof(nettrace_host, for_each_plugin) +
-								   sizeof(host->for_each_plugin) &&
+	const bool can_list = host &&
+			      host->struct_size >= offsetof(nettrace_host, for_each_plugin) +
+							   sizeof(host->for_each_plugin) &&
 			      host->for_each_plugin;
 	if (!can_list)
 		throw RuntimeError(fmt::format(
@@ -56,10 +57,9 @@ std::vector<InstalledPlugin> installed_plugins(const nettrace_host *host, const 
 	}
 	std::vector<InstalledPlugin> out;
 	for (const InstalledPlugin &p : all) {
-		const bool wanted =
-			only.empty() ? std::strcmp(p.descriptor->name, self) != 0
-				     : std::find(only.begin(), only.end(), p.descriptor->name) !=
-					       only.end();
+		const bool wanted = only.empty() ? std::strcmp(p.descriptor->name, self) != 0
+						 : std::find(only.begin(), only.end(),
+							     p.descriptor->name) != only.end();
 		if (wanted)
 			out.push_back(p);
 	}
@@ -77,13 +77,15 @@ PluginVerdict check_plugin(const nettrace_host *host, const InstalledPlugin &ins
 	v.abi_minor = plugin.abi_minor;
 	if (!has_check(plugin)) {
 		v.findings.push_back(
-			{v.name + ": check", Status::Degraded,
+			{v.name + ": check",
+			 Status::Degraded,
 			 plugin.abi_minor >= 1
 				 ? std::string("cannot be checked: it declares no check")
 				 : fmt::format("cannot be checked: built for plugin ABI {}.{}, "
 					       "which has no check entry point",
 					       plugin.abi_major, plugin.abi_minor),
-			 "rebuild it with a check (NETTRACE_PLUGIN_CHECKED, plugin ABI 1.1)", {}});
+			 "rebuild it with a check (NETTRACE_PLUGIN_CHECKED, plugin ABI 1.1)",
+			 {}});
 		return v;
 	}
 	v.checked = true;
@@ -91,8 +93,11 @@ PluginVerdict check_plugin(const nettrace_host *host, const InstalledPlugin &ins
 	// A failed check that reported nothing missing says so itself, so that
 	// the verdict names what went wrong.
 	if (failed && v.status != Status::Missing) {
-		v.findings.push_back({v.name + ": check", Status::Missing,
-				      "its check failed without saying why", {}, {}});
+		v.findings.push_back({v.name + ": check",
+				      Status::Missing,
+				      "its check failed without saying why",
+				      {},
+				      {}});
 		v.status = Status::Missing;
 	}
 	return v;

@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: MIT
 // Asks every plugin the driver loaded whether it would run here, through
 // the check entry point of plugin ABI 1.1. A plugin built before it is
 // reported as one that cannot be checked.

@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: MIT
 // doctor's output: text grouped OK / DEGRADED / MISSING, one line per
 // check and its fix under it, then one verdict per plugin; or one JSON
 // object for scripts.

@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: MIT
 // nettrace skbstat: where packets go in the kernel, counted per probe point
 // and per drop or consume stack, every interval.
 #include "skbstat_check.hpp"
@@ -48,18 +49,17 @@ po::options_description describe_options(Options &o)
 	add_standard_options(desc, o.standard, standard_option::interval);
 	add_filter_options(desc, FilterOption::addresses | FilterOption::ports |
 					 FilterOption::proto | FilterOption::netns);
-	desc.add_options()
-		("input", po::bool_switch(&o.input), "count packets on the receive path")
-		("output", po::bool_switch(&o.output), "count packets on the transmit path")
-		("consume", po::bool_switch(&o.consume), "count consume_skb stacks")
-		("no-drop", po::bool_switch(&o.no_drop), "do not count drop stacks")
-		("no_drop", po::bool_switch(&o.no_drop_old), "the same as --no-drop")
-		("attach", po::value(&o.attach)->value_name("MODE"),
-		 "auto, fentry, kprobe, tp_btf or tracepoint (default auto): fentry "
-		 "and kprobe for function points, tp_btf and tracepoint for tracepoint "
-		 "points, drops and consumes")
-		("list-probes", po::bool_switch(&o.list_probes),
-		 "show how each probe point would attach here, and exit");
+	desc.add_options()("input", po::bool_switch(&o.input), "count packets on the receive path")(
+		"output", po::bool_switch(&o.output), "count packets on the transmit path")(
+		"consume", po::bool_switch(&o.consume), "count consume_skb stacks")(
+		"no-drop", po::bool_switch(&o.no_drop), "do not count drop stacks")(
+		"no_drop", po::bool_switch(&o.no_drop_old), "the same as --no-drop")(
+		"attach", po::value(&o.attach)->value_name("MODE"),
+		"auto, fentry, kprobe, tp_btf or tracepoint (default auto): fentry "
+		"and kprobe for function points, tp_btf and tracepoint for tracepoint "
+		"points, drops and consumes")(
+		"list-probes", po::bool_switch(&o.list_probes),
+		"show how each probe point would attach here, and exit");
 	add_standard_options(desc, o.standard,
 			     standard_option::json | standard_option::limits |
 				     standard_option::verbose);
@@ -91,7 +91,8 @@ void report_attachment(const Probes &probes)
 	if (!probes.consume_probe().empty())
 		summary += fmt::format("{}consumes by {}", summary.empty() ? "" : ", ",
 				       probes.consume_probe());
-	fmt::print(stderr, "nettrace skbstat: attached {}\n", summary.empty() ? "nothing" : summary);
+	fmt::print(stderr, "nettrace skbstat: attached {}\n",
+		   summary.empty() ? "nothing" : summary);
 	for (const auto &[why, points] : skipped)
 		fmt::print(stderr, "nettrace skbstat: skipped {}: {}\n", points, why);
 }
@@ -105,8 +106,8 @@ void list_probes(const Probes &probes)
 			   s.attached ? bpf::name(*s.attached) : "-",
 			   s.attached ? "available" : "unavailable: " + s.why_not);
 	// Both attached, by one mechanism, or the command failed before this.
-	const char *stacks = probes.stacks_mechanism() ? bpf::name(*probes.stacks_mechanism())
-						       : "-";
+	const char *stacks =
+		probes.stacks_mechanism() ? bpf::name(*probes.stacks_mechanism()) : "-";
 	fmt::print("{:<28} {:<8} {:<11} {}\n", "skb:consume_skb", "consume", stacks,
 		   probes.consume_probe().empty() ? "unavailable" : "available");
 	fmt::print("{:<28} {:<8} {:<11} {}\n", "skb:kfree_skb", "drop", stacks,
@@ -118,16 +119,17 @@ int run(const nettrace_host *, int argc, char **argv)
 	Options o;
 	const po::options_description desc = describe_options(o);
 	const po::variables_map vm = parse_command_line(argc, argv, desc);
-	if (print_help_if_asked(vm,
-				"usage: nettrace skbstat [-i SECONDS] [-s NET] [-d NET] [-N NET] "
-				"[-S PORT] [-D PORT] [-P PORT] [-p PROTO]\n"
-				"                        [--input] [--output] [--consume] [--no-drop] "
-				"[--netns NS]\n"
-				"                        [--attach MODE] [--list-probes] [--json] "
-				"[-c N] [--duration SECONDS] [-v]\n\n"
-				"Count where packets go in the kernel, per function and per drop "
-				"stack.",
-				desc))
+	if (print_help_if_asked(
+		    vm,
+		    "usage: nettrace skbstat [-i SECONDS] [-s NET] [-d NET] [-N NET] "
+		    "[-S PORT] [-D PORT] [-P PORT] [-p PROTO]\n"
+		    "                        [--input] [--output] [--consume] [--no-drop] "
+		    "[--netns NS]\n"
+		    "                        [--attach MODE] [--list-probes] [--json] "
+		    "[-c N] [--duration SECONDS] [-v]\n\n"
+		    "Count where packets go in the kernel, per function and per drop "
+		    "stack.",
+		    desc))
 		return NETTRACE_EXIT_OK;
 	check_standard_options(vm, o.standard);
 
@@ -145,7 +147,7 @@ int run(const nettrace_host *, int argc, char **argv)
 	settings.drop = !(o.no_drop || o.no_drop_old) || o.list_probes;
 	if (!settings.ingress && !settings.egress && !settings.consume && !settings.drop)
 		throw UsageError("--no-drop leaves nothing to count: add --input, --output or "
-				"--consume");
+				 "--consume");
 
 	StartupSession session;
 	session.begin_tracing(o.standard.verbose);
@@ -191,7 +193,8 @@ int run(const nettrace_host *, int argc, char **argv)
 		if (out.closed())
 			loop.request_stop();
 	});
-	const StopReason why = loop.run(StopAfter::from(o.standard.limits, StopAfter::Count::Ticks));
+	const StopReason why =
+		loop.run(StopAfter::from(o.standard.limits, StopAfter::Count::Ticks));
 	// A signal or --duration ends a partial interval: it is shown too.
 	if (why == StopReason::Signal || why == StopReason::Duration)
 		show_interval();

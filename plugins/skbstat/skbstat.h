@@ -61,10 +61,13 @@
 
 #define SKBSTAT_FN_ENUM(id, ...) SKBSTAT_##id,
 #define SKBSTAT_TP_ENUM(id, ...) SKBSTAT_##id,
+/* One enumerator per point, then the count. */
+/* clang-format off */
 enum skbstat_point {
 	SKBSTAT_POINTS(SKBSTAT_FN_ENUM, SKBSTAT_TP_ENUM)
 	SKBSTAT_POINT_COUNT
 };
+/* clang-format on */
 
 /* Counters come in two generations: BPF counts into `generation`, user
  * space flips it at the end of an interval and then reads and clears the

@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: MIT
 // --attach: the kind each choice forces, and its name.
 #include "skbstat_probes.hpp"
 

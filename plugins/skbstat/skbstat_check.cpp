@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: MIT
 // Whether skbstat would run here: every probe point, the drop and the
 // consume stacks are attached for real, as --list-probes does, then
 // detached. Rows that could not attach are what a run would lose.
@@ -26,8 +27,8 @@ namespace {
 // DEGRADED when the kernel has a point but refused to attach it. A point
 // the kernel does not have (an event it lacks, an inlined function) is
 // named, but is not something a run here could have had.
-void report_rows(sdk::CheckReport &report, const char *what, const Probes &probes,
-		 bool functions, const char *fix)
+void report_rows(sdk::CheckReport &report, const char *what, const Probes &probes, bool functions,
+		 const char *fix)
 {
 	std::map<std::string, int> attached; // mechanism -> points
 	std::vector<std::string> lost, absent;
@@ -62,15 +63,14 @@ void report_rows(sdk::CheckReport &report, const char *what, const Probes &probe
 				    ? fmt::format("all {} unavailable", offered)
 				    : fmt::format("{} of {} unavailable", lost.size(), offered);
 	if (lost.size() < offered) {
-		which += fmt::format(" ({}", fmt::join(lost.begin(),
-						       lost.begin() + std::min(named, lost.size()),
-						       ", "));
+		which += fmt::format(" ({}",
+				     fmt::join(lost.begin(),
+					       lost.begin() + std::min(named, lost.size()), ", "));
 		which += lost.size() > named ? fmt::format(" and {} more)", lost.size() - named)
 					     : ")";
 		which += "; attached " + by;
 	}
-	report.degraded(what, fmt::format("{}{}: {}", which, not_here, fmt::join(why, " | ")),
-			fix);
+	report.degraded(what, fmt::format("{}{}: {}", which, not_here, fmt::join(why, " | ")), fix);
 }
 
 } // namespace

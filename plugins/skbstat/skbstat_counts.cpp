@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: MIT
 #include "skbstat_counts.hpp"
 
 #include <bpf/bpf.h>
@@ -102,9 +103,8 @@ void IntervalReader::read_rows(int rows_fd, int stacks_fd, std::vector<StackRow>
 		out.push_back(std::move(row));
 		bpf_map_delete_elem(rows_fd, &k);
 	}
-	std::stable_sort(out.begin(), out.end(), [](const StackRow &a, const StackRow &b) {
-		return a.count > b.count;
-	});
+	std::stable_sort(out.begin(), out.end(),
+			 [](const StackRow &a, const StackRow &b) { return a.count > b.count; });
 }
 
 } // namespace nettrace::skbstat

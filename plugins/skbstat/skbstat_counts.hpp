@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: MIT
 // Reading one interval's counts out of skbstat's BPF maps, and emptying
 // them for the next, without losing increments in between.
 #pragma once

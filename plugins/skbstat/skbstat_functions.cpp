@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: MIT
 // Function points: by fentry, else by kprobe, each program optional.
 #include "skbstat_objects.hpp"
 
@@ -10,8 +11,7 @@ namespace nettrace::skbstat {
 using bpf::AttachFailure;
 using bpf::AttachKind;
 
-std::string failure_text(AttachKind kind, AttachFailure f, const char *target,
-			 const char *refused)
+std::string failure_text(AttachKind kind, AttachFailure f, const char *target, const char *refused)
 {
 	if (target)
 		f.target = target;
@@ -47,8 +47,9 @@ void attach_by(std::unique_ptr<Owned<Skel>> &slot, bpf::SkeletonOps<Skel> ops,
 	std::vector<std::string> programs;
 	for (const PointStatus *s : todo)
 		programs.push_back(prefix + s->point->function);
-	auto loaded = bpf::load_best_effort<Skel>(
-		ops, object_name, programs, [&](Skel *skel) { skel->rodata->nettrace_filter = filter; });
+	auto loaded = bpf::load_best_effort<Skel>(ops, object_name, programs, [&](Skel *skel) {
+		skel->rodata->nettrace_filter = filter;
+	});
 	slot = std::move(loaded.skeleton);
 	const bool all_refused = !slot;
 	bool any = false;
@@ -57,10 +58,9 @@ void attach_by(std::unique_ptr<Owned<Skel>> &slot, bpf::SkeletonOps<Skel> ops,
 		const auto &refused = loaded.programs[i].refused;
 		const auto failure = refused ? refused : objects.attach((*slot)->obj, programs[i]);
 		if (failure)
-			add_reason(s.why_not,
-				   failure_text(kind, *failure, s.point->function,
-						all_refused ? "refused to load it"
-							    : "rejected the program"));
+			add_reason(s.why_not, failure_text(kind, *failure, s.point->function,
+							   all_refused ? "refused to load it"
+								       : "rejected the program"));
 		else
 			s.attached = kind;
 		any |= !failure;

@@ -11,24 +11,23 @@
 
 #include "skbstat_count.bpf.h"
 
-#define KPROBE_SKB0(id, section, fn)                                           \
-	SEC("kprobe/" #fn)                                                     \
-	int BPF_KPROBE(kprobe_##fn, struct sk_buff *skb)                       \
-	{                                                                      \
-		return skbstat_count_skb(SKBSTAT_##id, skb);                   \
+#define KPROBE_SKB0(id, section, fn)                         \
+	SEC("kprobe/" #fn)                                   \
+	int BPF_KPROBE(kprobe_##fn, struct sk_buff *skb)     \
+	{                                                    \
+		return skbstat_count_skb(SKBSTAT_##id, skb); \
 	}
-#define KPROBE_SKB2(id, section, fn)                                           \
-	SEC("kprobe/" #fn)                                                     \
+#define KPROBE_SKB2(id, section, fn)                                             \
+	SEC("kprobe/" #fn)                                                       \
 	int BPF_KPROBE(kprobe_##fn, void *arg0, void *arg1, struct sk_buff *skb) \
-	{                                                                      \
-		return skbstat_count_skb(SKBSTAT_##id, skb);                   \
+	{                                                                        \
+		return skbstat_count_skb(SKBSTAT_##id, skb);                     \
 	}
-#define KPROBE_SOCK0(id, section, fn)                                          \
-	SEC("kprobe/" #fn)                                                     \
-	int BPF_KPROBE(kprobe_##fn, struct sock *sk)                           \
-	{                                                                      \
-		return skbstat_count_sock(SKBSTAT_##id, sk,                    \
-					  SKBSTAT_RECEIVING_##section);        \
+#define KPROBE_SOCK0(id, section, fn)                                                     \
+	SEC("kprobe/" #fn)                                                                \
+	int BPF_KPROBE(kprobe_##fn, struct sock *sk)                                      \
+	{                                                                                 \
+		return skbstat_count_sock(SKBSTAT_##id, sk, SKBSTAT_RECEIVING_##section); \
 	}
 #define FUNCTION_PROGRAM(id, section, fn, where) KPROBE_##where(id, section, fn)
 #define NOT_A_FUNCTION(...)

@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: MIT
 // What Probes holds while attached, and the words for what did not
 // attach: shared by the tracepoint and the function halves of Probes.
 #pragma once
@@ -20,7 +21,8 @@
 
 namespace nettrace::skbstat {
 
-template <typename Skel> using Owned = bpf::Skeleton<Skel>;
+template <typename Skel>
+using Owned = bpf::Skeleton<Skel>;
 
 struct Probes::Objects {
 	std::unique_ptr<Owned<skbstat_tp_bpf>> tp;
@@ -29,10 +31,7 @@ struct Probes::Objects {
 	std::unique_ptr<Owned<skbstat_kprobe_bpf>> kprobe;
 	std::vector<bpf_link *> links;
 
-	~Objects()
-	{
-		detach_from(0);
-	}
+	~Objects() { detach_from(0); }
 	// Attaches `name` of `obj`; nothing, or why it failed.
 	std::optional<bpf::AttachFailure> attach(bpf_object *obj, const std::string &name)
 	{

@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: MIT
 // Probes: the tracepoint half (points, drops and consumes from one
 // object) and the counters; the function half is skbstat_functions.cpp.
 #include "skbstat_probes.hpp"
@@ -16,9 +17,9 @@ using bpf::AttachKind;
 namespace {
 
 // INGRESS and EGRESS in SKBSTAT_POINTS become Section values.
-#define SKBSTAT_FN_POINT(id, section, fn, where)                               \
+#define SKBSTAT_FN_POINT(id, section, fn, where) \
 	ProbePoint{SKBSTAT_##id, Section::section, #fn, #fn, nullptr},
-#define SKBSTAT_TP_POINT(id, section, subsystem, event, where)                 \
+#define SKBSTAT_TP_POINT(id, section, subsystem, event, where) \
 	ProbePoint{SKBSTAT_##id, Section::section, #subsystem ":" #event, nullptr, #event},
 #define INGRESS Ingress
 #define EGRESS Egress
@@ -54,7 +55,7 @@ FactsWanted facts_wanted()
 }
 
 Probes::Probes(const ProbeSettings &settings, const KernelFacts &kernel)
-	: objects_(std::make_unique<Objects>())
+    : objects_(std::make_unique<Objects>())
 {
 	for (const ProbePoint &p : all_points)
 		if (wanted(p, settings))
@@ -64,12 +65,14 @@ Probes::Probes(const ProbeSettings &settings, const KernelFacts &kernel)
 
 	if (const auto forced = forced_kind(settings.mode)) {
 		// Why the forced kind failed, from a point it applies to.
-		const bool functions = *forced == AttachKind::Fentry || *forced == AttachKind::Kprobe;
+		const bool functions =
+			*forced == AttachKind::Fentry || *forced == AttachKind::Kprobe;
 		bool any = false;
 		std::string why;
 		for (const PointStatus &s : statuses_) {
 			any |= s.attached.has_value();
-			if (why.empty() && !s.attached && (s.point->function != nullptr) == functions)
+			if (why.empty() && !s.attached &&
+			    (s.point->function != nullptr) == functions)
 				why = s.why_not;
 		}
 		if (!any && !statuses_.empty())
@@ -120,20 +123,19 @@ void Probes::attach_tracepoints(const ProbeSettings &settings, const KernelFacts
 		add_reason(failures, why);
 	}
 	if (settings.drop || settings.consume)
-		throw RuntimeError(fmt::format(
-			"cannot attach {}: {}",
-			!settings.consume ? "skb:kfree_skb"
-			: !settings.drop  ? "skb:consume_skb"
-					  : "skb:kfree_skb and skb:consume_skb",
-			failures));
+		throw RuntimeError(fmt::format("cannot attach {}: {}",
+					       !settings.consume ? "skb:kfree_skb"
+					       : !settings.drop
+						       ? "skb:consume_skb"
+						       : "skb:kfree_skb and skb:consume_skb",
+					       failures));
 }
 
 // Tracepoint points, drops and consumes, all by `kind` from one object,
 // which then holds the stacks. Empty, or why `kind` could not be used:
 // then nothing of it stays loaded or attached.
 std::string Probes::attach_tracepoints_by(AttachKind kind, std::vector<PointStatus *> &points,
-					  const ProbeSettings &settings,
-					  const KernelFacts &kernel)
+					  const ProbeSettings &settings, const KernelFacts &kernel)
 {
 	const bool btf = kind == AttachKind::TpBtf;
 	const std::string prefix = btf ? "tp_" : "tracepoint_";
@@ -145,18 +147,21 @@ std::string Probes::attach_tracepoints_by(AttachKind kind, std::vector<PointStat
 		programs.push_back(prefix + s->point->event);
 	std::string drop, consume;
 	if (settings.drop)
-		programs.push_back(drop = !btf     ? "tracepoint_kfree_skb"
+		programs.push_back(drop = !btf      ? "tracepoint_kfree_skb"
 					  : reasons ? "drop_with_reason"
 						    : "drop_without_reason");
 	if (settings.consume)
 		programs.push_back(consume = btf ? "consume" : "tracepoint_consume_skb");
 
 	Objects &o = *objects_;
-	const auto set_filter = [&](auto *skel) { skel->rodata->nettrace_filter = settings.filter; };
+	const auto set_filter = [&](auto *skel) {
+		skel->rodata->nettrace_filter = settings.filter;
+	};
 	std::optional<AttachFailure> failure;
 	if (btf) {
-		auto loaded = bpf::load_exactly<skbstat_tp_bpf>(
-			NETTRACE_SKELETON_OPS(skbstat_tp_bpf), "skbstat_tp", programs, set_filter);
+		auto loaded =
+			bpf::load_exactly<skbstat_tp_bpf>(NETTRACE_SKELETON_OPS(skbstat_tp_bpf),
+							  "skbstat_tp", programs, set_filter);
 		o.tp = std::move(loaded.skeleton);
 		failure = loaded.failure;
 	} else {
@@ -176,14 +181,13 @@ std::string Probes::attach_tracepoints_by(AttachKind kind, std::vector<PointStat
 		return give_up(o.links.size(), failure_text(kind, *failure, nullptr));
 	bpf_object *obj = btf ? (*o.tp)->obj : (*o.tracepoint)->obj;
 	const std::size_t links_before = o.links.size();
-	for (const auto &[program, event] : {std::pair{&drop, "skb:kfree_skb"},
-					      std::pair{&consume, "skb:consume_skb"}}) {
+	for (const auto &[program, event] :
+	     {std::pair{&drop, "skb:kfree_skb"}, std::pair{&consume, "skb:consume_skb"}}) {
 		if (program->empty())
 			continue;
 		if (const auto e = o.attach(obj, *program))
-			return give_up(links_before,
-				       fmt::format("{}: {}: {}", bpf::name(kind), event,
-						   bpf::errno_text(e->err)));
+			return give_up(links_before, fmt::format("{}: {}: {}", bpf::name(kind),
+								 event, bpf::errno_text(e->err)));
 	}
 	for (PointStatus *s : points) {
 		if (const auto e = o.attach(obj, prefix + s->point->event))
@@ -194,8 +198,9 @@ std::string Probes::attach_tracepoints_by(AttachKind kind, std::vector<PointStat
 	const char *args = reasons ? " (skb, location, reason)" : " (skb, location)";
 	if (!drop.empty()) {
 		drop_reasons_ = reasons;
-		drop_probe_ = fmt::format("{}{}", btf ? "tp_btf/kfree_skb" : "tracepoint/skb/kfree_skb",
-					  args);
+		drop_probe_ =
+			fmt::format("{}{}", btf ? "tp_btf/kfree_skb" : "tracepoint/skb/kfree_skb",
+				    args);
 	}
 	if (!consume.empty())
 		consume_probe_ = btf ? "tp_btf/consume_skb" : "tracepoint/skb/consume_skb";

@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: MIT
 // skbstat's probe points and how each is attached on this kernel: function
 // points by fentry, else kprobe; tracepoint points, drops (skb:kfree_skb)
 // and consumes (skb:consume_skb) together by tp_btf, else by the classic
@@ -36,9 +37,9 @@ const char *attach_mode_name(AttachMode m);
 struct ProbePoint {
 	skbstat_point id;
 	Section section;
-	const char *label;      // the row name: "ip_rcv", "net:netif_receive_skb"
-	const char *function;   // kernel function, or nullptr for a tracepoint
-	const char *event;      // tracepoint event, or nullptr for a function
+	const char *label;    // the row name: "ip_rcv", "net:netif_receive_skb"
+	const char *function; // kernel function, or nullptr for a tracepoint
+	const char *event;    // tracepoint event, or nullptr for a function
 };
 
 // Every point, in display order (the order of SKBSTAT_POINTS).
@@ -106,8 +107,7 @@ public:
 private:
 	void attach_tracepoints(const ProbeSettings &settings, const KernelFacts &kernel);
 	std::string attach_tracepoints_by(bpf::AttachKind kind, std::vector<PointStatus *> &points,
-					  const ProbeSettings &settings,
-					  const KernelFacts &kernel);
+					  const ProbeSettings &settings, const KernelFacts &kernel);
 	void attach_functions(const ProbeSettings &settings, const KernelFacts &kernel);
 
 	std::unique_ptr<Objects> objects_;

@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: MIT
 #include "skbstat_report.hpp"
 
 #include <nettrace/common/output/append.hpp>
@@ -8,8 +9,8 @@ namespace nettrace::skbstat {
 
 Reporter::Reporter(OutputWriter &out, LiveKernelSymbols &symbols, const DropReasons &reasons,
 		   DropReasonsPassed passed, Sections sections, bool json)
-	: out_(out), frames_(symbols), stacks_(frames_, "                "), reasons_(reasons),
-	  reasons_passed_(passed == DropReasonsPassed::Yes), sections_(sections), json_(json)
+    : out_(out), frames_(symbols), stacks_(frames_, "                "), reasons_(reasons),
+      reasons_passed_(passed == DropReasonsPassed::Yes), sections_(sections), json_(json)
 {
 }
 
@@ -89,12 +90,14 @@ void Reporter::text_stacks(const std::vector<StackRow> &rows, bool drops,
 	// Said in the last section shown, so a reader sees it once.
 	if (drops || !sections_.drop) {
 		if (counts.stacks_unrecorded)
-			append(out, "                ({} events without a recorded stack: the stack "
-				    "table was full)\n",
+			append(out,
+			       "                ({} events without a recorded stack: the stack "
+			       "table was full)\n",
 			       counts.stacks_unrecorded);
 		if (counts.rows_not_counted)
-			append(out, "                ({} events not counted: the stack-row table "
-				    "was full)\n",
+			append(out,
+			       "                ({} events not counted: the stack-row table "
+			       "was full)\n",
 			       counts.rows_not_counted);
 	}
 	out.push_back('\n');
@@ -112,7 +115,8 @@ void Reporter::json(const IntervalCounts &counts, std::int64_t wall_ns)
 		auto list = nlohmann::ordered_json::array();
 		for (const ProbePoint &p : probe_points())
 			if (p.section == section && counts.points[p.id])
-				list.push_back({{"point", p.label}, {"count", counts.points[p.id]}});
+				list.push_back(
+					{{"point", p.label}, {"count", counts.points[p.id]}});
 		return list;
 	};
 	auto stacks = [&](const std::vector<StackRow> &rows, bool drops) {
@@ -132,7 +136,8 @@ void Reporter::json(const IntervalCounts &counts, std::int64_t wall_ns)
 			else
 				r["location"] = nullptr;
 			r["stack_recorded"] = row.stack_recorded;
-			r["stack"] = stacks_.json(row.location, row.frames.data(), row.frames.size());
+			r["stack"] =
+				stacks_.json(row.location, row.frames.data(), row.frames.size());
 			list.push_back(std::move(r));
 		}
 		return list;

@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: MIT
 // skbstat's output per interval: the classic layout (TIME NUM FUNC/STACK,
 // one block per section) or one JSON object per interval.
 #pragma once
@@ -41,8 +42,8 @@ private:
 	void json(const IntervalCounts &counts, std::int64_t wall_ns);
 	void text_points(const IntervalCounts &counts, Section section, const char *title,
 			 std::int64_t wall_ns);
-	void text_stacks(const std::vector<StackRow> &rows, bool drops, const IntervalCounts &counts,
-			 std::int64_t wall_ns);
+	void text_stacks(const std::vector<StackRow> &rows, bool drops,
+			 const IntervalCounts &counts, std::int64_t wall_ns);
 	void header(const char *title, std::int64_t wall_ns);
 	void frames(const StackRow &row, fmt::memory_buffer &into);
 

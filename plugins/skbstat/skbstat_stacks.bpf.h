@@ -13,19 +13,19 @@
 
 /* Two of each, one per generation (see skbstat.h). Stack tables are
  * emptied every interval, so they never fill over a long run. */
-#define STACK_TABLE(name)                                                      \
-	struct {                                                               \
-		__uint(type, BPF_MAP_TYPE_STACK_TRACE);                        \
-		__uint(max_entries, SKBSTAT_MAX_STACKS);                       \
-		__uint(key_size, sizeof(__u32));                               \
-		__uint(value_size, SKBSTAT_STACK_DEPTH * sizeof(__u64));       \
+#define STACK_TABLE(name)                                                \
+	struct {                                                         \
+		__uint(type, BPF_MAP_TYPE_STACK_TRACE);                  \
+		__uint(max_entries, SKBSTAT_MAX_STACKS);                 \
+		__uint(key_size, sizeof(__u32));                         \
+		__uint(value_size, SKBSTAT_STACK_DEPTH * sizeof(__u64)); \
 	} name SEC(".maps")
-#define ROW_TABLE(name)                                                        \
-	struct {                                                               \
-		__uint(type, BPF_MAP_TYPE_HASH);                               \
-		__uint(max_entries, SKBSTAT_MAX_STACKS);                       \
-		__type(key, struct skbstat_stack_key);                         \
-		__type(value, __u64);                                          \
+#define ROW_TABLE(name)                                  \
+	struct {                                         \
+		__uint(type, BPF_MAP_TYPE_HASH);         \
+		__uint(max_entries, SKBSTAT_MAX_STACKS); \
+		__type(key, struct skbstat_stack_key);   \
+		__type(value, __u64);                    \
 	} name SEC(".maps")
 
 STACK_TABLE(stacks_0);
@@ -53,17 +53,17 @@ static __always_inline __s32 record_stack(void *ctx, void *stacks, struct skbsta
 /* Counts one more of (stack, reason, site) in `rows`. A stack that could
  * not be stored still counts, under stack id -1, so totals stay exact. */
 static __always_inline void count_row(void *ctx, void *stacks, void *rows,
-				      struct skbstat_losses *loss, __u32 reason,
-				      __u64 location)
+				      struct skbstat_losses *loss, __u32 reason, __u64 location)
 {
-	struct skbstat_stack_key key = {
-		.stack_id = record_stack(ctx, stacks, loss), .reason = reason, .location = location};
+	struct skbstat_stack_key key = {.stack_id = record_stack(ctx, stacks, loss),
+					.reason = reason,
+					.location = location};
 
 	nt_count(rows, &key, &loss->rows_full);
 }
 
-static __always_inline int count_free(void *ctx, struct sk_buff *skb, bool dropped,
-				      __u32 reason, __u64 location)
+static __always_inline int count_free(void *ctx, struct sk_buff *skb, bool dropped, __u32 reason,
+				      __u64 location)
 {
 	if (!skbstat_skb_wanted(skb))
 		return 0;

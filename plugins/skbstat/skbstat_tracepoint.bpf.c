@@ -24,26 +24,25 @@
 #define TP_RECORD_net_dev_start_xmit trace_event_raw_net_dev_start_xmit
 #define TP_RECORD_net_dev_xmit trace_event_raw_net_dev_xmit
 
-#define TRACEPOINT_SKB0(id, section, subsystem, event)                         \
-	SEC("tracepoint/" #subsystem "/" #event)                               \
-	int tracepoint_##event(struct TP_RECORD_##event *args)                 \
-	{                                                                      \
-		struct sk_buff *skb = (void *)BPF_CORE_READ(args, skbaddr);    \
-		return skbstat_count_skb(SKBSTAT_##id, skb);                   \
+#define TRACEPOINT_SKB0(id, section, subsystem, event)                      \
+	SEC("tracepoint/" #subsystem "/" #event)                            \
+	int tracepoint_##event(struct TP_RECORD_##event *args)              \
+	{                                                                   \
+		struct sk_buff *skb = (void *)BPF_CORE_READ(args, skbaddr); \
+		return skbstat_count_skb(SKBSTAT_##id, skb);                \
 	}
 /* The classic record of net:net_dev_xmit names the device but has no
  * pointer to it: the packet's own device is read instead, which a veth
  * has already moved to its peer's namespace (see skbstat(8)). */
 #define TRACEPOINT_SENT_SKB0_DEV2 TRACEPOINT_SKB0
-#define TRACEPOINT_SOCK0(id, section, subsystem, event)                        \
-	SEC("tracepoint/" #subsystem "/" #event)                               \
-	int tracepoint_##event(struct TP_RECORD_##event *args)                 \
-	{                                                                      \
-		struct sock *sk = (void *)BPF_CORE_READ(args, sk);             \
-		return skbstat_count_sock(SKBSTAT_##id, sk,                    \
-					  SKBSTAT_RECEIVING_##section);        \
+#define TRACEPOINT_SOCK0(id, section, subsystem, event)                                   \
+	SEC("tracepoint/" #subsystem "/" #event)                                          \
+	int tracepoint_##event(struct TP_RECORD_##event *args)                            \
+	{                                                                                 \
+		struct sock *sk = (void *)BPF_CORE_READ(args, sk);                        \
+		return skbstat_count_sock(SKBSTAT_##id, sk, SKBSTAT_RECEIVING_##section); \
 	}
-#define TRACEPOINT_PROGRAM(id, section, subsystem, event, where)              \
+#define TRACEPOINT_PROGRAM(id, section, subsystem, event, where) \
 	TRACEPOINT_##where(id, section, subsystem, event)
 #define NOT_A_TRACEPOINT(...)
 

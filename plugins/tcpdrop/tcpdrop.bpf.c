@@ -18,15 +18,14 @@
 #include "tcpdrop_handle.bpf.h"
 
 SEC("tp_btf/kfree_skb")
-int BPF_PROG(kfree_skb_rx_sk, struct sk_buff *skb, void *location,
-	     enum skb_drop_reason reason, struct sock *rx_sk)
+int BPF_PROG(kfree_skb_rx_sk, struct sk_buff *skb, void *location, enum skb_drop_reason reason,
+	     struct sock *rx_sk)
 {
 	return handle_drop(ctx, skb, location, reason, TCPDROP_HAS_REASON, rx_sk);
 }
 
 SEC("tp_btf/kfree_skb")
-int BPF_PROG(kfree_skb_reason, struct sk_buff *skb, void *location,
-	     enum skb_drop_reason reason)
+int BPF_PROG(kfree_skb_reason, struct sk_buff *skb, void *location, enum skb_drop_reason reason)
 {
 	return handle_drop(ctx, skb, location, reason, TCPDROP_HAS_REASON, NULL);
 }

@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: MIT
 // nettrace tcpdrop: TCP packets the kernel drops, with reason, drop site,
 // flow, socket state and kernel stack.
 #include "tcpdrop.h"
@@ -43,14 +44,14 @@ po::options_description describe_options(Options &o)
 	po::options_description desc("options");
 	add_filter_options(desc, FilterOption::family | FilterOption::addresses |
 					 FilterOption::ports | FilterOption::netns);
-	desc.add_options()
-		("reason", po::value(&o.reasons)->value_name("NAMES"),
-		 "only drops with these reasons (comma-separated, e.g. NO_SOCKET,NETFILTER_DROP)")
-		("exclude-reason", po::value(&o.excluded_reasons)->value_name("NAMES"),
-		 "leave out drops with these reasons")
-		("attach", po::value(&o.attach)->value_name("MODE"),
-		 "auto, tp_btf or tracepoint (default auto): how to attach to skb:kfree_skb")
-		("no-stack", po::bool_switch(&o.no_stack), "do not collect or print kernel stacks");
+	desc.add_options()(
+		"reason", po::value(&o.reasons)->value_name("NAMES"),
+		"only drops with these reasons (comma-separated, e.g. NO_SOCKET,NETFILTER_DROP)")(
+		"exclude-reason", po::value(&o.excluded_reasons)->value_name("NAMES"),
+		"leave out drops with these reasons")(
+		"attach", po::value(&o.attach)->value_name("MODE"),
+		"auto, tp_btf or tracepoint (default auto): how to attach to skb:kfree_skb")(
+		"no-stack", po::bool_switch(&o.no_stack), "do not collect or print kernel stacks");
 	add_standard_options(desc, o.standard,
 			     standard_option::json | standard_option::limits |
 				     standard_option::verbose);
@@ -70,12 +71,14 @@ std::vector<std::uint32_t> reason_codes(const DropReasons &reasons, const char *
 		const auto comma = rest.find(',');
 		const std::string_view name = rest.substr(0, comma);
 		if (name.empty())
-			throw UsageError(fmt::format("{}: empty reason name in '{}'", option, list));
+			throw UsageError(
+				fmt::format("{}: empty reason name in '{}'", option, list));
 		const auto code = reasons.code(name);
 		if (!code) {
 			std::string hint;
 			for (auto close : reasons.closest(name))
-				hint += fmt::format("{}{}", hint.empty() ? "; did you mean " : " or ",
+				hint += fmt::format("{}{}",
+						    hint.empty() ? "; did you mean " : " or ",
 						    close);
 			throw UsageError(fmt::format("{}: unknown drop reason '{}'{}", option, name,
 						     hint.empty() ? "" : hint + "?"));
@@ -93,16 +96,17 @@ int run(const nettrace_host *, int argc, char **argv)
 	Options o;
 	const po::options_description desc = describe_options(o);
 	const po::variables_map vm = parse_command_line(argc, argv, desc);
-	if (print_help_if_asked(vm,
-				"usage: nettrace tcpdrop [-4 | -6] [-s NET] [-d NET] [-N NET] "
-				"[-S PORT] [-D PORT] [-P PORT]\n"
-				"                        [--netns NS] [--reason NAMES] "
-				"[--exclude-reason NAMES]\n"
-				"                        [--attach MODE] [--no-stack] [--json] [-c N] "
-				"[--duration SECONDS] [-v]\n\n"
-				"Trace TCP packets the kernel drops: reason, drop site, flow, "
-				"state and stack.",
-				desc))
+	if (print_help_if_asked(
+		    vm,
+		    "usage: nettrace tcpdrop [-4 | -6] [-s NET] [-d NET] [-N NET] "
+		    "[-S PORT] [-D PORT] [-P PORT]\n"
+		    "                        [--netns NS] [--reason NAMES] "
+		    "[--exclude-reason NAMES]\n"
+		    "                        [--attach MODE] [--no-stack] [--json] [-c N] "
+		    "[--duration SECONDS] [-v]\n\n"
+		    "Trace TCP packets the kernel drops: reason, drop site, flow, "
+		    "state and stack.",
+		    desc))
 		return NETTRACE_EXIT_OK;
 	check_standard_options(vm, o.standard);
 	if (!o.reasons.empty() && !o.excluded_reasons.empty())
@@ -124,7 +128,8 @@ int run(const nettrace_host *, int argc, char **argv)
 		settings.reason_codes = reason_codes(reasons, "--reason", o.reasons);
 	} else if (!o.excluded_reasons.empty()) {
 		settings.reason_mode = TCPDROP_REASONS_EXCEPT;
-		settings.reason_codes = reason_codes(reasons, "--exclude-reason", o.excluded_reasons);
+		settings.reason_codes =
+			reason_codes(reasons, "--exclude-reason", o.excluded_reasons);
 	}
 
 	session.begin_tracing(o.standard.verbose);

@@ -11,28 +11,28 @@
 
 /* reason_filter_mode */
 #define TCPDROP_REASONS_ALL 0
-#define TCPDROP_REASONS_ONLY 1    /* --reason: only the listed codes */
-#define TCPDROP_REASONS_EXCEPT 2  /* --exclude-reason */
+#define TCPDROP_REASONS_ONLY 1   /* --reason: only the listed codes */
+#define TCPDROP_REASONS_EXCEPT 2 /* --exclude-reason */
 
 /* flags */
 #define TCPDROP_HAS_REASON 0x1 /* the kernel passed a drop reason */
 #define TCPDROP_HAS_SOCKET 0x2 /* `state` is a socket's state */
 
 struct tcpdrop_event {
-	__u64 ktime_ns;   /* bpf_ktime_get_ns() at the drop */
-	__u64 location;   /* return address of the drop call: the drop site */
-	__u32 pid;        /* thread group of the task that was running */
-	__u32 reason;     /* enum skb_drop_reason (subsystem in the high 16 bits) */
-	__u32 netns;      /* inode of the network namespace that dropped it: the
+	__u64 ktime_ns; /* bpf_ktime_get_ns() at the drop */
+	__u64 location; /* return address of the drop call: the drop site */
+	__u32 pid;      /* thread group of the task that was running */
+	__u32 reason;   /* enum skb_drop_reason (subsystem in the high 16 bits) */
+	__u32 netns;    /* inode of the network namespace that dropped it: the
 			   * device's, else the socket's (nt_skb_netns) */
-	__u32 ifindex;    /* device the packet was on, 0 if none */
-	__u8 family;      /* NT_AF_INET / NT_AF_INET6 */
-	__u8 state;       /* TCP state (TCP_ESTABLISHED=1 ...) if HAS_SOCKET */
-	__u8 tcp_flags;   /* byte 13 of the TCP header */
-	__u8 flags;       /* TCPDROP_HAS_* */
-	__u16 sport;      /* host order, from the packet */
+	__u32 ifindex;  /* device the packet was on, 0 if none */
+	__u8 family;    /* NT_AF_INET / NT_AF_INET6 */
+	__u8 state;     /* TCP state (TCP_ESTABLISHED=1 ...) if HAS_SOCKET */
+	__u8 tcp_flags; /* byte 13 of the TCP header */
+	__u8 flags;     /* TCPDROP_HAS_* */
+	__u16 sport;    /* host order, from the packet */
 	__u16 dport;
-	__u8 saddr[16];   /* network order, from the packet */
+	__u8 saddr[16]; /* network order, from the packet */
 	__u8 daddr[16];
 	char comm[16];
 	__s32 stack_bytes; /* bytes of `stack` filled, or a negative errno */

@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: MIT
 // Whether tcpdrop would run here with its default options: the tracer is
 // attached for real, then detached.
 #include "tcpdrop_check.hpp"

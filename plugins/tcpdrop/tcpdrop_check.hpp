@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: MIT
 // tcpdrop's answer to `nettrace doctor` (plugin ABI 1.1).
 #pragma once
 

@@ -104,8 +104,8 @@ static __always_inline void fill_event(struct tcpdrop_event *e, const struct nt_
 	bpf_get_current_comm(e->comm, sizeof(e->comm));
 }
 
-static __always_inline int handle_drop(void *ctx, struct sk_buff *skb, void *location,
-				       __u32 reason, __u8 flags, struct sock *rx_sk)
+static __always_inline int handle_drop(void *ctx, struct sk_buff *skb, void *location, __u32 reason,
+				       __u8 flags, struct sock *rx_sk)
 {
 	struct tcpdrop_owner owner;
 	struct nt_packet pkt;

@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: MIT
 #include "tcpdrop_report.hpp"
 
 #include <nettrace/common/output/append.hpp>
@@ -29,8 +30,7 @@ std::string_view format_addr(char (&buf)[INET6_ADDRSTRLEN], const tcpdrop_event 
 // dropped it: its sender's, across a veth pair.
 bool socket_elsewhere(const tcpdrop_event &e)
 {
-	return (e.flags & TCPDROP_HAS_SOCKET) && e.sock_netns && e.netns &&
-	       e.sock_netns != e.netns;
+	return (e.flags & TCPDROP_HAS_SOCKET) && e.sock_netns && e.netns && e.sock_netns != e.netns;
 }
 
 } // namespace
@@ -38,9 +38,9 @@ bool socket_elsewhere(const tcpdrop_event &e)
 const char *tcp_state_name(unsigned state)
 {
 	static constexpr const char *names[] = {
-		"-",          "ESTABLISHED", "SYN_SENT",   "SYN_RECV",     "FIN_WAIT1",
-		"FIN_WAIT2",  "TIME_WAIT",   "CLOSE",      "CLOSE_WAIT",   "LAST_ACK",
-		"LISTEN",     "CLOSING",     "NEW_SYN_RECV", "BOUND_INACTIVE",
+		"-",         "ESTABLISHED", "SYN_SENT",     "SYN_RECV",       "FIN_WAIT1",
+		"FIN_WAIT2", "TIME_WAIT",   "CLOSE",        "CLOSE_WAIT",     "LAST_ACK",
+		"LISTEN",    "CLOSING",     "NEW_SYN_RECV", "BOUND_INACTIVE",
 	};
 	return state < std::size(names) ? names[state] : "UNKNOWN";
 }
@@ -60,7 +60,7 @@ void format_tcp_flags(fmt::memory_buffer &out, unsigned flags, const char *separ
 
 Reporter::Reporter(OutputWriter &out, LiveKernelSymbols &symbols, const DropReasons &reasons,
 		   bool json)
-	: out_(out), frames_(symbols), stacks_(frames_, "    "), reasons_(reasons), json_(json)
+    : out_(out), frames_(symbols), stacks_(frames_, "    "), reasons_(reasons), json_(json)
 {
 }
 
@@ -99,8 +99,7 @@ void Reporter::text(const tcpdrop_event &e, const __u64 *stack, std::size_t fram
 	else
 		append(out, "{}:{} > {}:{} ", format_addr(saddr, e, e.saddr), e.sport,
 		       format_addr(daddr, e, e.daddr), e.dport);
-	out.append(std::string_view(
-		tcp_state_name(e.flags & TCPDROP_HAS_SOCKET ? e.state : 0)));
+	out.append(std::string_view(tcp_state_name(e.flags & TCPDROP_HAS_SOCKET ? e.state : 0)));
 	if (socket_elsewhere(e))
 		out.push_back('*');
 	out.append(std::string_view(" ("));

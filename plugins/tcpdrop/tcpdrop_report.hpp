@@ -1,15 +1,16 @@
+// SPDX-License-Identifier: MIT
 // Turns tcpdrop events into text (the classic tcpdrop layout) or JSON lines.
 #pragma once
 
 #include "tcpdrop.h"
 
-#include <nettrace/common/output/clock.hpp>
 #include <nettrace/common/kernel/drop_reasons.hpp>
 #include <nettrace/common/kernel/live_symbols.hpp>
+#include <nettrace/common/output/clock.hpp>
 #include <nettrace/common/output/lost_events.hpp>
-#include <nettrace/common/output/writer.hpp>
 #include <nettrace/common/output/stack_frames.hpp>
 #include <nettrace/common/output/stack_printer.hpp>
+#include <nettrace/common/output/writer.hpp>
 
 #include <cstddef>
 

@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: MIT
 #include "tcpdrop_tracer.hpp"
 
 #include "tcpdrop.h"

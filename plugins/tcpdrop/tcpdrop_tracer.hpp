@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: MIT
 // Loads and attaches the tcpdrop BPF program in the variant this kernel
 // supports, trying the others when one is refused.
 #pragma once

@@ -5,9 +5,9 @@
  * tracepoint's first argument is read, which every kernel has.
  */
 #include <vmlinux.h>
-#include <bpf/bpf_helpers.h>
 #include <bpf/bpf_core_read.h>
 #include <bpf/bpf_endian.h>
+#include <bpf/bpf_helpers.h>
 #include <bpf/bpf_tracing.h>
 
 #include <nettrace/filter.bpf.h>

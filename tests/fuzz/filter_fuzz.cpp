@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: MIT
 // libFuzzer target for the filter parsers. The first byte picks what the
 // rest of the input drives (its value modulo 6, so the digits '0'..'5'
 // make readable seeds):
@@ -35,10 +36,10 @@ using namespace nettrace;
 	std::abort();
 }
 
-#define FUZZ_CHECK(cond)                                                       \
-	do {                                                                   \
-		if (!(cond))                                                   \
-			invariant_failed(#cond, __FILE__, __LINE__);           \
+#define FUZZ_CHECK(cond)                                             \
+	do {                                                         \
+		if (!(cond))                                         \
+			invariant_failed(#cond, __FILE__, __LINE__); \
 	} while (0)
 
 void check_message(const UsageError &e)
@@ -152,7 +153,7 @@ void fuzz_fields(std::string_view input)
 
 	FilterOptions options;
 	std::optional<std::string> *slots[] = {
-		&options.saddr, &options.daddr, &options.addr, &options.sport,
+		&options.saddr, &options.daddr, &options.addr,  &options.sport,
 		&options.dport, &options.port,  &options.proto, &options.netns,
 	};
 	for (size_t i = 0; i < 8 && i < fields.size(); ++i)
@@ -169,7 +170,9 @@ void fuzz_fields(std::string_view input)
 		FUZZ_CHECK(!(options.ipv4 && options.ipv6));
 		FUZZ_CHECK(!(options.addr && (options.saddr || options.daddr)));
 		FUZZ_CHECK(!(options.port && (options.sport || options.dport)));
-		FUZZ_CHECK(f.family == (options.ipv4 ? NT_AF_INET : options.ipv6 ? NT_AF_INET6 : 0));
+		FUZZ_CHECK(f.family == (options.ipv4   ? NT_AF_INET
+					: options.ipv6 ? NT_AF_INET6
+						       : 0));
 	} catch (const UsageError &e) {
 		check_message(e);
 	}
@@ -191,8 +194,7 @@ void fuzz_command_line(std::string_view input)
 	add_filter_options(desc, FilterOption::all);
 	po::variables_map vm;
 	try {
-		po::store(po::parse_command_line(static_cast<int>(argv.size()), argv.data(),
-						 desc),
+		po::store(po::parse_command_line(static_cast<int>(argv.size()), argv.data(), desc),
 			  vm);
 	} catch (const po::error &) {
 		return; // Boost's own complaint about the command line

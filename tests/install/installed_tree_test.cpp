@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: MIT
 // nettrace as `cmake --install` leaves it, with the example plugin built out
 // of tree against that prefix alone (tests/install/stage_sdk.sh made both):
 // the layout, the man pages, --help, plugin discovery, the SDK's CMake and
@@ -113,8 +114,8 @@ TEST_F(InstalledTree, LaysOutDriverPluginsSdkManPagesAndCompletion)
 
 TEST_F(InstalledTree, ManPagesRenderEverySection)
 {
-	for (const char *page : {"nettrace", "nettrace-tcpdrop", "nettrace-skbstat",
-				 "nettrace-dropcount"}) {
+	for (const char *page :
+	     {"nettrace", "nettrace-tcpdrop", "nettrace-skbstat", "nettrace-dropcount"}) {
 		SCOPED_TRACE(page);
 		const ProcessResult r = render_man({"-M", (prefix / "share/man").string(), page});
 		ASSERT_EQ(r.exit_code, 0) << r.err;
@@ -202,7 +203,8 @@ TEST_F(InstalledTree, ExampleWasBuiltAgainstThePrefixAlone)
 
 TEST_F(InstalledTree, PkgConfigPointsIntoThePrefix)
 {
-	const std::vector<std::string> env = {"PKG_CONFIG_PATH=" + (prefix / "lib/pkgconfig").string()};
+	const std::vector<std::string> env = {"PKG_CONFIG_PATH=" +
+					      (prefix / "lib/pkgconfig").string()};
 	const ProcessResult flags =
 		run_process({"pkg-config", "--cflags", "--libs", "nettrace"}, env);
 	ASSERT_EQ(flags.exit_code, 0) << flags.err;
@@ -237,10 +239,10 @@ TEST_F(InstalledTree, CompletionOffersCommandsAndEachCommandsOptions)
 	)";
 	std::vector<std::string> env = clean_environment();
 	env.push_back("PATH=" + (prefix / "bin").string() + ":/usr/sbin:/usr/bin:/sbin:/bin");
-	const ProcessResult r = run_process(
-		{"bash", "-c", script, "completion-test",
-		 (prefix / "share/bash-completion/completions/nettrace").string()},
-		env);
+	const ProcessResult r =
+		run_process({"bash", "-c", script, "completion-test",
+			     (prefix / "share/bash-completion/completions/nettrace").string()},
+			    env);
 	ASSERT_EQ(r.exit_code, 0) << r.err;
 	const std::vector<std::string> lines = split_lines(r.out);
 	ASSERT_EQ(lines.size(), 8u) << r.out;
@@ -264,16 +266,17 @@ TEST_F(InstalledTree, ExamplePluginCountsRealDropsPerReasonInOneNamespace)
 	ASSERT_TRUE(run.wait_for("counting drops in net namespace", std::chrono::seconds(20), true))
 		<< run.err();
 
-	udp_to_closed_port(ns, "127.0.0.1", "127.0.0.1", 7701, 5);   // NO_SOCKET
+	udp_to_closed_port(ns, "127.0.0.1", "127.0.0.1", 7701, 5); // NO_SOCKET
 	for (int i = 0; i < 3; ++i)
 		tcp_connect_once(ns, "127.0.0.1", "127.0.0.1", 7703); // NO_SOCKET
-	udp_to_closed_port(ns, "127.0.0.1", "127.0.0.1", 7702, 2);   // NETFILTER_DROP
+	udp_to_closed_port(ns, "127.0.0.1", "127.0.0.1", 7702, 2);    // NETFILTER_DROP
 	udp_to_closed_port(other, "127.0.0.1", "127.0.0.1", 7701, 4); // another namespace
 
 	run.signal(SIGINT);
 	const ProcessResult r = run.finish();
 	ASSERT_EQ(r.exit_code, 0) << r.err;
-	const std::map<std::string, std::uint64_t> expected = {
-		{"NO_SOCKET", 8}, {"NETFILTER_DROP", 2}, {"TOTAL", 10}};
+	const std::map<std::string, std::uint64_t> expected = {{"NO_SOCKET", 8},
+							       {"NETFILTER_DROP", 2},
+							       {"TOTAL", 10}};
 	EXPECT_EQ(dropcount_rows(r.out), expected) << r.out;
 }

@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: MIT
 // The Debian packages cpack makes from this build: they install with dpkg,
 // declare what they need, work from /usr, and leave nothing behind.
 #include "manual.hpp"
@@ -19,8 +20,7 @@ const char *const packages[] = {"nettrace", "nettrace-dev"};
 
 bool package_installed(const std::string &name)
 {
-	const ProcessResult r =
-		run_process({"dpkg-query", "-W", "-f=${Status}", name});
+	const ProcessResult r = run_process({"dpkg-query", "-W", "-f=${Status}", name});
 	return r.exit_code == 0 && r.out.find("install ok installed") != std::string::npos;
 }
 
@@ -68,9 +68,9 @@ protected:
 
 TEST_F(DebianPackages, InstallWorkFromUsrAndRemoveEveryFile)
 {
-	const ProcessResult built = run_process(
-		{"cpack", "-G", "DEB", "--config", NETTRACE_BINARY_DIR "/CPackConfig.cmake", "-B",
-		 dir_.string()});
+	const ProcessResult built =
+		run_process({"cpack", "-G", "DEB", "--config",
+			     NETTRACE_BINARY_DIR "/CPackConfig.cmake", "-B", dir_.string()});
 	ASSERT_EQ(built.exit_code, 0) << built.out << built.err;
 	for (const char *p : packages)
 		ASSERT_TRUE(fs::exists(deb(p))) << deb(p) << "\n" << built.out;
@@ -85,8 +85,8 @@ TEST_F(DebianPackages, InstallWorkFromUsrAndRemoveEveryFile)
 	for (const char *lib : {"libbpf1", "libboost-program-options", "libfmt", "libc6"})
 		EXPECT_NE(depends.find(lib), std::string::npos) << depends;
 
-	const ProcessResult list = run_process({"/usr/bin/nettrace", "--list"},
-					       {"NETTRACE_PLUGIN_PATH="});
+	const ProcessResult list =
+		run_process({"/usr/bin/nettrace", "--list"}, {"NETTRACE_PLUGIN_PATH="});
 	ASSERT_EQ(list.exit_code, 0) << list.err;
 	EXPECT_EQ(count_lines_containing(list.out, "/usr/lib/nettrace/plugins/tcpdrop.so"), 1u)
 		<< list.out;

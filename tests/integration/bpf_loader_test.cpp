@@ -1,12 +1,13 @@
+// SPDX-License-Identifier: MIT
 // Loading and attaching through the common helper, and the messages it
 // gives when the kernel says no.
 #include "requirements.hpp"
 
 #include "ringbuf_probe.skel.h"
 
-#include <nettrace/common/preflight/privileges.hpp>
 #include <nettrace/common/bpf/best_effort.hpp>
 #include <nettrace/common/bpf/skeleton.hpp>
+#include <nettrace/common/preflight/privileges.hpp>
 
 #include <gtest/gtest.h>
 
@@ -43,7 +44,8 @@ protected:
 
 TEST_F(BpfLoaderTest, LoadsAttachesAndFires)
 {
-	bpf::Skeleton<ringbuf_probe_bpf> skel(NETTRACE_SKELETON_OPS(ringbuf_probe_bpf), "ringbuf_probe");
+	bpf::Skeleton<ringbuf_probe_bpf> skel(NETTRACE_SKELETON_OPS(ringbuf_probe_bpf),
+					      "ringbuf_probe");
 	skel->rodata->target_tgid = static_cast<std::uint32_t>(getpid());
 	bpf_program__set_autoload(skel->progs.rejected, false);
 	skel.load();
@@ -58,13 +60,14 @@ TEST_F(BpfLoaderTest, VerifierRejectionQuotesTheVerifierAndLeavesNothingBehind)
 	const auto before = count_links_and_programs();
 	try {
 		bpf::Skeleton<ringbuf_probe_bpf> skel(NETTRACE_SKELETON_OPS(ringbuf_probe_bpf),
-						  "ringbuf_probe");
+						      "ringbuf_probe");
 		skel.load();
 		FAIL() << "a program without a NULL check was accepted";
 	} catch (const RuntimeError &e) {
 		const std::string msg = e.what();
 		EXPECT_EQ(msg.rfind("loading BPF object 'ringbuf_probe' failed (", 0), 0u) << msg;
-		EXPECT_NE(msg.find("the kernel's verifier rejected a program"), std::string::npos) << msg;
+		EXPECT_NE(msg.find("the kernel's verifier rejected a program"), std::string::npos)
+			<< msg;
 		// The verifier's own diagnosis of the missing NULL check.
 		EXPECT_EQ(msg.find('\n'), std::string::npos) << msg;
 		EXPECT_NE(msg.find("map_value_or_null"), std::string::npos) << msg;
@@ -105,14 +108,16 @@ TEST_F(BpfLoaderTest, BestEffortLoadLeavesOutTheProgramTheKernelRefuses)
 TEST_F(BpfLoaderTest, LoadingExactlyARefusedProgramKeepsNothing)
 {
 	const auto before = count_links_and_programs();
-	auto loaded = bpf::load_exactly<ringbuf_probe_bpf>(NETTRACE_SKELETON_OPS(ringbuf_probe_bpf),
-							   "ringbuf_probe", {"rejected", "on_getppid"});
+	auto loaded =
+		bpf::load_exactly<ringbuf_probe_bpf>(NETTRACE_SKELETON_OPS(ringbuf_probe_bpf),
+						     "ringbuf_probe", {"rejected", "on_getppid"});
 	ASSERT_TRUE(loaded.failure.has_value());
 	EXPECT_EQ(loaded.failure->err, EACCES);
 	EXPECT_FALSE(loaded.skeleton);
 	EXPECT_EQ(count_links_and_programs(), before);
-	const auto unknown = bpf::load_exactly<ringbuf_probe_bpf>(
-		NETTRACE_SKELETON_OPS(ringbuf_probe_bpf), "ringbuf_probe", {"no_such_program"});
+	const auto unknown =
+		bpf::load_exactly<ringbuf_probe_bpf>(NETTRACE_SKELETON_OPS(ringbuf_probe_bpf),
+						     "ringbuf_probe", {"no_such_program"});
 	ASSERT_TRUE(unknown.failure.has_value());
 	EXPECT_EQ(unknown.failure->stage, bpf::AttachFailure::Stage::Open);
 }
@@ -122,7 +127,7 @@ TEST_F(BpfLoaderTest, DestroyingTheSkeletonDetachesEverything)
 	const auto before = count_links_and_programs();
 	{
 		bpf::Skeleton<ringbuf_probe_bpf> skel(NETTRACE_SKELETON_OPS(ringbuf_probe_bpf),
-						  "ringbuf_probe");
+						      "ringbuf_probe");
 		bpf_program__set_autoload(skel->progs.rejected, false);
 		skel.load();
 		skel.attach();
@@ -131,8 +136,9 @@ TEST_F(BpfLoaderTest, DestroyingTheSkeletonDetachesEverything)
 		// that is no BPF link: the kernel then lists none.
 		bpf_link_info info{};
 		__u32 info_len = sizeof(info);
-		const bool kernel_link = bpf_obj_get_info_by_fd(bpf_link__fd(skel->links.on_getppid),
-								&info, &info_len) == 0;
+		const bool kernel_link =
+			bpf_obj_get_info_by_fd(bpf_link__fd(skel->links.on_getppid), &info,
+					       &info_len) == 0;
 		EXPECT_EQ(during.first, before.first + (kernel_link ? 1 : 0));
 		EXPECT_EQ(during.second, before.second + 1);
 	}

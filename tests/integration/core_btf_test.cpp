@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: MIT
 // The small BTF nettrace makes for each BPF object (core_btf.hpp) must
 // relocate every program exactly as the kernel's whole vmlinux BTF does:
 // one missing or different type would move a field read or turn a
@@ -71,7 +72,8 @@ Relocated relocate(const fs::path &object, const std::string &btf_path)
 	}
 	out.load_result = bpf_object__load(obj);
 	bpf_program *prog;
-	bpf_object__for_each_program(prog, obj) {
+	bpf_object__for_each_program(prog, obj)
+	{
 		const bpf_insn *insns = bpf_program__insns(prog);
 		std::vector<bpf_insn> copy(insns, insns + bpf_program__insn_cnt(prog));
 		for (size_t i = 0; i + 1 < copy.size(); i++) {
@@ -133,7 +135,8 @@ TEST_F(CoreBtfTest, EveryObjectRelocatesAgainstItsCoreBtfAsAgainstVmlinux)
 		bpf::finish_loading();
 		ASSERT_FALSE(core.empty());
 		ASSERT_EQ(core.rfind(cache_dir_, 0), 0u) << core;
-		EXPECT_LT(fs::file_size(core) * 20, vmlinux_size) << "not much smaller than vmlinux";
+		EXPECT_LT(fs::file_size(core) * 20, vmlinux_size)
+			<< "not much smaller than vmlinux";
 
 		const Relocated small = relocate(object, core);
 		const Relocated whole = relocate(object, KernelBtf::vmlinux_path);
@@ -154,9 +157,11 @@ TEST_F(CoreBtfTest, AnObjectsCoreBtfIsKeptRemadeWhenDamagedAndReplacesOlderBuild
 	ASSERT_FALSE(objects.empty());
 	// The largest object reads the most kernel types: its core BTF cannot
 	// be mistaken for an empty one (doctor's reads none).
-	const fs::path object = *std::max_element(
-		objects.begin(), objects.end(),
-		[](const fs::path &a, const fs::path &b) { return fs::file_size(a) < fs::file_size(b); });
+	const fs::path object =
+		*std::max_element(objects.begin(), objects.end(),
+				  [](const fs::path &a, const fs::path &b) {
+					  return fs::file_size(a) < fs::file_size(b);
+				  });
 	const std::string elf = file_bytes(object);
 	const std::string first = bpf::prepare_to_open("cached_once", elf);
 	bpf::finish_loading();
@@ -179,7 +184,8 @@ TEST_F(CoreBtfTest, AnObjectsCoreBtfIsKeptRemadeWhenDamagedAndReplacesOlderBuild
 
 	// A damaged file is made again, not handed to libbpf; making it
 	// removes what another build of the same object left.
-	const fs::path other_build = fs::path(first).parent_path() / "core-cached_once-0000000000000000.btf";
+	const fs::path other_build =
+		fs::path(first).parent_path() / "core-cached_once-0000000000000000.btf";
 	std::ofstream(other_build) << "an older build's";
 	std::ofstream(first, std::ios::trunc) << "not BTF";
 	const std::string remade = bpf::prepare_to_open("cached_once", elf);

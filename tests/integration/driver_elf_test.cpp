@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: MIT
 // What the driver makes of a plugin file that is not a well-formed shared
 // object of this machine: truncated, empty, random, hostile, of another
 // ELF class or machine. Each is refused with one line naming the file,
@@ -122,7 +123,8 @@ TEST(DriverElf, TheFixturesAreWhatTheTestsSayTheyAre)
 
 TEST(DriverElf, AStrippedPluginLoadsAndRuns)
 {
-	ProcessResult r = run_nettrace({"--plugin-dir", stripped_dir, "fixture-good", "--exit", "3"});
+	ProcessResult r =
+		run_nettrace({"--plugin-dir", stripped_dir, "fixture-good", "--exit", "3"});
 	EXPECT_EQ(r.err, "");
 	EXPECT_EQ(r.exit_code, 3);
 	EXPECT_EQ(r.out, "fixture-good ran (host ABI 1.1) [fixture-good] [--exit] [3]\n");
@@ -139,8 +141,8 @@ TEST(DriverElf, APluginOfAnotherElfClassIsRefusedInOneLine)
 	EXPECT_EQ(r.exit_code, 2);
 	const auto err = split_lines(r.err);
 	ASSERT_EQ(err.size(), 2u) << r.err;
-	EXPECT_EQ(err[0], "nettrace: refusing plugin " + file +
-				  ": is a 32-bit ELF file, expected 64-bit");
+	EXPECT_EQ(err[0],
+		  "nettrace: refusing plugin " + file + ": is a 32-bit ELF file, expected 64-bit");
 	EXPECT_EQ(err[1].rfind("nettrace: 'fixture-i386' is not a nettrace command.", 0), 0u)
 		<< err[1];
 }
@@ -195,7 +197,7 @@ TEST(DriverElf, ATruncatedPluginIsRefusedInOneLine)
 		std::size_t length;
 		const char *why;
 	} cuts[] = {
-		{3, "is not an ELF shared object"},               // inside the magic
+		{3, "is not an ELF shared object"},                      // inside the magic
 		{sizeof(Elf64_Ehdr) - 1, "is not an ELF shared object"}, // inside the header
 		{sizeof(Elf64_Ehdr), "is truncated or corrupt (section table)"},
 		{size / 2, "is truncated or corrupt (section table)"},
@@ -217,7 +219,8 @@ TEST(DriverElf, SymbolNamesOutsideTheStringTableAreNotRead)
 	ElfImage image;
 	for (std::size_t t : image.symbol_tables()) {
 		const Elf64_Shdr table = image.section(t);
-		for (std::size_t off = table.sh_offset; off + sizeof(Elf64_Sym) <= table.sh_offset + table.sh_size;
+		for (std::size_t off = table.sh_offset;
+		     off + sizeof(Elf64_Sym) <= table.sh_offset + table.sh_size;
 		     off += sizeof(Elf64_Sym)) {
 			Elf64_Sym sym;
 			std::memcpy(&sym, image.bytes.data() + off, sizeof sym);

@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: MIT
 // The driver as a user meets it: the real `nettrace` binary, run with the
 // test fixture plugins, its output and exit codes checked.
 #include "process.hpp"
@@ -108,8 +109,8 @@ TEST(Driver, FindsTheBuildTreePluginsWhenRunFromTheBuildTree)
 	EXPECT_EQ(r.exit_code, 0) << r.err;
 	EXPECT_EQ(r.err, "");
 	for (const char *name : {"tcpdrop"})
-		EXPECT_EQ(count_lines_containing(r.out, std::string(NETTRACE_BUILD_PLUGIN_DIR) + "/" +
-							       name + ".so"),
+		EXPECT_EQ(count_lines_containing(r.out, std::string(NETTRACE_BUILD_PLUGIN_DIR) +
+								"/" + name + ".so"),
 			  1u)
 			<< r.out;
 	EXPECT_EQ(count_lines_containing(r.out, "fixture"), 0u) << r.out;
@@ -128,14 +129,16 @@ TEST(Driver, ListFitsEightyColumnsAndShowsEachFile)
 	const auto entries = list_entries(r.out);
 	std::vector<std::string> expected_files;
 	for (const auto &f : fs::directory_iterator(fixtures))
-		if (f.path().filename() == "fixture_good.so" || f.path().filename() == "fixture_throws.so")
+		if (f.path().filename() == "fixture_good.so" ||
+		    f.path().filename() == "fixture_throws.so")
 			expected_files.push_back(f.path().string());
 	expected_files.push_back(std::string(NETTRACE_BUILD_PLUGIN_DIR) + "/skbstat.so");
 	expected_files.push_back(std::string(NETTRACE_BUILD_PLUGIN_DIR) + "/tcpdrop.so");
 	std::size_t wrapped = 0;
 	for (const std::string &file : expected_files) {
-		const auto at = std::find_if(entries.begin(), entries.end(),
-					     [&](const ListEntry &e) { return e.file() == "  " + file; });
+		const auto at =
+			std::find_if(entries.begin(), entries.end(),
+				     [&](const ListEntry &e) { return e.file() == "  " + file; });
 		ASSERT_NE(at, entries.end()) << file << " in:\n" << r.out;
 		EXPECT_TRUE(fs::is_regular_file(file)) << file;
 		std::string name, version, word, summary;
@@ -164,7 +167,8 @@ TEST(Driver, HelpListsCommandsWithTheirSummaries)
 		ProcessResult r = run_nettrace({"--plugin-dir", fixtures, flag});
 		EXPECT_EQ(r.exit_code, 0);
 		EXPECT_NE(r.out.find("usage: nettrace"), std::string::npos);
-		const std::regex good_line("\n  fixture-good +A plugin that echoes its arguments\n");
+		const std::regex good_line(
+			"\n  fixture-good +A plugin that echoes its arguments\n");
 		EXPECT_TRUE(std::regex_search(r.out, good_line)) << r.out;
 		EXPECT_NE(r.out.find("fixture-throws-raw"), std::string::npos);
 	}
@@ -224,7 +228,8 @@ TEST(Driver, HelpCommandRunsThePluginWithHelp)
 
 TEST(Driver, UnknownCommandSuggestsTheClosestAndExits2)
 {
-	ProcessResult r = run_nettrace({"--plugin-dir", fixtures, "fixture-godo"}); // swapped letters
+	ProcessResult r =
+		run_nettrace({"--plugin-dir", fixtures, "fixture-godo"}); // swapped letters
 	EXPECT_EQ(r.exit_code, 2);
 	EXPECT_EQ(r.out, "");
 	auto err = split_lines(r.err);
@@ -250,7 +255,8 @@ TEST(Driver, ThrowingPluginsGiveOneLineAndExit1)
 	ProcessResult r = run_nettrace({"--plugin-dir", fixtures, "fixture-throws"});
 	EXPECT_EQ(r.exit_code, 1);
 	EXPECT_EQ(r.signal, 0);
-	EXPECT_EQ(split_lines(r.err).back(), "nettrace fixture-throws: internal error: fixture failure");
+	EXPECT_EQ(split_lines(r.err).back(),
+		  "nettrace fixture-throws: internal error: fixture failure");
 
 	ProcessResult raw = run_nettrace({"--plugin-dir", fixtures, "fixture-throws-raw"});
 	EXPECT_EQ(raw.exit_code, 1);
@@ -261,7 +267,8 @@ TEST(Driver, ThrowingPluginsGiveOneLineAndExit1)
 
 TEST(Driver, FirstPluginOfANameWins)
 {
-	ProcessResult a = run_nettrace({"--plugin-dir", fixtures, "--plugin-dir", shadow_fixtures, "--list"});
+	ProcessResult a =
+		run_nettrace({"--plugin-dir", fixtures, "--plugin-dir", shadow_fixtures, "--list"});
 	EXPECT_EQ(count_lines_containing(a.out, "1.2.3"), 1u) << a.out;
 	EXPECT_EQ(count_lines_containing(a.out, "9.9.9"), 0u) << a.out;
 	EXPECT_EQ(count_lines_containing(a.err, "plugin 'fixture-good' in " + shadow_fixtures +
@@ -270,19 +277,21 @@ TEST(Driver, FirstPluginOfANameWins)
 		  1u)
 		<< a.err;
 
-	ProcessResult b = run_nettrace({"--plugin-dir", shadow_fixtures, "--plugin-dir", fixtures, "--list"});
+	ProcessResult b =
+		run_nettrace({"--plugin-dir", shadow_fixtures, "--plugin-dir", fixtures, "--list"});
 	EXPECT_EQ(count_lines_containing(b.out, "9.9.9"), 1u) << b.out;
 
 	// --plugin-dir is searched before $NETTRACE_PLUGIN_PATH.
 	ProcessResult c = run_nettrace({"--plugin-dir", shadow_fixtures, "--list"},
-				   {"NETTRACE_PLUGIN_PATH=/nonexistent:" + fixtures});
+				       {"NETTRACE_PLUGIN_PATH=/nonexistent:" + fixtures});
 	EXPECT_EQ(count_lines_containing(c.out, "9.9.9"), 1u) << c.out;
 	EXPECT_EQ(count_lines_containing(c.out, "fixture-throws "), 1u) << c.out;
 }
 
 TEST(Driver, PluginPathFromTheEnvironment)
 {
-	ProcessResult r = run_nettrace({"--list"}, {"NETTRACE_PLUGIN_PATH=" + shadow_fixtures + ":" + fixtures});
+	ProcessResult r = run_nettrace({"--list"}, {"NETTRACE_PLUGIN_PATH=" + shadow_fixtures +
+						    ":" + fixtures});
 	EXPECT_EQ(r.exit_code, 0);
 	EXPECT_EQ(count_lines_containing(r.out, "9.9.9"), 1u) << r.out;
 	EXPECT_EQ(count_lines_containing(r.out, "fixture-throws-raw"), 1u) << r.out;
@@ -292,19 +301,21 @@ TEST(Driver, WritableDirectoryIsRefusedUnlessNamedExplicitly)
 {
 	NETTRACE_REQUIRE_BPF(); // root, to own and chown the scratch folders
 	ScratchPluginDir open_dir(0777);
-	ProcessResult r = run_nettrace({"--list"}, {"NETTRACE_PLUGIN_PATH=" + open_dir.path.string()});
+	ProcessResult r =
+		run_nettrace({"--list"}, {"NETTRACE_PLUGIN_PATH=" + open_dir.path.string()});
 	EXPECT_EQ(r.exit_code, 0);
 	EXPECT_EQ(count_lines_containing(r.out, "fixture-good"), 0u) << r.out;
 	EXPECT_EQ(split_lines(r.err).size(), 1u) << r.err;
-	EXPECT_EQ(count_lines_containing(r.err, "ignoring plugin directory " + open_dir.path.string() +
-							": writable by group or others (mode 0777)"),
+	EXPECT_EQ(count_lines_containing(r.err,
+					 "ignoring plugin directory " + open_dir.path.string() +
+						 ": writable by group or others (mode 0777)"),
 		  1u)
 		<< r.err;
 
 	ProcessResult named = run_nettrace({"--plugin-dir", open_dir.path.string(), "--list"});
 	EXPECT_EQ(count_lines_containing(named.out, "fixture-good"), 1u) << named.out;
-	EXPECT_EQ(count_lines_containing(named.err, "warning: plugin directory " +
-							    open_dir.path.string()),
+	EXPECT_EQ(count_lines_containing(named.err,
+					 "warning: plugin directory " + open_dir.path.string()),
 		  1u)
 		<< named.err;
 }
@@ -320,9 +331,10 @@ TEST(Driver, DirectoryUnderAWritableParentIsRefused)
 	fs::copy_file(fixtures + "/fixture_good.so", child / "fixture_good.so");
 	ProcessResult r = run_nettrace({"--list"}, {"NETTRACE_PLUGIN_PATH=" + child.string()});
 	EXPECT_EQ(count_lines_containing(r.out, "fixture-good"), 0u) << r.out;
-	EXPECT_EQ(count_lines_containing(r.err, "ignoring plugin directory " + child.string() +
-							": " + parent.path.string() +
-							" is writable by group or others (mode 0777)"),
+	EXPECT_EQ(count_lines_containing(r.err,
+					 "ignoring plugin directory " + child.string() + ": " +
+						 parent.path.string() +
+						 " is writable by group or others (mode 0777)"),
 		  1u)
 		<< r.err;
 }
@@ -332,7 +344,8 @@ TEST(Driver, DirectoryOwnedBySomeoneElseIsRefused)
 	NETTRACE_REQUIRE_BPF(); // root, to own and chown the scratch folders
 	ScratchPluginDir foreign(0755);
 	ASSERT_EQ(chown(foreign.path.c_str(), 65534, 65534), 0);
-	ProcessResult r = run_nettrace({"--list"}, {"NETTRACE_PLUGIN_PATH=" + foreign.path.string()});
+	ProcessResult r =
+		run_nettrace({"--list"}, {"NETTRACE_PLUGIN_PATH=" + foreign.path.string()});
 	EXPECT_EQ(count_lines_containing(r.out, "fixture-good"), 0u) << r.out;
 	EXPECT_EQ(count_lines_containing(r.err, "owned by uid 65534, not by root"), 1u) << r.err;
 }

@@ -1,11 +1,12 @@
+// SPDX-License-Identifier: MIT
 // The common event loop against a real BPF ring buffer: records produced by
 // a tracepoint program on getppid() calls of this process.
 #include "requirements.hpp"
 
 #include "ringbuf_probe.skel.h"
 
-#include <nettrace/common/bpf/skeleton.hpp>
 #include <nettrace/common/bpf/event_loop.hpp>
+#include <nettrace/common/bpf/skeleton.hpp>
 
 #include <fmt/format.h>
 #include <gtest/gtest.h>
@@ -30,7 +31,8 @@ struct ProbeEvent {
 
 // The probe, loaded and attached for this process only.
 struct Probe {
-	bpf::Skeleton<ringbuf_probe_bpf> skel{NETTRACE_SKELETON_OPS(ringbuf_probe_bpf), "ringbuf_probe"};
+	bpf::Skeleton<ringbuf_probe_bpf> skel{NETTRACE_SKELETON_OPS(ringbuf_probe_bpf),
+					      "ringbuf_probe"};
 
 	explicit Probe(std::uint32_t ring_bytes = 0)
 	{
@@ -118,7 +120,8 @@ TEST_F(EventLoopTest, SigintAndSigtermStopTheLoop)
 		Probe probe;
 		EventLoop loop("test");
 		int handled = 0;
-		loop.add_ring_buffer(probe.ring_fd(), [&](const void *, std::size_t) { ++handled; });
+		loop.add_ring_buffer(probe.ring_fd(),
+				     [&](const void *, std::size_t) { ++handled; });
 		make_events(5);
 		// Blocked by the loop, so it stays pending until run() reads it.
 		ASSERT_EQ(kill(getpid(), sig), 0);
@@ -265,7 +268,8 @@ TEST_F(EventLoopTest, ALoneRecordAfterAQuietSpellArrivesWhileRunning)
 {
 	Probe probe;
 	EventLoop loop("test");
-	loop.add_ring_buffer(probe.ring_fd(), [&](const void *, std::size_t) { loop.request_stop(); });
+	loop.add_ring_buffer(probe.ring_fd(),
+			     [&](const void *, std::size_t) { loop.request_stop(); });
 	std::thread late([] {
 		std::this_thread::sleep_for(std::chrono::milliseconds(300));
 		make_events(1);

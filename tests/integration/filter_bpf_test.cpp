@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: MIT
 // The BPF filter (filter.bpf.h) against real kernel drops.
 //
 // Every case loads filter_probe with the nt_filter that build_filter() makes
@@ -55,23 +56,22 @@ constexpr const char *kExtraV6 = "fd00:200::1";
 // Nothing else is dropped there while a case runs: the answers (RSTs, ICMP
 // errors) reach their sockets, and nothing else sends.
 enum DropClass : unsigned {
-	kUdp4Lo80,        // UDP 127.0.0.1:5001 -> 127.0.0.1:80
-	kUdp4Lo336,       // UDP 127.0.0.1:5002 -> :336 (0x0150)
-	kUdp4Lo20480,     // UDP 127.0.0.1:5003 -> :20480 (0x5000, 80 swapped)
-	kTcp4Lo85,        // TCP SYN 127.0.0.1:5004 -> :85
-	kUdp4Veth90,      // UDP 10.200.0.2:5005 -> 10.200.0.1:90
-	kUdp6Lo80,        // UDP [::1]:5006 -> [::1]:80
-	kTcp6Lo8080,      // TCP SYN [::1]:5007 -> [::1]:8080
-	kRaw4Proto253,    // IPv4 protocol 253, 127.0.0.1 -> 127.0.0.1, no ports
-	kIcmp4EchoReply,  // unsolicited ICMP echo reply 127.0.0.1 -> 127.0.0.1
-	kUdp6Lo91,        // UDP [fd00:200::1]:5008 -> [::1]:91
+	kUdp4Lo80,       // UDP 127.0.0.1:5001 -> 127.0.0.1:80
+	kUdp4Lo336,      // UDP 127.0.0.1:5002 -> :336 (0x0150)
+	kUdp4Lo20480,    // UDP 127.0.0.1:5003 -> :20480 (0x5000, 80 swapped)
+	kTcp4Lo85,       // TCP SYN 127.0.0.1:5004 -> :85
+	kUdp4Veth90,     // UDP 10.200.0.2:5005 -> 10.200.0.1:90
+	kUdp6Lo80,       // UDP [::1]:5006 -> [::1]:80
+	kTcp6Lo8080,     // TCP SYN [::1]:5007 -> [::1]:8080
+	kRaw4Proto253,   // IPv4 protocol 253, 127.0.0.1 -> 127.0.0.1, no ports
+	kIcmp4EchoReply, // unsolicited ICMP echo reply 127.0.0.1 -> 127.0.0.1
+	kUdp6Lo91,       // UDP [fd00:200::1]:5008 -> [::1]:91
 	kClassCount
 };
 
 constexpr const char *kClassNames[kClassCount] = {
-	"udp4-lo-80",  "udp4-lo-336", "udp4-lo-20480", "tcp4-lo-85",
-	"udp4-veth-90", "udp6-lo-80", "tcp6-lo-8080",  "raw4-proto253",
-	"icmp4-echoreply", "udp6-lo-91",
+	"udp4-lo-80", "udp4-lo-336",  "udp4-lo-20480", "tcp4-lo-85",      "udp4-veth-90",
+	"udp6-lo-80", "tcp6-lo-8080", "raw4-proto253", "icmp4-echoreply", "udp6-lo-91",
 };
 
 // How many drops a class produces: distinct powers of two, so every set
@@ -92,16 +92,18 @@ constexpr std::uint64_t classes(Classes... cls)
 // Drops with IPv6 extension headers and non-first fragments, in a
 // scenario of their own.
 enum ExtClass : unsigned {
-	kUdp6ExtHeaders81,   // UDP [::1]:5101 -> [::1]:81 behind hop-by-hop
-	                     // and destination options headers
-	kUdp4LaterFragment,  // IPv4 UDP fragment at offset 8, 127.0.0.1, sent
-	                     // twice: the duplicate is dropped
-	kUdp6LaterFragment,  // the same for IPv6 ::1, after a fragment header
+	kUdp6ExtHeaders81,  // UDP [::1]:5101 -> [::1]:81 behind hop-by-hop
+			    // and destination options headers
+	kUdp4LaterFragment, // IPv4 UDP fragment at offset 8, 127.0.0.1, sent
+			    // twice: the duplicate is dropped
+	kUdp6LaterFragment, // the same for IPv6 ::1, after a fragment header
 	kExtClassCount
 };
 
 constexpr const char *kExtClassNames[kExtClassCount] = {
-	"udp6-exthdr-81", "udp4-later-fragment", "udp6-later-fragment",
+	"udp6-exthdr-81",
+	"udp4-later-fragment",
+	"udp6-later-fragment",
 };
 
 // The first bytes of the fragments' payload: what ports 81 -> 81 would
@@ -167,8 +169,8 @@ struct SockAddr {
 };
 
 // UDP datagrams from src:sport to dst:dport, sent from inside `ns`.
-void send_udp(const TestNetns &ns, const char *src, std::uint16_t sport,
-	      const char *dst, std::uint16_t dport, unsigned count)
+void send_udp(const TestNetns &ns, const char *src, std::uint16_t sport, const char *dst,
+	      std::uint16_t dport, unsigned count)
 {
 	SockAddr from(src, sport), to(dst, dport);
 	Fd fd(ns.socket_in(from.family(), SOCK_DGRAM, 0));
@@ -184,8 +186,8 @@ void send_udp(const TestNetns &ns, const char *src, std::uint16_t sport,
 
 // TCP connection attempts to a closed port: each SYN is dropped and
 // answered with a reset, so connect() fails at once with ECONNREFUSED.
-void send_tcp_syns(const TestNetns &ns, const char *src, std::uint16_t sport,
-		   const char *dst, std::uint16_t dport, unsigned count)
+void send_tcp_syns(const TestNetns &ns, const char *src, std::uint16_t sport, const char *dst,
+		   std::uint16_t dport, unsigned count)
 {
 	SockAddr from(src, sport), to(dst, dport);
 	for (unsigned i = 0; i < count; ++i) {
@@ -218,9 +220,8 @@ std::uint16_t inet_checksum(const unsigned char *data, size_t len)
 // IPv4 packets with a hand-made header, through an IPPROTO_RAW socket:
 // such a socket receives nothing itself, so the packet meets only the
 // kernel's handler for `proto` (or the lack of one).
-void send_raw_ipv4(const TestNetns &ns, const char *src, const char *dst,
-		   std::uint8_t proto, const std::vector<unsigned char> &payload,
-		   unsigned count)
+void send_raw_ipv4(const TestNetns &ns, const char *src, const char *dst, std::uint8_t proto,
+		   const std::vector<unsigned char> &payload, unsigned count)
 {
 	Fd fd(ns.socket_in(AF_INET, SOCK_RAW, IPPROTO_RAW));
 	std::vector<unsigned char> packet(sizeof(iphdr) + payload.size());
@@ -242,8 +243,8 @@ void send_raw_ipv4(const TestNetns &ns, const char *src, const char *dst,
 
 // UDP datagrams with sticky hop-by-hop and destination options headers,
 // each holding one PadN option (all zero, as receivers check).
-void send_udp6_with_ext_headers(const TestNetns &ns, std::uint16_t sport,
-				std::uint16_t dport, unsigned count)
+void send_udp6_with_ext_headers(const TestNetns &ns, std::uint16_t sport, std::uint16_t dport,
+				unsigned count)
 {
 	SockAddr from("::1", sport), to("::1", dport);
 	Fd fd(ns.socket_in(AF_INET6, SOCK_DGRAM, 0));
@@ -306,14 +307,14 @@ void send_duplicate_ipv6_fragments(const TestNetns &ns, unsigned count)
 	      "IPV6_HDRINCL");
 	for (unsigned i = 0; i < count; ++i) {
 		unsigned char packet[40 + 8 + sizeof(kFakePorts)] = {};
-		packet[0] = 0x60;                          // version 6
-		packet[5] = 8 + sizeof(kFakePorts);        // payload length
-		packet[6] = 44;                            // next header: fragment
-		packet[7] = 64;                            // hop limit
-		packet[23] = 1;                            // source ::1
-		packet[39] = 1;                            // destination ::1
-		packet[40] = IPPROTO_UDP;                  // fragment: next header
-		packet[43] = 8;                            // offset 1 * 8, no M flag
+		packet[0] = 0x60;                   // version 6
+		packet[5] = 8 + sizeof(kFakePorts); // payload length
+		packet[6] = 44;                     // next header: fragment
+		packet[7] = 64;                     // hop limit
+		packet[23] = 1;                     // source ::1
+		packet[39] = 1;                     // destination ::1
+		packet[40] = IPPROTO_UDP;           // fragment: next header
+		packet[43] = 8;                     // offset 1 * 8, no M flag
 		const std::uint32_t id = htonl(next_fragment_id());
 		std::memcpy(packet + 44, &id, sizeof(id));
 		std::memcpy(packet + 48, kFakePorts, sizeof(kFakePorts));
@@ -374,8 +375,7 @@ protected:
 		peer_ = std::make_unique<TestNetns>();
 		auto veth = traced_->add_veth(*peer_, {std::string(kTracedV4) + "/24", ""},
 					      {std::string(kPeerV4) + "/24", ""});
-		traced_->exec_checked("ip -6 addr add " + std::string(kExtraV6) +
-				      "/128 dev lo");
+		traced_->exec_checked("ip -6 addr add " + std::string(kExtraV6) + "/128 dev lo");
 		// Fixed neighbour entries: no ARP or neighbour discovery while
 		// counting, and no datagram waits in (or overflows) an
 		// unresolved-neighbour queue.
@@ -459,7 +459,8 @@ protected:
 	static std::string recent_packets(const filter_probe_bpf &probe)
 	{
 		const std::uint64_t n = probe.bss->recent_count;
-		const std::uint64_t slots = sizeof(probe.bss->recent) / sizeof(probe.bss->recent[0]);
+		const std::uint64_t slots =
+			sizeof(probe.bss->recent) / sizeof(probe.bss->recent[0]);
 		std::string out;
 		const std::uint64_t first = n > slots ? n - slots : 0;
 		for (std::uint64_t i = first; i < n; ++i) {
@@ -482,8 +483,8 @@ protected:
 	// drops, and the check that exactly the classes in `expected` matched.
 	void expect_matches(const std::vector<std::string> &args, std::uint64_t expected)
 	{
-		expect_matches_in([this] { produce_drops(); }, kClassNames, kClassCount,
-				  args, expected);
+		expect_matches_in([this] { produce_drops(); }, kClassNames, kClassCount, args,
+				  expected);
 	}
 
 	void expect_ext_matches(const std::vector<std::string> &args, std::uint64_t expected)
@@ -509,8 +510,7 @@ protected:
 		for (const std::string &a : args)
 			argv.push_back(a.c_str());
 		po::variables_map vm;
-		po::store(po::parse_command_line(static_cast<int>(argv.size()), argv.data(),
-						 desc),
+		po::store(po::parse_command_line(static_cast<int>(argv.size()), argv.data(), desc),
 			  vm);
 		const nt_filter filter = build_filter(filter_options_from(vm));
 
@@ -520,22 +520,22 @@ protected:
 		filter_probe_bpf__detach(probe.get());
 		const std::uint64_t matched = probe->bss->matched;
 
-		EXPECT_EQ(in_netns, all)
-			<< "drops seen in the test namespace; recent ones:\n"
-			<< recent_packets(*probe);
+		EXPECT_EQ(in_netns, all) << "drops seen in the test namespace; recent ones:\n"
+					 << recent_packets(*probe);
 		EXPECT_EQ(matched, expected)
 			<< "filter " << describe(filter)
 			<< "\nmatched: " << class_names(matched, names, class_count)
 			<< "\nexpected: " << class_names(expected, names, class_count)
-			<< "\nrecent drops:\n" << recent_packets(*probe);
+			<< "\nrecent drops:\n"
+			<< recent_packets(*probe);
 	}
 
 	std::unique_ptr<TestNetns> traced_;
 	std::unique_ptr<TestNetns> peer_;
 };
 
-constexpr std::uint64_t kIpv4 = classes(kUdp4Lo80, kUdp4Lo336, kUdp4Lo20480, kTcp4Lo85,
-					 kUdp4Veth90, kRaw4Proto253, kIcmp4EchoReply);
+constexpr std::uint64_t kIpv4 = classes(kUdp4Lo80, kUdp4Lo336, kUdp4Lo20480, kTcp4Lo85, kUdp4Veth90,
+					kRaw4Proto253, kIcmp4EchoReply);
 constexpr std::uint64_t kIpv6 = classes(kUdp6Lo80, kTcp6Lo8080, kUdp6Lo91);
 constexpr std::uint64_t kWithPorts = kAllClasses & ~classes(kRaw4Proto253, kIcmp4EchoReply);
 constexpr std::uint64_t kLoopback4 = kIpv4 & ~classes(kUdp4Veth90);
@@ -636,10 +636,8 @@ TEST_F(FilterBpfTest, PortRangesKeepByteOrder)
 {
 	// 336 is 0x0150: with ports compared in network order, 80-90
 	// (0x5000-0x5a00) would contain it.
-	expect_matches({"-P", "80-90"},
-		       classes(kUdp4Lo80, kTcp4Lo85, kUdp4Veth90, kUdp6Lo80));
-	expect_matches({"-D", "80-90"},
-		       classes(kUdp4Lo80, kTcp4Lo85, kUdp4Veth90, kUdp6Lo80));
+	expect_matches({"-P", "80-90"}, classes(kUdp4Lo80, kTcp4Lo85, kUdp4Veth90, kUdp6Lo80));
+	expect_matches({"-D", "80-90"}, classes(kUdp4Lo80, kTcp4Lo85, kUdp4Veth90, kUdp6Lo80));
 	expect_matches({"-P", "91-400"}, classes(kUdp4Lo336, kUdp6Lo91));
 	expect_matches({"-P", "20000-30000"}, classes(kUdp4Lo20480));
 }
@@ -661,9 +659,8 @@ TEST_F(FilterBpfTest, PortFilterExcludesPacketsWithoutPorts)
 TEST_F(FilterBpfTest, Protocols)
 {
 	expect_matches({"-p", "tcp"}, classes(kTcp4Lo85, kTcp6Lo8080));
-	expect_matches({"-p", "udp"},
-		       classes(kUdp4Lo80, kUdp4Lo336, kUdp4Lo20480, kUdp4Veth90, kUdp6Lo80,
-			       kUdp6Lo91));
+	expect_matches({"-p", "udp"}, classes(kUdp4Lo80, kUdp4Lo336, kUdp4Lo20480, kUdp4Veth90,
+					      kUdp6Lo80, kUdp6Lo91));
 	expect_matches({"-p", "icmp"}, classes(kIcmp4EchoReply));
 	expect_matches({"-p", "253"}, classes(kRaw4Proto253));
 	expect_matches({"-p", "icmp6"}, 0);

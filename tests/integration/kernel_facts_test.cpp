@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: MIT
 // KernelFacts against the running kernel's BTF: what skb:kfree_skb passes,
 // decided in one place, and at most one parse of vmlinux BTF per read,
 // counted by KernelBtf itself. Each test runs in its own process (ctest),

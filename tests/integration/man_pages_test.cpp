@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: MIT
 // The man pages built in the tree: every section, every option a command
 // accepts, and the driver opening the right page for --help.
 #include "manual.hpp"

@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: MIT
 // StartupSession owns what a command's start changes process-wide: libbpf's
 // printer, put back when the session ends, and the heap kept for parsing
 // BTF, given back when the programs are loaded. Each test runs in its own
@@ -72,7 +73,7 @@ TEST(StartupSession, GivesTheKeptHeapBackOnceProgramsAreLoaded)
 	NETTRACE_REQUIRE_BPF();
 	const FreshCache cache;
 	ASSERT_FALSE(cache.dir.empty());
-	struct stat btf_file{};
+	struct stat btf_file {};
 	ASSERT_EQ(stat(KernelBtf::vmlinux_path, &btf_file), 0);
 	const auto btf_bytes = static_cast<std::size_t>(btf_file.st_size);
 

@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: MIT
 // What each attach mechanism does on the kernel this runs on, checked
 // against what that kernel is known to allow. The kernel matrix
 // (tests/vm/kernel-stage) runs it under Debian's 6.1 and 6.12 kernels and
@@ -13,9 +14,9 @@
 #include "tracer_run.hpp"
 #include "traffic.hpp"
 
+#include <kernel/drop_reasons/sources.hpp>
 #include <nettrace/common/bpf/skeleton.hpp>
 #include <nettrace/common/kernel/drop_reasons.hpp>
-#include <kernel/drop_reasons/sources.hpp>
 
 #include <gtest/gtest.h>
 
@@ -134,7 +135,8 @@ TEST_F(AttachMatrix, SkbstatForcedMechanismsCountEveryPacketAtTheSeedsPoints)
 		EXPECT_EQ(local_out == egress.end() ? 0u : local_out->second,
 			  kfree_skb_passes_reasons() ? 3u : 0u);
 		for (const auto &[point, n] : ingress)
-			EXPECT_TRUE(point.find(':') == std::string::npos) << point << " by " << mode;
+			EXPECT_TRUE(point.find(':') == std::string::npos)
+				<< point << " by " << mode;
 		EXPECT_EQ(stack_totals(intervals, "drop"),
 			  (std::map<std::string, std::uint64_t>{
 				  {std::string(kfree_skb_passes_reasons() ? "NO_SOCKET" : "-") +
@@ -148,15 +150,15 @@ TEST_F(AttachMatrix, TcpdropPicksTheRichestKfreeSkbAndNamesReasonsAsTracefsDoes)
 	const char *args_env = std::getenv("NETTRACE_EXPECT_KFREE_SKB_ARGS");
 	ASSERT_NE(args_env, nullptr) << "NETTRACE_EXPECT_KFREE_SKB_ARGS is not set";
 	const std::string args(args_env);
-	const std::string variant = args == "4"   ? "tp_btf/kfree_skb (skb, location, reason, rx_sk)"
+	const std::string variant = args == "4" ? "tp_btf/kfree_skb (skb, location, reason, rx_sk)"
 				    : args == "3" ? "tp_btf/kfree_skb (skb, location, reason)"
 						  : "tp_btf/kfree_skb (skb, location)";
 	TestNetns ns;
 	drop_input_with_nft(ns, "tcp dport 7802");
 	TracerRun run({"tcpdrop", "-v", "--json", "--netns", ns.path()},
 		      "nettrace tcpdrop: attached", true);
-	tcp_connect_once(ns, "127.0.0.1", "127.0.0.1", 7801);               // NO_SOCKET
-	tcp_connect_once(ns, "127.0.0.1", "127.0.0.1", 7802, 0, false);     // NETFILTER_DROP
+	tcp_connect_once(ns, "127.0.0.1", "127.0.0.1", 7801);           // NO_SOCKET
+	tcp_connect_once(ns, "127.0.0.1", "127.0.0.1", 7802, 0, false); // NETFILTER_DROP
 	const ProcessResult r = run.stop();
 	EXPECT_NE(r.err.find("nettrace tcpdrop: attached " + variant + "\n"), std::string::npos)
 		<< r.err;

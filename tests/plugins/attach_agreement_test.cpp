@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: MIT
 // A command that cannot attach and doctor, asked about the same kind on
 // the same kernel, name the same cause: both take it from
 // bpf::explain(). Driven for real with whatever fails on the kernel this
@@ -101,8 +102,10 @@ TEST(AttachAgreement, WithoutPrivilegesCommandsAndDoctorNameTheSameMissingOnes)
 		const json f = finding(checks, kind);
 		const DoctorCause cause = cause_in(f.value("detail", ""));
 		EXPECT_EQ(cause.errno_text, "Operation not permitted") << f.dump();
-		EXPECT_EQ(cause.why.rfind("needs root, or CAP_BPF and CAP_PERFMON", 0), 0u) << f.dump();
-		EXPECT_EQ(f.value("fix", ""), "run as root, or give nettrace CAP_BPF and CAP_PERFMON");
+		EXPECT_EQ(cause.why.rfind("needs root, or CAP_BPF and CAP_PERFMON", 0), 0u)
+			<< f.dump();
+		EXPECT_EQ(f.value("fix", ""),
+			  "run as root, or give nettrace CAP_BPF and CAP_PERFMON");
 		for (const char *command : {"skbstat", "tcpdrop"}) {
 			std::vector<std::string> argv = nobody;
 			argv.insert(argv.end(), {nettrace_binary(), command});

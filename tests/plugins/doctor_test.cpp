@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: MIT
 // nettrace doctor, run as users run it, against what the kernel it runs on
 // allows as learned outside nettrace (tests/support/attach_probe) and what
 // its config says. The kernel matrix runs it again under 6.1 and 6.12.
@@ -115,8 +116,9 @@ KernelBtfFacts kernel_btf_facts()
 	return facts;
 }
 
-const std::map<std::string, std::string> doctor_names = {
-	{"fentry", "fentry"}, {"kprobe", "kprobe"}, {"kprobe_multi", "kprobe.multi"}};
+const std::map<std::string, std::string> doctor_names = {{"fentry", "fentry"},
+							 {"kprobe", "kprobe"},
+							 {"kprobe_multi", "kprobe.multi"}};
 
 class DoctorTest : public testing::Test {
 protected:
@@ -149,10 +151,12 @@ TEST_F(DoctorTest, TriesEachAttachTypeAndSaysWhyOneFails)
 		EXPECT_TRUE(std::regex_search(detail, failure_with_cause)) << m << ": " << detail;
 		EXPECT_FALSE(c.value("errno", "").empty()) << c.dump();
 		if (m == "kprobe" && config_says_off(config, "CONFIG_KPROBES")) {
-			EXPECT_NE(detail.find("CONFIG_KPROBES is not set"), std::string::npos) << detail;
+			EXPECT_NE(detail.find("CONFIG_KPROBES is not set"), std::string::npos)
+				<< detail;
 		}
 		if (m == "kprobe_multi" && config_says_off(config, "CONFIG_FPROBE")) {
-			EXPECT_NE(detail.find("CONFIG_FPROBE is not set"), std::string::npos) << detail;
+			EXPECT_NE(detail.find("CONFIG_FPROBE is not set"), std::string::npos)
+				<< detail;
 		}
 	}
 	EXPECT_EQ(count_bpf_links(), links_before) << "doctor left a program attached";
@@ -212,8 +216,8 @@ TEST_F(DoctorTest, SaysWhetherEachPluginRunsFully)
 	EXPECT_EQ(tcpdrop["verdict"], reasons ? "runs fully" : "runs degraded: drop reasons");
 
 	// skbstat's function rows need fentry or kprobes.
-	const bool functions = try_attach_mechanism("fentry").empty() ||
-			       try_attach_mechanism("kprobe").empty();
+	const bool functions =
+		try_attach_mechanism("fentry").empty() || try_attach_mechanism("kprobe").empty();
 	const json skbstat = entry(plugins, "skbstat");
 	const json rows = entry(skbstat["findings"], "skbstat: function rows");
 	if (functions) {
@@ -221,8 +225,9 @@ TEST_F(DoctorTest, SaysWhetherEachPluginRunsFully)
 		EXPECT_EQ(rows["status"], "ok") << rows.dump();
 	} else {
 		EXPECT_EQ(skbstat["status"], "degraded") << skbstat.dump();
-		EXPECT_EQ(skbstat["verdict"], reasons ? "runs degraded: function rows"
-						       : "runs degraded: function rows, drop reasons");
+		EXPECT_EQ(skbstat["verdict"],
+			  reasons ? "runs degraded: function rows"
+				  : "runs degraded: function rows, drop reasons");
 		EXPECT_EQ(rows["status"], "degraded") << rows.dump();
 		EXPECT_NE(rows.value("detail", "").find(" unavailable"), std::string::npos)
 			<< rows.dump();
@@ -308,8 +313,10 @@ TEST_F(DoctorTest, TextGroupsEveryCheckUnderItsStatus)
 struct UnprivilegedUser {
 	UnprivilegedUser()
 	{
-		run_shell_checked("userdel " + name + " 2>/dev/null; useradd --system "
-			"--no-create-home --shell /usr/sbin/nologin " + name);
+		run_shell_checked("userdel " + name +
+				  " 2>/dev/null; useradd --system "
+				  "--no-create-home --shell /usr/sbin/nologin " +
+				  name);
 	}
 	~UnprivilegedUser() { run_process({"userdel", name}); }
 	const std::string name = "nettrace-doctor-test";
@@ -376,8 +383,8 @@ TEST_F(DoctorTest, OlderPluginsLoadButCannotBeChecked)
 // Each check runs in a child: one that crashes takes only itself down.
 TEST_F(DoctorTest, ACheckThatCrashesIsReportedAndTheOthersStillAre)
 {
-	const Doctor d = run_doctor({"--plugin-dir", NETTRACE_CHECK_FIXTURE_DIR, "doctor",
-				     "--json", "fixture-check-crashes", "tcpdrop"});
+	const Doctor d = run_doctor({"--plugin-dir", NETTRACE_CHECK_FIXTURE_DIR, "doctor", "--json",
+				     "fixture-check-crashes", "tcpdrop"});
 	ASSERT_EQ(d.result.signal, 0) << d.result.err;
 	ASSERT_TRUE(d.doc.is_object()) << d.result.out << d.result.err;
 	EXPECT_EQ(d.result.exit_code, 1);
@@ -395,19 +402,20 @@ TEST_F(DoctorTest, ACheckThatCrashesIsReportedAndTheOthersStillAre)
 	const Doctor t = run_doctor(
 		{"--plugin-dir", NETTRACE_CHECK_FIXTURE_DIR, "doctor", "fixture-check-crashes"});
 	EXPECT_EQ(t.result.exit_code, 1) << t.result.err;
-	EXPECT_TRUE(std::regex_search(t.result.out,
-				      std::regex("\\n  fixture-check-crashes +MISSING +cannot run: check\\n")))
+	EXPECT_TRUE(std::regex_search(
+		t.result.out,
+		std::regex("\\n  fixture-check-crashes +MISSING +cannot run: check\\n")))
 		<< t.result.out;
 }
 
 TEST_F(DoctorTest, BadCommandLinesExitTwo)
 {
 	expect_usage_errors("doctor", {
-		{{"--bogus"}, "unrecognised option '--bogus'"},
-		{{"--json=yes"}, "--json"},
-		{{"nosuch"}, "'nosuch' is not an installed plugin"},
-		{{"doctor"}, "doctor does not check itself"},
-	});
+					      {{"--bogus"}, "unrecognised option '--bogus'"},
+					      {{"--json=yes"}, "--json"},
+					      {{"nosuch"}, "'nosuch' is not an installed plugin"},
+					      {{"doctor"}, "doctor does not check itself"},
+				      });
 }
 
 } // namespace

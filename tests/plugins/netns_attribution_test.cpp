@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: MIT
 // Which namespace a drop or a count belongs to, when packets cross a veth
 // pair between two namespaces as a container's do: the one whose device
 // the packet is on, not the one its socket lives in. tcpdrop and skbstat,
@@ -41,7 +42,7 @@ class TcPortDrop {
 public:
 	TcPortDrop(const TestNetns &ns, const std::string &ifname, bpf_tc_attach_point where,
 		   std::uint16_t dport)
-		: ns_(ns), skel_(tc_drop_bpf__open(), tc_drop_bpf__destroy)
+	    : ns_(ns), skel_(tc_drop_bpf__open(), tc_drop_bpf__destroy)
 	{
 		if (!skel_)
 			throw std::runtime_error("tc_drop_bpf__open: " +
@@ -73,7 +74,8 @@ public:
 
 	~TcPortDrop()
 	{
-		hook_.attach_point = static_cast<bpf_tc_attach_point>(BPF_TC_INGRESS | BPF_TC_EGRESS);
+		hook_.attach_point =
+			static_cast<bpf_tc_attach_point>(BPF_TC_INGRESS | BPF_TC_EGRESS);
 		try {
 			ns_.run_in([&] { bpf_tc_hook_destroy(&hook_); });
 		} catch (...) {
@@ -120,9 +122,9 @@ void connect_until_dropped(const TestNetns &client, const TcPortDrop &drop, std:
 class TcpdropJson : public TracerRun {
 public:
 	TcpdropJson(const TestNetns &ns, std::uint16_t dport)
-		: TracerRun({"tcpdrop", "--netns", ns.path(), "-D", std::to_string(dport),
-			     "--json", "-v", "--no-stack"},
-			    "nettrace tcpdrop: attached", true)
+	    : TracerRun({"tcpdrop", "--netns", ns.path(), "-D", std::to_string(dport), "--json",
+			 "-v", "--no-stack"},
+			"nettrace tcpdrop: attached", true)
 	{
 	}
 };
@@ -157,8 +159,8 @@ protected:
 	Seen watch_one_drop(const TcPortDrop &drop, std::uint16_t port, const TestNetns &text_side)
 	{
 		TcpdropJson in_server(*server_, port), in_client(*client_, port);
-		TracerRun text({"tcpdrop", "--netns", text_side.path(), "-D",
-				std::to_string(port), "--no-stack"},
+		TracerRun text({"tcpdrop", "--netns", text_side.path(), "-D", std::to_string(port),
+				"--no-stack"},
 			       "TIME ", false);
 		connect_until_dropped(*client_, drop, port);
 		return {parse_json_lines(in_server.stop().out),
@@ -214,9 +216,9 @@ TEST_F(NetnsAttributionTest, SkbstatCountsEachPacketInTheNamespaceItIsIn)
 {
 	constexpr int syns = 20;
 	auto run_in = [](const TestNetns &ns) {
-		return std::make_unique<SkbstatRun>(std::vector<std::string>{
-			"--netns", ns.path(), "-p", "tcp", "-D", "80", "--input", "--output",
-			"--json", "-i", "60"});
+		return std::make_unique<SkbstatRun>(
+			std::vector<std::string>{"--netns", ns.path(), "-p", "tcp", "-D", "80",
+						 "--input", "--output", "--json", "-i", "60"});
 	};
 	auto server_run = run_in(*server_), client_run = run_in(*client_);
 	for (int i = 0; i < syns; ++i)

@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: MIT
 // nettrace skbstat killed without a chance to clean up.
 #include "netns.hpp"
 #include "requirements.hpp"

@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: MIT
 // nettrace skbstat against real traffic: packets sent inside namespaces
 // this test makes, the real binary's interval output parsed.
 #include "bpf_links.hpp"
@@ -18,13 +19,13 @@
 #include <cstdio>
 #include <filesystem>
 #include <fstream>
-#include <sys/utsname.h>
-#include <unistd.h>
 #include <map>
 #include <regex>
 #include <set>
 #include <sstream>
+#include <sys/utsname.h>
 #include <thread>
+#include <unistd.h>
 
 using namespace nettrace::test;
 using nlohmann::json;
@@ -189,7 +190,8 @@ TEST_F(SkbstatTest, DropsShowStacksReasonsAndExactCounts)
 	EXPECT_EQ(stack_totals(intervals, "drop"),
 		  (std::map<std::string, std::uint64_t>{
 			  // Before 5.17 nf_hook_slow frees what a rule drops.
-			  {kernel_passes_drop_reasons() ? "NETFILTER_DROP nft_do_chain" : "- nf_hook_slow",
+			  {kernel_passes_drop_reasons() ? "NETFILTER_DROP nft_do_chain"
+							: "- nf_hook_slow",
 			   2},
 			  {reason_shown("NO_SOCKET") + " __udp4_lib_rcv", 5},
 			  {reason_shown("NO_SOCKET") + " tcp_v4_rcv", 3}}));
@@ -232,8 +234,8 @@ TEST_F(SkbstatTest, NoDropShowsNoneAndConsumeShowsConsumeStacks)
 	EXPECT_EQ(stack_totals(intervals, "consume"),
 		  (std::map<std::string, std::uint64_t>{{"- icmp_rcv", 4}}));
 
-	SkbstatRun old_spelling({"--netns", ns.path(), "--json", "-i", "60", "--no_drop",
-				 "--input"});
+	SkbstatRun old_spelling(
+		{"--netns", ns.path(), "--json", "-i", "60", "--no_drop", "--input"});
 	udp_to_closed_port(ns, "127.0.0.1", "127.0.0.1", 7801, 1);
 	const auto more = parse_json_lines(old_spelling.stop().out);
 	ASSERT_EQ(more.size(), 1u);
@@ -286,10 +288,9 @@ TEST_F(SkbstatTest, EachFilterIncludesAndExcludes)
 		// 5.17) elsewhere: those are no drop of ours.
 		const std::string no_socket_reason = reason_shown("NO_SOCKET");
 		std::uint64_t no_socket = 0;
-		for (const auto &[key, n] :
-		     stack_totals(parse_json_lines(run.stop().out), "drop"))
-			for (const char *site : {"tcp_v4_rcv", "tcp_v6_rcv", "__udp4_lib_rcv",
-						 "__udp6_lib_rcv"})
+		for (const auto &[key, n] : stack_totals(parse_json_lines(run.stop().out), "drop"))
+			for (const char *site :
+			     {"tcp_v4_rcv", "tcp_v6_rcv", "__udp4_lib_rcv", "__udp6_lib_rcv"})
 				no_socket += key == no_socket_reason + " " + site ? n : 0;
 		EXPECT_EQ(no_socket, c.drops) << ::testing::PrintToString(c.args);
 	}
@@ -378,8 +379,7 @@ int tracepoints_here()
 	int n = 0;
 	for (const ProbeRow &row : list_probes()) {
 		const auto colon = row.point.find(':');
-		if (colon != std::string::npos && row.section != "drop" &&
-		    row.section != "consume")
+		if (colon != std::string::npos && row.section != "drop" && row.section != "consume")
 			n += tracing_has_event(row.point.substr(0, colon) + "/" +
 					       row.point.substr(colon + 1));
 	}
@@ -409,7 +409,8 @@ TEST_F(SkbstatTest, ListProbesNamesTheMechanismTheKernelAttached)
 			continue;
 		++listed[row.mechanism];
 		if (row.mechanism == "tp_btf") {
-			EXPECT_EQ(tp_btf_events.count(row.point.substr(row.point.find(':') + 1)), 1u)
+			EXPECT_EQ(tp_btf_events.count(row.point.substr(row.point.find(':') + 1)),
+				  1u)
 				<< row.point;
 		}
 	}
@@ -441,16 +442,18 @@ TEST_F(SkbstatTest, AttachChoosesHowTracepointsDropsAndConsumesAttach)
 		// Three datagrams in, three ICMP errors back: each crosses
 		// netif_receive_skb, the datagrams are dropped, the errors
 		// consumed by icmp_rcv.
-		EXPECT_EQ(point_totals(intervals, "ingress")["net:netif_receive_skb"], 6u)
-			<< mode;
-		EXPECT_EQ(stack_totals(intervals, "drop")[reason_shown("NO_SOCKET") + " __udp4_lib_rcv"], 3u)
+		EXPECT_EQ(point_totals(intervals, "ingress")["net:netif_receive_skb"], 6u) << mode;
+		EXPECT_EQ(stack_totals(intervals,
+				       "drop")[reason_shown("NO_SOCKET") + " __udp4_lib_rcv"],
+			  3u)
 			<< mode;
 		EXPECT_EQ(stack_totals(intervals, "consume")["- icmp_rcv"], 3u) << mode;
 
 		for (const ProbeRow &row : list_probes({"--attach", mode})) {
 			const bool function = row.point.find(':') == std::string::npos;
 			if (function) {
-				EXPECT_EQ(row.status, "unavailable: not a tracepoint (--attach " + mode + ")")
+				EXPECT_EQ(row.status,
+					  "unavailable: not a tracepoint (--attach " + mode + ")")
 					<< row.point;
 			} else if (row.status == "available") {
 				EXPECT_EQ(row.mechanism, mode) << row.point;
@@ -464,11 +467,13 @@ TEST_F(SkbstatTest, ForcedKprobeFailsClearlyWhereKprobesDoNotWork)
 	if (access("/sys/bus/event_source/devices/kprobe", F_OK) == 0)
 		GTEST_SKIP() << "this kernel has kprobes; the failure path needs a kernel without";
 	const int links_before = count_bpf_links();
-	ProcessResult r = run_process({nettrace_binary(), "skbstat", "--attach", "kprobe", "--input"});
+	ProcessResult r =
+		run_process({nettrace_binary(), "skbstat", "--attach", "kprobe", "--input"});
 	EXPECT_EQ(r.exit_code, 1);
 	EXPECT_EQ(std::count(r.err.begin(), r.err.end(), '\n'), 1) << r.err;
 	EXPECT_EQ(r.err.rfind("nettrace skbstat: --attach kprobe: no probe point could be "
-			      "attached this way (kprobe: ", 0),
+			      "attached this way (kprobe: ",
+			      0),
 		  0u)
 		<< r.err;
 	EXPECT_EQ(count_bpf_links(), links_before);
@@ -476,20 +481,23 @@ TEST_F(SkbstatTest, ForcedKprobeFailsClearlyWhereKprobesDoNotWork)
 
 TEST_F(SkbstatTest, BadInputExits2WithOneLineAndLeavesNothingAttached)
 {
-	expect_usage_errors("skbstat", {
-		{{"--attach", "uprobe"}, "--attach: unknown value 'uprobe' (auto, fentry, kprobe, tp_btf or tracepoint)"},
-		{{"--no-drop"}, "--no-drop leaves nothing to count"},
-		{{"-p", "tpc"}, "-p"},
-		{{"-P", "90-80"}, "-P"},
-		{{"-P", "70000"}, "70000"},
-		{{"-s", "10.0.0.0/33"}, "/33"},
-		{{"-N", "10.0.0.1", "-d", "10.0.0.2"}, "-N"},
-		{{"-P", "80", "-S", "81"}, "-P"},
-		{{"-i", "0"}, "--interval"},
-		{{"-c", "0"}, "--count"},
-		{{"--netns", "/nonexistent"}, "--netns"},
-		{{"--bogus"}, "--bogus"},
-	});
+	expect_usage_errors(
+		"skbstat",
+		{
+			{{"--attach", "uprobe"},
+			 "--attach: unknown value 'uprobe' (auto, fentry, kprobe, tp_btf or tracepoint)"},
+			{{"--no-drop"}, "--no-drop leaves nothing to count"},
+			{{"-p", "tpc"}, "-p"},
+			{{"-P", "90-80"}, "-P"},
+			{{"-P", "70000"}, "70000"},
+			{{"-s", "10.0.0.0/33"}, "/33"},
+			{{"-N", "10.0.0.1", "-d", "10.0.0.2"}, "-N"},
+			{{"-P", "80", "-S", "81"}, "-P"},
+			{{"-i", "0"}, "--interval"},
+			{{"-c", "0"}, "--count"},
+			{{"--netns", "/nonexistent"}, "--netns"},
+			{{"--bogus"}, "--bogus"},
+		});
 }
 
 TEST_F(SkbstatTest, ShortIntervalsUnderAStormStayFlatAndLoseNoStack)
@@ -525,7 +533,8 @@ TEST_F(SkbstatTest, ShortIntervalsUnderAStormStayFlatAndLoseNoStack)
 	EXPECT_GT(drops, 0u);
 	ASSERT_GT(rss_early, 0);
 	if (!running_in_kernel_matrix()) {
-		EXPECT_LT(rss_late - rss_early, 1024) << rss_early << " kB -> " << rss_late << " kB";
+		EXPECT_LT(rss_late - rss_early, 1024)
+			<< rss_early << " kB -> " << rss_late << " kB";
 	}
 }
 
@@ -632,7 +641,8 @@ TEST_F(SkbstatTest, DropsNoRowCouldCountAreLostRecordsInTheJsonStream)
 	const ProcessResult r = run.stop();
 	std::vector<json> intervals, lost;
 	for (json &record : parse_json_lines(r.out))
-		(record.value("type", "") == "lost" ? lost : intervals).push_back(std::move(record));
+		(record.value("type", "") == "lost" ? lost : intervals)
+			.push_back(std::move(record));
 	ASSERT_EQ(intervals.size(), 1u);
 	EXPECT_EQ(intervals[0]["type"], "interval");
 	EXPECT_EQ(intervals[0]["not_counted"], made);
@@ -658,8 +668,8 @@ TEST_F(SkbstatTest, HiddenKernelAddressesAreWarnedAboutAsTcpdropDoes)
 	// addresses (no CAP_SYSLOG): /proc/kallsyms shows it only zeros.
 	UnprivilegedUser user;
 	const std::vector<std::string> as_user = {
-		"setpriv", "--reuid=" + user.name, "--regid=" + user.name, "--clear-groups",
-		"--inh-caps=+bpf,+perfmon", "--ambient-caps=+bpf,+perfmon"};
+		"setpriv",        "--reuid=" + user.name,     "--regid=" + user.name,
+		"--clear-groups", "--inh-caps=+bpf,+perfmon", "--ambient-caps=+bpf,+perfmon"};
 	auto run_as_user = [&](std::vector<std::string> command) {
 		command.insert(command.begin(), as_user.begin(), as_user.end());
 		return run_process(command, {"NETTRACE_CACHE_DIR="});
@@ -675,11 +685,12 @@ TEST_F(SkbstatTest, HiddenKernelAddressesAreWarnedAboutAsTcpdropDoes)
 			GTEST_SKIP() << "this kernel refuses " << tool << "'s programs to a user "
 				     << "with only CAP_BPF and CAP_PERFMON: " << r.err;
 		EXPECT_EQ(r.exit_code, 0) << tool << ": " << r.err;
-		const std::string warning = "nettrace " + tool +
-					    ": /proc/kallsyms shows zero addresses: ";
+		const std::string warning =
+			"nettrace " + tool + ": /proc/kallsyms shows zero addresses: ";
 		const auto at = r.err.find(warning);
 		ASSERT_NE(at, std::string::npos) << tool << ": " << r.err;
 		const std::string line = r.err.substr(at, r.err.find('\n', at) - at);
-		EXPECT_TRUE(line.ends_with("; stacks and drop sites are shown as addresses")) << line;
+		EXPECT_TRUE(line.ends_with("; stacks and drop sites are shown as addresses"))
+			<< line;
 	}
 }

@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: MIT
 // The kernel cache under faults a long-lived machine brings: files cut
 // short or damaged on disk, a directory that cannot be written. Tracing
 // must go on and report exactly what it reports without a cache, with one
@@ -53,7 +54,8 @@ CachedRun run_one_drop(const TestNetns &ns, const std::vector<std::string> &env,
 		       const std::vector<std::string> &wrapper = {})
 {
 	const std::vector<std::string> command = {nettrace_binary(), "tcpdrop", "--netns",
-						  ns.path(), "-c", "1", "--json", "-v"};
+						  ns.path(),         "-c",      "1",
+						  "--json",          "-v"};
 	std::vector<std::string> argv = wrapper;
 	argv.insert(argv.end(), command.begin(), command.end());
 	BackgroundProcess proc(argv, env), uncached(command, {"NETTRACE_CACHE_DIR="});
@@ -91,18 +93,20 @@ struct Damage {
 };
 
 const Damage cut_in_half = {"cut in half", [](std::string &b) { b.resize(b.size() / 2); }};
-const Damage flipped_byte = {"a byte flipped in the middle",
-			     [](std::string &b) { b[b.size() / 2] = static_cast<char>(~b[b.size() / 2]); }};
+const Damage flipped_byte = {"a byte flipped in the middle", [](std::string &b) {
+				     b[b.size() / 2] = static_cast<char>(~b[b.size() / 2]);
+			     }};
 const Damage emptied = {"emptied", [](std::string &b) { b.clear(); }};
 // Still JSON, still the same shape: only a checksum tells it from the
 // real answers.
-const Damage renamed_reason = {"a drop reason renamed", [](std::string &b) {
-	size_t renamed = 0;
-	for (size_t at; (at = b.find("NO_SOCKET")) != std::string::npos; ++renamed)
-		b.replace(at, 9, "NO_SOCKEX");
-	ASSERT_GT(renamed, 0u) << "facts.json names no NO_SOCKET: " << b;
-	ASSERT_FALSE(json::parse(b, nullptr, false).is_discarded());
-}};
+const Damage renamed_reason = {
+	"a drop reason renamed", [](std::string &b) {
+		size_t renamed = 0;
+		for (size_t at; (at = b.find("NO_SOCKET")) != std::string::npos; ++renamed)
+			b.replace(at, 9, "NO_SOCKEX");
+		ASSERT_GT(renamed, 0u) << "facts.json names no NO_SOCKET: " << b;
+		ASSERT_FALSE(json::parse(b, nullptr, false).is_discarded());
+	}};
 
 // For each damage to the file `name` of a fresh cache (a '*' at its end
 // matches the rest of the name): the run after it reports what a run
@@ -144,13 +148,17 @@ void expect_unwritable_cache_warned_once(const std::string &options, const std::
 {
 	TestNetns ns;
 	TempDir mountpoint;
-	const std::vector<std::string> wrapper = {
-		"unshare", "--mount", "--propagation", "private", "sh", "-c",
-		"mount -t tmpfs -o " + options + ",mode=0700 nettrace-test \"$0\" && " + prepare +
-			" && exec \"$@\"",
-		mountpoint.path};
-	const CachedRun run =
-		run_one_drop(ns, {"NETTRACE_CACHE_DIR=" + mountpoint.path}, wrapper);
+	const std::vector<std::string> wrapper = {"unshare",
+						  "--mount",
+						  "--propagation",
+						  "private",
+						  "sh",
+						  "-c",
+						  "mount -t tmpfs -o " + options +
+							  ",mode=0700 nettrace-test \"$0\" && " +
+							  prepare + " && exec \"$@\"",
+						  mountpoint.path};
+	const CachedRun run = run_one_drop(ns, {"NETTRACE_CACHE_DIR=" + mountpoint.path}, wrapper);
 	EXPECT_EQ(run.drop, run.uncached_drop) << run.err;
 	ASSERT_EQ(run.cache_warnings.size(), 1u) << run.err;
 	EXPECT_NE(run.cache_warnings[0].find(mountpoint.path), std::string::npos)

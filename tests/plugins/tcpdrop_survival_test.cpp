@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: MIT
 // nettrace tcpdrop as a long-lived process meets it: killed without a
 // chance to clean up, and run twice at once on the same drops.
 #include "cache_directory.hpp"
@@ -49,8 +50,9 @@ TEST_F(TcpdropSurvivalTest, TwoRunsAtOnceBothPrintEveryDrop)
 	CacheDirectory cache;
 	TestNetns ns;
 	constexpr int drops = 20;
-	const std::vector<std::string> argv = {nettrace_binary(), "tcpdrop", "--netns", ns.path(),
-					       "-c", std::to_string(drops), "--json", "-v"};
+	const std::vector<std::string> argv = {nettrace_binary(), "tcpdrop", "--netns",
+					       ns.path(),         "-c",      std::to_string(drops),
+					       "--json",          "-v"};
 	const std::vector<std::string> env = {"NETTRACE_CACHE_DIR=" + cache.path()};
 	BackgroundProcess first(argv, env), second(argv, env);
 	for (BackgroundProcess *run : {&first, &second})

@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: MIT
 // nettrace tcpdrop against real drops: packets sent inside namespaces this
 // test makes, the real binary's output parsed.
 #include "cache_directory.hpp"
@@ -10,9 +11,9 @@
 
 #include "clone_drop.skel.h"
 
-#include <nettrace/common/kernel/drop_reasons.hpp>
 #include <kernel/drop_reasons/sources.hpp>
 #include <nettrace/common/kernel/btf.hpp>
+#include <nettrace/common/kernel/drop_reasons.hpp>
 
 #include <bpf/bpf.h>
 #include <bpf/libbpf.h>
@@ -25,26 +26,25 @@
 #include <algorithm>
 #include <arpa/inet.h>
 #include <atomic>
-#include <net/if.h>
-#include <sys/prctl.h>
-#include <thread>
 #include <csignal>
-#include <unistd.h>
 #include <cstdlib>
 #include <filesystem>
-#include <optional>
 #include <fstream>
 #include <map>
+#include <net/if.h>
+#include <optional>
 #include <regex>
 #include <set>
 #include <sstream>
+#include <sys/prctl.h>
+#include <thread>
+#include <unistd.h>
 
 using namespace nettrace::test;
 using nlohmann::json;
 using namespace std::chrono_literals;
 
 namespace {
-
 
 // One drop as the text output shows it: the line, then its frames.
 struct TextDrop {
@@ -69,9 +69,9 @@ std::vector<TextDrop> parse_text(const std::string &out)
 	return drops;
 }
 
-#define REQUIRE_DROP_REASONS()                                                       \
-	do {                                                                         \
-		if (!kernel_passes_drop_reasons())                                   \
+#define REQUIRE_DROP_REASONS()                                                           \
+	do {                                                                             \
+		if (!kernel_passes_drop_reasons())                                       \
 			GTEST_SKIP() << "kfree_skb passes no drop reason (before 5.17)"; \
 	} while (0)
 
@@ -193,11 +193,13 @@ TEST_F(TcpdropTest, SynToClosedPortIPv4AndIPv6)
 		TcpdropRun run({"--netns", ns.path(), "-c", "1"});
 		const auto sport = tcp_connect_once(ns, c.addr, c.addr, 7001);
 		ProcessResult r = run.finish();
-		EXPECT_EQ(r.out.substr(0, r.out.find('\n')),
-			  "TIME     PID     IP SADDR:SPORT > DADDR:DPORT STATE (FLAGS) REASON (CODE)");
+		EXPECT_EQ(
+			r.out.substr(0, r.out.find('\n')),
+			"TIME     PID     IP SADDR:SPORT > DADDR:DPORT STATE (FLAGS) REASON (CODE)");
 		const auto [line, frames] = only_drop(r);
 		const std::string addr = c.shown.substr(2);
-		EXPECT_EQ(line, c.shown + ":" + std::to_string(sport) + " > " + addr + ":7001" + no_socket);
+		EXPECT_EQ(line, c.shown + ":" + std::to_string(sport) + " > " + addr + ":7001" +
+					no_socket);
 		ASSERT_FALSE(frames.empty()) << c.addr;
 		EXPECT_EQ(frames[0].rfind(c.first_frame, 0), 0u) << frames[0];
 		for (const auto &f : frames)
@@ -295,7 +297,8 @@ TEST_F(TcpdropTest, ReasonFiltersIncludeAndExclude)
 	expect_dports_per_case(ns,
 			       {
 				       {{"--reason", "NETFILTER_DROP"}, {7314}},
-				       {{"--reason", "no_socket,NETFILTER_DROP"}, {7311, 7313, 7314}},
+				       {{"--reason", "no_socket,NETFILTER_DROP"},
+					{7311, 7313, 7314}},
 				       {{"--exclude-reason", "NO_SOCKET"}, {7314}},
 			       },
 			       traffic);
@@ -315,10 +318,11 @@ TEST_F(TcpdropTest, JsonCarriesTheSameFactsAsText)
 	ASSERT_EQ(drops.size(), 1u);
 	ASSERT_EQ(events.size(), 1u);
 	const json &e = events[0];
-	const std::vector<std::string> keys = {"time", "pid", "comm", "ip", "saddr", "sport",
-					       "daddr", "dport", "state", "flags", "reason",
-					       "reason_code", "location", "netns", "sock_netns",
-					       "ifindex", "stack"};
+	const std::vector<std::string> keys = {"time",     "pid",   "comm",       "ip",
+					       "saddr",    "sport", "daddr",      "dport",
+					       "state",    "flags", "reason",     "reason_code",
+					       "location", "netns", "sock_netns", "ifindex",
+					       "stack"};
 	for (const auto &k : keys)
 		EXPECT_TRUE(e.contains(k)) << k;
 	EXPECT_TRUE(std::regex_match(e["time"].get<std::string>(),
@@ -340,7 +344,7 @@ TEST_F(TcpdropTest, JsonCarriesTheSameFactsAsText)
 	}
 	EXPECT_EQ(e["netns"], ns.inode());
 	EXPECT_TRUE(e["sock_netns"].is_null()); // no socket, as state says
-	EXPECT_EQ(e["ifindex"], 1); // lo
+	EXPECT_EQ(e["ifindex"], 1);             // lo
 	EXPECT_EQ(e["location"], drops[0].frames.at(0));
 	EXPECT_EQ(e["stack"].get<std::vector<std::string>>(), drops[0].frames);
 	EXPECT_NE(drops[0].line.find(" " + std::to_string(e["pid"].get<int>()) + " "),
@@ -380,7 +384,8 @@ TEST_F(TcpdropTest, EveryAttachModeReportsTheSameDrop)
 		TcpdropRun tp_btf(with({"--attach", "tp_btf"}), true);
 		TcpdropRun tracepoint(with({"--attach", "tracepoint"}), true);
 		tcp_connect_once(ns, addr, addr, 7403);
-		const ProcessResult runs[] = {automatic.finish(), tp_btf.finish(), tracepoint.finish()};
+		const ProcessResult runs[] = {automatic.finish(), tp_btf.finish(),
+					      tracepoint.finish()};
 		const char *attached[] = {"attached tp_btf/kfree_skb", "attached tp_btf/kfree_skb",
 					  "attached tracepoint/skb/kfree_skb"};
 		std::vector<json> events;
@@ -430,8 +435,9 @@ TEST_F(TcpdropTest, TheKernelCacheChangesNothingReported)
 	// The first run kept its answers and the program's kernel types; the
 	// second made nothing again.
 	ASSERT_TRUE(after_cold.count("facts.json"));
-	EXPECT_TRUE(std::any_of(after_cold.begin(), after_cold.end(),
-				[](const auto &f) { return f.first.rfind("core-tcpdrop-", 0) == 0; }));
+	EXPECT_TRUE(std::any_of(after_cold.begin(), after_cold.end(), [](const auto &f) {
+		return f.first.rfind("core-tcpdrop-", 0) == 0;
+	}));
 	EXPECT_EQ(cache.files(), after_cold);
 }
 
@@ -463,28 +469,32 @@ TEST_F(TcpdropTest, DurationEndsTheRun)
 TEST_F(TcpdropTest, UnknownReasonNamesExit2WithASuggestion)
 {
 	REQUIRE_DROP_REASONS();
-	expect_usage_errors("tcpdrop", {
-		{{"--reason", "NOPE"}, "--reason: unknown drop reason 'NOPE'"},
-		{{"--reason", "NO_SOKET"}, "did you mean NO_SOCKET?"},
-	});
+	expect_usage_errors("tcpdrop",
+			    {
+				    {{"--reason", "NOPE"}, "--reason: unknown drop reason 'NOPE'"},
+				    {{"--reason", "NO_SOKET"}, "did you mean NO_SOCKET?"},
+			    });
 }
 
 TEST_F(TcpdropTest, BadInputExits2WithOneLineAndLeavesNothingAttached)
 {
-	expect_usage_errors("tcpdrop", {
-		{{"-4", "-6"}, "-4"},
-		{{"-P", "0-99999"}, "-P"},
-		{{"-P", "90-80"}, "-P"},
-		{{"-s", "10.0.0.300"}, "10.0.0.300"},
-		{{"--netns", "/nonexistent"}, "--netns: '/nonexistent'"},
-		{{"--frobnicate"}, "--frobnicate"},
-		{{"-N", "10.0.0.1", "-s", "10.0.0.2"}, "-N"},
-		{{"-P", "80", "-D", "81"}, "-P"},
-		{{"-c", "0"}, "--count"},
-		{{"--duration", "-1"}, "--duration"},
-		{{"stray"}, "stray"},
-		{{"--attach", "kprobe"}, "--attach: unknown value 'kprobe' (auto, tp_btf or tracepoint)"},
-	});
+	expect_usage_errors(
+		"tcpdrop",
+		{
+			{{"-4", "-6"}, "-4"},
+			{{"-P", "0-99999"}, "-P"},
+			{{"-P", "90-80"}, "-P"},
+			{{"-s", "10.0.0.300"}, "10.0.0.300"},
+			{{"--netns", "/nonexistent"}, "--netns: '/nonexistent'"},
+			{{"--frobnicate"}, "--frobnicate"},
+			{{"-N", "10.0.0.1", "-s", "10.0.0.2"}, "-N"},
+			{{"-P", "80", "-D", "81"}, "-P"},
+			{{"-c", "0"}, "--count"},
+			{{"--duration", "-1"}, "--duration"},
+			{{"stray"}, "stray"},
+			{{"--attach", "kprobe"},
+			 "--attach: unknown value 'kprobe' (auto, tp_btf or tracepoint)"},
+		});
 }
 
 TEST_F(TcpdropTest, StormEveryDropIsPrintedOrCountedLost)
@@ -511,7 +521,8 @@ TEST_F(TcpdropTest, StormEveryDropIsPrintedOrCountedLost)
 	// Memory stays flat: the second half of the storm adds nothing that
 	// grows with the number of events.
 	if (!running_in_kernel_matrix()) {
-		EXPECT_LT(rss_late - rss_early, 2048) << rss_early << " kB -> " << rss_late << " kB";
+		EXPECT_LT(rss_late - rss_early, 2048)
+			<< rss_early << " kB -> " << rss_late << " kB";
 	}
 	RecordProperty("printed", static_cast<int>(events.size()));
 	RecordProperty("lost", static_cast<int>(lost));
@@ -580,10 +591,12 @@ TEST_F(TcpdropTest, AReaderThatStallsFindsTheLossInTheJsonStream)
 	std::uint64_t so_far = 0;
 	for (const json &l : stream.lost) {
 		EXPECT_EQ(l.size(), 5u) << l;
-		EXPECT_TRUE(std::regex_match(l.value("time", ""),
-					     std::regex(R"(\d{4}-\d\d-\d\dT\d\d:\d\d:\d\d\.\d{9}Z)")))
+		EXPECT_TRUE(
+			std::regex_match(l.value("time", ""),
+					 std::regex(R"(\d{4}-\d\d-\d\dT\d\d:\d\d:\d\d\.\d{9}Z)")))
 			<< l;
-		EXPECT_TRUE(l["cause"] == "ring_buffer_full" || l["cause"] == "unread_at_exit") << l;
+		EXPECT_TRUE(l["cause"] == "ring_buffer_full" || l["cause"] == "unread_at_exit")
+			<< l;
 		EXPECT_GT(l["events"].get<std::uint64_t>(), 0u) << l;
 		so_far += l["events"].get<std::uint64_t>();
 		EXPECT_EQ(l["total"], so_far) << l;
@@ -609,10 +622,12 @@ public:
 			throw std::runtime_error("cannot load clone_drop.bpf.o");
 		const int fd = bpf_program__fd(skel_->progs.clone_drop);
 		ns.run_in([&] {
-			LIBBPF_OPTS(bpf_tc_hook, hook, .ifindex = 1, .attach_point = BPF_TC_INGRESS);
+			LIBBPF_OPTS(bpf_tc_hook, hook, .ifindex = 1,
+				    .attach_point = BPF_TC_INGRESS);
 			int err = bpf_tc_hook_create(&hook);
 			if (err && err != -EEXIST)
-				throw std::runtime_error("bpf_tc_hook_create: " + std::to_string(err));
+				throw std::runtime_error("bpf_tc_hook_create: " +
+							 std::to_string(err));
 			LIBBPF_OPTS(bpf_tc_opts, opts, .prog_fd = fd);
 			err = bpf_tc_attach(&hook, &opts);
 			if (err)
@@ -664,5 +679,6 @@ TEST_F(TcpdropTest, AFrameOfABpfProgramLoadedAfterStartIsNamed)
 	const std::regex named("^" + program.symbol() + R"(\+0x[0-9a-f]+ \[bpf\]$)");
 	EXPECT_TRUE(std::any_of(stack.begin(), stack.end(),
 				[&](const std::string &f) { return std::regex_match(f, named); }))
-		<< program.symbol() << " not in\n" << ::testing::PrintToString(stack);
+		<< program.symbol() << " not in\n"
+		<< ::testing::PrintToString(stack);
 }

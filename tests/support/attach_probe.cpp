@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: MIT
 #include "attach_probe.hpp"
 
 #include "attach_probe.skel.h"

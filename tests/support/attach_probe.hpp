@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: MIT
 // What the kernel this runs on allows, learned outside nettrace with
 // libbpf alone: one tiny program of a mechanism (fentry, kprobe,
 // kprobe_multi) loaded and attached on ip_rcv, then detached.

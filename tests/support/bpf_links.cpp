@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: MIT
 #include "bpf_links.hpp"
 
 #include "bpf_objects.hpp"

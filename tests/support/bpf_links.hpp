@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: MIT
 // How the kernel says a process's BPF programs are attached: its link
 // file descriptors (from /proc/PID/fdinfo), each described by bpftool.
 // Independent of the tool under test, which is what the tests compare

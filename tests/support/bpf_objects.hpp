@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: MIT
 // The BPF objects one process holds, and whether any of them outlives it:
 // links, programs and maps are told apart by the process's own file
 // descriptors, so other BPF users on the machine never count.

@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: MIT
 // NETTRACE_CACHE_DIR for one test: a fresh directory, removed after, and
 // the variable put back.
 #pragma once

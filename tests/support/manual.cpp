@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: MIT
 #include "manual.hpp"
 
 #include "text.hpp"
@@ -20,8 +21,8 @@ bool is_heading(const std::string &line)
 const std::vector<std::string> &required_man_sections()
 {
 	static const std::vector<std::string> sections = {
-		"NAME",	       "SYNOPSIS",    "DESCRIPTION", "OPTIONS", "OUTPUT",
-		"EXAMPLES",    "EXIT STATUS", "ENVIRONMENT", "FILES",   "SEE ALSO",
+		"NAME",     "SYNOPSIS",    "DESCRIPTION", "OPTIONS", "OUTPUT",
+		"EXAMPLES", "EXIT STATUS", "ENVIRONMENT", "FILES",   "SEE ALSO",
 	};
 	return sections;
 }
@@ -29,7 +30,7 @@ const std::vector<std::string> &required_man_sections()
 std::vector<std::string> plain_man_environment()
 {
 	// No colours or hyphenation tricks: C.UTF-8 keeps '-' a plain minus.
-	return {"MANPAGER=cat", "PAGER=cat", "MANWIDTH=80", "LC_ALL=C.UTF-8",
+	return {"MANPAGER=cat",         "PAGER=cat",     "MANWIDTH=80", "LC_ALL=C.UTF-8",
 		"MAN_KEEP_FORMATTING=", "GROFF_NO_SGR=1"};
 }
 

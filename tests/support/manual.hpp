@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: MIT
 // Man pages as a user reads them: rendered by man(1) to plain text.
 #pragma once
 

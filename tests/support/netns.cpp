@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: MIT
 #include "netns.hpp"
 
 #include <atomic>
@@ -81,16 +82,14 @@ TestNetns::TestNetns()
 	std::call_once(cleaned, remove_stale_namespaces);
 
 	static std::atomic<unsigned> counter{0};
-	name_ = kNamePrefix + std::to_string(getpid()) + "-" +
-		std::to_string(counter.fetch_add(1));
+	name_ = kNamePrefix + std::to_string(getpid()) + "-" + std::to_string(counter.fetch_add(1));
 	run_checked({"ip", "netns", "add", name_});
 
 	struct stat st {};
 	if (stat(path().c_str(), &st) != 0) {
 		const int err = errno;
 		run_process({"ip", "netns", "delete", name_});
-		throw std::system_error(err, std::generic_category(),
-					"stat " + path());
+		throw std::system_error(err, std::generic_category(), "stat " + path());
 	}
 	inode_ = static_cast<std::uint32_t>(st.st_ino);
 	try {
@@ -125,8 +124,7 @@ void TestNetns::exec_checked(const std::string &command) const
 {
 	ProcessResult r = exec(command);
 	if (r.exit_code != 0)
-		throw std::runtime_error(
-			describe_failure("in " + name_ + ": " + command, r));
+		throw std::runtime_error(describe_failure("in " + name_ + ": " + command, r));
 }
 
 std::string TestNetns::next_ifname()
@@ -144,8 +142,7 @@ void TestNetns::wait_for_carrier(const std::string &ifname) const
 			return;
 		if (clock::now() > deadline)
 			throw std::runtime_error("in " + name_ + ": " + ifname +
-						 " has no carrier after 10 s: " +
-						 r.out + r.err);
+						 " has no carrier after 10 s: " + r.out + r.err);
 		std::this_thread::sleep_for(std::chrono::milliseconds(10));
 	}
 }
@@ -157,9 +154,8 @@ VethPair TestNetns::add_veth(TestNetns &peer, const VethAddresses &local,
 	// Made inside this namespace with the peer end placed straight into
 	// the other one, so that no name ever exists in the caller's
 	// namespace, where it could clash.
-	exec_checked("ip link add " + pair.local_ifname +
-		     " type veth peer name " + pair.peer_ifname + " netns " +
-		     peer.name());
+	exec_checked("ip link add " + pair.local_ifname + " type veth peer name " +
+		     pair.peer_ifname + " netns " + peer.name());
 
 	auto configure = [](const TestNetns &ns, const std::string &ifname,
 			    const VethAddresses &addrs) {
@@ -172,13 +168,13 @@ VethPair TestNetns::add_veth(TestNetns &peer, const VethAddresses &local,
 		if (addrs.ipv6.empty())
 			ns.exec_checked("echo 1 > " + conf + "disable_ipv6");
 		else
-			ns.exec_checked("echo 0 > " + conf + "accept_dad && echo 0 > " +
-					conf + "router_solicitations");
+			ns.exec_checked("echo 0 > " + conf + "accept_dad && echo 0 > " + conf +
+					"router_solicitations");
 		if (!addrs.ipv4.empty())
 			ns.exec_checked("ip addr add " + addrs.ipv4 + " dev " + ifname);
 		if (!addrs.ipv6.empty())
-			ns.exec_checked("ip -6 addr add " + addrs.ipv6 + " dev " +
-					ifname + " nodad");
+			ns.exec_checked("ip -6 addr add " + addrs.ipv6 + " dev " + ifname +
+					" nodad");
 		ns.exec_checked("ip link set " + ifname + " up");
 	};
 	configure(*this, pair.local_ifname, local);
@@ -227,8 +223,7 @@ int TestNetns::socket_in(int domain, int type, int protocol) const
 			err = errno;
 	});
 	if (fd < 0)
-		throw std::system_error(err, std::generic_category(),
-					"socket in " + name_);
+		throw std::system_error(err, std::generic_category(), "socket in " + name_);
 	return fd;
 }
 

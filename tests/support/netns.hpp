@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: MIT
 // Throw-away network namespaces for tests that need real traffic.
 //
 //   TestNetns server, client;
@@ -60,8 +61,7 @@ public:
 
 	// Connects this namespace and `peer` with a veth pair, assigns the
 	// addresses and waits until both ends have carrier.
-	VethPair add_veth(TestNetns &peer, const VethAddresses &local,
-			  const VethAddresses &remote);
+	VethPair add_veth(TestNetns &peer, const VethAddresses &local, const VethAddresses &remote);
 
 	// A socket created inside the namespace (it stays there when used
 	// from any thread). Close-on-exec; the caller owns the descriptor.

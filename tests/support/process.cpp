@@ -1,12 +1,13 @@
+// SPDX-License-Identifier: MIT
 #include "process.hpp"
 
 #include <gtest/gtest.h>
 
 #include <cerrno>
+#include <csignal>
 #include <cstring>
 #include <fcntl.h>
 #include <poll.h>
-#include <csignal>
 #include <spawn.h>
 #include <stdexcept>
 #include <sys/wait.h>
@@ -100,8 +101,7 @@ void reap(pid_t pid, ProcessResult &result)
 
 } // namespace
 
-ProcessResult run_process(const std::vector<std::string> &argv,
-			  const std::vector<std::string> &env)
+ProcessResult run_process(const std::vector<std::string> &argv, const std::vector<std::string> &env)
 {
 	const Spawned child = spawn(argv, env);
 	ProcessResult result;
@@ -205,8 +205,7 @@ ProcessResult BackgroundProcess::finish(std::chrono::milliseconds timeout)
 void run_shell_checked(const std::string &script)
 {
 	ProcessResult r = run_process({"sh", "-c", script});
-	ASSERT_EQ(r.exit_code, 0) << "set-up step failed: " << script << "\n"
-				  << r.out << r.err;
+	ASSERT_EQ(r.exit_code, 0) << "set-up step failed: " << script << "\n" << r.out << r.err;
 }
 
 } // namespace nettrace::test

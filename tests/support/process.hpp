@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: MIT
 // Runs a program the way a user would and captures what it printed.
 #pragma once
 

@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: MIT
 #include "requirements.hpp"
 
 #include <nettrace/common/kernel/btf.hpp>
@@ -21,8 +22,7 @@ bool running_in_kernel_matrix()
 
 bool kernel_passes_drop_reasons()
 {
-	static const bool passes =
-		KernelBtf().tracepoint_arg_count("kfree_skb").value_or(0) >= 3;
+	static const bool passes = KernelBtf().tracepoint_arg_count("kfree_skb").value_or(0) >= 3;
 	return passes;
 }
 

@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: MIT
 // Tests that need the kernel (BPF, namespaces) call NETTRACE_REQUIRE_BPF()
 // first. Without root or BTF they skip and say why; under CI=true a skip
 // would hide a broken suite, so it is a failure instead.
@@ -23,16 +24,16 @@ bool kernel_passes_drop_reasons();
 } // namespace nettrace::test
 
 // Skips the test, saying why; under CI=true fails it instead.
-#define NETTRACE_SKIP_OR_FAIL(why)                                             \
-	do {                                                                   \
-		if (::nettrace::test::running_in_ci())                         \
-			FAIL() << "required under CI=true: " << (why);         \
-		GTEST_SKIP() << (why);                                         \
+#define NETTRACE_SKIP_OR_FAIL(why)                                     \
+	do {                                                           \
+		if (::nettrace::test::running_in_ci())                 \
+			FAIL() << "required under CI=true: " << (why); \
+		GTEST_SKIP() << (why);                                 \
 	} while (0)
 
-#define NETTRACE_REQUIRE_BPF()                                                 \
-	do {                                                                   \
+#define NETTRACE_REQUIRE_BPF()                                                       \
+	do {                                                                         \
 		const std::string why_ = ::nettrace::test::bpf_unavailable_reason(); \
-		if (!why_.empty())                                             \
-			NETTRACE_SKIP_OR_FAIL("BPF: " + why_);                 \
+		if (!why_.empty())                                                   \
+			NETTRACE_SKIP_OR_FAIL("BPF: " + why_);                       \
 	} while (0)

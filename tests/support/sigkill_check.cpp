@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: MIT
 #include "sigkill_check.hpp"
 
 #include "bpf_objects.hpp"

@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: MIT
 // SIGKILL runs no destructor and no handler: whatever nettrace attached
 // must be released by the kernel alone when the process goes, so nothing
 // may be pinned or left in tracefs.

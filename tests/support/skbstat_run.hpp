@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: MIT
 // nettrace skbstat as the tests run it, and the totals they read from
 // its --json intervals.
 #pragma once
@@ -17,7 +18,7 @@ namespace nettrace::test {
 class SkbstatRun : public TracerRun {
 public:
 	explicit SkbstatRun(std::vector<std::string> args, const std::string &out_file = {})
-		: TracerRun(command(std::move(args)), "nettrace skbstat: attached", true, out_file)
+	    : TracerRun(command(std::move(args)), "nettrace skbstat: attached", true, out_file)
 	{
 	}
 

@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: MIT
 // nettrace tcpdrop as the tests run it.
 #pragma once
 
@@ -13,8 +14,8 @@ namespace nettrace::test {
 class TcpdropRun : public TracerRun {
 public:
 	TcpdropRun(std::vector<std::string> args, bool as_json = false, std::string out_file = {})
-		: TracerRun(command(std::move(args), as_json),
-			    as_json ? "nettrace tcpdrop: attached" : "TIME ", as_json, out_file)
+	    : TracerRun(command(std::move(args), as_json),
+			as_json ? "nettrace tcpdrop: attached" : "TIME ", as_json, out_file)
 	{
 	}
 

@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: MIT
 // Reading what a program printed: lines, and the lines that hold a string.
 #pragma once
 

@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: MIT
 #include "tracer_run.hpp"
 
 #include <bpf/bpf.h>
@@ -8,8 +9,8 @@
 #include <cstring>
 #include <filesystem>
 #include <fstream>
-#include <stdexcept>
 #include <sstream>
+#include <stdexcept>
 #include <unistd.h>
 
 namespace nettrace::test {
@@ -26,9 +27,9 @@ std::vector<std::string> command(std::vector<std::string> args, const std::strin
 
 } // namespace
 
-TracerRun::TracerRun(std::vector<std::string> args, const std::string &ready,
-		     bool ready_on_stderr, const std::string &out_file)
-	: proc_(command(std::move(args), out_file))
+TracerRun::TracerRun(std::vector<std::string> args, const std::string &ready, bool ready_on_stderr,
+		     const std::string &out_file)
+    : proc_(command(std::move(args), out_file))
 {
 	using namespace std::chrono_literals;
 	EXPECT_TRUE(proc_.wait_for(ready, 20s, ready_on_stderr))

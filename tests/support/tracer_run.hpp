@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: MIT
 // A nettrace command running in the background while a test makes
 // traffic, and the helpers its tests share to read what it printed.
 #pragma once

@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: MIT
 #include "traffic.hpp"
 
 #include <arpa/inet.h>
@@ -78,9 +79,8 @@ std::uint16_t checksum_fold(std::uint32_t sum)
 
 } // namespace
 
-std::uint16_t tcp_connect_once(const TestNetns &ns, const std::string &src,
-			       const std::string &dst, std::uint16_t dport, std::uint16_t sport,
-			       bool wait_for_answer)
+std::uint16_t tcp_connect_once(const TestNetns &ns, const std::string &src, const std::string &dst,
+			       std::uint16_t dport, std::uint16_t sport, bool wait_for_answer)
 {
 	const SocketAddress from = make_address(src, sport), to = make_address(dst, dport);
 	const int fd = ns.socket_in(from.family, SOCK_STREAM | SOCK_NONBLOCK, 0);
@@ -119,9 +119,11 @@ std::uint16_t udp_to_closed_port(const TestNetns &ns, const std::string &src,
 
 void drop_input_with_nft(const TestNetns &ns, const std::string &match)
 {
-	ns.exec_checked("nft add table inet nttest && "
-			"nft add chain inet nttest input '{ type filter hook input priority 0; }' && "
-			"nft add rule inet nttest input " + match + " drop");
+	ns.exec_checked(
+		"nft add table inet nttest && "
+		"nft add chain inet nttest input '{ type filter hook input priority 0; }' && "
+		"nft add rule inet nttest input " +
+		match + " drop");
 }
 
 void tcp_syn_storm(const TestNetns &ns, std::uint16_t sport, std::uint16_t dport, int count)

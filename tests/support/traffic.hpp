@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: MIT
 // Real packets that the kernel drops, made inside a test's own namespace.
 #pragma once
 
@@ -13,9 +14,9 @@ namespace nettrace::test {
 // RST that ends the attempt, which is waited for. With `wait_for_answer`
 // false the socket is closed at once, so a SYN some rule drops is sent
 // once, never retransmitted. Returns the source port the SYN carried.
-std::uint16_t tcp_connect_once(const TestNetns &ns, const std::string &src,
-			       const std::string &dst, std::uint16_t dport,
-			       std::uint16_t sport = 0, bool wait_for_answer = true);
+std::uint16_t tcp_connect_once(const TestNetns &ns, const std::string &src, const std::string &dst,
+			       std::uint16_t dport, std::uint16_t sport = 0,
+			       bool wait_for_answer = true);
 
 // `count` UDP datagrams from `src`:`sport` (0: any port) to `dst`:`dport`,
 // where nothing listens. Returns the source port they carried.

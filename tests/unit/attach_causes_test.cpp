@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: MIT
 // explain(): each errno it knows, for each attach kind it applies to,
 // against a given process and kernel, so that every branch runs here
 // whatever this host allows. Doctor and the plugins print what it says.
@@ -24,9 +25,9 @@ struct Row {
 	AttachFailure::Stage stage;
 	int err;
 	std::function<void(AttachEnvironment &)> environment; // from a kernel that allows all
-	const char *config;    // the kernel config's text
-	const char *why;       // what the cause must say; "" for no cause
-	const char *fix;       // what the fix must say; "" for none
+	const char *config;                                   // the kernel config's text
+	const char *why; // what the cause must say; "" for no cause
+	const char *fix; // what the fix must say; "" for none
 };
 
 // gtest names a row by this, not by its bytes.
@@ -64,8 +65,8 @@ const Row rows[] = {
 	{"EACCES from the verifier is no refusal", K::TpBtf, S::Load, EACCES, as_is, "", "", ""},
 	{"EPERM under lockdown", K::Kprobe, S::Attach, EPERM, locked_down, "",
 	 "kernel lockdown is in confidentiality mode", "boot without lockdown=confidentiality"},
-	{"lockdown forbids kprobes whatever the errno", K::Kprobe, S::Attach, EINVAL, locked_down, "",
-	 "kernel lockdown is in confidentiality mode", "lockdown=confidentiality"},
+	{"lockdown forbids kprobes whatever the errno", K::Kprobe, S::Attach, EINVAL, locked_down,
+	 "", "kernel lockdown is in confidentiality mode", "lockdown=confidentiality"},
 	{"EPERM under lockdown, any kind", std::nullopt, S::Load, EPERM, locked_down, "",
 	 "kernel lockdown is in confidentiality mode", "lockdown"},
 	{"EPERM with privileges, any kind: libbpf says more", std::nullopt, S::Load, EPERM, as_is,
@@ -87,8 +88,8 @@ const Row rows[] = {
 	 "the kernel has no kfree_skb tracepoint", ""},
 	{"ESRCH for tp_btf", K::TpBtf, S::Load, ESRCH, as_is, "",
 	 "the kernel has no kfree_skb tracepoint", ""},
-	{"tp_btf without BTF", K::TpBtf, S::Load, EINVAL, no_btf, "",
-	 "the kernel has no BTF", "CONFIG_DEBUG_INFO_BTF=y"},
+	{"tp_btf without BTF", K::TpBtf, S::Load, EINVAL, no_btf, "", "the kernel has no BTF",
+	 "CONFIG_DEBUG_INFO_BTF=y"},
 	{"ESRCH for fentry", K::Fentry, S::Load, ESRCH, as_is, "",
 	 "ip_rcv is not in the kernel's BTF", ""},
 	{"ENOENT for fentry", K::Fentry, S::Load, ENOENT, as_is, "",
@@ -118,8 +119,8 @@ const Row rows[] = {
 	 "mount -t tracefs"},
 	{"tracepoint without BPF events", K::Tracepoint, S::Attach, EINVAL, as_is,
 	 "# CONFIG_BPF_EVENTS is not set\n", "CONFIG_BPF_EVENTS is not set", "CONFIG_BPF_EVENTS=y"},
-	{"E2BIG at load", K::TpBtf, S::Load, E2BIG, as_is, "",
-	 "larger than this kernel accepts", ""},
+	{"E2BIG at load", K::TpBtf, S::Load, E2BIG, as_is, "", "larger than this kernel accepts",
+	 ""},
 	{"E2BIG, any kind: the verifier says more", std::nullopt, S::Load, E2BIG, as_is, "", "",
 	 ""},
 };
@@ -132,26 +133,29 @@ TEST_P(ExplainTest, NamesTheCauseAndTheFix)
 	AttachEnvironment env = allowing();
 	row.environment(env);
 	const KernelConfig config = KernelConfig::from_text(row.config, "test config");
-	const bool function = row.kind == K::Fentry || row.kind == K::Kprobe ||
-			      row.kind == K::KprobeMulti;
+	const bool function =
+		row.kind == K::Fentry || row.kind == K::Kprobe || row.kind == K::KprobeMulti;
 	const AttachFailure failure{row.stage, row.err, "libbpf: a line",
 				    function ? "ip_rcv" : "kfree_skb"};
 	const Cause cause = explain(row.kind, failure, config, env);
 	if (*row.why == '\0')
 		EXPECT_EQ(cause.why, "") << row.label;
 	else
-		EXPECT_NE(cause.why.find(row.why), std::string::npos) << row.label << ": " << cause.why;
+		EXPECT_NE(cause.why.find(row.why), std::string::npos)
+			<< row.label << ": " << cause.why;
 	if (*row.fix == '\0')
 		EXPECT_EQ(cause.fix, "") << row.label;
 	else
-		EXPECT_NE(cause.fix.find(row.fix), std::string::npos) << row.label << ": " << cause.fix;
+		EXPECT_NE(cause.fix.find(row.fix), std::string::npos)
+			<< row.label << ": " << cause.fix;
 }
 
 INSTANTIATE_TEST_SUITE_P(Errnos, ExplainTest, testing::ValuesIn(rows),
 			 [](const testing::TestParamInfo<Row> &row) {
 				 std::string name;
 				 for (const char *c = row.param.label; *c; ++c)
-					 name += std::isalnum(static_cast<unsigned char>(*c)) ? *c : '_';
+					 name += std::isalnum(static_cast<unsigned char>(*c)) ? *c
+											      : '_';
 				 return name;
 			 });
 

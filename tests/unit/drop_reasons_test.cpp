@@ -1,8 +1,8 @@
 // SPDX-License-Identifier: MIT
-#include <nettrace/common/kernel/drop_reasons.hpp>
-#include <nettrace/common/kernel/btf.hpp>
-#include <nettrace/common/cli/text_match.hpp>
 #include <kernel/drop_reasons/sources.hpp>
+#include <nettrace/common/cli/text_match.hpp>
+#include <nettrace/common/kernel/btf.hpp>
+#include <nettrace/common/kernel/drop_reasons.hpp>
 
 #include "process.hpp"
 #include "requirements.hpp"
@@ -43,8 +43,7 @@ class TempDir {
 public:
 	TempDir()
 	{
-		std::string pattern =
-			(fs::temp_directory_path() / "drop_reasons.XXXXXX").string();
+		std::string pattern = (fs::temp_directory_path() / "drop_reasons.XXXXXX").string();
 		if (!mkdtemp(pattern.data()))
 			throw std::runtime_error(std::strerror(errno));
 		path_ = pattern;
@@ -118,9 +117,8 @@ TEST(DropReasonsTracefsFixture, NamesInCodeOrder)
 {
 	const auto reasons = drop_reasons::from_tracefs_format(format_fixture);
 	const std::vector<std::string_view> expected = {
-		"NOT_SPECIFIED",  "NO_SOCKET",      "SOCKET_CLOSE",
-		"SOCKET_FILTER",  "SOCKET_RCVBUFF", "NETFILTER_DROP",
-		"SKB_CSUM",       "TCP_INVALID_SEQUENCE",
+		"NOT_SPECIFIED",  "NO_SOCKET",      "SOCKET_CLOSE", "SOCKET_FILTER",
+		"SOCKET_RCVBUFF", "NETFILTER_DROP", "SKB_CSUM",     "TCP_INVALID_SEQUENCE",
 	};
 	EXPECT_EQ(reasons.names(), expected);
 }
@@ -133,11 +131,9 @@ TEST(DropReasonsTracefsFixture, ClosestSuggestsTypos)
 	EXPECT_EQ(suggestions.front(), "NO_SOCKET");
 	EXPECT_LE(suggestions.size(), 3u);
 	EXPECT_EQ(reasons.closest("socket_filtr").front(), "SOCKET_FILTER");
-	EXPECT_EQ(reasons.closest("SKB_DROP_REASON_NETFILTER_DRP").front(),
-		  "NETFILTER_DROP");
+	EXPECT_EQ(reasons.closest("SKB_DROP_REASON_NETFILTER_DRP").front(), "NETFILTER_DROP");
 	EXPECT_EQ(reasons.closest("SKB_CSUMM").front(), "SKB_CSUM");
-	EXPECT_EQ(reasons.closest("SOCKET_CLOS", 1),
-		  std::vector<std::string_view>{"SOCKET_CLOSE"});
+	EXPECT_EQ(reasons.closest("SOCKET_CLOS", 1), std::vector<std::string_view>{"SOCKET_CLOSE"});
 	EXPECT_TRUE(reasons.closest("QUANTUM_ENTANGLEMENT").empty());
 	EXPECT_TRUE(reasons.closest("NO_SOKET", 0).empty());
 }
@@ -200,8 +196,7 @@ public:
 		__u32 size = 0;
 		const void *data = btf__raw_data(object, &size);
 		ASSERT_NE(data, nullptr);
-		write_file(path, std::string_view(static_cast<const char *>(data),
-						  size));
+		write_file(path, std::string_view(static_cast<const char *>(data), size));
 	}
 
 private:
@@ -363,22 +358,18 @@ TEST(DropReasonsBtfFixture, SubsystemWithoutItsModule)
 TEST(DropReasonsBtfFixture, MissingBtfThrows)
 {
 	TempDir dir;
-	EXPECT_THROW(drop_reasons::from_btf(dir.path().string()),
-		     std::runtime_error);
+	EXPECT_THROW(drop_reasons::from_btf(dir.path().string()), std::runtime_error);
 }
 
 TEST(DropReasonsLoad, FallsBackToTracefs)
 {
 	TempDir dir;
-	write_file(dir.path() / "second/events/skb/kfree_skb/format",
-		   format_fixture);
-	const auto reasons = drop_reasons::load(
-		(dir.path() / "no-btf").string(),
-		{(dir.path() / "first").string(),
-		 (dir.path() / "second").string()});
+	write_file(dir.path() / "second/events/skb/kfree_skb/format", format_fixture);
+	const auto reasons = drop_reasons::load((dir.path() / "no-btf").string(),
+						{(dir.path() / "first").string(),
+						 (dir.path() / "second").string()});
 	EXPECT_EQ(reasons.source(), "tracefs");
-	EXPECT_EQ(reasons.origin(),
-		  (dir.path() / "second/events/skb/kfree_skb/format").string());
+	EXPECT_EQ(reasons.origin(), (dir.path() / "second/events/skb/kfree_skb/format").string());
 	EXPECT_EQ(reasons.name(3), "NO_SOCKET");
 	EXPECT_TRUE(reasons.unavailable_reason().empty());
 }
@@ -387,14 +378,12 @@ TEST(DropReasonsLoad, NothingAvailableSaysWhy)
 {
 	TempDir dir;
 	const auto reasons = drop_reasons::load((dir.path() / "no-btf").string(),
-					       {(dir.path() / "no-tracefs").string()});
+						{(dir.path() / "no-tracefs").string()});
 	EXPECT_TRUE(reasons.empty());
 	EXPECT_EQ(reasons.source(), "");
-	EXPECT_NE(reasons.unavailable_reason().find("no-btf/vmlinux"),
-		  std::string::npos)
+	EXPECT_NE(reasons.unavailable_reason().find("no-btf/vmlinux"), std::string::npos)
 		<< reasons.unavailable_reason();
-	EXPECT_NE(reasons.unavailable_reason().find("tracefs"),
-		  std::string::npos)
+	EXPECT_NE(reasons.unavailable_reason().find("tracefs"), std::string::npos)
 		<< reasons.unavailable_reason();
 	EXPECT_EQ(reasons.name(3), "UNKNOWN_3");
 	EXPECT_FALSE(reasons.code("NO_SOCKET"));
@@ -414,10 +403,8 @@ void ensure_tracefs_mounted()
 {
 	if (access(kfree_skb_format_path().c_str(), R_OK) == 0)
 		return;
-	if (mount("nodev", tracing_dir, "tracefs", 0, nullptr) != 0 &&
-	    errno != EBUSY)
-		FAIL() << "cannot mount tracefs at " << tracing_dir << ": "
-		       << std::strerror(errno);
+	if (mount("nodev", tracing_dir, "tracefs", 0, nullptr) != 0 && errno != EBUSY)
+		FAIL() << "cannot mount tracefs at " << tracing_dir << ": " << std::strerror(errno);
 	ASSERT_EQ(access(kfree_skb_format_path().c_str(), R_OK), 0)
 		<< kfree_skb_format_path() << ": " << std::strerror(errno);
 }
@@ -436,18 +423,17 @@ std::map<uint32_t, std::string> kernel_print_list()
 		return list;
 	const std::regex entry(R"re(\{\s*(\d+)\s*,\s*"([A-Za-z0-9_]+)"\s*\})re");
 	const std::string tail = format.substr(start);
-	for (std::sregex_iterator it(tail.begin(), tail.end(), entry), end;
-	     it != end; ++it)
+	for (std::sregex_iterator it(tail.begin(), tail.end(), entry), end; it != end; ++it)
 		list.emplace(std::stoul((*it)[1]), (*it)[2]);
 	return list;
 }
 
 // Kernels before 5.17 have no drop reasons: no enum skb_drop_reason, no
 // reason in skb:kfree_skb. There is nothing of theirs to read.
-#define REQUIRE_KERNEL_DROP_REASONS()                                                \
-	do {                                                                         \
-		if (KernelBtf::available() &&                                        \
-		    KernelBtf().tracepoint_arg_count("kfree_skb").value_or(0) < 3)  \
+#define REQUIRE_KERNEL_DROP_REASONS()                                                    \
+	do {                                                                             \
+		if (KernelBtf::available() &&                                            \
+		    KernelBtf().tracepoint_arg_count("kfree_skb").value_or(0) < 3)       \
 			GTEST_SKIP() << "kfree_skb passes no drop reason (before 5.17)"; \
 	} while (0)
 
@@ -457,8 +443,7 @@ TEST(DropReasonsLive, BtfNamesMatchTheKernelsTraceFormat)
 	NETTRACE_REQUIRE_BPF();
 	ASSERT_NO_FATAL_FAILURE(ensure_tracefs_mounted());
 	const auto list = kernel_print_list();
-	ASSERT_GT(list.size(), 10u) << "no reason list in "
-				    << kfree_skb_format_path();
+	ASSERT_GT(list.size(), 10u) << "no reason list in " << kfree_skb_format_path();
 	const auto reasons = drop_reasons::from_btf();
 
 	uint32_t max_code = 0;
@@ -479,8 +464,7 @@ TEST(DropReasonsLive, BtfNamesMatchTheKernelsTraceFormat)
 		states += reasons.code(state) ? 1 : 0;
 	EXPECT_EQ(compared + states, reasons.core_count());
 	if (max_code != 0) {
-		EXPECT_EQ(reasons.name(max_code),
-			  "UNKNOWN_" + std::to_string(max_code));
+		EXPECT_EQ(reasons.name(max_code), "UNKNOWN_" + std::to_string(max_code));
 		EXPECT_NE(reasons.name(max_code - 1).substr(0, 8), "UNKNOWN_");
 	}
 }
@@ -580,8 +564,7 @@ TEST(DropReasonsLive, SubsystemEnum)
 		// Reason 1 of each subsystem: its name from module BTF, or
 		// the subsystem and number, never a core reason's name.
 		const std::string_view name = reasons.name(uint32_t{id} << 16 | 1);
-		EXPECT_FALSE(reasons.code(name) &&
-			     *reasons.code(name) < (1u << 16))
+		EXPECT_FALSE(reasons.code(name) && *reasons.code(name) < (1u << 16))
 			<< subsystem << " reason 1 reads " << name;
 		if (!reasons.code(name)) {
 			EXPECT_EQ(name, std::string(subsystem) + ":0x0001");

@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: MIT
 // The shared filter options: what each plugin offers, how the parsed
 // command line becomes an nt_filter, and which combinations are refused.
 #include <nettrace/common/cli/filter.hpp>
@@ -41,9 +42,7 @@ FilterOptions parse_args(FilterOption which, std::vector<std::string> args)
 	for (const std::string &a : args)
 		argv.push_back(a.c_str());
 	po::variables_map vm;
-	po::store(po::parse_command_line(static_cast<int>(argv.size()),
-					 argv.data(), desc),
-		  vm);
+	po::store(po::parse_command_line(static_cast<int>(argv.size()), argv.data(), desc), vm);
 	return filter_options_from(vm);
 }
 
@@ -83,8 +82,8 @@ TEST(AddFilterOptions, AllOptionsHaveShortAndLongNames)
 {
 	po::options_description desc;
 	add_filter_options(desc, FilterOption::all);
-	for (const char *name : {"saddr", "daddr", "addr", "sport", "dport", "port",
-				 "proto", "ipv4", "ipv6", "netns"})
+	for (const char *name :
+	     {"saddr", "daddr", "addr", "sport", "dport", "port", "proto", "ipv4", "ipv6", "netns"})
 		EXPECT_NE(desc.find_nothrow(name, false), nullptr) << name;
 	for (const char *name : {"-s", "-d", "-N", "-S", "-D", "-P", "-p", "-4", "-6"})
 		EXPECT_NE(desc.find_nothrow(name, false, false, false), nullptr) << name;
@@ -119,9 +118,9 @@ TEST(AddFilterOptions, OnlyTheRequestedOnes)
 
 TEST(FilterOptionsFrom, ShortAndLongForms)
 {
-	FilterOptions o = parse_args(FilterOption::all,
-				     {"-s", "10.0.0.1", "--daddr", "10.0.0.2", "-S", "1",
-				      "--dport=2", "-p", "tcp", "-4", "--netns", "123"});
+	FilterOptions o =
+		parse_args(FilterOption::all, {"-s", "10.0.0.1", "--daddr", "10.0.0.2", "-S", "1",
+					       "--dport=2", "-p", "tcp", "-4", "--netns", "123"});
 	EXPECT_EQ(o.saddr, "10.0.0.1");
 	EXPECT_EQ(o.daddr, "10.0.0.2");
 	EXPECT_FALSE(o.addr);
@@ -133,8 +132,8 @@ TEST(FilterOptionsFrom, ShortAndLongForms)
 	EXPECT_TRUE(o.ipv4);
 	EXPECT_FALSE(o.ipv6);
 
-	FilterOptions o2 = parse_args(FilterOption::all,
-				      {"--addr", "fd00::1", "--port", "80", "--ipv6"});
+	FilterOptions o2 =
+		parse_args(FilterOption::all, {"--addr", "fd00::1", "--port", "80", "--ipv6"});
 	EXPECT_EQ(o2.addr, "fd00::1");
 	EXPECT_EQ(o2.port, "80");
 	EXPECT_TRUE(o2.ipv6);
@@ -153,8 +152,8 @@ TEST(FilterOptionsFrom, EmptyValueIsGivenNotUnset)
 TEST(FilterOptionsFrom, NothingGiven)
 {
 	FilterOptions o = parse_args(FilterOption::all, {});
-	EXPECT_FALSE(o.saddr || o.daddr || o.addr || o.sport || o.dport || o.port ||
-		     o.proto || o.netns);
+	EXPECT_FALSE(o.saddr || o.daddr || o.addr || o.sport || o.dport || o.port || o.proto ||
+		     o.netns);
 	EXPECT_FALSE(o.ipv4 || o.ipv6);
 }
 
@@ -175,8 +174,8 @@ TEST(BuildFilter, NothingSetIsAllZero)
 
 TEST(BuildFilter, EveryFieldLandsWhereTheBpfSideLooks)
 {
-	nt_filter f = filter_of({"-s", "10.1.2.3/8", "-d", "192.168.1.1", "-S", "1000-2000",
-				 "-D", "80", "-p", "tcp", "-4", "--netns", "4026531840"});
+	nt_filter f = filter_of({"-s", "10.1.2.3/8", "-d", "192.168.1.1", "-S", "1000-2000", "-D",
+				 "80", "-p", "tcp", "-4", "--netns", "4026531840"});
 	EXPECT_EQ(f.family, NT_AF_INET);
 	EXPECT_EQ(f.has_proto, 1);
 	EXPECT_EQ(f.proto, 6);
@@ -334,11 +333,18 @@ TEST(BuildFilter, IcmpOfTheOtherFamily)
 
 TEST(BuildFilter, ErrorsAreOneLine)
 {
-	const std::vector<std::vector<std::string>> bad = {
-		{"-s", "10.0.0.300"}, {"-P", "70000"}, {"-P", "90-80"}, {"-p", "tpc"},
-		{"-s", "10.0.0.0/33"}, {"-4", "-6"}, {"-N", "1.1.1.1", "-s", "1.1.1.1"},
-		{"-P", "1", "-D", "1"}, {"-6", "-s", "1.1.1.1"}, {"-s", "1\n2"},
-		{"--netns", "/nonexistent"}, {"-p", "icmp", "-P", "1"}};
+	const std::vector<std::vector<std::string>> bad = {{"-s", "10.0.0.300"},
+							   {"-P", "70000"},
+							   {"-P", "90-80"},
+							   {"-p", "tpc"},
+							   {"-s", "10.0.0.0/33"},
+							   {"-4", "-6"},
+							   {"-N", "1.1.1.1", "-s", "1.1.1.1"},
+							   {"-P", "1", "-D", "1"},
+							   {"-6", "-s", "1.1.1.1"},
+							   {"-s", "1\n2"},
+							   {"--netns", "/nonexistent"},
+							   {"-p", "icmp", "-P", "1"}};
 	for (const auto &args : bad) {
 		const std::string msg = filter_error_of(args);
 		EXPECT_FALSE(msg.empty()) << args[0];

@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: MIT
 // Parsing filter values: networks, ports, protocols, namespaces, and the
 // byte order of what ends up in struct nt_filter.
 #include <nettrace/common/cli/filter.hpp>
@@ -40,8 +41,7 @@ std::vector<std::uint8_t> bytes_of(const nt_net &net)
 	return {net.addr, net.addr + sizeof(net.addr)};
 }
 
-std::vector<std::uint8_t> v4(std::uint8_t a, std::uint8_t b, std::uint8_t c,
-			     std::uint8_t d)
+std::vector<std::uint8_t> v4(std::uint8_t a, std::uint8_t b, std::uint8_t c, std::uint8_t d)
 {
 	std::vector<std::uint8_t> out(16, 0);
 	out[0] = a;
@@ -86,8 +86,7 @@ TEST(ParseNetwork, HostBitsAreMaskedAway)
 	EXPECT_EQ(bytes_of(parse_network("-s", "10.1.2.3/16")), v4(10, 1, 0, 0));
 	EXPECT_EQ(bytes_of(parse_network("-s", "10.1.2.255/25")), v4(10, 1, 2, 128));
 	EXPECT_EQ(bytes_of(parse_network("-s", "10.1.255.3/20")), v4(10, 1, 240, 0));
-	EXPECT_EQ(bytes_of(parse_network("-s", "255.255.255.255/1")),
-		  v4(128, 0, 0, 0));
+	EXPECT_EQ(bytes_of(parse_network("-s", "255.255.255.255/1")), v4(128, 0, 0, 0));
 	EXPECT_EQ(bytes_of(parse_network("-s", "10.1.2.3/31")), v4(10, 1, 2, 2));
 	EXPECT_EQ(parse_network("-s", "10.1.2.3/8").prefix_len, 8);
 }
@@ -126,10 +125,8 @@ TEST(ParseNetwork, Ipv6)
 
 TEST(ParseNetwork, Ipv6Masking)
 {
-	EXPECT_EQ(bytes_of(parse_network("-d", "fd00:1:2:3:4:5:6:7/64")),
-		  v6("fd00:1:2:3::"));
-	EXPECT_EQ(bytes_of(parse_network("-d", "fd00:1:2:3:4:5:6:7/60")),
-		  v6("fd00:1:2::"));
+	EXPECT_EQ(bytes_of(parse_network("-d", "fd00:1:2:3:4:5:6:7/64")), v6("fd00:1:2:3::"));
+	EXPECT_EQ(bytes_of(parse_network("-d", "fd00:1:2:3:4:5:6:7/60")), v6("fd00:1:2::"));
 	EXPECT_EQ(bytes_of(parse_network("-d", "fd00:ffff::/20")), v6("fd00:f000::"));
 	EXPECT_EQ(bytes_of(parse_network("-d", "ffff:ffff:ffff:ffff:ffff:ffff:ffff:ffff/127")),
 		  v6("ffff:ffff:ffff:ffff:ffff:ffff:ffff:fffe"));
@@ -176,9 +173,9 @@ TEST(ParseNetwork, Errors)
 
 TEST(ParseNetwork, RejectsAlmostAddresses)
 {
-	for (const char *text : {"10.0.0", "10.0.0.1.2", " 10.0.0.1", "10.0.0.1 ",
-				 "10.0.0.1/ 8", "10.0.0.1/+8", "0x0a.0.0.1", "fd00:::1",
-				 "fd00::1::2", "hostname", "10.0.0.1/8 ", "::/1x"}) {
+	for (const char *text :
+	     {"10.0.0", "10.0.0.1.2", " 10.0.0.1", "10.0.0.1 ", "10.0.0.1/ 8", "10.0.0.1/+8",
+	      "0x0a.0.0.1", "fd00:::1", "fd00::1::2", "hostname", "10.0.0.1/8 ", "::/1x"}) {
 		EXPECT_THROW(parse_network("-s", text), UsageError) << text;
 	}
 }
@@ -256,8 +253,8 @@ TEST(ParsePortRange, Errors)
 		  "-S: empty value, expected a port or a range like 8000-8080");
 	EXPECT_EQ(usage_error_of([] { parse_port_range("-P", "99999999999999999999999"); }),
 		  "-P: port 99999999999999999999999 is out of range (0-65535)");
-	for (const char *text : {"80-", "-", "80--90", "80-90-100", " 80", "80 ",
-				 "+80", "0x50", "http", "8o", "80,90", "1e3"}) {
+	for (const char *text : {"80-", "-", "80--90", "80-90-100", " 80", "80 ", "+80", "0x50",
+				 "http", "8o", "80,90", "1e3"}) {
 		EXPECT_THROW(parse_port_range("-P", text), UsageError) << text;
 	}
 }
@@ -335,9 +332,8 @@ TEST(Describe, Everything)
 	f.sport = parse_port_range("-S", "1024-2048");
 	f.dport = parse_port_range("-D", "80");
 	f.netns_ino = 4026531840u;
-	EXPECT_EQ(describe(f),
-		  "ipv4, proto tcp, src 10.0.0.0/8, dst 192.168.0.1/32, "
-		  "src port 1024-2048, dst port 80, netns 4026531840");
+	EXPECT_EQ(describe(f), "ipv4, proto tcp, src 10.0.0.0/8, dst 192.168.0.1/32, "
+			       "src port 1024-2048, dst port 80, netns 4026531840");
 }
 
 TEST(Describe, EitherAddressAndPort)

@@ -1,6 +1,6 @@
 // SPDX-License-Identifier: MIT
-#include <nettrace/common/kernel/symbols.hpp>
 #include <nettrace/common/kernel/live_symbols.hpp>
+#include <nettrace/common/kernel/symbols.hpp>
 #include <nettrace/common/output/stack_frames.hpp>
 
 #include "requirements.hpp"
@@ -122,15 +122,11 @@ TEST(KernelSymbolsFixture, ModuleSymbols)
 	EXPECT_EQ(symbol->name, "nft_do_chain");
 	EXPECT_EQ(symbol->offset, 0x93cu);
 	EXPECT_EQ(symbol->module, "nf_tables");
-	EXPECT_EQ(symbols.format(0xffffffffc0a0193c),
-		  "nft_do_chain+0x93c [nf_tables]");
+	EXPECT_EQ(symbols.format(0xffffffffc0a0193c), "nft_do_chain+0x93c [nf_tables]");
 	// Listed after nft_do_chain, placed before it: sorted on load.
-	EXPECT_EQ(symbols.format(0xffffffffc0a00010),
-		  "nf_tables_init_net+0x10 [nf_tables]");
-	EXPECT_EQ(symbols.format(0xffffffffc0b00042),
-		  "ovs_vport_receive+0x42 [openvswitch]");
-	EXPECT_EQ(symbols.format(0xffffffffc0c00010),
-		  "bpf_prog_6deef7357e7b4530_drop+0x10 [bpf]");
+	EXPECT_EQ(symbols.format(0xffffffffc0a00010), "nf_tables_init_net+0x10 [nf_tables]");
+	EXPECT_EQ(symbols.format(0xffffffffc0b00042), "ovs_vport_receive+0x42 [openvswitch]");
+	EXPECT_EQ(symbols.format(0xffffffffc0c00010), "bpf_prog_6deef7357e7b4530_drop+0x10 [bpf]");
 }
 
 TEST(KernelSymbolsFixture, FormatToAppends)
@@ -142,21 +138,19 @@ TEST(KernelSymbolsFixture, FormatToAppends)
 	symbols.format_to(out, 0xffffffffc0a02001);
 	out.push_back(' ');
 	symbols.format_to(out, 0x1234);
-	EXPECT_EQ(fmt::to_string(out),
-		  "tcp_v4_rcv+0x1 nft_trace_init+0x1 [nf_tables] "
-		  "0x0000000000001234");
+	EXPECT_EQ(fmt::to_string(out), "tcp_v4_rcv+0x1 nft_trace_init+0x1 [nf_tables] "
+				       "0x0000000000001234");
 }
 
 TEST(KernelSymbolsFixture, ZeroedAddressesAreHidden)
 {
-	const auto symbols = KernelSymbols::from_text(
-		"0000000000000000 T _stext\n"
-		"0000000000000000 T startup_64\n"
-		"0000000000000000 t tcp_v4_rcv\n"
-		"0000000000000000 t nft_do_chain\t[nf_tables]\n");
+	const auto symbols =
+		KernelSymbols::from_text("0000000000000000 T _stext\n"
+					 "0000000000000000 T startup_64\n"
+					 "0000000000000000 t tcp_v4_rcv\n"
+					 "0000000000000000 t nft_do_chain\t[nf_tables]\n");
 	EXPECT_TRUE(symbols.addresses_hidden());
-	EXPECT_NE(symbols.hidden_reason().find("kptr_restrict"),
-		  std::string_view::npos);
+	EXPECT_NE(symbols.hidden_reason().find("kptr_restrict"), std::string_view::npos);
 	EXPECT_EQ(symbols.size(), 0u);
 	EXPECT_FALSE(symbols.resolve(0));
 	EXPECT_FALSE(symbols.resolve(0xffffffff81000310));
@@ -169,20 +163,18 @@ TEST(KernelSymbolsFixture, EmptyAndMalformedInput)
 	EXPECT_FALSE(empty.addresses_hidden());
 	EXPECT_FALSE(empty.resolve(0xffffffff81000000));
 
-	const auto garbage = KernelSymbols::from_text(
-		"not a symbol line\n"
-		"ffffffff8100000 \n"
-		"12345678901234567 T too_wide\n"
-		"ffffffff81000000 T good\n"
-		"ffffffff81000100 T");
+	const auto garbage = KernelSymbols::from_text("not a symbol line\n"
+						      "ffffffff8100000 \n"
+						      "12345678901234567 T too_wide\n"
+						      "ffffffff81000000 T good\n"
+						      "ffffffff81000100 T");
 	EXPECT_EQ(garbage.size(), 1u);
 	EXPECT_EQ(garbage.format(0xffffffff81000001), "good+0x1");
 }
 
 TEST(KernelSymbolsFixture, MissingFileThrows)
 {
-	EXPECT_THROW(KernelSymbols::load("/nonexistent/kallsyms"),
-		     std::runtime_error);
+	EXPECT_THROW(KernelSymbols::load("/nonexistent/kallsyms"), std::runtime_error);
 }
 
 // Reading real addresses needs root (or CAP_SYSLOG with kptr_restrict=1).
@@ -255,10 +247,7 @@ TEST(KernelSymbolsLive, UnprivilegedReaderSeesHiddenAddresses)
 		const auto symbols = KernelSymbols::load();
 		if (address_in_kallsyms("tcp_v4_rcv") != 0)
 			_exit(3);
-		_exit(symbols.addresses_hidden() &&
-				      !symbols.resolve(0xffffffff81000000)
-			      ? 0
-			      : 1);
+		_exit(symbols.addresses_hidden() && !symbols.resolve(0xffffffff81000000) ? 0 : 1);
 	}
 	int status = 0;
 	ASSERT_EQ(waitpid(child, &status, 0), child);
@@ -275,10 +264,9 @@ TEST(KernelSymbolsLive, UnprivilegedReaderSeesHiddenAddresses)
 
 TEST(KernelSymbolsReturnAddress, CallAtTheEndOfAFunctionNamesTheCaller)
 {
-	const auto symbols = nettrace::KernelSymbols::from_text(
-		"ffffffff81000000 T caller\n"
-		"ffffffff81000040 T next_function\n"
-		"ffffffff81000080 T _etext\n");
+	const auto symbols = nettrace::KernelSymbols::from_text("ffffffff81000000 T caller\n"
+								"ffffffff81000040 T next_function\n"
+								"ffffffff81000080 T _etext\n");
 	fmt::memory_buffer out;
 	// A return address right after caller's last instruction (a call to
 	// a function that never returns) is next_function's first byte.
@@ -311,10 +299,11 @@ struct SymbolFile {
 	std::string path;
 };
 
-constexpr std::string_view core_text = "ffffffff81000000 T _stext\n"
-				       "ffffffff81000100 T tcp_v4_rcv\n"
-				       "ffffffff81001000 T _etext\n"
-				       "ffffffffa0000000 t bpf_prog_aaaaaaaaaaaaaaaa_early\t[bpf]\n";
+constexpr std::string_view core_text =
+	"ffffffff81000000 T _stext\n"
+	"ffffffff81000100 T tcp_v4_rcv\n"
+	"ffffffff81001000 T _etext\n"
+	"ffffffffa0000000 t bpf_prog_aaaaaaaaaaaaaaaa_early\t[bpf]\n";
 // A program the kernel packed right after the first one.
 constexpr std::string_view with_a_bpf_program =
 	"ffffffffa0001000 t bpf_prog_0123456789abcdef_late\t[bpf]\n";
@@ -366,7 +355,8 @@ TEST(LiveKernelSymbolsFixture, ReadsAgainAtMostOncePerInterval)
 	symbols.load();
 	file.write(std::string(core_text) + std::string(with_a_bpf_program));
 	// Within the interval of the first read: shown as the old table says.
-	EXPECT_EQ(formatted(symbols, 0xffffffffa0001020), "bpf_prog_aaaaaaaaaaaaaaaa_early+0x1020 [bpf]");
+	EXPECT_EQ(formatted(symbols, 0xffffffffa0001020),
+		  "bpf_prog_aaaaaaaaaaaaaaaa_early+0x1020 [bpf]");
 	EXPECT_EQ(symbols.reloads(), 0u);
 	std::this_thread::sleep_for(std::chrono::milliseconds(2100));
 	EXPECT_EQ(formatted(symbols, 0xffffffffa0001020),
@@ -419,8 +409,9 @@ TEST(FrameNamesFixture, WritesWhatKernelSymbolsWritesAcrossHitsAndCollisions)
 	std::string text;
 	for (int i = 0; i < 10000; ++i) {
 		const std::string name = i % 7 == 0 ? "a_function_whose_name_is_far_too_long_for_"
-						     "any_cache_slot_" + std::to_string(i)
-						   : "fn_" + std::to_string(i);
+						      "any_cache_slot_" +
+							      std::to_string(i)
+						    : "fn_" + std::to_string(i);
 		text += fmt::format("{:016x} t {}{}\n", 0xffffffff81000000ull + i * 0x100ull, name,
 				    i % 11 == 0 ? "\t[some_module]" : "");
 	}
@@ -441,7 +432,8 @@ TEST(FrameNamesFixture, WritesWhatKernelSymbolsWritesAcrossHitsAndCollisions)
 			frames.append_return_address(got, address);
 			ASSERT_EQ(fmt::to_string(got), fmt::to_string(expected)) << "pass " << pass;
 			longest = std::max(longest, got.size());
-			with_module += fmt::to_string(got).find(" [some_module]") != std::string::npos;
+			with_module +=
+				fmt::to_string(got).find(" [some_module]") != std::string::npos;
 		}
 	}
 	// The fixture reaches both paths: text a slot cannot hold, and module names.
@@ -497,8 +489,7 @@ TEST(LiveKernelSymbolsLive, NamesABpfProgramLoadedAfterTheFirstRead)
 	std::string tag;
 	for (unsigned char byte : info.tag)
 		tag += fmt::format("{:02x}", byte);
-	EXPECT_EQ(formatted(symbols, start + 4),
-		  "bpf_prog_" + tag + "_nt_late_prog+0x4 [bpf]");
+	EXPECT_EQ(formatted(symbols, start + 4), "bpf_prog_" + tag + "_nt_late_prog+0x4 [bpf]");
 	EXPECT_EQ(symbols.reloads(), 1u);
 	close(prog);
 }

@@ -25,7 +25,8 @@ TEST(JsonLine, OneObjectPerLineAfterWhatTheBufferHolds)
 	record["pid"] = 42;
 	record["stack"] = nlohmann::ordered_json::array({"a", "b"});
 	append_json_line(out, record);
-	EXPECT_EQ(fmt::to_string(out), "before\n{\"type\":\"drop\",\"pid\":42,\"stack\":[\"a\",\"b\"]}\n");
+	EXPECT_EQ(fmt::to_string(out),
+		  "before\n{\"type\":\"drop\",\"pid\":42,\"stack\":[\"a\",\"b\"]}\n");
 }
 
 // Task names are bytes to the kernel: a record with invalid UTF-8 is still
@@ -34,9 +35,11 @@ TEST(JsonLine, InvalidUtf8IsReplacedNotThrown)
 {
 	fmt::memory_buffer out;
 	nlohmann::ordered_json record;
-	record["comm"] = std::string("a\xff" "b");
+	record["comm"] = std::string("a\xff"
+				     "b");
 	append_json_line(out, record);
-	EXPECT_EQ(fmt::to_string(out), "{\"comm\":\"a\xef\xbf\xbd" "b\"}\n");
+	EXPECT_EQ(fmt::to_string(out), "{\"comm\":\"a\xef\xbf\xbd"
+				       "b\"}\n");
 }
 
 struct SymbolFile {
@@ -89,7 +92,8 @@ TEST_F(StackPrinterTest, TextStartsAtTheDropSiteWhenKnown)
 TEST_F(StackPrinterTest, JsonHoldsTheSameFramesUnindented)
 {
 	StackPrinter printer(names, "    ");
-	EXPECT_EQ(printer.json(0, stack, 3).dump(), R"(["tcp_v4_rcv+0x10","ip_local_deliver+0x10"])");
+	EXPECT_EQ(printer.json(0, stack, 3).dump(),
+		  R"(["tcp_v4_rcv+0x10","ip_local_deliver+0x10"])");
 	EXPECT_EQ(printer.json(0, stack, 0).dump(), "[]");
 	EXPECT_EQ(printer.frame(stack[0]), "kfree_skb_reason+0x10");
 }

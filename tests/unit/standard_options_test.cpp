@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: MIT
 // The standard options every tracing command shares, parsed as a command
 // parses them: what each accepts, the one-line error for what it does not.
 #include <nettrace/common/bpf/event_loop.hpp>

@@ -47,9 +47,9 @@ std::vector<Enumerator> enumerators_of(const btf *object, const btf_type *type)
 		for (unsigned i = 0; i < count; i++) {
 			if (is_signed && entries[i].val < 0)
 				continue;
-			result.push_back(Enumerator{
-				btf__name_by_offset(object, entries[i].name_off),
-				static_cast<uint32_t>(entries[i].val)});
+			result.push_back(
+				Enumerator{btf__name_by_offset(object, entries[i].name_off),
+					   static_cast<uint32_t>(entries[i].val)});
 		}
 	} else if (btf_is_enum64(type)) {
 		const struct btf_enum64 *entries = btf_enum64(type);
@@ -57,9 +57,9 @@ std::vector<Enumerator> enumerators_of(const btf *object, const btf_type *type)
 			const uint64_t value = btf_enum64_value(&entries[i]);
 			if (value > UINT32_MAX)
 				continue;
-			result.push_back(Enumerator{
-				btf__name_by_offset(object, entries[i].name_off),
-				static_cast<uint32_t>(value)});
+			result.push_back(
+				Enumerator{btf__name_by_offset(object, entries[i].name_off),
+					   static_cast<uint32_t>(value)});
 		}
 	}
 	return result;
@@ -100,8 +100,7 @@ public:
 	{
 		const __u32 end = btf__type_cnt(object);
 		for (__u32 id = first_id; id < end; id++) {
-			if (static_cast<__s32>(id) == skip_a ||
-			    static_cast<__s32>(id) == skip_b)
+			if (static_cast<__s32>(id) == skip_a || static_cast<__s32>(id) == skip_b)
 				continue;
 			const btf_type *type = btf__type_by_id(object, id);
 			if (type && (btf_is_enum(type) || btf_is_enum64(type)))
@@ -151,8 +150,7 @@ private:
 		for (const Enumerator &first : all) {
 			const uint32_t subsystem = first.value >> subsystem_shift;
 			if (!known_subsystem(subsystem) ||
-			    std::find(seen.begin(), seen.end(), subsystem) !=
-				    seen.end())
+			    std::find(seen.begin(), seen.end(), subsystem) != seen.end())
 				continue;
 			seen.push_back(subsystem);
 
@@ -165,8 +163,7 @@ private:
 				drop = drop || mentions_drop(e.name);
 			}
 			std::sort(offsets.begin(), offsets.end());
-			offsets.erase(std::unique(offsets.begin(), offsets.end()),
-				      offsets.end());
+			offsets.erase(std::unique(offsets.begin(), offsets.end()), offsets.end());
 			// Starts at the base, at least three values, no gap.
 			if (!drop || offsets.size() < 3 || offsets.front() != 0 ||
 			    offsets.back() != offsets.size() - 1)
@@ -176,8 +173,7 @@ private:
 			for (const Enumerator &e : all) {
 				if (e.value >> subsystem_shift == subsystem &&
 				    !is_bound_or_placeholder(e.name))
-					claim.reasons.emplace_back(e.value,
-								   std::string(e.name));
+					claim.reasons.emplace_back(e.value, std::string(e.name));
 			}
 			add_claim(subsystem, std::move(claim));
 		}
@@ -185,8 +181,7 @@ private:
 
 	void add_claim(uint32_t subsystem, Claim claim)
 	{
-		const auto [existing, added] =
-			claims_.try_emplace(subsystem, std::move(claim));
+		const auto [existing, added] = claims_.try_emplace(subsystem, std::move(claim));
 		// The same enum seen twice (two modules built from one
 		// header) is no conflict; two different ones are.
 		if (!added && existing->second.reasons != claim.reasons)
@@ -221,8 +216,7 @@ DropReasons from_btf(const std::string &btf_dir)
 	const std::string vmlinux_path = btf_dir + "/vmlinux";
 	BtfPtr vmlinux(btf__parse_raw(vmlinux_path.c_str()));
 	if (!vmlinux)
-		throw RuntimeError(fmt::format("cannot read kernel BTF {}: {}",
-					       vmlinux_path,
+		throw RuntimeError(fmt::format("cannot read kernel BTF {}: {}", vmlinux_path,
 					       std::strerror(errno)));
 	return from_parsed_btf(*vmlinux, vmlinux_path, btf_dir);
 }
@@ -235,12 +229,10 @@ DropReasons from_parsed_btf(btf &vmlinux_btf, const std::string &vmlinux_path,
 	DropReasonsBuilder table("btf", vmlinux_path);
 
 	__s32 reasons_id = -1;
-	const btf_type *reasons =
-		find_enum(vmlinux, "skb_drop_reason", &reasons_id);
+	const btf_type *reasons = find_enum(vmlinux, "skb_drop_reason", &reasons_id);
 	if (!reasons)
 		throw RuntimeError(fmt::format(
-			"{} has no enum skb_drop_reason (kernel before 5.17?)",
-			vmlinux_path));
+			"{} has no enum skb_drop_reason (kernel before 5.17?)", vmlinux_path));
 	for (const Enumerator &e : enumerators_of(vmlinux, reasons)) {
 		// SKB_DROP_REASON_SUBSYS_MASK shares the enum; core reasons
 		// are the codes of subsystem 0.
@@ -249,12 +241,11 @@ DropReasons from_parsed_btf(btf &vmlinux_btf, const std::string &vmlinux_path,
 		table.add_reason(e.value, without_core_prefix(e.name));
 	}
 	if (table.table().empty())
-		throw RuntimeError(fmt::format(
-			"{}: enum skb_drop_reason names no reason", vmlinux_path));
+		throw RuntimeError(
+			fmt::format("{}: enum skb_drop_reason names no reason", vmlinux_path));
 
 	__s32 subsystems_id = -1;
-	const btf_type *subsystems = find_enum(
-		vmlinux, "skb_drop_reason_subsys", &subsystems_id);
+	const btf_type *subsystems = find_enum(vmlinux, "skb_drop_reason_subsys", &subsystems_id);
 	if (!subsystems)
 		return table.take(); // before 6.6: every reason is a core one
 	for (const Enumerator &e : enumerators_of(vmlinux, subsystems)) {

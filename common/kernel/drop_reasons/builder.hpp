@@ -5,8 +5,8 @@
 // DropReasons::load() only.
 #pragma once
 
-#include <nettrace/common/kernel/drop_reasons.hpp>
 #include <nettrace/common/cli/text.hpp>
+#include <nettrace/common/kernel/drop_reasons.hpp>
 
 #include <cstdint>
 #include <string>
@@ -58,14 +58,8 @@ public:
 	}
 
 	// First name given for a code wins, as the kernel's aliases do.
-	void add_reason(uint32_t code, std::string_view name)
-	{
-		table_.add_reason(code, name);
-	}
-	void add_subsystem(uint16_t id, std::string_view name)
-	{
-		table_.add_subsystem(id, name);
-	}
+	void add_reason(uint32_t code, std::string_view name) { table_.add_reason(code, name); }
+	void add_subsystem(uint16_t id, std::string_view name) { table_.add_subsystem(id, name); }
 	const DropReasons &table() const noexcept { return table_; }
 	DropReasons take() noexcept { return std::move(table_); }
 
@@ -80,8 +74,7 @@ public:
 	// Every subsystem with a name as (id, name), then every reason as
 	// (code, name), in code order: the whole table, for writing it out.
 	template <typename OnSubsystem, typename OnReason>
-	static void visit(const DropReasons &table, OnSubsystem on_subsystem,
-			  OnReason on_reason)
+	static void visit(const DropReasons &table, OnSubsystem on_subsystem, OnReason on_reason)
 	{
 		const auto &subsystems = table.subsystems_;
 		for (uint32_t id = 0; id < subsystems.size(); id++)

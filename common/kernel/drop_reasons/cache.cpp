@@ -1,8 +1,8 @@
 // SPDX-License-Identifier: MIT
 // A DropReasons table kept in the kernel cache, so that a start on a known
 // kernel parses no BTF; and DropReasons::load(), which uses it.
-#include "builder.hpp"
 #include "cache.hpp"
+#include "builder.hpp"
 #include "sources.hpp"
 
 #include <nettrace/common/kernel/btf.hpp>
@@ -21,9 +21,10 @@ std::string module_btf_list(const std::string &btf_dir)
 {
 	std::string list;
 	for (const std::string &module : module_btf_files(btf_dir)) {
-		struct stat file{};
+		struct stat file {};
 		if (stat((btf_dir + "/" + module).c_str(), &file) == 0)
-			list += fmt::format("{}{}:{}", list.empty() ? "" : " ", module, file.st_size);
+			list += fmt::format("{}{}:{}", list.empty() ? "" : " ", module,
+					    file.st_size);
 	}
 	return list;
 }
@@ -36,8 +37,12 @@ std::string to_cache(const DropReasons &table, const std::string &modules)
 	nlohmann::json subsystems = nlohmann::json::array(), reasons = nlohmann::json::array();
 	DropReasonsBuilder::visit(
 		table,
-		[&](uint16_t id, std::string_view name) { subsystems.push_back({id, name}); },
-		[&](uint32_t code, std::string_view name) { reasons.push_back({code, name}); });
+		[&](uint16_t id, std::string_view name) {
+			subsystems.push_back({id, name});
+		},
+		[&](uint32_t code, std::string_view name) {
+			reasons.push_back({code, name});
+		});
 	return nlohmann::json{{"modules", modules},
 			      {"source", table.source()},
 			      {"origin", table.origin()},

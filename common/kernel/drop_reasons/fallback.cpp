@@ -29,8 +29,8 @@ DropReasons load_with_fallback(const std::function<DropReasons()> &from_kernel_b
 	} catch (const RuntimeError &e) {
 		tracefs_error = e.what();
 	}
-	return DropReasonsBuilder::unavailable(fmt::format(
-		"drop reason names unavailable: {}; {}", btf_error, tracefs_error));
+	return DropReasonsBuilder::unavailable(
+		fmt::format("drop reason names unavailable: {}; {}", btf_error, tracefs_error));
 }
 
 } // namespace
@@ -45,8 +45,8 @@ DropReasons load(btf *vmlinux)
 	return load_with_fallback(
 		[&] {
 			if (!vmlinux)
-				throw RuntimeError(fmt::format(
-					"no kernel BTF ({}/vmlinux)", default_btf_dir));
+				throw RuntimeError(
+					fmt::format("no kernel BTF ({}/vmlinux)", default_btf_dir));
 			return from_parsed_btf(*vmlinux, std::string(default_btf_dir) + "/vmlinux",
 					       default_btf_dir);
 		},

@@ -5,8 +5,8 @@
 // SDK: plugins call DropReasons::load(const KernelBtf &) only.
 #pragma once
 
-#include <nettrace/common/kernel/paths.hpp>
 #include <nettrace/common/kernel/drop_reasons.hpp>
+#include <nettrace/common/kernel/paths.hpp>
 
 #include <string>
 #include <string_view>

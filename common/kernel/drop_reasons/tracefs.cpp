@@ -36,15 +36,13 @@ DropReasons from_tracefs_format(std::string_view format, std::string origin)
 	const size_t start = format.find(list_start);
 	if (start == format.npos)
 		throw RuntimeError(fmt::format(
-			"{} has no __print_symbolic list for the reason field",
-			origin));
+			"{} has no __print_symbolic list for the reason field", origin));
 
 	DropReasonsBuilder table("tracefs", std::move(origin));
 	std::string_view rest = format.substr(start + list_start.size());
 	for (;;) {
-		while (!rest.empty() &&
-		       (rest.front() == ',' || rest.front() == ' ' ||
-			rest.front() == '\t' || rest.front() == '\n'))
+		while (!rest.empty() && (rest.front() == ',' || rest.front() == ' ' ||
+					 rest.front() == '\t' || rest.front() == '\n'))
 			rest.remove_prefix(1);
 		if (rest.empty() || rest.front() != '{')
 			break; // the closing parenthesis, or something unknown
@@ -57,25 +55,23 @@ DropReasons from_tracefs_format(std::string_view format, std::string origin)
 		const size_t comma = entry.find(',');
 		const size_t open_quote = entry.find('"', comma);
 		const size_t close_quote =
-			open_quote == entry.npos ? entry.npos
-						 : entry.find('"', open_quote + 1);
+			open_quote == entry.npos ? entry.npos : entry.find('"', open_quote + 1);
 		if (comma == entry.npos || close_quote == entry.npos)
 			continue;
 		std::string_view number = trim(entry.substr(0, comma));
-		const std::string_view name = entry.substr(
-			open_quote + 1, close_quote - open_quote - 1);
+		const std::string_view name =
+			entry.substr(open_quote + 1, close_quote - open_quote - 1);
 		int base = 10;
 		if (number.substr(0, 2) == "0x" || number.substr(0, 2) == "0X") {
 			number.remove_prefix(2);
 			base = 16;
 		}
 		uint32_t value = 0;
-		const auto parsed = std::from_chars(
-			number.data(), number.data() + number.size(), value, base);
+		const auto parsed =
+			std::from_chars(number.data(), number.data() + number.size(), value, base);
 		// Kernels whose trace event did not resolve an enum name to
 		// its value print the name instead: nothing to learn there.
-		if (parsed.ec != std::errc() ||
-		    parsed.ptr != number.data() + number.size())
+		if (parsed.ec != std::errc() || parsed.ptr != number.data() + number.size())
 			continue;
 		if (value > DropReasons::reason_mask || is_bound_or_placeholder(name) ||
 		    name == "MAX")
@@ -85,8 +81,8 @@ DropReasons from_tracefs_format(std::string_view format, std::string origin)
 		table.add_reason(value, name);
 	}
 	if (table.table().empty())
-		throw RuntimeError(fmt::format(
-			"{} lists no numeric drop reason codes", table.table().origin()));
+		throw RuntimeError(fmt::format("{} lists no numeric drop reason codes",
+					       table.table().origin()));
 	return table.take();
 }
 
@@ -97,8 +93,8 @@ DropReasons from_tracefs(const std::vector<std::string> &tracing_dirs)
 		const std::string path = dir + "/events/skb/kfree_skb/format";
 		std::ifstream file(path);
 		if (!file) {
-			tried += fmt::format("{}{}: {}", tried.empty() ? "" : ", ",
-					     path, std::strerror(errno));
+			tried += fmt::format("{}{}: {}", tried.empty() ? "" : ", ", path,
+					     std::strerror(errno));
 			continue;
 		}
 		std::ostringstream text;

@@ -36,14 +36,14 @@ struct Cause {
 
 // What explain() reads about this process and kernel, besides the config.
 struct AttachEnvironment {
-	bool privileged = true;          // preflight::Privileges::sufficient()
-	std::string missing_privileges;  // preflight::missing_privileges()
-	std::string lockdown;            // preflight::lockdown_mode()
-	bool btf = true;                 // KernelBtf::available()
-	bool tracefs_root_only = false;  // events/ there is EACCES to this process
+	bool privileged = true;         // preflight::Privileges::sufficient()
+	std::string missing_privileges; // preflight::missing_privileges()
+	std::string lockdown;           // preflight::lockdown_mode()
+	bool btf = true;                // KernelBtf::available()
+	bool tracefs_root_only = false; // events/ there is EACCES to this process
 	bool tracefs_mounted = true;
-	bool kprobe_source = true;       // /sys/bus/event_source/devices/kprobe
-	bool ftrace_refused = false;     // root gets EPERM on available_filter_functions
+	bool kprobe_source = true;                // /sys/bus/event_source/devices/kprobe
+	bool ftrace_refused = false;              // root gets EPERM on available_filter_functions
 	int release_major = 0, release_minor = 0; // uname's, 0 when unknown
 
 	// This process's and kernel's, read anew.
@@ -53,8 +53,7 @@ struct AttachEnvironment {
 // The likeliest reason a program of `kind` failed with `failure` on this
 // kernel, from privileges, lockdown, the kernel config (the running
 // kernel's when none is given), BTF and the kernel's own interfaces.
-Cause explain(AttachKind kind, const AttachFailure &failure,
-	      const KernelConfig *config = nullptr);
+Cause explain(AttachKind kind, const AttachFailure &failure, const KernelConfig *config = nullptr);
 // The same for an object whose programs may be of several kinds: only
 // what any program would fail for (privileges, lockdown).
 Cause explain(const AttachFailure &failure);

@@ -34,7 +34,8 @@ std::vector<ProgramOutcome> load_best_effort(const std::vector<std::string> &wan
 // Sets `obj` to load exactly `programs`; false, when one is not in it.
 bool load_only(bpf_object *obj, const std::vector<std::string> &programs);
 
-template <typename Skel> struct LoadedSkeleton {
+template <typename Skel>
+struct LoadedSkeleton {
 	std::unique_ptr<Skeleton<Skel>> skeleton; // nothing when nothing loaded
 	std::vector<ProgramOutcome> programs;     // for load_best_effort
 	std::optional<AttachFailure> failure;     // for load_exactly
@@ -58,13 +59,16 @@ LoadAttempt skeleton_attempt(SkeletonOps<Skel> ops, const std::string &object,
 		}
 		if (!load_only((*out)->obj, programs)) {
 			out.reset();
-			return AttachFailure{AttachFailure::Stage::Open, ENOENT,
-					     "a program asked for is not in " + object, {}};
+			return AttachFailure{AttachFailure::Stage::Open,
+					     ENOENT,
+					     "a program asked for is not in " + object,
+					     {}};
 		}
 		if (configure)
 			configure(out->get());
 		if (const int err = out->try_load()) {
-			AttachFailure failure{AttachFailure::Stage::Load, -err, libbpf_log_tail(1), {}};
+			AttachFailure failure{
+				AttachFailure::Stage::Load, -err, libbpf_log_tail(1), {}};
 			out.reset();
 			return failure;
 		}
@@ -92,7 +96,8 @@ LoadedSkeleton<Skel> load_exactly(SkeletonOps<Skel> ops, const std::string &obje
 				  std::function<void(Skel *)> configure = {})
 {
 	LoadedSkeleton<Skel> loaded;
-	loaded.failure = skeleton_attempt(ops, object, std::move(configure), loaded.skeleton)(wanted);
+	loaded.failure =
+		skeleton_attempt(ops, object, std::move(configure), loaded.skeleton)(wanted);
 	return loaded;
 }
 

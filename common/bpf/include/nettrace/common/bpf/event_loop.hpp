@@ -5,9 +5,9 @@
 // on a timer only while records keep coming (bpf/nettrace/events.h).
 #pragma once
 
+#include <nettrace/common/bpf/ring_reader.hpp>
 #include <nettrace/common/cli/command_line.hpp>
 #include <nettrace/common/output/lost_events.hpp>
-#include <nettrace/common/bpf/ring_reader.hpp>
 
 #include <chrono>
 #include <csignal>
@@ -24,9 +24,9 @@ namespace nettrace {
 enum class StopReason { Signal, EventLimit, Duration, Requested, TickLimit };
 
 struct StopAfter {
-	std::uint64_t events = 0;              // 0: no limit
-	std::chrono::nanoseconds duration{0};  // 0: no limit
-	std::uint64_t ticks = 0;               // of every(); 0: no limit
+	std::uint64_t events = 0;             // 0: no limit
+	std::chrono::nanoseconds duration{0}; // 0: no limit
+	std::uint64_t ticks = 0;              // of every(); 0: no limit
 
 	// What -c/--count counts: records, or intervals (every()'s ticks).
 	enum class Count { Events, Ticks };

@@ -45,8 +45,8 @@ public:
 			const std::uint32_t length = load_acquire(header);
 			if (length & BPF_RINGBUF_BUSY_BIT)
 				break;
-			const std::uint32_t size = length & ~(BPF_RINGBUF_BUSY_BIT |
-							      BPF_RINGBUF_DISCARD_BIT);
+			const std::uint32_t size =
+				length & ~(BPF_RINGBUF_BUSY_BIT | BPF_RINGBUF_DISCARD_BIT);
 			position.value += record_span(size);
 			if (length & BPF_RINGBUF_DISCARD_BIT)
 				continue;
@@ -61,7 +61,7 @@ private:
 	// The consumer position while reading, published once on the way out.
 	struct Position {
 		explicit Position(RingReader &r)
-			: reader(r), start(load_acquire(r.consumer_pos_)), value(start)
+		    : reader(r), start(load_acquire(r.consumer_pos_)), value(start)
 		{
 		}
 		// Unchanged, it is not written: a write costs the producers

@@ -20,26 +20,28 @@
 namespace nettrace::bpf {
 
 // The functions `bpftool gen skeleton` writes for a skeleton NAME.
-template <typename Skel> struct SkeletonOps {
+template <typename Skel>
+struct SkeletonOps {
 	Skel *(*open)(const struct bpf_object_open_opts *);
 	int (*load)(Skel *);
 	int (*attach)(Skel *);
 	void (*destroy)(Skel *);
 	const void *(*elf_bytes)(std::size_t *);
 };
-#define NETTRACE_SKELETON_OPS(NAME)                                            \
-	::nettrace::bpf::SkeletonOps<NAME> { NAME##__open_opts, NAME##__load, NAME##__attach, \
-					     NAME##__destroy, NAME##__elf_bytes }
+#define NETTRACE_SKELETON_OPS(NAME)                                                          \
+	(::nettrace::bpf::SkeletonOps<NAME>{NAME##__open_opts, NAME##__load, NAME##__attach, \
+					    NAME##__destroy, NAME##__elf_bytes})
 
 // Owns a skeleton from open to destroy; destroying detaches everything, so
 // an error at any stage leaves nothing attached.
-template <typename Skel> class Skeleton {
+template <typename Skel>
+class Skeleton {
 public:
 	// `kind`: how all of its programs attach, when they attach one way;
 	// an error then names causes only that kind has.
 	Skeleton(SkeletonOps<Skel> ops, std::string name,
 		 std::optional<AttachKind> kind = std::nullopt)
-		: ops_(ops), name_(std::move(name)), kind_(kind)
+	    : ops_(ops), name_(std::move(name)), kind_(kind)
 	{
 		clear_libbpf_log();
 		std::size_t size = 0;

@@ -50,8 +50,8 @@ struct RunLimits {
 };
 
 // `count_help` says what is counted ("exit after N drops").
-void add_run_limit_options(boost::program_options::options_description &options,
-			   RunLimits &limits, const char *count_help);
+void add_run_limit_options(boost::program_options::options_description &options, RunLimits &limits,
+			   const char *count_help);
 // Throws UsageError for a zero count or a duration that is not positive.
 void check_run_limits(const boost::program_options::variables_map &vm, const RunLimits &limits);
 

@@ -44,14 +44,12 @@ enum class FilterOption : unsigned {
 
 constexpr FilterOption operator|(FilterOption a, FilterOption b)
 {
-	return static_cast<FilterOption>(static_cast<unsigned>(a) |
-					 static_cast<unsigned>(b));
+	return static_cast<FilterOption>(static_cast<unsigned>(a) | static_cast<unsigned>(b));
 }
 
 constexpr FilterOption operator&(FilterOption a, FilterOption b)
 {
-	return static_cast<FilterOption>(static_cast<unsigned>(a) &
-					 static_cast<unsigned>(b));
+	return static_cast<FilterOption>(static_cast<unsigned>(a) & static_cast<unsigned>(b));
 }
 
 // True when every option in `wanted` is in `set`.
@@ -76,8 +74,7 @@ struct FilterOptions {
 };
 
 // Adds the options in `which` to `desc`, with their help text.
-void add_filter_options(boost::program_options::options_description &desc,
-			FilterOption which);
+void add_filter_options(boost::program_options::options_description &desc, FilterOption which);
 
 // Reads the filter options from a parsed command line. Options that were
 // never added or not given stay unset. Needs no po::notify().

@@ -69,8 +69,7 @@ public:
 	// Up to `max` names nearest to `name` by edit distance, nearest
 	// first, for "unknown reason 'NO_SOKET'; did you mean NO_SOCKET?".
 	// Empty when nothing is close enough to be a plausible typo.
-	std::vector<std::string_view> closest(std::string_view name,
-					      size_t max = 3) const;
+	std::vector<std::string_view> closest(std::string_view name, size_t max = 3) const;
 
 	// "btf", "tracefs", or empty when nothing could be loaded.
 	std::string_view source() const noexcept { return source_; }
@@ -78,20 +77,14 @@ public:
 	const std::string &origin() const noexcept { return origin_; }
 	bool empty() const noexcept { return core_count_ == 0; }
 	// Why the table is empty; empty when it is not.
-	const std::string &unavailable_reason() const noexcept
-	{
-		return unavailable_reason_;
-	}
+	const std::string &unavailable_reason() const noexcept { return unavailable_reason_; }
 
 	size_t core_count() const noexcept { return core_count_; }
 	// Entries of enum skb_drop_reason_subsys, CORE included; 0 when the
 	// kernel has none (before 6.6) or the source is tracefs.
 	size_t subsystem_count() const noexcept;
 	// Reasons found in subsystem enums (module BTF or built-in).
-	size_t subsystem_reason_count() const noexcept
-	{
-		return subsystem_reason_count_;
-	}
+	size_t subsystem_reason_count() const noexcept { return subsystem_reason_count_; }
 	// Empty when `id` names no subsystem.
 	std::string_view subsystem_name(uint16_t id) const noexcept;
 	// Case-insensitive, with or without SKB_DROP_REASON_SUBSYS_.

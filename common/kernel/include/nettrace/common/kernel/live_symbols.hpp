@@ -29,8 +29,7 @@ public:
 	using Clock = std::chrono::steady_clock;
 
 	// `tool` starts the warning load() may print ("nettrace tcpdrop").
-	explicit LiveKernelSymbols(std::string tool,
-				   std::string path = KernelSymbols::default_path,
+	explicit LiveKernelSymbols(std::string tool, std::string path = KernelSymbols::default_path,
 				   Clock::duration reload_interval = std::chrono::seconds(1));
 
 	// Reads the table. When the kernel hides addresses, says so on

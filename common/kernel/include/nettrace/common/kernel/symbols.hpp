@@ -24,8 +24,8 @@ class KernelSymbols {
 public:
 	struct Symbol {
 		std::string_view name;
-		uint64_t address = 0; // where the symbol starts
-		uint64_t offset = 0;  // of the looked-up address from `address`
+		uint64_t address = 0;    // where the symbol starts
+		uint64_t offset = 0;     // of the looked-up address from `address`
 		std::string_view module; // empty for the core kernel
 	};
 

@@ -4,8 +4,8 @@
 // recorded it.
 #pragma once
 
-#include <nettrace/common/kernel/symbols.hpp>
 #include <nettrace/common/kernel/live_symbols.hpp>
+#include <nettrace/common/kernel/symbols.hpp>
 
 #include <cstddef>
 #include <cstdint>
@@ -22,8 +22,8 @@ bool is_tracing_frame(std::string_view function);
 // Index of the first frame worth showing: the drop site `location` (a
 // return address the walk passes exactly) when it is known and found,
 // else the first frame that is not tracing machinery.
-std::size_t first_shown_frame(const KernelSymbols &symbols, __u64 location,
-			      const __u64 *stack, std::size_t frames);
+std::size_t first_shown_frame(const KernelSymbols &symbols, __u64 location, const __u64 *stack,
+			      std::size_t frames);
 
 // Return addresses as LiveKernelSymbols::format_return_address_to writes
 // them, remembering the text of recent ones. A storm repeats the same few

@@ -27,8 +27,7 @@ public:
 	void text(fmt::memory_buffer &out, std::uint64_t location, const __u64 *stack,
 		  std::size_t frames);
 	// The same frames, each a string.
-	nlohmann::ordered_json json(std::uint64_t location, const __u64 *stack,
-				    std::size_t frames);
+	nlohmann::ordered_json json(std::uint64_t location, const __u64 *stack, std::size_t frames);
 	// One return address as text, valid until the next call on this printer.
 	std::string_view frame(std::uint64_t address);
 

@@ -12,12 +12,12 @@ namespace nettrace::preflight {
 // Capabilities count only in the initial user namespace: root in a
 // rootless container holds them all and may still load nothing.
 struct Privileges {
-	unsigned uid = 0;        // effective
-	bool cap_bpf = false;    // effective capabilities
+	unsigned uid = 0;     // effective
+	bool cap_bpf = false; // effective capabilities
 	bool cap_perfmon = false;
 	bool cap_sys_admin = false;
 	bool initial_user_namespace = true;
-	std::string unreadable;  // why capget failed; empty when it did not
+	std::string unreadable; // why capget failed; empty when it did not
 
 	bool capabilities_suffice() const { return cap_sys_admin || (cap_bpf && cap_perfmon); }
 	bool sufficient() const { return initial_user_namespace && capabilities_suffice(); }
