@@ -38,6 +38,13 @@ std::int64_t wall_clock_ns()
 	return ns_of(CLOCK_REALTIME);
 }
 
+std::string local_hms(std::int64_t wall_ns)
+{
+	fmt::memory_buffer out;
+	format_local_hms(out, wall_ns);
+	return fmt::to_string(out);
+}
+
 void format_local_hms(fmt::memory_buffer &out, std::int64_t wall_ns)
 {
 	thread_local SecondCache cache;

@@ -5,7 +5,6 @@
 // folder to start a new one.
 #include "dropcount.h"
 #include "dropcount.skel.h"
-#include <nettrace/filter_spec.h> // the skeleton's read-only data holds a nt_filter
 
 #include <nettrace/common/bpf/per_cpu_counters.hpp>
 #include <nettrace/common/output/clock.hpp>
@@ -26,11 +25,8 @@ void print_counts(const bpf_map *map, const DropReasons &reasons, bool with_time
 {
 	std::vector<bpf::KeyCount> counts = bpf::read_per_cpu_counters(map); // by code
 	std::ranges::stable_sort(counts, std::greater{}, &bpf::KeyCount::count);
-	if (with_time) {
-		fmt::memory_buffer now;
-		format_local_hms(now, wall_clock_ns());
-		fmt::print("{}\n", fmt::to_string(now));
-	}
+	if (with_time)
+		fmt::print("{}\n", local_hms(wall_clock_ns()));
 	const auto row = [](auto reason, auto code, auto drops) {
 		fmt::print("{:<32} {:>8} {:>12}\n", reason, code, drops);
 	};
@@ -74,9 +70,7 @@ int run(const nettrace_host *, int argc, char **argv)
 	EventLoop loop("nettrace dropcount"); // SIGINT/SIGTERM end the loop
 	bpf::Skeleton<dropcount_bpf> skel(NETTRACE_SKELETON_OPS(dropcount_bpf), "dropcount");
 	skel->rodata->nettrace_filter = filter;
-	skel.load();
-	session.programs_loaded();
-	skel.attach();
+	session.load_and_attach(skel);
 	fmt::print(stderr, "nettrace dropcount: counting drops in {}; Ctrl-C prints them\n",
 		   filter.netns_ino ? fmt::format("net namespace {}", filter.netns_ino)
 				    : std::string("every net namespace"));
@@ -111,9 +105,7 @@ void check(sdk::CheckReport &report)
 	try {
 		bpf::Skeleton<dropcount_bpf> skel(NETTRACE_SKELETON_OPS(dropcount_bpf),
 						  "dropcount");
-		skel.load();
-		session.programs_loaded();
-		skel.attach();
+		session.load_and_attach(skel);
 		report.ok("counting", "skb:kfree_skb attached");
 	} catch (const std::exception &e) {
 		return report.missing("counting", e.what());

@@ -104,7 +104,14 @@ TEST_F(InstalledTree, LaysOutDriverPluginsSdkManPagesAndCompletion)
 		     "include/nettrace/common/bpf/event_loop.hpp",
 		     "include/nettrace/bpf/vmlinux.h",
 		     "include/nettrace/bpf/nettrace/filter.bpf.h",
-		     "lib/libnettrace_common.a",
+		     // the rooms of nettrace::common, and a header from before them
+		     "lib/libnettrace_cli.a",
+		     "lib/libnettrace_kernel.a",
+		     "lib/libnettrace_output.a",
+		     "lib/libnettrace_preflight.a",
+		     "lib/libnettrace_bpf.a",
+		     "lib/libnettrace_tool.a",
+		     "include/nettrace/common/bpf_loader.hpp",
 		     "lib/cmake/nettrace/nettraceConfig.cmake",
 		     "lib/cmake/nettrace/NettraceBpf.cmake",
 		     "lib/pkgconfig/nettrace.pc",
@@ -208,7 +215,14 @@ TEST_F(InstalledTree, PkgConfigPointsIntoThePrefix)
 	const ProcessResult flags =
 		run_process({"pkg-config", "--cflags", "--libs", "nettrace"}, env);
 	ASSERT_EQ(flags.exit_code, 0) << flags.err;
-	EXPECT_NE(flags.out.find("-lnettrace_common"), std::string::npos) << flags.out;
+	// Every room, a room before the rooms it uses, as static linking needs.
+	std::size_t after = 0;
+	for (const char *room : {"tool", "bpf", "preflight", "output", "kernel", "cli"}) {
+		const std::size_t at = flags.out.find(std::string("-lnettrace_") + room + " ");
+		EXPECT_NE(at, std::string::npos) << room << " in " << flags.out;
+		EXPECT_GE(at, after) << room << " in " << flags.out;
+		after = at == std::string::npos ? after : at;
+	}
 	for (const char *variable : {"includedir", "bpfincludedir", "plugindir", "versionscript"}) {
 		const ProcessResult v = run_process(
 			{"pkg-config", std::string("--variable=") + variable, "nettrace"}, env);

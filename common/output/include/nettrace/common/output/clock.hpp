@@ -7,6 +7,7 @@
 
 #include <cstdint>
 #include <ctime>
+#include <string>
 
 namespace nettrace {
 
@@ -29,6 +30,8 @@ private:
 std::int64_t wall_clock_ns();
 // "HH:MM:SS" in local time, as the classic tools print.
 void format_local_hms(fmt::memory_buffer &out, std::int64_t wall_ns);
+// The same as a string, for headers printed now and then.
+std::string local_hms(std::int64_t wall_ns);
 // RFC 3339 in UTC with nanoseconds: 2026-11-23T09:12:01.123456789Z.
 void format_rfc3339(fmt::memory_buffer &out, std::int64_t wall_ns);
 

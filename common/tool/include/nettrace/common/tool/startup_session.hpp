@@ -13,6 +13,7 @@
 // symbols, run the event loop.
 #pragma once
 
+#include <nettrace/common/bpf/skeleton.hpp>
 #include <nettrace/plugin.hpp>
 
 #include <bpf/libbpf.h>
@@ -43,6 +44,14 @@ public:
 	// The programs are loaded: the memory kept for parsing BTF goes back
 	// to the kernel now, before rings are mapped and symbols are read.
 	void programs_loaded();
+	// Loads `skel`, says so (above), and attaches it: the usual order.
+	template <typename Skel>
+	void load_and_attach(bpf::Skeleton<Skel> &skel)
+	{
+		skel.load();
+		programs_loaded();
+		skel.attach();
+	}
 
 private:
 	bool printer_replaced_ = false;
