@@ -44,14 +44,16 @@ std::size_t first_shown_frame(const KernelSymbols &symbols, __u64 location, cons
 }
 
 FrameNames::FrameNames(LiveKernelSymbols &symbols)
-    : symbols_(symbols), generation_(symbols.generation()), slots_(slot_count)
+    : symbols_(symbols), generation_(symbols.generation())
 {
 }
 
 void FrameNames::append_return_address(fmt::memory_buffer &out, std::uint64_t address)
 {
-	if (generation_ != symbols_.generation()) {
-		std::fill(slots_.begin(), slots_.end(), Slot{});
+	// The slots are made on first use: a run that prints no stack never
+	// touches their 256 KiB.
+	if (slots_.empty() || generation_ != symbols_.generation()) {
+		slots_.assign(slot_count, Slot{});
 		generation_ = symbols_.generation();
 	}
 	// Fibonacci hashing: return addresses share their high bits.
