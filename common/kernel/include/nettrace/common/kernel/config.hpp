@@ -14,9 +14,13 @@ class KernelConfig {
 public:
 	// /proc/config.gz, else /boot/config-RELEASE; unreadable leaves it
 	// empty, and every question unanswered.
-	static KernelConfig read(const std::string &release);
-	// The running kernel's, read on first use and kept: a failure's
-	// explanation asks for it, at most once per process.
+	// With `keep`, only the options it accepts.
+	static KernelConfig read(const std::string &release,
+				 bool (*keep)(std::string_view option) = nullptr);
+	// The running kernel's tracing options (BPF, kprobes, fprobe, ftrace,
+	// BTF), read on first use and kept: a failure's explanation asks for
+	// them, at most once per process. Only those: the whole config is some
+	// 10k options, about 1 MB kept for the rest of a run.
 	static const KernelConfig &running();
 	// A config's text, as if read from `source`.
 	static KernelConfig from_text(std::string_view text, std::string source);
@@ -32,7 +36,8 @@ public:
 	bool off(const std::string &option) const;
 
 private:
-	void parse(std::string_view text);
+	// Keeps the options `keep` accepts; every one without it.
+	void parse(std::string_view text, bool (*keep)(std::string_view option) = nullptr);
 
 	std::string source_;
 	std::map<std::string, std::string, std::less<>> options_;
