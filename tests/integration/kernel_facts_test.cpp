@@ -3,6 +3,7 @@
 // decided in one place, and at most one parse of vmlinux BTF per read,
 // counted by KernelBtf itself. Each test runs in its own process (ctest),
 // so the kernel cache starts where the test points it.
+#include "cache_directory.hpp"
 #include "requirements.hpp"
 
 #include <nettrace/common/kernel/btf.hpp>
@@ -21,21 +22,8 @@ using namespace nettrace;
 namespace {
 
 // A kernel cache of this test's own, empty: the first read parses BTF.
-struct FreshCache {
-	std::string dir;
-	FreshCache()
-	{
-		std::string pattern = (std::filesystem::temp_directory_path() /
-				       ("nettrace-facts-" + std::to_string(getpid()) + "-XXXXXX"))
-					      .string();
-		dir = mkdtemp(pattern.data()) ? pattern : "";
-		setenv("NETTRACE_CACHE_DIR", dir.c_str(), 1);
-	}
-	~FreshCache()
-	{
-		std::error_code ec;
-		std::filesystem::remove_all(dir, ec);
-	}
+struct FreshCache : test::CacheDirectory {
+	FreshCache() { use(path()); }
 };
 
 // skb:kfree_skb's argument count read with libbpf alone, without the code
@@ -78,7 +66,7 @@ TEST(KernelFacts, ReadsEverythingAskedWithOneParseOnAColdCache)
 {
 	NETTRACE_REQUIRE_BPF();
 	const FreshCache cache;
-	ASSERT_FALSE(cache.dir.empty());
+	ASSERT_FALSE(cache.path().empty());
 	const unsigned before = KernelBtf::parses();
 	const KernelFacts facts = KernelFacts::read(
 		{.tracepoints = {"kfree_skb", "consume_skb", "no_such_event_here"},

@@ -3,6 +3,7 @@
 // printer, put back when the session ends, and the heap kept for parsing
 // BTF, given back when the programs are loaded. Each test runs in its own
 // process (ctest), with a kernel cache of its own.
+#include "cache_directory.hpp"
 #include "requirements.hpp"
 
 #include <nettrace/common/kernel/btf.hpp>
@@ -29,21 +30,9 @@ int printer_before_the_session(enum libbpf_print_level, const char *, va_list)
 	return 0;
 }
 
-struct FreshCache {
-	std::string dir;
-	FreshCache()
-	{
-		std::string pattern = (std::filesystem::temp_directory_path() /
-				       ("nettrace-session-" + std::to_string(getpid()) + "-XXXXXX"))
-					      .string();
-		dir = mkdtemp(pattern.data()) ? pattern : "";
-		setenv("NETTRACE_CACHE_DIR", dir.c_str(), 1);
-	}
-	~FreshCache()
-	{
-		std::error_code ec;
-		std::filesystem::remove_all(dir, ec);
-	}
+// A kernel cache of this test's own, empty: the first read parses BTF.
+struct FreshCache : test::CacheDirectory {
+	FreshCache() { use(path()); }
 };
 
 std::size_t heap_bytes()
@@ -72,7 +61,7 @@ TEST(StartupSession, GivesTheKeptHeapBackOnceProgramsAreLoaded)
 {
 	NETTRACE_REQUIRE_BPF();
 	const FreshCache cache;
-	ASSERT_FALSE(cache.dir.empty());
+	ASSERT_FALSE(cache.path().empty());
 	struct stat btf_file {};
 	ASSERT_EQ(stat(KernelBtf::vmlinux_path, &btf_file), 0);
 	const auto btf_bytes = static_cast<std::size_t>(btf_file.st_size);
