@@ -23,21 +23,24 @@ StartupSession::~StartupSession()
 void StartupSession::begin_tracing(bool verbose)
 {
 	preflight::require_bpf_environment();
-	const libbpf_print_fn_t before = bpf::capture_libbpf_log(verbose);
-	if (!printer_replaced_)
-		previous_printer_ = before;
-	printer_replaced_ = true;
+	replaced_printer(bpf::capture_libbpf_log(verbose));
 }
 
 bool StartupSession::begin_check(sdk::CheckReport &report)
 {
 	if (!preflight::environment(report))
 		return false;
-	const libbpf_print_fn_t before = bpf::capture_libbpf_log_for_check();
+	replaced_printer(bpf::capture_libbpf_log_for_check());
+	return true;
+}
+
+void StartupSession::replaced_printer(libbpf_print_fn_t before)
+{
+	// The first printer replaced is the one to put back, however many
+	// times the session begins.
 	if (!printer_replaced_)
 		previous_printer_ = before;
 	printer_replaced_ = true;
-	return true;
 }
 
 void StartupSession::programs_loaded()

@@ -54,6 +54,8 @@ public:
 	}
 
 private:
+	void replaced_printer(libbpf_print_fn_t before);
+
 	bool printer_replaced_ = false;
 	libbpf_print_fn_t previous_printer_ = nullptr;
 };
