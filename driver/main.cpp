@@ -111,15 +111,21 @@ void report_plugin_error(const nettrace_host *, const char *plugin, const char *
 }
 
 // What for_each_plugin walks: set once the plugins are loaded.
-const PluginCatalog *loaded_catalog = nullptr;
+PluginCatalog *loaded_catalog = nullptr;
 
 void for_each_loaded_plugin(const nettrace_host *, void *context,
 			    void (*visit)(void *, const char *, const nettrace_plugin *))
 {
 	if (!loaded_catalog || !visit)
 		return;
+	// The command running set the others aside; it asks about them now.
+	std::ostringstream diagnostics;
+	loaded_catalog->map_set_aside(diagnostics);
+	std::fflush(stdout);
+	fmt::print(stderr, "{}", diagnostics.str());
 	for (const LoadedPlugin &p : loaded_catalog->plugins())
-		visit(context, p.file.c_str(), &p.descriptor);
+		if (p.mapped())
+			visit(context, p.file.c_str(), &p.descriptor);
 }
 
 // The plugin a command line would run ("help CMD" runs CMD); empty when it
@@ -191,8 +197,10 @@ int run_driver(int argc, char **argv)
 	if (opts.command.empty() && !opts.list && !opts.help && !opts.manual)
 		throw UsageError("no command given; 'nettrace -h' lists them");
 
-	// Plugins stay loaded until the process exits: a plugin may leave
-	// behind thread-locals or atexit handlers that live in its code.
+	// Never freed: the plugin that runs stays mapped until the process
+	// exits, as it may leave behind thread-locals or atexit handlers that
+	// live in its code. The others have run no more than their static
+	// constructors when they are set aside.
 	auto *catalog = new PluginCatalog;
 	std::ostringstream diagnostics;
 	catalog->scan(plugin_search_path(opts.plugin_dirs), diagnostics);
@@ -246,6 +254,7 @@ int run_driver(int argc, char **argv)
 	// --help is the manual; without one the plugin prints its summary.
 	if (asks_for_manual(opts.command))
 		open_man_page("nettrace-" + name, plugin->file);
+	catalog->set_aside_all_but(*plugin);
 	return run_plugin(*plugin, opts.command);
 }
 

@@ -148,48 +148,9 @@ void PluginCatalog::load(const fs::path &file, bool explicit_dir, std::ostream &
 
 	LoadedPlugin plugin;
 	plugin.file = file;
-	try {
-		plugin.library =
-			boost::dll::shared_library(fd_path,
-						   boost::dll::load_mode::rtld_now |
-							   boost::dll::load_mode::rtld_local);
-	} catch (const std::exception &e) {
-		return refuse(diagnostics, file, fmt::format("cannot be loaded: {}", e.what()));
-	}
-	const nettrace_plugin &d = plugin.library.get_alias<const nettrace_plugin>(expected_symbol);
-
-	if (d.struct_size < NETTRACE_PLUGIN_MIN_SIZE_V1)
-		return refuse(diagnostics, file,
-			      fmt::format("descriptor is {} bytes, at least {} expected",
-					  d.struct_size, NETTRACE_PLUGIN_MIN_SIZE_V1));
-	if (d.abi_major != NETTRACE_PLUGIN_ABI_MAJOR)
-		return refuse(diagnostics, file,
-			      fmt::format("descriptor says plugin ABI {}.{}, this nettrace "
-					  "speaks {}.{}",
-					  d.abi_major, d.abi_minor, NETTRACE_PLUGIN_ABI_MAJOR,
-					  NETTRACE_PLUGIN_ABI_MINOR));
-	if (d.abi_minor > NETTRACE_PLUGIN_ABI_MINOR)
-		return refuse(diagnostics, file,
-			      fmt::format("needs plugin ABI {}.{}, this nettrace supports up "
-					  "to {}.{}; upgrade nettrace",
-					  d.abi_major, d.abi_minor, NETTRACE_PLUGIN_ABI_MAJOR,
-					  NETTRACE_PLUGIN_ABI_MINOR));
-	if (!valid_command_name(d.name))
-		return refuse(diagnostics, file,
-			      "descriptor has no valid name (lower-case letters, digits, "
-			      "'-' and '_', at most 32)");
-	if (!d.run)
-		return refuse(diagnostics, file, "descriptor has no run entry point");
-
-	// Read the descriptor up to the size the plugin says it has; fields a
-	// newer driver knows and this plugin does not stay zero.
-	std::memcpy(&plugin.descriptor, &d,
-		    std::min<std::size_t>(d.struct_size, sizeof(nettrace_plugin)));
-	plugin.name = d.name;
-	plugin.summary = d.summary ? d.summary : "";
-	plugin.version = d.version ? d.version : "";
-	plugin.abi_major = d.abi_major;
-	plugin.abi_minor = d.abi_minor;
+	plugin.fd = fd;
+	if (const std::string why = map(plugin); !why.empty())
+		return refuse(diagnostics, file, why);
 
 	if (const LoadedPlugin *first = find(plugin.name)) {
 		fmt::print(diagnostics, "nettrace: plugin '{}' in {} is shadowed by {}\n",
@@ -198,6 +159,77 @@ void PluginCatalog::load(const fs::path &file, bool explicit_dir, std::ostream &
 	}
 	plugins_.push_back(std::move(plugin));
 	close_fd.keep = true;
+}
+
+std::string PluginCatalog::map(LoadedPlugin &plugin)
+{
+	const std::string fd_path = "/proc/self/fd/" + std::to_string(plugin.fd);
+	try {
+		plugin.library =
+			boost::dll::shared_library(fd_path,
+						   boost::dll::load_mode::rtld_now |
+							   boost::dll::load_mode::rtld_local);
+	} catch (const std::exception &e) {
+		return fmt::format("cannot be loaded: {}", e.what());
+	}
+	const nettrace_plugin &d = plugin.library.get_alias<const nettrace_plugin>(expected_symbol);
+
+	if (d.struct_size < NETTRACE_PLUGIN_MIN_SIZE_V1)
+		return fmt::format("descriptor is {} bytes, at least {} expected", d.struct_size,
+				   NETTRACE_PLUGIN_MIN_SIZE_V1);
+	if (d.abi_major != NETTRACE_PLUGIN_ABI_MAJOR)
+		return fmt::format("descriptor says plugin ABI {}.{}, this nettrace speaks {}.{}",
+				   d.abi_major, d.abi_minor, NETTRACE_PLUGIN_ABI_MAJOR,
+				   NETTRACE_PLUGIN_ABI_MINOR);
+	if (d.abi_minor > NETTRACE_PLUGIN_ABI_MINOR)
+		return fmt::format("needs plugin ABI {}.{}, this nettrace supports up to {}.{}; "
+				   "upgrade nettrace",
+				   d.abi_major, d.abi_minor, NETTRACE_PLUGIN_ABI_MAJOR,
+				   NETTRACE_PLUGIN_ABI_MINOR);
+	if (!valid_command_name(d.name))
+		return "descriptor has no valid name (lower-case letters, digits, '-' and '_', at "
+		       "most 32)";
+	if (!d.run)
+		return "descriptor has no run entry point";
+	// Mapped again after being set aside, it must still be the plugin
+	// the catalog lists under its name.
+	if (!plugin.name.empty() && plugin.name != d.name)
+		return fmt::format("now names itself '{}', not '{}'", d.name, plugin.name);
+
+	// Read the descriptor up to the size the plugin says it has; fields a
+	// newer driver knows and this plugin does not stay zero.
+	plugin.descriptor = {};
+	std::memcpy(&plugin.descriptor, &d,
+		    std::min<std::size_t>(d.struct_size, sizeof(nettrace_plugin)));
+	plugin.name = d.name;
+	plugin.summary = d.summary ? d.summary : "";
+	plugin.version = d.version ? d.version : "";
+	plugin.abi_major = d.abi_major;
+	plugin.abi_minor = d.abi_minor;
+	return {};
+}
+
+void PluginCatalog::set_aside_all_but(const LoadedPlugin &keep)
+{
+	for (LoadedPlugin &p : plugins_) {
+		if (&p == &keep || !p.mapped())
+			continue;
+		p.descriptor = {};
+		p.library.unload();
+	}
+}
+
+void PluginCatalog::map_set_aside(std::ostream &diagnostics)
+{
+	for (LoadedPlugin &p : plugins_) {
+		if (p.mapped())
+			continue;
+		if (const std::string why = map(p); !why.empty()) {
+			p.descriptor = {};
+			p.library.unload();
+			refuse(diagnostics, p.file, why);
+		}
+	}
 }
 
 const LoadedPlugin *PluginCatalog::find(std::string_view name) const

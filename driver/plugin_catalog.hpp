@@ -24,8 +24,14 @@ struct LoadedPlugin {
 	unsigned abi_major = 0;
 	unsigned abi_minor = 0;
 	std::filesystem::path file;
-	nettrace_plugin descriptor{}; // copied, zero-filled past its struct_size
-	boost::dll::shared_library library;
+	// Open for the life of the process: the plugin is mapped through it,
+	// and mapped again through it after being set aside, so a file put in
+	// its place meanwhile is never the one loaded.
+	int fd = -1;
+	nettrace_plugin descriptor{};       // copied, zero-filled past its struct_size
+	boost::dll::shared_library library; // not loaded while set aside
+
+	bool mapped() const { return library.is_loaded(); }
 };
 
 class PluginCatalog {
@@ -34,6 +40,17 @@ public:
 	// wins. Refusals and warnings go to `diagnostics`, one line each.
 	void scan(const std::vector<PluginDir> &dirs, std::ostream &diagnostics);
 
+	// Unmaps every plugin but `keep`. Scanning must map each plugin to read
+	// its descriptor, but a command should pay in memory for its own code
+	// only, however many plugins are installed beside it. What the others
+	// are (name, summary, file) stays known; their descriptors are zeroed.
+	void set_aside_all_but(const LoadedPlugin &keep);
+
+	// Maps again the plugins set aside, for commands about other commands.
+	// One that no longer loads as the same plugin stays unmapped, with one
+	// line in `diagnostics`.
+	void map_set_aside(std::ostream &diagnostics);
+
 	const LoadedPlugin *find(std::string_view name) const;
 	const std::vector<LoadedPlugin> &plugins() const { return plugins_; }
 	std::vector<std::string> names() const;
@@ -41,6 +58,9 @@ public:
 private:
 	void scan_dir(const PluginDir &dir, std::ostream &diagnostics);
 	void load(const std::filesystem::path &file, bool explicit_dir, std::ostream &diagnostics);
+	// Maps `plugin` from its fd and reads its descriptor; what is wrong
+	// with it, or empty.
+	static std::string map(LoadedPlugin &plugin);
 
 	std::vector<LoadedPlugin> plugins_;
 };

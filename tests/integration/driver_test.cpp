@@ -198,6 +198,29 @@ TEST(Driver, DispatchPassesArgvVerbatimAndReturnsTheExitCode)
 	EXPECT_EQ(r.err, "");
 }
 
+// Every plugin is mapped to read its descriptor, but a command keeps only
+// its own: the others would add their pages to its memory for nothing.
+TEST(Driver, ACommandKeepsOnlyItsOwnPluginMapped)
+{
+	ProcessResult r = run_nettrace({"--plugin-dir", fixtures, "fixture-good", "--mapped"});
+	ASSERT_EQ(r.exit_code, 0) << r.err;
+	std::vector<std::string> mapped;
+	for (const std::string &line : split_lines(r.out))
+		if (line.rfind("mapped ", 0) == 0)
+			mapped.push_back(line.substr(7));
+	ASSERT_EQ(mapped.size(), 1u) << r.out;
+	EXPECT_EQ(fs::path(mapped[0]).filename(), "fixture_good.so") << r.out;
+
+	// Set aside is not gone: a command about the others maps them again,
+	// and reads their descriptors in their own memory.
+	ProcessResult others = run_nettrace({"--plugin-dir", fixtures, "fixture-good", "--others"});
+	ASSERT_EQ(others.exit_code, 0) << others.err;
+	EXPECT_EQ(count_lines_containing(others.out, "other fixture-throws: "), 1u) << others.out;
+	EXPECT_EQ(count_lines_containing(others.out, "other tcpdrop: "), 1u) << others.out;
+	EXPECT_EQ(count_lines_containing(others.out, "other fixture-good: "), 1u) << others.out;
+	EXPECT_EQ(others.err, "");
+}
+
 TEST(Driver, AnUnknownCommandShowsWhatWasRefused)
 {
 	ProcessResult r = run_nettrace({"--plugin-dir", fixtures, "fixture-wrong-major"});
