@@ -59,11 +59,16 @@ void begin_startup_heap()
 
 void end_startup_heap()
 {
-	in_startup = false;
-	if (!keeping)
+	if (!in_startup)
 		return;
-	keeping = false;
-	mallopt(M_TRIM_THRESHOLD, default_trim_threshold);
+	in_startup = false;
+	if (keeping) {
+		keeping = false;
+		mallopt(M_TRIM_THRESHOLD, default_trim_threshold);
+	}
+	// Loading leaves freed blocks below live ones, where the trim
+	// threshold never reaches them: give their pages back once, so the
+	// hours of tracing that follow do not carry the loader's peak.
 	malloc_trim(0);
 }
 

@@ -17,10 +17,11 @@ namespace nettrace {
 // within it does a BTF parse keep the heap. StartupSession (common/tool)
 // begins and ends it; nothing else needs to.
 void begin_startup_heap();
-// Gives the memory kept since back to the kernel. Called once the programs
-// are loaded, before a ring buffer is mapped, the kernel's symbols are read
-// or events are handled: kept pages would add to all of them. Does nothing
-// if nothing was kept.
+// Gives the memory kept since, and every free page loading left in the
+// heap, back to the kernel. Called once the programs are loaded, before a
+// ring buffer is mapped, the kernel's symbols are read or events are
+// handled: kept pages would add to all of them. Only the first call after
+// begin_startup_heap() does anything.
 void end_startup_heap();
 
 // Within start-up, keeps freed heap memory mapped and populates room for
