@@ -13,6 +13,7 @@
 #include <nettrace/common/kernel/facts.hpp>
 #include <nettrace/common/kernel/live_symbols.hpp>
 #include <nettrace/common/output/writer.hpp>
+#include <nettrace/common/tool/drop_reason_list.hpp>
 #include <nettrace/common/tool/standard_options.hpp>
 #include <nettrace/common/tool/startup_session.hpp>
 #include <nettrace/plugin.hpp>
@@ -32,6 +33,7 @@ struct Options {
 	std::string excluded_reasons;
 	std::string attach = "auto";
 	bool no_stack = false;
+	bool list_reasons = false;
 	StandardOptions standard{
 		.verbose_help = "say which program variant attached, and libbpf's messages",
 		.json_help = "one JSON object per drop, one per line",
@@ -52,6 +54,7 @@ po::options_description describe_options(Options &o)
 		"attach", po::value(&o.attach)->value_name("MODE"),
 		"auto, tp_btf or tracepoint (default auto): how to attach to skb:kfree_skb")(
 		"no-stack", po::bool_switch(&o.no_stack), "do not collect or print kernel stacks");
+	add_list_reasons_option(desc, o.list_reasons);
 	add_standard_options(desc, o.standard,
 			     standard_option::json | standard_option::limits |
 				     standard_option::verbose);
@@ -103,7 +106,8 @@ int run(const nettrace_host *, int argc, char **argv)
 		    "                        [--netns NS] [--reason NAMES] "
 		    "[--exclude-reason NAMES]\n"
 		    "                        [--attach MODE] [--no-stack] [--json] [-c N] "
-		    "[--duration SECONDS] [-v]\n\n"
+		    "[--duration SECONDS] [-v]\n"
+		    "       nettrace tcpdrop --list-reasons [--json]\n\n"
 		    "Trace TCP packets the kernel drops: reason, drop site, flow, "
 		    "state and stack.",
 		    desc))
@@ -122,6 +126,11 @@ int run(const nettrace_host *, int argc, char **argv)
 	StartupSession session;
 	const KernelFacts facts = KernelFacts::read();
 	const DropReasons &reasons = facts.reasons;
+	// Before the privilege checks: reading the names needs none.
+	if (o.list_reasons) {
+		print_drop_reasons(reasons, o.standard.json);
+		return NETTRACE_EXIT_OK;
+	}
 	settings.kfree_skb = facts.kfree_skb;
 	if (!o.reasons.empty()) {
 		settings.reason_mode = TCPDROP_REASONS_ONLY;
