@@ -177,6 +177,13 @@ int run(const nettrace_host *, int argc, char **argv)
 		    desc))
 		return NETTRACE_EXIT_OK;
 	check_standard_options(vm, o.standard);
+	// Before the privilege checks and whatever else the options say:
+	// reading the names needs nothing more.
+	if (o.list_reasons) {
+		StartupSession session;
+		print_drop_reasons(KernelFacts::read().reasons, o.standard.json);
+		return NETTRACE_EXIT_OK;
+	}
 
 	ProbeSettings settings;
 	settings.filter = build_filter(filter_options_from(vm));
@@ -196,11 +203,6 @@ int run(const nettrace_host *, int argc, char **argv)
 				 "--consume");
 
 	StartupSession session;
-	// Before the privilege checks: reading the names needs none.
-	if (o.list_reasons) {
-		print_drop_reasons(KernelFacts::read().reasons, o.standard.json);
-		return NETTRACE_EXIT_OK;
-	}
 	session.begin_tracing(o.standard.verbose);
 	// From here on SIGINT and SIGTERM wait for the loop, which ends
 	// cleanly on them: one that comes while attaching must not kill the

@@ -113,6 +113,13 @@ int run(const nettrace_host *, int argc, char **argv)
 		    desc))
 		return NETTRACE_EXIT_OK;
 	check_standard_options(vm, o.standard);
+	// Before the privilege checks and whatever else the options say:
+	// reading the names needs nothing more.
+	if (o.list_reasons) {
+		StartupSession session;
+		print_drop_reasons(KernelFacts::read().reasons, o.standard.json);
+		return NETTRACE_EXIT_OK;
+	}
 	if (!o.reasons.empty() && !o.excluded_reasons.empty())
 		throw UsageError("--reason and --exclude-reason cannot be combined");
 
@@ -126,11 +133,6 @@ int run(const nettrace_host *, int argc, char **argv)
 	StartupSession session;
 	const KernelFacts facts = KernelFacts::read();
 	const DropReasons &reasons = facts.reasons;
-	// Before the privilege checks: reading the names needs none.
-	if (o.list_reasons) {
-		print_drop_reasons(reasons, o.standard.json);
-		return NETTRACE_EXIT_OK;
-	}
 	settings.kfree_skb = facts.kfree_skb;
 	if (!o.reasons.empty()) {
 		settings.reason_mode = TCPDROP_REASONS_ONLY;
