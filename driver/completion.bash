@@ -47,10 +47,21 @@ _nettrace_listed_values() {
 		sed 's/, / /g; s/ or / /'
 }
 
+# The drop reasons the running kernel names, from the NAME column of
+# `nettrace CMD --list-reasons`. A comma-separated list completes its last
+# name, the names before it kept.
+_nettrace_reason_values() {
+	local before=
+	[[ $cur == *,* ]] && before=${cur%,*},
+	compgen -W "$("$prog" "${driver_args[@]}" "$cmd" --list-reasons 2>/dev/null |
+		awk -v before="$before" 'NR > 1 { print before $2 }')" -- "$cur"
+}
+
 # Values for the options whose values can be listed.
 _nettrace_option_values() {
 	case $1 in
 	--netns) compgen -f -- "${cur:-/run/netns/}" ;;
+	--reason | --exclude-reason) _nettrace_reason_values ;;
 	-p | --proto) compgen -W 'tcp udp icmp icmp6 sctp udplite dccp' -- "$cur" ;;
 	--attach) compgen -W "$(_nettrace_listed_values --attach "$prog" "${driver_args[@]}" "$cmd")" -- "$cur" ;;
 	--plugin-dir) compgen -d -- "$cur" ;;

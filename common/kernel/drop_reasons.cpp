@@ -127,10 +127,22 @@ std::vector<std::string_view> DropReasons::names() const
 {
 	std::vector<std::string_view> result;
 	result.reserve(core_count_ + subsystem_reason_count_);
-	for (const Subsystem &subsystem : subsystems_) {
-		for (const StringArena::Ref &reason : subsystem.reasons) {
-			if (reason.length != 0)
-				result.push_back(names_.view(reason));
+	for (const Entry &entry : entries())
+		result.push_back(entry.name);
+	return result;
+}
+
+std::vector<DropReasons::Entry> DropReasons::entries() const
+{
+	std::vector<Entry> result;
+	result.reserve(core_count_ + subsystem_reason_count_);
+	for (size_t id = 0; id < subsystems_.size(); id++) {
+		const auto &reasons = subsystems_[id].reasons;
+		for (size_t reason = 0; reason < reasons.size(); reason++) {
+			if (reasons[reason].length != 0)
+				result.push_back(
+					{static_cast<uint32_t>(id << subsystem_shift | reason),
+					 names_.view(reasons[reason])});
 		}
 	}
 	return result;

@@ -15,6 +15,7 @@
 #include <nettrace/common/output/clock.hpp>
 #include <nettrace/common/output/lost_events.hpp>
 #include <nettrace/common/output/writer.hpp>
+#include <nettrace/common/tool/drop_reason_list.hpp>
 #include <nettrace/common/tool/standard_options.hpp>
 #include <nettrace/common/tool/startup_session.hpp>
 #include <nettrace/plugin.hpp>
@@ -22,6 +23,7 @@
 #include <boost/program_options.hpp>
 #include <fmt/format.h>
 
+#include <chrono>
 #include <map>
 
 namespace po = boost::program_options;
@@ -39,8 +41,10 @@ struct Options {
 	};
 	bool input = false, output = false, consume = false;
 	bool no_drop = false, no_drop_old = false;
+	bool no_stack = false;
 	std::string attach = "auto";
 	bool list_probes = false;
+	bool list_reasons = false;
 };
 
 po::options_description describe_options(Options &o)
@@ -54,12 +58,15 @@ po::options_description describe_options(Options &o)
 		"consume", po::bool_switch(&o.consume), "count consume_skb stacks")(
 		"no-drop", po::bool_switch(&o.no_drop), "do not count drop stacks")(
 		"no_drop", po::bool_switch(&o.no_drop_old), "the same as --no-drop")(
+		"no-stack", po::bool_switch(&o.no_stack),
+		"count drops and consumes per reason and site, without stacks")(
 		"attach", po::value(&o.attach)->value_name("MODE"),
 		"auto, fentry, kprobe, tp_btf or tracepoint (default auto): fentry "
 		"and kprobe for function points, tp_btf and tracepoint for tracepoint "
 		"points, drops and consumes")(
 		"list-probes", po::bool_switch(&o.list_probes),
 		"show how each probe point would attach here, and exit");
+	add_list_reasons_option(desc, o.list_reasons);
 	add_standard_options(desc, o.standard,
 			     standard_option::json | standard_option::limits |
 				     standard_option::verbose);
@@ -68,8 +75,9 @@ po::options_description describe_options(Options &o)
 }
 
 // What attached and what did not, said once at start: one line for the
-// attached, one per distinct reason for the rest.
-void report_attachment(const Probes &probes)
+// attached; for the rest one short line, or with -v one per distinct
+// reason, since the reasons name every point and fill a screen.
+void report_attachment(const Probes &probes, bool verbose)
 {
 	std::map<std::string, int> attached;
 	std::map<std::string, std::string> skipped; // reason -> points
@@ -93,9 +101,44 @@ void report_attachment(const Probes &probes)
 				       probes.consume_probe());
 	fmt::print(stderr, "nettrace skbstat: attached {}\n",
 		   summary.empty() ? "nothing" : summary);
+	if (skipped.empty())
+		return;
+	if (!verbose) {
+		size_t n = 0;
+		for (const PointStatus &s : probes.statuses())
+			n += !s.attached;
+		fmt::print(stderr,
+			   "nettrace skbstat: skipped {} point{} that cannot attach here; -v says "
+			   "why\n",
+			   n, n == 1 ? "" : "s");
+		return;
+	}
 	for (const auto &[why, points] : skipped)
 		fmt::print(stderr, "nettrace skbstat: skipped {}: {}\n", points, why);
 }
+
+// Where each interval begins and ends: the end of one is the start of the
+// next, and lengths come from the monotonic clock.
+class IntervalClock {
+public:
+	IntervalClock() : start_wall_(wall_clock_ns()), start_(std::chrono::steady_clock::now()) {}
+	IntervalTimes next()
+	{
+		const auto now = std::chrono::steady_clock::now();
+		IntervalTimes t;
+		t.start_ns = start_wall_;
+		t.length_ns =
+			std::chrono::duration_cast<std::chrono::nanoseconds>(now - start_).count();
+		t.end_ns = wall_clock_ns();
+		start_wall_ = t.end_ns;
+		start_ = now;
+		return t;
+	}
+
+private:
+	std::int64_t start_wall_;
+	std::chrono::steady_clock::time_point start_;
+};
 
 void list_probes(const Probes &probes)
 {
@@ -124,14 +167,23 @@ int run(const nettrace_host *, int argc, char **argv)
 		    "usage: nettrace skbstat [-i SECONDS] [-s NET] [-d NET] [-N NET] "
 		    "[-S PORT] [-D PORT] [-P PORT] [-p PROTO]\n"
 		    "                        [--input] [--output] [--consume] [--no-drop] "
-		    "[--netns NS]\n"
-		    "                        [--attach MODE] [--list-probes] [--json] "
-		    "[-c N] [--duration SECONDS] [-v]\n\n"
+		    "[--no-stack]\n"
+		    "                        [--netns NS] [--attach MODE] [--json] "
+		    "[-c N] [--duration SECONDS] [-v]\n"
+		    "       nettrace skbstat --list-probes [--attach MODE]\n"
+		    "       nettrace skbstat --list-reasons [--json]\n\n"
 		    "Count where packets go in the kernel, per function and per drop "
 		    "stack.",
 		    desc))
 		return NETTRACE_EXIT_OK;
 	check_standard_options(vm, o.standard);
+	// Before the privilege checks and whatever else the options say:
+	// reading the names needs nothing more.
+	if (o.list_reasons) {
+		StartupSession session;
+		print_drop_reasons(KernelFacts::read().reasons, o.standard.json);
+		return NETTRACE_EXIT_OK;
+	}
 
 	ProbeSettings settings;
 	settings.filter = build_filter(filter_options_from(vm));
@@ -145,6 +197,7 @@ int run(const nettrace_host *, int argc, char **argv)
 	settings.egress = o.output || o.list_probes;
 	settings.consume = o.consume || o.list_probes;
 	settings.drop = !(o.no_drop || o.no_drop_old) || o.list_probes;
+	settings.stacks = !o.no_stack;
 	if (!settings.ingress && !settings.egress && !settings.consume && !settings.drop)
 		throw UsageError("--no-drop leaves nothing to count: add --input, --output or "
 				 "--consume");
@@ -164,7 +217,9 @@ int run(const nettrace_host *, int argc, char **argv)
 	}
 	// The "attached" line is the ready signal; counting has begun, and
 	// the symbols are needed only for the first interval's stacks.
-	report_attachment(probes);
+	report_attachment(probes, o.standard.verbose);
+	// Counting began as the programs attached: the first interval's start.
+	IntervalClock clock;
 	LiveKernelSymbols symbols("nettrace skbstat");
 	symbols.load();
 
@@ -172,15 +227,17 @@ int run(const nettrace_host *, int argc, char **argv)
 	Reporter reporter(out, symbols, facts.reasons,
 			  probes.drop_reasons() ? DropReasonsPassed::Yes : DropReasonsPassed::No,
 			  {settings.ingress, settings.egress, settings.consume, settings.drop},
-			  o.standard.json);
+			  {o.standard.json, settings.stacks});
 	IntervalReader reader(probes.counter_maps());
 	// Events no row could count: said per interval where there were
 	// some, on standard error and, with --json, in the stream.
 	std::uint64_t lost_total = 0;
 	auto show_interval = [&] {
+		// The interval ends as collect() switches the counters over.
+		const IntervalTimes times = clock.next();
 		const IntervalCounts counts = reader.collect();
-		const std::int64_t now = wall_clock_ns();
-		reporter.interval(counts, now);
+		const std::int64_t now = times.end_ns;
+		reporter.interval(counts, times);
 		if (counts.rows_not_counted == 0)
 			return;
 		lost_total += counts.rows_not_counted;

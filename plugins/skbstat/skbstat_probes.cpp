@@ -156,6 +156,7 @@ std::string Probes::attach_tracepoints_by(AttachKind kind, std::vector<PointStat
 	Objects &o = *objects_;
 	const auto set_filter = [&](auto *skel) {
 		skel->rodata->nettrace_filter = settings.filter;
+		skel->rodata->skbstat_no_stack = !settings.stacks;
 	};
 	std::optional<AttachFailure> failure;
 	if (btf) {

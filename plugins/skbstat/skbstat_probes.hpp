@@ -60,6 +60,7 @@ struct ProbeSettings {
 	bool egress = false;
 	bool drop = true;
 	bool consume = false;
+	bool stacks = true; // false: drop and consume rows by reason and site only
 	AttachMode mode = AttachMode::Auto;
 };
 

@@ -37,6 +37,10 @@ ROW_TABLE(consume_rows_1);
 
 struct skbstat_losses losses[SKBSTAT_GENERATIONS] = {};
 
+/* --no-stack: rows are keyed by reason and drop site only, under stack id
+ * -1, and no stack is walked: cheaper per event, and fewer rows. */
+const volatile bool skbstat_no_stack = false;
+
 /* The id of the current stack in `stacks`; -1, counted in `loss`, when the
  * table had no room for it. */
 static __always_inline __s32 record_stack(void *ctx, void *stacks, struct skbstat_losses *loss)
@@ -55,7 +59,9 @@ static __always_inline __s32 record_stack(void *ctx, void *stacks, struct skbsta
 static __always_inline void count_row(void *ctx, void *stacks, void *rows,
 				      struct skbstat_losses *loss, __u32 reason, __u64 location)
 {
-	struct skbstat_stack_key key = {.stack_id = record_stack(ctx, stacks, loss),
+	struct skbstat_stack_key key = {.stack_id = skbstat_no_stack
+							    ? -1
+							    : record_stack(ctx, stacks, loss),
 					.reason = reason,
 					.location = location};
 

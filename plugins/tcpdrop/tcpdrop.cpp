@@ -13,6 +13,7 @@
 #include <nettrace/common/kernel/facts.hpp>
 #include <nettrace/common/kernel/live_symbols.hpp>
 #include <nettrace/common/output/writer.hpp>
+#include <nettrace/common/tool/drop_reason_list.hpp>
 #include <nettrace/common/tool/standard_options.hpp>
 #include <nettrace/common/tool/startup_session.hpp>
 #include <nettrace/plugin.hpp>
@@ -32,6 +33,7 @@ struct Options {
 	std::string excluded_reasons;
 	std::string attach = "auto";
 	bool no_stack = false;
+	bool list_reasons = false;
 	StandardOptions standard{
 		.verbose_help = "say which program variant attached, and libbpf's messages",
 		.json_help = "one JSON object per drop, one per line",
@@ -52,6 +54,7 @@ po::options_description describe_options(Options &o)
 		"attach", po::value(&o.attach)->value_name("MODE"),
 		"auto, tp_btf or tracepoint (default auto): how to attach to skb:kfree_skb")(
 		"no-stack", po::bool_switch(&o.no_stack), "do not collect or print kernel stacks");
+	add_list_reasons_option(desc, o.list_reasons);
 	add_standard_options(desc, o.standard,
 			     standard_option::json | standard_option::limits |
 				     standard_option::verbose);
@@ -103,12 +106,20 @@ int run(const nettrace_host *, int argc, char **argv)
 		    "                        [--netns NS] [--reason NAMES] "
 		    "[--exclude-reason NAMES]\n"
 		    "                        [--attach MODE] [--no-stack] [--json] [-c N] "
-		    "[--duration SECONDS] [-v]\n\n"
+		    "[--duration SECONDS] [-v]\n"
+		    "       nettrace tcpdrop --list-reasons [--json]\n\n"
 		    "Trace TCP packets the kernel drops: reason, drop site, flow, "
 		    "state and stack.",
 		    desc))
 		return NETTRACE_EXIT_OK;
 	check_standard_options(vm, o.standard);
+	// Before the privilege checks and whatever else the options say:
+	// reading the names needs nothing more.
+	if (o.list_reasons) {
+		StartupSession session;
+		print_drop_reasons(KernelFacts::read().reasons, o.standard.json);
+		return NETTRACE_EXIT_OK;
+	}
 	if (!o.reasons.empty() && !o.excluded_reasons.empty())
 		throw UsageError("--reason and --exclude-reason cannot be combined");
 

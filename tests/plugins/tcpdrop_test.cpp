@@ -4,6 +4,7 @@
 #include "cache_directory.hpp"
 #include "netns.hpp"
 #include "process.hpp"
+#include "reason_list_check.hpp"
 #include "requirements.hpp"
 #include "tcpdrop_run.hpp"
 #include "tracer_run.hpp"
@@ -474,6 +475,36 @@ TEST_F(TcpdropTest, UnknownReasonNamesExit2WithASuggestion)
 				    {{"--reason", "NOPE"}, "--reason: unknown drop reason 'NOPE'"},
 				    {{"--reason", "NO_SOKET"}, "did you mean NO_SOCKET?"},
 			    });
+}
+
+TEST_F(TcpdropTest, ListReasonsNamesTheKernelsReasonsWithoutAttaching)
+{
+	const auto code = tracefs_reason_code("NO_SOCKET");
+	if (!code)
+		GTEST_SKIP() << "the kernel's skb:kfree_skb names no drop reason here";
+	expect_reasons_listed("tcpdrop", *code);
+}
+
+TEST_F(TcpdropTest, BashCompletesReasonNamesFromTheRunningKernel)
+{
+	REQUIRE_DROP_REASONS();
+	// Each call prints what completion offers for the words given.
+	const std::string script = R"(
+		source "$1"
+		offer() {
+			COMP_WORDS=("$@"); COMP_CWORD=$((${#COMP_WORDS[@]} - 1)); COMPREPLY=()
+			_nettrace
+			echo "${COMPREPLY[*]}"
+		}
+		offer "$2" tcpdrop --reason NO_SOC
+		offer "$2" tcpdrop --exclude-reason no_socket,NETFILTER_D
+	)";
+	const ProcessResult r = run_process({"bash", "-c", script, "completion-test",
+					     NETTRACE_TEST_SOURCE_DIR "/../driver/completion.bash",
+					     nettrace_binary()},
+					    {"NETTRACE_CACHE_DIR="});
+	ASSERT_EQ(r.exit_code, 0) << r.err;
+	EXPECT_EQ(r.out, "NO_SOCKET\nno_socket,NETFILTER_DROP\n");
 }
 
 TEST_F(TcpdropTest, BadInputExits2WithOneLineAndLeavesNothingAttached)

@@ -66,6 +66,12 @@ public:
 	std::optional<uint32_t> code(std::string_view name) const;
 	// Core reasons in code order, then each subsystem's.
 	std::vector<std::string_view> names() const;
+	struct Entry {
+		uint32_t code;
+		std::string_view name;
+	};
+	// The same, each with its code (for listing them).
+	std::vector<Entry> entries() const;
 	// Up to `max` names nearest to `name` by edit distance, nearest
 	// first, for "unknown reason 'NO_SOKET'; did you mean NO_SOCKET?".
 	// Empty when nothing is close enough to be a plausible typo.
