@@ -156,6 +156,7 @@ std::string Probes::attach_tracepoints_by(AttachKind kind, std::vector<PointStat
 	Objects &o = *objects_;
 	const auto set_filter = [&](auto *skel) {
 		skel->rodata->nettrace_filter = settings.filter;
+		skel->rodata->nt_queue_purge_reason = settings.queue_purge_reason;
 	};
 	std::optional<AttachFailure> failure;
 	if (btf) {

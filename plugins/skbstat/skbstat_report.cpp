@@ -72,6 +72,11 @@ void Reporter::frames(const StackRow &row, fmt::memory_buffer &out)
 	stacks_.text(out, row.location, row.frames.data(), row.frames.size());
 }
 
+FreeKind Reporter::kind(const StackRow &row) const
+{
+	return settle_free_kind(row.free_kind, row.location, frames_.symbols().table());
+}
+
 void Reporter::text_stacks(const std::vector<StackRow> &rows, bool drops,
 			   const IntervalCounts &counts, std::int64_t wall_ns)
 {
@@ -79,12 +84,16 @@ void Reporter::text_stacks(const std::vector<StackRow> &rows, bool drops,
 	fmt::memory_buffer &out = out_.buffer();
 	for (const StackRow &row : rows) {
 		if (drops && reasons_passed_)
-			append(out, "         {:<7}{} ({})\n", row.count, reasons_.name(row.reason),
+			append(out, "         {:<7}{} ({})", row.count, reasons_.name(row.reason),
 			       row.reason);
 		else if (drops)
-			append(out, "         {:<7}- (-)\n", row.count);
+			append(out, "         {:<7}- (-)", row.count);
 		else
-			append(out, "         {}\n", row.count);
+			append(out, "         {}", row.count);
+		// A free that loses no packet says so on its own row.
+		if (drops && kind(row) != FreeKind::Drop)
+			append(out, " [{}]", free_kind_name(kind(row)));
+		out.push_back('\n');
 		frames(row, out);
 	}
 	// Said in the last section shown, so a reader sees it once.
@@ -131,6 +140,8 @@ void Reporter::json(const IntervalCounts &counts, std::int64_t wall_ns)
 				r["reason"] = nullptr;
 				r["reason_code"] = nullptr;
 			}
+			if (drops)
+				r["kind"] = free_kind_name(kind(row));
 			if (row.location)
 				r["location"] = stacks_.frame(row.location);
 			else

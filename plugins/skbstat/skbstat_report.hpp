@@ -6,6 +6,7 @@
 #include "skbstat_counts.hpp"
 
 #include <nettrace/common/kernel/drop_reasons.hpp>
+#include <nettrace/common/kernel/free_kind.hpp>
 #include <nettrace/common/kernel/live_symbols.hpp>
 #include <nettrace/common/output/lost_events.hpp>
 #include <nettrace/common/output/stack_frames.hpp>
@@ -46,6 +47,7 @@ private:
 			 const IntervalCounts &counts, std::int64_t wall_ns);
 	void header(const char *title, std::int64_t wall_ns);
 	void frames(const StackRow &row, fmt::memory_buffer &into);
+	FreeKind kind(const StackRow &row) const;
 
 	OutputWriter &out_;
 	FrameNames frames_;
