@@ -11,6 +11,7 @@
 #include <nettrace/common/cli/command_line.hpp>
 #include <nettrace/common/cli/filter_options.hpp>
 #include <nettrace/common/kernel/facts.hpp>
+#include <nettrace/common/kernel/free_kind.hpp>
 #include <nettrace/common/kernel/live_symbols.hpp>
 #include <nettrace/common/output/clock.hpp>
 #include <nettrace/common/output/lost_events.hpp>
@@ -209,6 +210,7 @@ int run(const nettrace_host *, int argc, char **argv)
 	// process half-way.
 	EventLoop loop("nettrace skbstat");
 	const KernelFacts facts = KernelFacts::read(facts_wanted());
+	settings.queue_purge_reason = queue_purge_reason_code(facts.reasons);
 	Probes probes(settings, facts);
 	session.programs_loaded();
 	if (o.list_probes) {

@@ -18,6 +18,8 @@
 #include <linux/types.h>
 #endif
 
+#include <nettrace/free_kind.h>
+
 #define SKBSTAT_POINTS(FN, TP)                                                 \
 	TP(NETIF_RX, INGRESS, net, netif_rx, SKB0)                             \
 	TP(NAPI_GRO_RECEIVE_ENTRY, INGRESS, net, napi_gro_receive_entry, SKB0) \
@@ -77,11 +79,15 @@ enum skbstat_point {
 #define SKBSTAT_STACK_DEPTH 64
 #define SKBSTAT_MAX_STACKS 4096
 
-/* A drop or consume stack row: one per distinct (stack, reason, site). */
+/* A drop or consume stack row: one per distinct (stack, reason, site,
+ * kind). */
 struct skbstat_stack_key {
 	__s32 stack_id;
 	__u32 reason; /* enum skb_drop_reason; 0 for consume */
 	__u64 location;
+	__u32 free_kind; /* drops: NT_FREE_* (nettrace/free_kind.h), maybe
+			  * with NT_FREE_IF_PURGE_SITE; 0 for consume */
+	__u32 unused;    /* no padding in a hash key: it is hashed too */
 };
 
 /* What could not be counted in a generation (never silent). */

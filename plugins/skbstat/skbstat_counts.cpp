@@ -92,6 +92,7 @@ void IntervalReader::read_rows(int rows_fd, int stacks_fd, std::vector<StackRow>
 		if (bpf_map_lookup_elem(rows_fd, &k, &row.count) != 0)
 			continue;
 		row.reason = k.reason;
+		row.free_kind = static_cast<std::uint8_t>(k.free_kind);
 		row.location = k.location;
 		row.stack_recorded = k.stack_id >= 0;
 		if (row.stack_recorded && bpf_map_lookup_elem(stacks_fd, &k.stack_id, frames) == 0)

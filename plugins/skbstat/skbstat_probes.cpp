@@ -157,6 +157,7 @@ std::string Probes::attach_tracepoints_by(AttachKind kind, std::vector<PointStat
 	const auto set_filter = [&](auto *skel) {
 		skel->rodata->nettrace_filter = settings.filter;
 		skel->rodata->skbstat_no_stack = !settings.stacks;
+		skel->rodata->nt_queue_purge_reason = settings.queue_purge_reason;
 	};
 	std::optional<AttachFailure> failure;
 	if (btf) {

@@ -14,20 +14,24 @@ namespace {
 
 struct ReasonTotal {
 	std::uint32_t reason;
+	FreeKind kind;
 	std::uint64_t count;
 };
 
 // The drops of an interval per reason, the highest count first: the view
-// dropwatch users know, above the rows of each stack and site.
-std::vector<ReasonTotal> reason_totals(const std::vector<StackRow> &rows)
+// dropwatch users know, above the rows of each stack and site. Frees that
+// lose no packet are totalled apart from real drops of the same reason.
+template <typename KindOf>
+std::vector<ReasonTotal> reason_totals(const std::vector<StackRow> &rows, KindOf kind_of)
 {
 	std::vector<ReasonTotal> totals;
 	for (const StackRow &row : rows) {
+		const FreeKind kind = kind_of(row);
 		auto found = std::find_if(totals.begin(), totals.end(), [&](const ReasonTotal &t) {
-			return t.reason == row.reason;
+			return t.reason == row.reason && t.kind == kind;
 		});
 		if (found == totals.end())
-			totals.push_back({row.reason, row.count});
+			totals.push_back({row.reason, kind, row.count});
 		else
 			found->count += row.count;
 	}
@@ -126,6 +130,11 @@ void Reporter::frames(const StackRow &row, fmt::memory_buffer &out)
 	stacks_.text(out, row.location, row.frames.data(), row.frames.size());
 }
 
+FreeKind Reporter::kind(const StackRow &row) const
+{
+	return settle_free_kind(row.free_kind, row.location, frames_.symbols().table());
+}
+
 void Reporter::text_stacks(const std::vector<StackRow> &rows, bool drops,
 			   const IntervalCounts &counts, std::int64_t wall_ns)
 {
@@ -147,6 +156,9 @@ void Reporter::text_stacks(const std::vector<StackRow> &rows, bool drops,
 		// Without stacks the drop site is what tells rows apart.
 		if (!style_.stacks && drops)
 			append(out, " {}", row.location ? stacks_.frame(row.location) : "-");
+		// A free that loses no packet says so on its own row.
+		if (drops && kind(row) != FreeKind::Drop)
+			append(out, " [{}]", free_kind_name(kind(row)));
 		out.push_back('\n');
 		frames(row, out);
 	}
@@ -167,12 +179,16 @@ void Reporter::text_reason_totals(const std::vector<StackRow> &rows, std::int64_
 {
 	header("REASONS", wall_ns);
 	fmt::memory_buffer &out = out_.buffer();
-	for (const ReasonTotal &t : reason_totals(rows)) {
+	for (const ReasonTotal &t :
+	     reason_totals(rows, [this](const StackRow &r) { return kind(r); })) {
 		if (reasons_passed_)
-			append(out, "         {:<7}{} ({})\n", t.count, reasons_.name(t.reason),
+			append(out, "         {:<7}{} ({})", t.count, reasons_.name(t.reason),
 			       t.reason);
 		else
-			append(out, "         {:<7}- (-)\n", t.count);
+			append(out, "         {:<7}- (-)", t.count);
+		if (t.kind != FreeKind::Drop)
+			append(out, " [{}]", free_kind_name(t.kind));
+		out.push_back('\n');
 	}
 	out.push_back('\n');
 }
@@ -217,6 +233,8 @@ void Reporter::json(const IntervalCounts &counts, const IntervalTimes &times)
 				r["location"] = stacks_.frame(row.location);
 			else
 				r["location"] = nullptr;
+			if (drops)
+				r["kind"] = free_kind_name(kind(row));
 			if (style_.stacks) {
 				r["stack_recorded"] = row.stack_recorded;
 				r["stack"] = stacks_.json(row.location, row.frames.data(),
@@ -235,10 +253,12 @@ void Reporter::json(const IntervalCounts &counts, const IntervalTimes &times)
 	if (sections_.drop) {
 		j["drop"] = stacks(counts.drops, true);
 		auto totals = nlohmann::ordered_json::array();
-		for (const ReasonTotal &t : reason_totals(counts.drops)) {
+		for (const ReasonTotal &t :
+		     reason_totals(counts.drops, [this](const StackRow &r) { return kind(r); })) {
 			nlohmann::ordered_json r;
 			r["count"] = t.count;
 			set_reason(r, t.reason);
+			r["kind"] = free_kind_name(t.kind);
 			totals.push_back(std::move(r));
 		}
 		j["drop_reasons"] = std::move(totals);

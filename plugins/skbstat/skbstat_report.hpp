@@ -7,6 +7,7 @@
 #include "skbstat_counts.hpp"
 
 #include <nettrace/common/kernel/drop_reasons.hpp>
+#include <nettrace/common/kernel/free_kind.hpp>
 #include <nettrace/common/kernel/live_symbols.hpp>
 #include <nettrace/common/output/lost_events.hpp>
 #include <nettrace/common/output/stack_frames.hpp>
@@ -63,6 +64,7 @@ private:
 	void text_reason_totals(const std::vector<StackRow> &rows, std::int64_t wall_ns);
 	void header(const char *title, std::int64_t wall_ns);
 	void frames(const StackRow &row, fmt::memory_buffer &into);
+	FreeKind kind(const StackRow &row) const;
 
 	OutputWriter &out_;
 	FrameNames frames_;

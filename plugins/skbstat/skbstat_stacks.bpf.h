@@ -9,6 +9,7 @@
 #ifndef NETTRACE_SKBSTAT_STACKS_BPF_H
 #define NETTRACE_SKBSTAT_STACKS_BPF_H
 
+#include <nettrace/free_kind.bpf.h>
 #include <nettrace/maps.bpf.h>
 
 /* Two of each, one per generation (see skbstat.h). Stack tables are
@@ -54,37 +55,55 @@ static __always_inline __s32 record_stack(void *ctx, void *stacks, struct skbsta
 	return id;
 }
 
-/* Counts one more of (stack, reason, site) in `rows`. A stack that could
- * not be stored still counts, under stack id -1, so totals stay exact. */
+/* Counts one more of (stack, reason, site, kind) in `rows`. A stack that
+ * could not be stored still counts, under stack id -1, so totals stay
+ * exact. */
 static __always_inline void count_row(void *ctx, void *stacks, void *rows,
-				      struct skbstat_losses *loss, __u32 reason, __u64 location)
+				      struct skbstat_losses *loss, __u32 reason, __u64 location,
+				      __u8 free_kind)
 {
 	struct skbstat_stack_key key = {.stack_id = skbstat_no_stack
 							    ? -1
 							    : record_stack(ctx, stacks, loss),
 					.reason = reason,
-					.location = location};
+					.location = location,
+					.free_kind = free_kind,
+					.unused = 0};
 
 	nt_count(rows, &key, &loss->rows_full);
 }
 
-static __always_inline int count_free(void *ctx, struct sk_buff *skb, bool dropped, __u32 reason,
+/* A drop's kind (nettrace/free_kind.h): a free that loses no packet gets
+ * rows of its own, never added to a real drop's. */
+static __always_inline __u8 drop_kind(struct sk_buff *skb, __u32 reason, bool has_reason)
+{
+	return nt_free_kind(nt_sock_kind(NT_READ_CHAIN(skb, sk)), reason, has_reason);
+}
+
+static __always_inline int count_drop(void *ctx, struct sk_buff *skb, __u32 reason, bool has_reason,
 				      __u64 location)
+{
+	__u8 kind;
+
+	if (!skbstat_skb_wanted(skb))
+		return 0;
+	kind = drop_kind(skb, reason, has_reason);
+	/* Constant map pointers on each path, as the verifier wants. */
+	if (generation & 1)
+		count_row(ctx, &stacks_1, &drop_rows_1, &losses[1], reason, location, kind);
+	else
+		count_row(ctx, &stacks_0, &drop_rows_0, &losses[0], reason, location, kind);
+	return 0;
+}
+
+static __always_inline int count_consume(void *ctx, struct sk_buff *skb)
 {
 	if (!skbstat_skb_wanted(skb))
 		return 0;
-	/* Constant map pointers on each path, as the verifier wants. */
-	if (generation & 1) {
-		if (dropped)
-			count_row(ctx, &stacks_1, &drop_rows_1, &losses[1], reason, location);
-		else
-			count_row(ctx, &stacks_1, &consume_rows_1, &losses[1], 0, location);
-	} else {
-		if (dropped)
-			count_row(ctx, &stacks_0, &drop_rows_0, &losses[0], reason, location);
-		else
-			count_row(ctx, &stacks_0, &consume_rows_0, &losses[0], 0, location);
-	}
+	if (generation & 1)
+		count_row(ctx, &stacks_1, &consume_rows_1, &losses[1], 0, 0, NT_FREE_DROP);
+	else
+		count_row(ctx, &stacks_0, &consume_rows_0, &losses[0], 0, 0, NT_FREE_DROP);
 	return 0;
 }
 

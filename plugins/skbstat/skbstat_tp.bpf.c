@@ -43,19 +43,19 @@ SKBSTAT_POINTS(NOT_A_TRACEPOINT, TRACEPOINT_PROGRAM)
 SEC("tp_btf/kfree_skb")
 int BPF_PROG(drop_with_reason, struct sk_buff *skb, void *location, enum skb_drop_reason reason)
 {
-	return count_free(ctx, skb, true, reason, (__u64)location);
+	return count_drop(ctx, skb, reason, true, (__u64)location);
 }
 
 SEC("tp_btf/kfree_skb")
 int BPF_PROG(drop_without_reason, struct sk_buff *skb, void *location)
 {
-	return count_free(ctx, skb, true, 0, (__u64)location);
+	return count_drop(ctx, skb, 0, false, (__u64)location);
 }
 
 SEC("tp_btf/consume_skb")
 int BPF_PROG(consume, struct sk_buff *skb)
 {
-	return count_free(ctx, skb, false, 0, 0);
+	return count_consume(ctx, skb);
 }
 
 char LICENSE[] SEC("license") = "GPL";

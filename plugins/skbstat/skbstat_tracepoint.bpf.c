@@ -55,17 +55,18 @@ int tracepoint_kfree_skb(struct trace_event_raw_kfree_skb *args)
 {
 	struct sk_buff *skb = BPF_CORE_READ(args, skbaddr);
 	void *location = BPF_CORE_READ(args, location);
+	bool has_reason = bpf_core_field_exists(args->reason);
 	__u32 reason = 0;
 
-	if (bpf_core_field_exists(args->reason))
+	if (has_reason)
 		reason = BPF_CORE_READ(args, reason);
-	return count_free(args, skb, true, reason, (__u64)location);
+	return count_drop(args, skb, reason, has_reason, (__u64)location);
 }
 
 SEC("tracepoint/skb/consume_skb")
 int tracepoint_consume_skb(struct trace_event_raw_consume_skb *args)
 {
-	return count_free(args, BPF_CORE_READ(args, skbaddr), false, 0, 0);
+	return count_consume(args, BPF_CORE_READ(args, skbaddr));
 }
 
 char LICENSE[] SEC("license") = "GPL";

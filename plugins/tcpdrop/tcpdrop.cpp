@@ -11,6 +11,7 @@
 #include <nettrace/common/cli/command_line.hpp>
 #include <nettrace/common/cli/filter_options.hpp>
 #include <nettrace/common/kernel/facts.hpp>
+#include <nettrace/common/kernel/free_kind.hpp>
 #include <nettrace/common/kernel/live_symbols.hpp>
 #include <nettrace/common/output/writer.hpp>
 #include <nettrace/common/tool/drop_reason_list.hpp>
@@ -20,6 +21,8 @@
 
 #include <boost/program_options.hpp>
 #include <fmt/format.h>
+
+#include <utility>
 
 namespace po = boost::program_options;
 
@@ -34,6 +37,7 @@ struct Options {
 	std::string attach = "auto";
 	bool no_stack = false;
 	bool list_reasons = false;
+	bool all = false;
 	StandardOptions standard{
 		.verbose_help = "say which program variant attached, and libbpf's messages",
 		.json_help = "one JSON object per drop, one per line",
@@ -53,7 +57,9 @@ po::options_description describe_options(Options &o)
 		"leave out drops with these reasons")(
 		"attach", po::value(&o.attach)->value_name("MODE"),
 		"auto, tp_btf or tracepoint (default auto): how to attach to skb:kfree_skb")(
-		"no-stack", po::bool_switch(&o.no_stack), "do not collect or print kernel stacks");
+		"no-stack", po::bool_switch(&o.no_stack), "do not collect or print kernel stacks")(
+		"all", po::bool_switch(&o.all),
+		"also show frees that lose no packet (queue purges of closing sockets), marked");
 	add_list_reasons_option(desc, o.list_reasons);
 	add_standard_options(desc, o.standard,
 			     standard_option::json | standard_option::limits |
@@ -105,8 +111,8 @@ int run(const nettrace_host *, int argc, char **argv)
 		    "[-S PORT] [-D PORT] [-P PORT]\n"
 		    "                        [--netns NS] [--reason NAMES] "
 		    "[--exclude-reason NAMES]\n"
-		    "                        [--attach MODE] [--no-stack] [--json] [-c N] "
-		    "[--duration SECONDS] [-v]\n"
+		    "                        [--all] [--attach MODE] [--no-stack] [--json]\n"
+		    "                        [-c N] [--duration SECONDS] [-v]\n"
 		    "       nettrace tcpdrop --list-reasons [--json]\n\n"
 		    "Trace TCP packets the kernel drops: reason, drop site, flow, "
 		    "state and stack.",
@@ -134,6 +140,8 @@ int run(const nettrace_host *, int argc, char **argv)
 	const KernelFacts facts = KernelFacts::read();
 	const DropReasons &reasons = facts.reasons;
 	settings.kfree_skb = facts.kfree_skb;
+	settings.show_all_frees = o.all;
+	settings.queue_purge_reason = queue_purge_reason_code(reasons);
 	if (!o.reasons.empty()) {
 		settings.reason_mode = TCPDROP_REASONS_ONLY;
 		settings.reason_codes = reason_codes(reasons, "--reason", o.reasons);
@@ -163,16 +171,29 @@ int run(const nettrace_host *, int argc, char **argv)
 	OutputWriter out;
 	LiveKernelSymbols symbols("nettrace tcpdrop"); // read once attached (below)
 	Reporter reporter(out, symbols, reasons, o.standard.json);
+	StopAfter stop = StopAfter::from(o.standard.limits, StopAfter::Count::Events);
+	// -c counts records shown, and a record the drop site proves to lose
+	// nothing is not shown: so the count is kept here, not by the loop.
+	const std::uint64_t records_wanted = std::exchange(stop.events, 0);
+	std::uint64_t records_shown = 0;
+	std::uint64_t frees_hidden_here = 0;
 	loop.add_ring_buffer(tracer.ring_buffer_fd(), [&](const void *data, std::size_t size) {
 		const auto &e = *static_cast<const tcpdrop_event *>(data);
+		const FreeKind kind = settle_free_kind(e.free_kind, e.location, symbols.table());
+		if (kind != FreeKind::Drop && !o.all) {
+			++frees_hidden_here;
+			return;
+		}
 		const __u64 *stack = nullptr;
 		std::size_t frames = 0;
 		if (size >= sizeof(tcpdrop_event_with_stack) && e.stack_bytes > 0) {
 			stack = static_cast<const tcpdrop_event_with_stack *>(data)->stack;
 			frames = static_cast<std::size_t>(e.stack_bytes) / sizeof(__u64);
 		}
-		reporter.event(e, stack, frames);
+		reporter.event(e, kind, stack, frames);
 		out.event_done();
+		if (records_wanted && ++records_shown >= records_wanted)
+			loop.request_stop();
 	});
 	loop.watch_lost_events(tracer.lost_events());
 	loop.on_lost_events([&](const LostEvents &lost) { reporter.lost(lost); });
@@ -188,8 +209,15 @@ int run(const nettrace_host *, int argc, char **argv)
 	reporter.header();
 	out.flush();
 	symbols.load();
-	loop.run(StopAfter::from(o.standard.limits, StopAfter::Count::Events));
+	loop.run(stop);
 	out.finish();
+	// One line at the end, so that nothing left out goes unsaid.
+	if (const std::uint64_t hidden = *tracer.frees_hidden() + frees_hidden_here)
+		fmt::print(stderr,
+			   "nettrace tcpdrop: {} {} that {} no packet {} not shown; --all shows "
+			   "them\n",
+			   hidden, hidden == 1 ? "free" : "frees", hidden == 1 ? "loses" : "lose",
+			   hidden == 1 ? "was" : "were");
 	return NETTRACE_EXIT_OK;
 }
 

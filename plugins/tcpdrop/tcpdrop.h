@@ -16,7 +16,7 @@
 
 /* flags */
 #define TCPDROP_HAS_REASON 0x1 /* the kernel passed a drop reason */
-#define TCPDROP_HAS_SOCKET 0x2 /* `state` is a socket's state */
+#define TCPDROP_HAS_SOCKET 0x2 /* `state` is a TCP socket's state */
 
 struct tcpdrop_event {
 	__u64 ktime_ns; /* bpf_ktime_get_ns() at the drop */
@@ -39,6 +39,9 @@ struct tcpdrop_event {
 	__u32 sock_netns;  /* the socket's namespace if HAS_SOCKET (0 if unknown):
 			    * a packet keeps its sender's socket across a veth
 			    * pair, so it may differ from `netns` */
+	__u8 free_kind;    /* NT_FREE_* (nettrace/free_kind.h), maybe with
+			    * NT_FREE_IF_PURGE_SITE */
+	__u8 reserved[7];
 };
 
 /* With stacks, the frames follow the fixed part in the same record. */

@@ -19,11 +19,18 @@
 
 #include <nettrace/events.bpf.h>
 #include <nettrace/filter.bpf.h>
+#include <nettrace/free_kind.bpf.h>
 
 #include "tcpdrop.h"
 
 const volatile bool collect_stack = true;
 const volatile __u8 reason_filter_mode = TCPDROP_REASONS_ALL;
+/* --all: send frees that lose no packet too, instead of counting them. */
+const volatile bool show_all_frees = false;
+
+/* Frees that lose no packet, passed the filters and were left out: read by
+ * user space from the mapped .bss at exit. */
+__u64 tcpdrop_frees_hidden = 0;
 
 /* 4 MB: over 6000 records with stacks, about 20 ms of the fastest storm
  * this side can record; resident in the tracer once mapped (ring_reader). */
@@ -53,30 +60,37 @@ static __always_inline bool reason_wanted(__u32 reason)
  * verifier has far fewer states to tell apart there. */
 struct tcpdrop_owner {
 	__u32 netns;      /* where it was dropped: nt_skb_netns() */
-	__u32 sock_netns; /* the socket's, which may differ */
+	__u32 sock_netns; /* a TCP socket's, which may differ */
 	__u8 state;
 	__u8 flags;
+	__u8 free_kind; /* NT_FREE_* */
 };
 
 static __always_inline void read_owner(struct tcpdrop_owner *owner, struct sk_buff *skb,
-				       struct sock *rx_sk, __u8 flags)
+				       struct sock *rx_sk, __u32 reason, __u8 flags)
 {
 	/* The socket the packet belongs to; on receive before lookup there is
 	 * none, and 6.11+ passes the one the lookup found as rx_sk. */
-	struct sock *sk = NT_READ_CHAIN(skb, sk);
+	struct sock *charged = NT_READ_CHAIN(skb, sk);
+	struct sock *sk = charged ? charged : rx_sk;
+	__u8 sock_kind = nt_sock_kind(sk);
+	__u32 sock_netns = nt_sock_netns(sk);
 
-	if (!sk)
-		sk = rx_sk;
-	owner->sock_netns = nt_sock_netns(sk);
 	owner->netns = nt_dev_netns(skb);
 	if (!owner->netns)
-		owner->netns = owner->sock_netns;
+		owner->netns = sock_netns;
+	owner->sock_netns = 0;
 	owner->state = 0;
-	if (sk) {
+	/* A packet socket holding a copy has a state too, which is no TCP
+	 * state: only a TCP socket's is shown. */
+	if (sock_kind == NT_SOCK_TCP) {
+		owner->sock_netns = sock_netns;
 		owner->state = NT_READ_CHAIN(sk, __sk_common.skc_state);
 		flags |= TCPDROP_HAS_SOCKET;
 	}
 	owner->flags = flags;
+	owner->free_kind = charged ? nt_free_kind(sock_kind, reason, flags & TCPDROP_HAS_REASON)
+				   : NT_FREE_DROP;
 }
 
 static __always_inline void fill_event(struct tcpdrop_event *e, const struct nt_packet *pkt,
@@ -101,6 +115,7 @@ static __always_inline void fill_event(struct tcpdrop_event *e, const struct nt_
 	e->state = owner->state;
 	e->flags = owner->flags;
 	e->stack_bytes = 0;
+	e->free_kind = owner->free_kind;
 	bpf_get_current_comm(e->comm, sizeof(e->comm));
 }
 
@@ -113,13 +128,20 @@ static __always_inline int handle_drop(void *ctx, struct sk_buff *skb, void *loc
 	if (!skb || !reason_wanted(reason))
 		return 0;
 	/* The namespace is the cheapest test, so it comes before parsing. */
-	read_owner(&owner, skb, rx_sk, flags);
+	read_owner(&owner, skb, rx_sk, reason, flags);
 	if (!nt_netns_match(owner.netns))
 		return 0;
 	if (nt_parse_skb(skb, &pkt) || pkt.l4proto != NT_IPPROTO_TCP)
 		return 0;
 	if (!nt_filter_match(&pkt))
 		return 0;
+	/* Settled here, a free that loses nothing costs no record; one only
+	 * the drop site can settle goes to user space, which decides. */
+	if (owner.free_kind != NT_FREE_DROP && !(owner.free_kind & NT_FREE_IF_PURGE_SITE) &&
+	    !show_all_frees) {
+		__sync_fetch_and_add(&tcpdrop_frees_hidden, 1);
+		return 0;
+	}
 
 	if (collect_stack) {
 		struct tcpdrop_event_with_stack *rec =

@@ -71,12 +71,12 @@ void Reporter::header()
 				      "REASON (CODE)\n");
 }
 
-void Reporter::event(const tcpdrop_event &e, const __u64 *stack, std::size_t frames)
+void Reporter::event(const tcpdrop_event &e, FreeKind kind, const __u64 *stack, std::size_t frames)
 {
 	if (json_)
-		json(e, stack, frames);
+		json(e, kind, stack, frames);
 	else
-		text(e, stack, frames);
+		text(e, kind, stack, frames);
 }
 
 void Reporter::lost(const LostEvents &lost)
@@ -85,7 +85,7 @@ void Reporter::lost(const LostEvents &lost)
 		append_lost_record(out_.buffer(), lost, wall_clock_ns());
 }
 
-void Reporter::text(const tcpdrop_event &e, const __u64 *stack, std::size_t frames)
+void Reporter::text(const tcpdrop_event &e, FreeKind kind, const __u64 *stack, std::size_t frames)
 {
 	fmt::memory_buffer &out = out_.buffer();
 	char saddr[INET6_ADDRSTRLEN], daddr[INET6_ADDRSTRLEN];
@@ -106,16 +106,20 @@ void Reporter::text(const tcpdrop_event &e, const __u64 *stack, std::size_t fram
 	format_tcp_flags(out, e.tcp_flags, "|");
 	out.append(std::string_view(") "));
 	if (e.flags & TCPDROP_HAS_REASON)
-		append(out, "{} ({})\n", reasons_.name(e.reason), e.reason);
+		append(out, "{} ({})", reasons_.name(e.reason), e.reason);
 	else
-		out.append(std::string_view("- (-)\n"));
+		out.append(std::string_view("- (-)"));
+	// Only --all shows other kinds; a drop line stays as it always was.
+	if (kind != FreeKind::Drop)
+		append(out, " [{}]", free_kind_name(kind));
+	out.push_back('\n');
 
 	stacks_.text(out, e.location, stack, frames);
 	if (frames)
 		out.push_back('\n');
 }
 
-void Reporter::json(const tcpdrop_event &e, const __u64 *stack, std::size_t frames)
+void Reporter::json(const tcpdrop_event &e, FreeKind kind, const __u64 *stack, std::size_t frames)
 {
 	char saddr[INET6_ADDRSTRLEN], daddr[INET6_ADDRSTRLEN];
 	nlohmann::ordered_json j;
@@ -147,6 +151,7 @@ void Reporter::json(const tcpdrop_event &e, const __u64 *stack, std::size_t fram
 		j["reason"] = nullptr;
 		j["reason_code"] = nullptr;
 	}
+	j["kind"] = free_kind_name(kind);
 	j["location"] = stacks_.frame(e.location);
 	j["netns"] = e.netns;
 	if (e.flags & TCPDROP_HAS_SOCKET)

@@ -5,6 +5,7 @@
 #include "tcpdrop.h"
 
 #include <nettrace/common/kernel/drop_reasons.hpp>
+#include <nettrace/common/kernel/free_kind.hpp>
 #include <nettrace/common/kernel/live_symbols.hpp>
 #include <nettrace/common/output/clock.hpp>
 #include <nettrace/common/output/lost_events.hpp>
@@ -23,15 +24,16 @@ public:
 
 	// The column header of the text output; nothing for JSON.
 	void header();
-	// One drop; `stack` holds `frames` return addresses, innermost first.
-	void event(const tcpdrop_event &e, const __u64 *stack, std::size_t frames);
+	// One drop, or with --all a free of another `kind`; `stack` holds
+	// `frames` return addresses, innermost first.
+	void event(const tcpdrop_event &e, FreeKind kind, const __u64 *stack, std::size_t frames);
 	// Events the kernel could not send: a record of their own in JSON;
 	// nothing in text, where standard error says it.
 	void lost(const LostEvents &lost);
 
 private:
-	void text(const tcpdrop_event &e, const __u64 *stack, std::size_t frames);
-	void json(const tcpdrop_event &e, const __u64 *stack, std::size_t frames);
+	void text(const tcpdrop_event &e, FreeKind kind, const __u64 *stack, std::size_t frames);
+	void json(const tcpdrop_event &e, FreeKind kind, const __u64 *stack, std::size_t frames);
 
 	OutputWriter &out_;
 	FrameNames frames_;

@@ -20,6 +20,7 @@ struct Tracer::Loaded {
 	std::optional<bpf::Skeleton<tcpdrop_tp_bpf>> tracepoint;
 	int ring_fd = -1;
 	const volatile __u64 *lost = nullptr;
+	const volatile __u64 *frees_hidden = nullptr;
 };
 
 namespace {
@@ -50,6 +51,8 @@ void load_and_attach(bpf::Skeleton<Skel> &skel, const TracerSettings &settings,
 	skel->rodata->nettrace_filter = settings.filter;
 	skel->rodata->collect_stack = settings.stacks;
 	skel->rodata->reason_filter_mode = settings.reason_mode;
+	skel->rodata->show_all_frees = settings.show_all_frees;
+	skel->rodata->nt_queue_purge_reason = settings.queue_purge_reason;
 	skel.load();
 	const __u8 listed = 1;
 	for (std::uint32_t code : settings.reason_codes)
@@ -60,6 +63,7 @@ void load_and_attach(bpf::Skeleton<Skel> &skel, const TracerSettings &settings,
 	skel.attach();
 	loaded.ring_fd = bpf_map__fd(skel->maps.events);
 	loaded.lost = &skel->bss->nettrace_lost_events;
+	loaded.frees_hidden = &skel->bss->tcpdrop_frees_hidden;
 }
 
 std::unique_ptr<Tracer::Loaded> load_variant(const Variant &v, const TracerSettings &settings)
@@ -128,6 +132,11 @@ int Tracer::ring_buffer_fd() const
 const volatile __u64 *Tracer::lost_events() const
 {
 	return loaded_->lost;
+}
+
+const volatile __u64 *Tracer::frees_hidden() const
+{
+	return loaded_->frees_hidden;
 }
 
 } // namespace nettrace::tcpdrop

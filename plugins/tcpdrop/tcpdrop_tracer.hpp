@@ -5,6 +5,7 @@
 
 #include <nettrace/common/kernel/facts.hpp>
 #include <nettrace/filter_spec.h>
+#include <nettrace/free_kind.h>
 
 #include <linux/types.h>
 
@@ -25,6 +26,10 @@ struct TracerSettings {
 	bool stacks = true;
 	std::uint8_t reason_mode = 0;            // TCPDROP_REASONS_*
 	std::vector<std::uint32_t> reason_codes; // for ONLY / EXCEPT
+	// --all: send frees that lose no packet too (nettrace/free_kind.h).
+	bool show_all_frees = false;
+	// queue_purge_reason_code() of this kernel.
+	std::uint32_t queue_purge_reason = NT_NO_QUEUE_PURGE_REASON;
 	// What skb:kfree_skb passes tp_btf programs on this kernel
 	// (KernelFacts); none without BTF.
 	std::optional<KfreeSkbLayout> kfree_skb;
@@ -42,6 +47,8 @@ public:
 
 	int ring_buffer_fd() const;
 	const volatile __u64 *lost_events() const;
+	// Frees that lose no packet, left out by the BPF side (without --all).
+	const volatile __u64 *frees_hidden() const;
 	// What attached, e.g. "tp_btf/kfree_skb (skb, location, reason, rx_sk)".
 	const std::string &variant() const { return variant_; }
 	// Variants tried before it, each with why it failed.

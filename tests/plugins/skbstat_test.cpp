@@ -775,7 +775,7 @@ TEST_F(SkbstatTest, DropsNoRowCouldCountAreLostRecordsInTheJsonStream)
 	const int rows = map_of_process(run.pid(), "drop_rows_0");
 	ASSERT_GE(rows, 0) << "skbstat holds no drop_rows_0 map";
 	for (__u64 i = 0; i < SKBSTAT_MAX_STACKS; ++i) {
-		const skbstat_stack_key key{-2, 0, 0x1000 + i};
+		const skbstat_stack_key key{-2, 0, 0x1000 + i, NT_FREE_DROP, 0};
 		const __u64 nothing = 0;
 		ASSERT_EQ(bpf_map_update_elem(rows, &key, &nothing, BPF_NOEXIST), 0) << i;
 	}

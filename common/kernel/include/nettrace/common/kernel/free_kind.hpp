@@ -1,0 +1,48 @@
+// SPDX-License-Identifier: MIT
+// Which frees lose a packet: the user side of nettrace/free_kind.h. BPF
+// programs classify what they can (free_kind.bpf.h); this settles the rest
+// and names the kinds, the same for every tool's output and for metric
+// labels.
+#pragma once
+
+#include <nettrace/common/kernel/drop_reasons.hpp>
+#include <nettrace/common/kernel/symbols.hpp>
+#include <nettrace/free_kind.h>
+
+#include <cstdint>
+#include <string_view>
+
+namespace nettrace {
+
+enum class FreeKind : std::uint8_t {
+	Drop = NT_FREE_DROP,              // a packet lost
+	ClosePurge = NT_FREE_CLOSE_PURGE, // queued on a TCP socket that closed
+	TapCopy = NT_FREE_TAP_COPY,       // a copy a packet or raw socket held
+};
+
+// "drop", "close_purge", "tap_copy": the word for the kind in text and
+// JSON output, and as a label.
+std::string_view free_kind_name(FreeKind kind) noexcept;
+
+// What BPF objects get as nt_queue_purge_reason: this kernel's code of
+// QUEUE_PURGE, or NT_NO_QUEUE_PURGE_REASON when it has none (before 6.7,
+// or when its reason names cannot be read), so that the drop site
+// decides.
+std::uint32_t queue_purge_reason_code(const DropReasons &reasons);
+
+// Is `function` one that frees a socket's queued packets when the socket
+// goes away? The places kernels without QUEUE_PURGE purge from:
+// sk_stream_kill_queues (a TCP socket done), inet_sock_destruct (any IP
+// socket freed), skb_queue_purge and skb_queue_purge_reason (packet
+// sockets and others, called from their release).
+bool is_queue_purge_function(std::string_view function) noexcept;
+
+// The kind of a free as BPF reported it (NT_FREE_*, maybe with
+// NT_FREE_IF_PURGE_SITE): when the site decides, the free is of the
+// kind given if `location` (the drop's return address) lies in a queue
+// purge function, and a drop otherwise, also when it resolves to nothing.
+// No allocation; a symbol lookup only when the site decides.
+FreeKind settle_free_kind(std::uint8_t reported, std::uint64_t location,
+			  const KernelSymbols &symbols) noexcept;
+
+} // namespace nettrace
