@@ -277,6 +277,7 @@ TEST_F(DoctorTest, TextGroupsEveryCheckUnderItsStatus)
 	std::map<std::string, std::string> group_of; // check name -> group
 	std::map<std::string, std::string> fix_of;
 	std::string group, last;
+	bool in_fix = false;
 	std::istringstream lines(t.result.out);
 	for (std::string line; std::getline(lines, line);) {
 		if (line == "OK" || line == "DEGRADED" || line == "MISSING" || line == "PLUGINS") {
@@ -286,11 +287,19 @@ TEST_F(DoctorTest, TextGroupsEveryCheckUnderItsStatus)
 		if (line.rfind("  ", 0) != 0 || group == "PLUGINS")
 			continue;
 		const std::string rest = line.substr(2);
-		const auto fix = rest.find("fix: ");
-		if (rest[0] == ' ' && fix != std::string::npos) {
-			fix_of[last] = rest.substr(fix + 5);
+		// Lines that start with spaces go on with the detail or the fix
+		// above, cut at a space to fit 80 columns.
+		if (rest[0] == ' ') {
+			const std::string text = rest.substr(rest.find_first_not_of(' '));
+			if (text.rfind("fix: ", 0) == 0) {
+				fix_of[last] = text.substr(5);
+				in_fix = true;
+			} else if (in_fix) {
+				fix_of[last] += " " + text;
+			}
 			continue;
 		}
+		in_fix = false;
 		// The name ends where two spaces begin the detail.
 		last = rest.substr(0, rest.find("  "));
 		group_of[last] = group;
