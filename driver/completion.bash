@@ -57,10 +57,31 @@ _nettrace_reason_values() {
 		awk -v before="$before" 'NR > 1 { print before $2 }')" -- "$cur"
 }
 
+# --netns takes a name from /run/netns as well as a path: a word that
+# starts like a path completes as one, any other as a name.
+_nettrace_netns_values() {
+	case $cur in
+	/* | .*) compgen -f -- "$cur" ;;
+	*) compgen -W "$(ls /run/netns 2>/dev/null)" -- "$cur" ;;
+	esac
+}
+
+# Option spellings of the command not yet on its command line (words
+# after the command, `cmd_at`): every option may be given once, so one
+# given in either spelling ("-c" or "--count") is not offered again.
+_nettrace_options_left() {
+	local given
+	given=$(printf '%s\n' "${COMP_WORDS[@]:cmd_at+1:COMP_CWORD-cmd_at-1}" | sed -n 's/=.*//; /^-/p')
+	_nettrace_command_options "$prog" "$cmd" "${driver_args[@]}" |
+		awk -v given="$given" '
+			BEGIN { n = split(given, g, "\n"); for (i = 1; i <= n; i++) seen[g[i]] = 1 }
+			!($1 in seen) && !($2 in seen) { print $1; if ($2 != "") print $2 }'
+}
+
 # Values for the options whose values can be listed.
 _nettrace_option_values() {
 	case $1 in
-	--netns) compgen -f -- "${cur:-/run/netns/}" ;;
+	--netns) _nettrace_netns_values ;;
 	--reason | --exclude-reason) _nettrace_reason_values ;;
 	-p | --proto) compgen -W 'tcp udp icmp icmp6 sctp udplite dccp' -- "$cur" ;;
 	--attach) compgen -W "$(_nettrace_listed_values --attach "$prog" "${driver_args[@]}" "$cmd")" -- "$cur" ;;
@@ -78,12 +99,12 @@ _nettrace() {
 
 	# The command is the first word that is neither an option nor the
 	# value of --plugin-dir.
-	local i cmd=
+	local i cmd= cmd_at=
 	for ((i = 1; i < COMP_CWORD; i++)); do
 		case ${COMP_WORDS[i]} in
 		--plugin-dir) ((i++)) ;;
 		-*) ;;
-		*) cmd=${COMP_WORDS[i]}; break ;;
+		*) cmd=${COMP_WORDS[i]} cmd_at=$i; break ;;
 		esac
 	done
 
@@ -120,9 +141,7 @@ _nettrace() {
 		COMPREPLY=()
 		return
 	fi
-	local options
-	options=$(_nettrace_command_options "$prog" "$cmd" "${driver_args[@]}" | tr ' ' '\n')
-	COMPREPLY=($(compgen -W "$options" -- "$cur"))
+	COMPREPLY=($(compgen -W "$(_nettrace_options_left)" -- "$cur"))
 }
 
 complete -F _nettrace nettrace

@@ -13,7 +13,9 @@
 #include <boost/program_options.hpp>
 #include <fmt/format.h>
 
+#include <cerrno>
 #include <cstdio>
+#include <cstring>
 #include <iostream>
 #include <sstream>
 #include <string>
@@ -104,6 +106,22 @@ void print_usage(std::FILE *out, const PluginCatalog &catalog)
 		   options_text.str());
 }
 
+// Output that could not be written is a failure, not a short listing:
+// `nettrace --list > /dev/full` fails as a command's own output does. `who`
+// is "nettrace" or "nettrace COMMAND"; `code` stands unless it was 0.
+int with_output_checked(const std::string &who, int code)
+{
+	errno = 0;
+	if (std::fflush(stdout) == 0 && !std::ferror(stdout))
+		return code;
+	const int err = errno;
+	std::clearerr(stdout);
+	// errno is known only when this flush failed, not an earlier one.
+	fmt::print(stderr, "{}: cannot write the output{}{}\n", who, err ? ": " : "",
+		   err ? std::strerror(err) : "");
+	return code == NETTRACE_EXIT_OK ? NETTRACE_EXIT_FAILURE : code;
+}
+
 void report_plugin_error(const nettrace_host *, const char *plugin, const char *message)
 {
 	std::fflush(stdout);
@@ -176,13 +194,13 @@ int run_plugin(const LoadedPlugin &plugin, std::vector<std::string> args)
 			   plugin.name);
 		return NETTRACE_EXIT_FAILURE;
 	}
-	std::fflush(stdout);
 	if (code < 0 || code > 255) {
+		std::fflush(stdout);
 		fmt::print(stderr, "nettrace {}: plugin returned exit code {}\n", plugin.name,
 			   code);
 		return NETTRACE_EXIT_FAILURE;
 	}
-	return code;
+	return with_output_checked("nettrace " + plugin.name, code);
 }
 
 int run_driver(int argc, char **argv)
@@ -263,7 +281,7 @@ int run_driver(int argc, char **argv)
 int main(int argc, char **argv)
 {
 	try {
-		return run_driver(argc, argv);
+		return with_output_checked("nettrace", run_driver(argc, argv));
 	} catch (const ExitError &e) {
 		fmt::print(stderr, "nettrace: {}\n", e.what());
 		return e.exit_code();

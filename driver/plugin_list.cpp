@@ -1,10 +1,11 @@
 // SPDX-License-Identifier: MIT
 #include "plugin_list.hpp"
 
+#include <nettrace/common/cli/text.hpp>
+
 #include <fmt/format.h>
 
 #include <algorithm>
-#include <sstream>
 #include <string>
 #include <vector>
 
@@ -19,25 +20,6 @@ constexpr std::size_t min_summary_width = 24;
 // How far a plugin's file line is indented: less than any summary line,
 // so the two cannot be mistaken for each other.
 constexpr const char *file_indent = "  ";
-
-// `text` cut at spaces into lines of at most `width` columns; a word
-// longer than that gets a line of its own.
-std::vector<std::string> wrap(const std::string &text, std::size_t width)
-{
-	std::vector<std::string> lines;
-	std::istringstream words(text);
-	std::string line;
-	for (std::string word; words >> word;) {
-		if (!line.empty() && line.size() + 1 + word.size() > width) {
-			lines.push_back(line);
-			line.clear();
-		}
-		line += line.empty() ? word : " " + word;
-	}
-	if (!line.empty() || lines.empty())
-		lines.push_back(line);
-	return lines;
-}
 
 } // namespace
 
@@ -54,7 +36,7 @@ void print_plugin_list(std::FILE *out, const PluginCatalog &catalog)
 			 line_width > summary_at ? line_width - summary_at : std::size_t{0});
 	fmt::print(out, "{:<{}}  {:<{}}  {}\n", "NAME", name_w, "VERSION", version_w, "SUMMARY");
 	for (const auto &p : catalog.plugins()) {
-		const std::vector<std::string> summary = wrap(p.summary, summary_w);
+		const std::vector<std::string> summary = wrap_words(p.summary, summary_w);
 		const std::string first = fmt::format("{:<{}}  {:<{}}  {}", p.name, name_w,
 						      p.version, version_w, summary.front());
 		// No trailing blanks when the summary is empty.

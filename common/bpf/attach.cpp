@@ -60,9 +60,44 @@ Cause config_off(const KernelConfig &config, const char *option, std::string fix
 	return {fmt::format("{} is not set ({})", option, config.source()), std::move(fix)};
 }
 
-// What only `kind` fails for; nothing when none of it applies.
-Cause explain_kind(AttachKind kind, const AttachFailure &f, const KernelConfig &config,
-		   const AttachEnvironment &env)
+// The build option `kind` needs when the kernel's config says it is off:
+// that fails as root too, so it comes before any cause of this process's
+// own. Nothing when the config shows none off (or cannot be read).
+Cause config_cause(AttachKind kind, const KernelConfig &config)
+{
+	const char *options[2] = {};
+	switch (kind) {
+	case AttachKind::Tracepoint:
+		options[0] = "CONFIG_BPF_EVENTS";
+		break;
+	case AttachKind::RawTp:
+	case AttachKind::TpBtf:
+		break;
+	case AttachKind::Kprobe:
+		options[0] = "CONFIG_KPROBES";
+		break;
+	case AttachKind::KprobeMulti:
+		options[0] = "CONFIG_FPROBE";
+		break;
+	case AttachKind::Fentry:
+		options[0] = "CONFIG_BPF_JIT";
+		options[1] = "CONFIG_DYNAMIC_FTRACE_WITH_DIRECT_CALLS";
+		break;
+	}
+	for (const char *option : options)
+		if (option && config.off(option))
+			return config_off(config, option,
+					  fmt::format("boot a kernel built with {}=y{}", option,
+						      kind == AttachKind::KprobeMulti
+							      ? " (nettrace uses single kprobes "
+								"without it)"
+							      : ""));
+	return {};
+}
+
+// What only `kind` fails for, besides its build options (config_cause);
+// nothing when none of it applies.
+Cause explain_kind(AttachKind kind, const AttachFailure &f, const AttachEnvironment &env)
 {
 	const std::string fix_kernel = "boot a kernel built with ";
 	switch (kind) {
@@ -74,9 +109,6 @@ Cause explain_kind(AttachKind kind, const AttachFailure &f, const KernelConfig &
 				"run as root"};
 		if (!env.tracefs_mounted)
 			return {"tracefs is not mounted", fix::mount_tracefs()};
-		if (config.off("CONFIG_BPF_EVENTS"))
-			return config_off(config, "CONFIG_BPF_EVENTS",
-					  fix_kernel + "CONFIG_BPF_EVENTS=y");
 		break;
 	case AttachKind::RawTp:
 	case AttachKind::TpBtf:
@@ -86,9 +118,6 @@ Cause explain_kind(AttachKind kind, const AttachFailure &f, const KernelConfig &
 				""};
 		break;
 	case AttachKind::Kprobe:
-		if (config.off("CONFIG_KPROBES"))
-			return config_off(config, "CONFIG_KPROBES",
-					  fix_kernel + "CONFIG_KPROBES=y");
 		if (!env.kprobe_source && f.err == ENOENT)
 			return {"the kernel has no kprobe event source: kprobes are compiled out "
 				"(CONFIG_KPROBES)",
@@ -97,8 +126,6 @@ Cause explain_kind(AttachKind kind, const AttachFailure &f, const KernelConfig &
 	case AttachKind::KprobeMulti: {
 		const std::string fix = fix_kernel + "CONFIG_FPROBE=y (nettrace uses single "
 						     "kprobes without it)";
-		if (config.off("CONFIG_FPROBE"))
-			return config_off(config, "CONFIG_FPROBE", fix);
 		const bool before_5_18 = env.release_major != 0 &&
 					 (env.release_major < 5 ||
 					  (env.release_major == 5 && env.release_minor < 18));
@@ -111,12 +138,6 @@ Cause explain_kind(AttachKind kind, const AttachFailure &f, const KernelConfig &
 		break;
 	}
 	case AttachKind::Fentry:
-		if (config.off("CONFIG_BPF_JIT"))
-			return config_off(config, "CONFIG_BPF_JIT",
-					  fix_kernel + "CONFIG_BPF_JIT=y");
-		if (config.off("CONFIG_DYNAMIC_FTRACE_WITH_DIRECT_CALLS"))
-			return config_off(config, "CONFIG_DYNAMIC_FTRACE_WITH_DIRECT_CALLS",
-					  fix_kernel + "CONFIG_DYNAMIC_FTRACE_WITH_DIRECT_CALLS=y");
 		if (f.err == enotsupp)
 			return {"the kernel has no BPF trampolines on this architecture", ""};
 		if (f.err == ESRCH || f.err == ENOENT)
@@ -179,6 +200,9 @@ AttachEnvironment AttachEnvironment::read()
 Cause explain(std::optional<AttachKind> kind, const AttachFailure &f, const KernelConfig &config,
 	      const AttachEnvironment &env)
 {
+	if (kind)
+		if (Cause cause = config_cause(*kind, config); !cause.why.empty())
+			return cause;
 	// EACCES from a load is the verifier's; EPERM is a refusal.
 	const bool denied = f.err == EPERM;
 	if ((denied || f.err == EACCES) && !env.privileged)
@@ -197,7 +221,7 @@ Cause explain(std::optional<AttachKind> kind, const AttachFailure &f, const Kern
 	if (needs_btf && !env.btf)
 		return {"the kernel has no BTF (CONFIG_DEBUG_INFO_BTF is off)",
 			fix::boot_kernel_with_btf};
-	if (Cause cause = explain_kind(*kind, f, config, env); !cause.why.empty())
+	if (Cause cause = explain_kind(*kind, f, env); !cause.why.empty())
 		return cause;
 	// bpf() says E2BIG when its request has fields the kernel does not
 	// know (set and nonzero), or the program exceeds the verifier's limits.

@@ -80,6 +80,9 @@ EventLoop::EventLoop(std::string prefix, std::FILE *diagnostics)
 	sigemptyset(&mask);
 	sigaddset(&mask, SIGINT);
 	sigaddset(&mask, SIGTERM);
+	// A hang-up (the ssh session of `nettrace tcpdrop > file` dropping)
+	// ends the run as SIGINT does, with what is buffered written out.
+	sigaddset(&mask, SIGHUP);
 	pthread_sigmask(SIG_BLOCK, &mask, &saved_sigmask_);
 	signal_fd_ = signalfd(-1, &mask, SFD_CLOEXEC | SFD_NONBLOCK);
 	epoll_fd_ = epoll_create1(EPOLL_CLOEXEC);

@@ -45,4 +45,28 @@ bool is_decimal(std::string_view text)
 	return true;
 }
 
+std::vector<std::string> wrap_words(std::string_view text, std::size_t width)
+{
+	std::vector<std::string> lines;
+	std::string line;
+	while (!text.empty()) {
+		const auto start = text.find_first_not_of(' ');
+		if (start == std::string_view::npos)
+			break;
+		text.remove_prefix(start);
+		const std::string_view word = text.substr(0, text.find(' '));
+		text.remove_prefix(word.size());
+		if (!line.empty() && line.size() + 1 + word.size() > width) {
+			lines.push_back(std::move(line));
+			line.clear();
+		}
+		if (!line.empty())
+			line += ' ';
+		line += word;
+	}
+	if (!line.empty() || lines.empty())
+		lines.push_back(std::move(line));
+	return lines;
+}
+
 } // namespace nettrace

@@ -128,9 +128,13 @@ btf *KernelBtf::vmlinux() const
 {
 	if (!parsed_) {
 		parsed_ = true;
+		// Without the file there is nothing to parse: libbpf would look
+		// elsewhere and print a line of its own before the command's one
+		// error about the missing BTF.
 		struct stat file {};
-		if (stat(vmlinux_path, &file) == 0)
-			keep_heap_for_btf_parsing(static_cast<std::size_t>(file.st_size));
+		if (stat(vmlinux_path, &file) != 0)
+			return nullptr;
+		keep_heap_for_btf_parsing(static_cast<std::size_t>(file.st_size));
 		btf_ = btf__load_vmlinux_btf();
 		++vmlinux_parses;
 	}

@@ -3,9 +3,12 @@
 
 #include <nettrace/errors.hpp>
 
+#include <algorithm>
 #include <cerrno>
+#include <climits>
 #include <csignal>
 #include <cstring>
+#include <poll.h>
 #include <unistd.h>
 
 namespace nettrace {
@@ -31,12 +34,43 @@ void OutputWriter::batch_done()
 		flush();
 }
 
+void OutputWriter::give_up_after(std::chrono::nanoseconds duration)
+{
+	if (duration.count() > 0)
+		deadline_ = std::chrono::steady_clock::now() + duration + std::chrono::seconds(1);
+}
+
+bool OutputWriter::wait_for_room()
+{
+	for (;;) {
+		const auto left = std::chrono::ceil<std::chrono::milliseconds>(
+			*deadline_ - std::chrono::steady_clock::now());
+		pollfd p{fd_, POLLOUT, 0};
+		const int n = poll(&p, 1, static_cast<int>(std::max<long>(0, left.count())));
+		if (n > 0)
+			return true; // room, or an error the write will name
+		if (n == 0)
+			return false;
+		if (errno != EINTR)
+			return true;
+	}
+}
+
 void OutputWriter::flush()
 {
 	const char *p = buf_.data();
 	std::size_t left = buf_.size();
 	while (left > 0 && !closed_) {
-		const ssize_t n = write(fd_, p, left);
+		if (deadline_ && !wait_for_room()) {
+			closed_ = true;
+			write_error_ = "its reader stopped taking it, and the run is over "
+				       "(--duration and one second more)";
+			break;
+		}
+		// After poll says there is room, a pipe takes PIPE_BUF bytes
+		// without blocking; more could block past the deadline.
+		const ssize_t n =
+			write(fd_, p, deadline_ ? std::min<std::size_t>(left, PIPE_BUF) : left);
 		if (n < 0) {
 			if (errno == EINTR)
 				continue;

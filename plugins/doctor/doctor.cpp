@@ -8,6 +8,8 @@
 #include "plugin_checks.hpp"
 #include "report.hpp"
 #include <nettrace/common/kernel/config.hpp>
+#include <nettrace/common/kernel/fixes.hpp>
+#include <nettrace/common/preflight/privileges.hpp>
 
 #include <nettrace/common/bpf/skeleton.hpp>
 #include <nettrace/common/cli/command_line.hpp>
@@ -48,6 +50,33 @@ void append(std::vector<T> &to, std::vector<T> from)
 		to.push_back(std::move(x));
 }
 
+// Without privileges most checks fail for that one reason: the first to
+// say so keeps the fix, and the others only point at it, so that the
+// causes that would remain as root (a kernel option that is off) stand out.
+class RootCause {
+public:
+	void point_at(std::vector<Finding> &findings)
+	{
+		for (Finding &f : findings) {
+			if (f.fix != fix::run_as_root)
+				continue;
+			if (!fix_given_) {
+				fix_given_ = true;
+				continue;
+			}
+			f.fix.clear();
+			if (const auto at = f.detail.find(missing_);
+			    !missing_.empty() && at != std::string::npos)
+				f.detail.replace(at, missing_.size(),
+						 "missing privileges (see root)");
+		}
+	}
+
+private:
+	const std::string missing_ = preflight::missing_privileges();
+	bool fix_given_ = false;
+};
+
 Diagnosis diagnose(const nettrace_host *host, const std::vector<std::string> &only)
 {
 	// Named plugins that are not installed are a usage error, found
@@ -75,8 +104,11 @@ Diagnosis diagnose(const nettrace_host *host, const std::vector<std::string> &on
 	append(d.checks, check_kernel_symbols());
 	append(d.checks, check_drop_reporting());
 	append(d.checks, check_attach_types(config));
+	RootCause root_cause;
+	root_cause.point_at(d.checks);
 	for (const InstalledPlugin &plugin : plugins) {
 		PluginVerdict v = check_plugin(host, plugin);
+		root_cause.point_at(v.findings);
 		d.checks.insert(d.checks.end(), v.findings.begin(), v.findings.end());
 		d.plugins.push_back(std::move(v));
 	}

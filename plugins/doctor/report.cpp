@@ -1,6 +1,8 @@
 // SPDX-License-Identifier: MIT
 #include "report.hpp"
 
+#include <nettrace/common/cli/text.hpp>
+
 #include <fmt/format.h>
 #include <nlohmann/json.hpp>
 
@@ -11,7 +13,28 @@ namespace nettrace::doctor {
 
 namespace {
 
+// Keys in the order doctor(8) lists them, not sorted.
+using json = nlohmann::ordered_json;
+
 const Status all_statuses[] = {Status::Ok, Status::Degraded, Status::Missing};
+
+// Text lines fit a terminal: a long detail goes on under its own column,
+// never under the names. However wide the names, some room is left.
+constexpr std::size_t line_width = 80;
+constexpr std::size_t min_text_width = 30;
+
+// `text` from column `column`, after `first` on the first line (padded to
+// the column) and after spaces on the next ones.
+void print_wrapped(std::FILE *out, const std::string &first, std::size_t column,
+		   const std::string &text)
+{
+	const std::size_t width =
+		std::max(min_text_width, line_width > column ? line_width - column : 0);
+	const std::vector<std::string> lines = wrap_words(text, width);
+	fmt::print(out, "{:<{}}{}\n", first, column, lines.front());
+	for (std::size_t i = 1; i < lines.size(); ++i)
+		fmt::print(out, "{:{}}{}\n", "", column, lines[i]);
+}
 
 std::string lower(const char *s)
 {
@@ -36,11 +59,9 @@ std::string verdict_text(const PluginVerdict &v)
 			   lost);
 }
 
-nlohmann::json finding_json(const Finding &f)
+json finding_json(const Finding &f)
 {
-	nlohmann::json j = {{"name", f.name},
-			    {"status", lower(status_name(f.status))},
-			    {"detail", f.detail}};
+	json j = {{"name", f.name}, {"status", lower(status_name(f.status))}, {"detail", f.detail}};
 	if (!f.fix.empty())
 		j["fix"] = f.fix;
 	if (!f.error.empty())
@@ -87,27 +108,30 @@ void print_text(std::FILE *out, const Diagnosis &d)
 			if (!any)
 				fmt::print(out, "\n{}\n", status_name(s));
 			any = true;
-			fmt::print(out, "  {:<{}}  {}\n", f.name, width, f.detail);
+			const std::size_t column = 2 + width + 2;
+			print_wrapped(out, "  " + f.name, column, f.detail);
 			if (!f.fix.empty())
-				fmt::print(out, "  {:<{}}  fix: {}\n", "", width, f.fix);
+				print_wrapped(out, "", column, "fix: " + f.fix);
 		}
 	}
 	if (d.plugins.empty())
 		return;
 	fmt::print(out, "\nPLUGINS\n");
 	for (const PluginVerdict &v : d.plugins)
-		fmt::print(out, "  {:<{}}  {:<8}  {}\n", v.name, width,
-			   v.checked ? status_name(v.status) : "UNKNOWN", verdict_text(v));
+		print_wrapped(out,
+			      fmt::format("  {:<{}}  {:<8}  ", v.name, width,
+					  v.checked ? status_name(v.status) : "UNKNOWN"),
+			      2 + width + 2 + 8 + 2, verdict_text(v));
 }
 
 void print_json(std::FILE *out, const Diagnosis &d)
 {
-	nlohmann::json checks = nlohmann::json::array();
+	json checks = json::array();
 	for (const Finding &f : d.checks)
 		checks.push_back(finding_json(f));
-	nlohmann::json plugins = nlohmann::json::array();
+	json plugins = json::array();
 	for (const PluginVerdict &v : d.plugins) {
-		nlohmann::json findings = nlohmann::json::array();
+		json findings = json::array();
 		for (const Finding &f : v.findings)
 			findings.push_back(finding_json(f));
 		plugins.push_back({{"name", v.name},
@@ -119,10 +143,10 @@ void print_json(std::FILE *out, const Diagnosis &d)
 				   {"verdict", verdict_text(v)},
 				   {"findings", findings}});
 	}
-	const nlohmann::json doc = {{"kernel", {{"release", d.release}, {"machine", d.machine}}},
-				    {"checks", checks},
-				    {"plugins", plugins},
-				    {"exit_code", exit_code(d)}};
+	const json doc = {{"kernel", {{"release", d.release}, {"machine", d.machine}}},
+			  {"checks", checks},
+			  {"plugins", plugins},
+			  {"exit_code", exit_code(d)}};
 	fmt::print(out, "{}\n", doc.dump());
 }
 

@@ -205,7 +205,7 @@ int run(const nettrace_host *, int argc, char **argv)
 
 	StartupSession session;
 	session.begin_tracing(o.standard.verbose);
-	// From here on SIGINT and SIGTERM wait for the loop, which ends
+	// From here on SIGINT, SIGTERM and SIGHUP wait for the loop, which ends
 	// cleanly on them: one that comes while attaching must not kill the
 	// process half-way.
 	EventLoop loop("nettrace skbstat");
@@ -217,6 +217,14 @@ int run(const nettrace_host *, int argc, char **argv)
 		list_probes(probes);
 		return NETTRACE_EXIT_OK;
 	}
+	// TCP clears a received packet's device (tcp_v4_rcv) and frees it
+	// with no socket on it: nothing is left to tell its namespace, so
+	// --netns cannot see those consumes. Said before anything is counted,
+	// so that an empty CONSUME block is not read as "nothing consumed".
+	if (settings.consume && settings.filter.netns_ino)
+		fmt::print(stderr, "nettrace skbstat: with --netns, the CONSUME rows miss TCP "
+				   "packets: TCP frees what it received with neither a device "
+				   "nor a socket to tell their namespace\n");
 	// The "attached" line is the ready signal; counting has begun, and
 	// the symbols are needed only for the first interval's stacks.
 	report_attachment(probes, o.standard.verbose);
@@ -252,6 +260,7 @@ int run(const nettrace_host *, int argc, char **argv)
 		if (out.closed())
 			loop.request_stop();
 	});
+	out.give_up_after(o.standard.limits.duration());
 	const StopReason why =
 		loop.run(StopAfter::from(o.standard.limits, StopAfter::Count::Ticks));
 	// A signal or --duration ends a partial interval: it is shown too.

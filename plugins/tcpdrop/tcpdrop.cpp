@@ -152,7 +152,7 @@ int run(const nettrace_host *, int argc, char **argv)
 	}
 
 	session.begin_tracing(o.standard.verbose);
-	// From here on SIGINT and SIGTERM wait for the loop, which ends
+	// From here on SIGINT, SIGTERM and SIGHUP wait for the loop, which ends
 	// cleanly on them: one that comes while attaching must not kill the
 	// process half-way.
 	EventLoop loop("nettrace tcpdrop");
@@ -209,6 +209,7 @@ int run(const nettrace_host *, int argc, char **argv)
 	reporter.header();
 	out.flush();
 	symbols.load();
+	out.give_up_after(o.standard.limits.duration());
 	loop.run(stop);
 	out.finish();
 	// One line at the end, so that nothing left out goes unsaid.

@@ -391,3 +391,31 @@ TEST(Driver, BadDriverOptionsExit2WithOneLine)
 	EXPECT_EQ(split_lines(two.err).back(),
 		  "nettrace: help takes one command; 'x' is one too many");
 }
+
+// Output that cannot be written fails, whoever writes it: the driver's own
+// listings and a command's option summary, printed through the driver.
+TEST(Driver, OutputThatCannotBeWrittenFailsInOneLine)
+{
+	const struct {
+		std::vector<std::string> args;
+		std::string prefix;
+	} cases[] = {
+		{{"--list"}, "nettrace: "},
+		{{"-h"}, "nettrace: "},
+		{{"--version"}, "nettrace: "},
+		{{"tcpdrop", "-h"}, "nettrace tcpdrop: "},
+	};
+	for (const auto &c : cases) {
+		std::string command = "exec \"$0\"";
+		for (const std::string &arg : c.args)
+			command += " " + arg;
+		SCOPED_TRACE(command);
+		const ProcessResult r =
+			run_process({"sh", "-c", command + " > /dev/full", NETTRACE_BIN},
+				    {"NETTRACE_PLUGIN_PATH="});
+		EXPECT_EQ(r.exit_code, 1);
+		// The reason too, where the failing write is the last one.
+		EXPECT_EQ(r.err.rfind(c.prefix + "cannot write the output", 0), 0u) << r.err;
+		EXPECT_EQ(std::count(r.err.begin(), r.err.end(), '\n'), 1) << r.err;
+	}
+}

@@ -135,3 +135,35 @@ TEST(ManPages, APageBesideAPluginIsItsManual)
 	EXPECT_EQ(with.out.rfind("NETTRACE-FIXTURE-GOOD(8)", 0), 0u) << with.out;
 	EXPECT_NE(with.out.find("fixture-good - echoes"), std::string::npos) << with.out;
 }
+
+// What the pages show agrees with the binary: the version line, example
+// paths a reader can have (not the tree the page was written in), and
+// markup that renders instead of showing as asterisks.
+TEST(ManPages, PagesShowWhatTheToolsPrint)
+{
+	const ProcessResult version = run_nettrace({"--version"});
+	ASSERT_EQ(version.exit_code, 0) << version.err;
+	const std::string version_line = split_lines(version.out).front();
+	const std::regex version_shown("nettrace [0-9.]+ \\(plugin ABI [0-9.]+\\)");
+	const std::regex build_tree_path("(^|[\\s'(])/\\S*/build/");
+	for (const CommandPage &c : command_pages) {
+		SCOPED_TRACE(c.page);
+		const std::string page =
+			render_man({"-l", (man_dir / (c.page + ".8")).string()}).out;
+		for (auto it = std::sregex_iterator(page.begin(), page.end(), version_shown);
+		     it != std::sregex_iterator(); ++it)
+			EXPECT_EQ(it->str(), version_line);
+		std::smatch path;
+		EXPECT_FALSE(std::regex_search(page, path, build_tree_path)) << path.str();
+		// A glob (btf/*) is text; an asterisk against a word is markup
+		// that did not render.
+		const std::string files = man_section(page, "FILES");
+		std::smatch stray;
+		EXPECT_FALSE(
+			std::regex_search(files, stray, std::regex("\\*[A-Za-z_/]|[A-Za-z_]\\*")))
+			<< stray.str() << " in\n"
+			<< files;
+	}
+	const std::string nettrace_page = render_man({"-l", (man_dir / "nettrace.8").string()}).out;
+	EXPECT_NE(nettrace_page.find(version_line), std::string::npos);
+}

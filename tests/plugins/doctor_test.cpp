@@ -5,6 +5,7 @@
 #include "attach_probe.hpp"
 #include "process.hpp"
 #include "requirements.hpp"
+#include "text.hpp"
 #include "tracer_run.hpp"
 
 #include <gtest/gtest.h>
@@ -276,6 +277,7 @@ TEST_F(DoctorTest, TextGroupsEveryCheckUnderItsStatus)
 	std::map<std::string, std::string> group_of; // check name -> group
 	std::map<std::string, std::string> fix_of;
 	std::string group, last;
+	bool in_fix = false;
 	std::istringstream lines(t.result.out);
 	for (std::string line; std::getline(lines, line);) {
 		if (line == "OK" || line == "DEGRADED" || line == "MISSING" || line == "PLUGINS") {
@@ -285,11 +287,19 @@ TEST_F(DoctorTest, TextGroupsEveryCheckUnderItsStatus)
 		if (line.rfind("  ", 0) != 0 || group == "PLUGINS")
 			continue;
 		const std::string rest = line.substr(2);
-		const auto fix = rest.find("fix: ");
-		if (rest[0] == ' ' && fix != std::string::npos) {
-			fix_of[last] = rest.substr(fix + 5);
+		// Lines that start with spaces go on with the detail or the fix
+		// above, cut at a space to fit 80 columns.
+		if (rest[0] == ' ') {
+			const std::string text = rest.substr(rest.find_first_not_of(' '));
+			if (text.rfind("fix: ", 0) == 0) {
+				fix_of[last] = text.substr(5);
+				in_fix = true;
+			} else if (in_fix) {
+				fix_of[last] += " " + text;
+			}
 			continue;
 		}
+		in_fix = false;
 		// The name ends where two spaces begin the detail.
 		last = rest.substr(0, rest.find("  "));
 		group_of[last] = group;
@@ -334,25 +344,118 @@ TEST_F(DoctorTest, WithoutPrivilegesSaysWhichAreMissing)
 	EXPECT_EQ(d.result.exit_code, 1);
 	EXPECT_EQ(d.result.err, "");
 	const json &checks = d.doc["checks"];
-	for (const char *p : {"root", "CAP_BPF", "CAP_PERFMON", "CAP_SYS_ADMIN"}) {
+	for (const char *p : {"root", "CAP_BPF", "CAP_PERFMON", "CAP_SYS_ADMIN"})
 		EXPECT_EQ(entry(checks, p)["status"], "missing") << entry(checks, p).dump();
-		EXPECT_FALSE(entry(checks, p).value("fix", "").empty());
-	}
 	EXPECT_NE(entry(checks, "root").value("detail", "").find("running as uid "),
 		  std::string::npos);
-	const std::string without = "without CAP_BPF and CAP_PERFMON";
-	for (const char *type : {"tracepoint", "tp_btf", "kprobe", "fentry"}) {
+	// One root cause, one fix: the first finding to need root gives it,
+	// the others (capabilities, attach types, plugins) point at it.
+	const std::string run_as_root = "run as root, or give nettrace CAP_BPF and CAP_PERFMON";
+	EXPECT_EQ(entry(checks, "root").value("fix", ""), run_as_root);
+	int fixes = 0;
+	for (const json &c : checks)
+		fixes += c.value("fix", "") == run_as_root;
+	EXPECT_EQ(fixes, 1) << checks.dump();
+	// A build option that is off fails as root too: it is said first.
+	const std::string config = kernel_config();
+	for (const auto &[type, option] :
+	     std::map<std::string, std::string>{{"tracepoint", "CONFIG_BPF_EVENTS"},
+						{"tp_btf", ""},
+						{"kprobe", "CONFIG_KPROBES"},
+						{"fentry", "CONFIG_BPF_JIT"}}) {
 		const json c = entry(checks, type);
 		EXPECT_EQ(c["status"], "missing");
-		EXPECT_EQ(c["errno"], "EPERM") << c.dump();
-		EXPECT_NE(c.value("detail", "").find(without), std::string::npos) << c.dump();
+		const std::string detail = c.value("detail", "");
+		if (!option.empty() && config_says_off(config, option)) {
+			EXPECT_NE(detail.find(option + " is not set"), std::string::npos)
+				<< c.dump();
+			EXPECT_EQ(c.value("fix", ""), "boot a kernel built with " + option + "=y");
+		} else {
+			EXPECT_EQ(c["errno"], "EPERM") << c.dump();
+			EXPECT_NE(detail.find("missing privileges (see root)"), std::string::npos)
+				<< c.dump();
+		}
 	}
 	for (const char *plugin : {"tcpdrop", "skbstat"}) {
 		const json p = entry(d.doc["plugins"], plugin);
 		EXPECT_EQ(p["status"], "missing") << p.dump();
 		const json f = entry(p["findings"], std::string(plugin) + ": privileges");
-		EXPECT_NE(f.value("detail", "").find(without), std::string::npos) << f.dump();
+		EXPECT_EQ(f.value("detail", ""), "missing privileges (see root)") << f.dump();
+		EXPECT_EQ(f.value("fix", ""), "") << f.dump();
 	}
+
+	// The text says the fix once too.
+	const Doctor text = run_doctor({"doctor"},
+				       {"setpriv", "--reuid=" + user.name, "--regid=" + user.name,
+					"--clear-groups"},
+				       {"NETTRACE_CACHE_DIR="});
+	EXPECT_EQ(count_lines_containing(text.result.out, "fix: run as root,"), 1u)
+		<< text.result.out;
+}
+
+// The README's non-root set-up, CAP_BPF and CAP_PERFMON: the kernel shows
+// /proc/kallsyms addresses to it only with CAP_SYSLOG, or with
+// kernel.perf_event_paranoid at 1 or below, and doctor says so.
+TEST_F(DoctorTest, KallsymsAdviceFitsTracingCapabilitiesWithoutCapSyslog)
+{
+	UnprivilegedUser user;
+	const std::vector<std::string> tracer = {
+		"setpriv",        "--reuid=" + user.name,     "--regid=" + user.name,
+		"--clear-groups", "--inh-caps=+bpf,+perfmon", "--ambient-caps=+bpf,+perfmon"};
+	std::vector<std::string> as_tracer = tracer;
+	as_tracer.insert(as_tracer.end(), {"head", "-n", "1", "/proc/kallsyms"});
+	if (run_process(as_tracer).out.rfind("0000000000000000 ", 0) != 0)
+		GTEST_SKIP() << "this kernel shows addresses without CAP_SYSLOG "
+				"(kernel.perf_event_paranoid below 2?)";
+	const Doctor d =
+		run_doctor({"doctor", "--json", "tcpdrop"}, tracer, {"NETTRACE_CACHE_DIR="});
+	ASSERT_TRUE(d.doc.is_object()) << d.result.out << d.result.err;
+	const json kallsyms = entry(d.doc["checks"], "kallsyms");
+	EXPECT_EQ(kallsyms["status"], "degraded") << kallsyms.dump();
+	const std::string fix = kallsyms.value("fix", "");
+	EXPECT_NE(fix.find("CAP_SYSLOG"), std::string::npos) << fix;
+	EXPECT_EQ(fix.find("run as root"), std::string::npos) << fix;
+
+	// And CAP_SYSLOG is what it takes.
+	std::vector<std::string> with_syslog = {"setpriv",
+						"--reuid=" + user.name,
+						"--regid=" + user.name,
+						"--clear-groups",
+						"--inh-caps=+bpf,+perfmon,+syslog",
+						"--ambient-caps=+bpf,+perfmon,+syslog"};
+	const Doctor granted =
+		run_doctor({"doctor", "--json", "tcpdrop"}, with_syslog, {"NETTRACE_CACHE_DIR="});
+	ASSERT_TRUE(granted.doc.is_object()) << granted.result.out << granted.result.err;
+	EXPECT_EQ(entry(granted.doc["checks"], "kallsyms")["status"], "ok")
+		<< entry(granted.doc["checks"], "kallsyms").dump();
+}
+
+// 80 columns: a long detail goes on under its own column, never under the
+// names, and the JSON keys come in the order doctor(8) lists them.
+TEST_F(DoctorTest, TextFitsEightyColumnsAndJsonKeepsTheDocumentedOrder)
+{
+	const Doctor t = run_doctor({"doctor"});
+	ASSERT_FALSE(t.result.out.empty()) << t.result.err;
+	std::size_t continued = 0;
+	for (const std::string &line : split_lines(t.result.out)) {
+		EXPECT_LE(line.size(), 80u) << line;
+		// A continuation starts in the detail column, after the names.
+		if (line.rfind("      ", 0) == 0 && line.find("fix: ") == std::string::npos)
+			++continued;
+	}
+	EXPECT_GT(continued, 0u) << "no detail here is long enough to wrap:\n" << t.result.out;
+
+	const Doctor j = run_doctor({"doctor", "--json"});
+	const std::string &raw = j.result.out;
+	const auto at = [&](const std::string &key) { return raw.find("\"" + key + "\":"); };
+	EXPECT_LT(at("kernel"), at("checks"));
+	EXPECT_LT(at("checks"), at("plugins"));
+	EXPECT_LT(at("plugins"), at("exit_code"));
+	EXPECT_NE(at("exit_code"), std::string::npos);
+	EXPECT_NE(raw.find("{\"name\":\"kernel\",\"status\":\"ok\",\"detail\":"), std::string::npos)
+		<< raw.substr(0, 300);
+	EXPECT_NE(raw.find("{\"name\":\"tcpdrop\",\"file\":"), std::string::npos)
+		<< raw.substr(0, 300);
 }
 
 TEST_F(DoctorTest, OlderPluginsLoadButCannotBeChecked)

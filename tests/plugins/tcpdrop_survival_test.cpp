@@ -1,6 +1,7 @@
 // SPDX-License-Identifier: MIT
 // nettrace tcpdrop as a long-lived process meets it: killed without a
-// chance to clean up, and run twice at once on the same drops.
+// chance to clean up, run twice at once on the same drops, hung up on, and
+// left with a reader that stops reading.
 #include "cache_directory.hpp"
 #include "netns.hpp"
 #include "process.hpp"
@@ -13,7 +14,11 @@
 #include <gtest/gtest.h>
 #include <nlohmann/json.hpp>
 
+#include <chrono>
+#include <csignal>
+#include <fstream>
 #include <set>
+#include <thread>
 
 using namespace nettrace::test;
 using nlohmann::json;
@@ -77,4 +82,59 @@ TEST_F(TcpdropSurvivalTest, TwoRunsAtOnceBothPrintEveryDrop)
 	}
 	ASSERT_EQ(seen[0].size(), static_cast<size_t>(drops));
 	EXPECT_EQ(seen[1], seen[0]);
+}
+
+// An ssh session that drops sends SIGHUP to `nettrace tcpdrop > file`:
+// what was buffered must reach the file, as on SIGINT.
+TEST_F(TcpdropSurvivalTest, SighupWritesOutEveryRecordLikeSigint)
+{
+	TestNetns ns;
+	TempFile out_file;
+	TcpdropRun run({"--netns", ns.path(), "-D", "7720", "--no-stack"}, true, out_file.path);
+	constexpr int drops = 12;
+	for (int i = 0; i < drops; ++i)
+		tcp_connect_once(ns, "127.0.0.1", "127.0.0.1", 7720);
+	kill(run.pid(), SIGHUP);
+	const ProcessResult r = run.finish();
+	EXPECT_EQ(r.signal, 0) << "killed by signal " << r.signal;
+	EXPECT_EQ(r.exit_code, 0) << r.err;
+	EXPECT_EQ(parse_json_lines(out_file.read()).size(), static_cast<size_t>(drops));
+}
+
+namespace {
+
+// Whether process `pid` has ended (a zombie not yet reaped counts).
+bool has_ended(int pid)
+{
+	std::ifstream in("/proc/" + std::to_string(pid) + "/stat");
+	std::string stat;
+	std::getline(in, stat);
+	const auto close = stat.rfind(')');
+	return close == std::string::npos || stat.substr(close + 2, 1) == "Z";
+}
+
+} // namespace
+
+// --duration bounds the run even when the reader of the output stops
+// reading and the pipe fills: the tool must not wait for the reader.
+TEST_F(TcpdropSurvivalTest, DurationEndsOnTimeWhenTheReaderStalls)
+{
+	TestNetns ns;
+	// Text with stacks: a thousand drops are far more than a pipe holds.
+	TcpdropRun run({"--netns", ns.path(), "-D", "7730", "--duration", "1"});
+	const auto ready = std::chrono::steady_clock::now();
+	tcp_syn_storm(ns, 41730, 7730, 2000);
+	// The test reads nothing until the run has ended or 15 s have passed.
+	while (!has_ended(run.pid()) && std::chrono::steady_clock::now() - ready < 15s)
+		std::this_thread::sleep_for(50ms);
+	const auto took = std::chrono::steady_clock::now() - ready;
+	const ProcessResult r = run.finish();
+	// One second of run and one of draining, with room for a loaded
+	// machine; waiting for the reader would take the whole 15 s.
+	EXPECT_LT(took, 6s) << "ran " << std::chrono::duration<double>(took).count() << " s";
+	EXPECT_EQ(r.exit_code, 1) << r.err;
+	EXPECT_NE(r.err.find("nettrace tcpdrop: cannot write the output: its reader stopped "
+			     "taking it"),
+		  std::string::npos)
+		<< r.err;
 }

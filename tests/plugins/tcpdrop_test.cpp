@@ -528,6 +528,25 @@ TEST_F(TcpdropTest, BadInputExits2WithOneLineAndLeavesNothingAttached)
 		});
 }
 
+// Without kernel BTF each command says so in one line, exit 1: no line of
+// libbpf's (its own search for BTF elsewhere) comes before it.
+TEST_F(TcpdropTest, WithoutKernelBtfOneLineSaysSo)
+{
+	for (const std::string tool : {"tcpdrop", "skbstat"}) {
+		SCOPED_TRACE(tool);
+		// A tmpfs over /sys/kernel/btf, in a mount namespace gone with it.
+		const ProcessResult r =
+			run_process({"unshare", "--mount", "--propagation", "private", "sh", "-c",
+				     "mount -t tmpfs nettrace-test /sys/kernel/btf && exec \"$@\"",
+				     "sh", nettrace_binary(), tool, "--duration", "0.1"},
+				    {"NETTRACE_CACHE_DIR="});
+		EXPECT_EQ(r.exit_code, 1) << r.err;
+		EXPECT_EQ(std::count(r.err.begin(), r.err.end(), '\n'), 1) << r.err;
+		EXPECT_EQ(r.err.rfind("nettrace " + tool + ": ", 0), 0u) << r.err;
+		EXPECT_NE(r.err.find("BTF"), std::string::npos) << r.err;
+	}
+}
+
 TEST_F(TcpdropTest, StormEveryDropIsPrintedOrCountedLost)
 {
 	TestNetns ns;

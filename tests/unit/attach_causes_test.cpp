@@ -58,6 +58,9 @@ using K = AttachKind;
 const Row rows[] = {
 	{"EPERM without privileges", K::Kprobe, S::Load, EPERM, unprivileged, "",
 	 "needs root, or CAP_BPF and CAP_PERFMON", "run as root, or give nettrace CAP_BPF"},
+	{"without privileges, a config option that is off comes first", K::Kprobe, S::Attach, EPERM,
+	 unprivileged, "# CONFIG_KPROBES is not set\n", "CONFIG_KPROBES is not set",
+	 "boot a kernel built with CONFIG_KPROBES=y"},
 	{"EACCES without privileges", K::Tracepoint, S::Attach, EACCES, unprivileged, "",
 	 "needs root, or CAP_BPF and CAP_PERFMON", "run as root"},
 	{"EACCES without privileges, any kind", std::nullopt, S::Load, EACCES, unprivileged, "",

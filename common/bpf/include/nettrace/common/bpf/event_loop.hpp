@@ -1,6 +1,6 @@
 // SPDX-License-Identifier: MIT
 // The one loop every plugin runs: ring-buffer records, interval ticks,
-// SIGINT/SIGTERM, "stop after N events / T seconds", and loss reporting,
+// SIGINT/SIGTERM/SIGHUP, "stop after N events / T seconds", and loss reporting,
 // all on one epoll set so that nothing busy-waits; the rings are looked at
 // on a timer only while records keep coming (bpf/nettrace/events.h).
 #pragma once
@@ -40,7 +40,7 @@ public:
 	// copy what must outlive the call.
 	using RecordHandler = std::function<void(const void *data, std::size_t size)>;
 
-	// Blocks SIGINT and SIGTERM in the calling thread (they are read
+	// Blocks SIGINT, SIGTERM and SIGHUP in the calling thread (they are read
 	// through a signalfd and end run()) until the loop is destroyed.
 	// Diagnostics ("N events lost") go to `diagnostics`, each line
 	// prefixed with `prefix`.

@@ -5,6 +5,7 @@
 
 #include <string>
 #include <string_view>
+#include <vector>
 
 namespace nettrace {
 
@@ -20,5 +21,10 @@ std::string quoted_value(std::string_view text);
 
 // Only decimal digits, at least one: no sign, space or hex.
 bool is_decimal(std::string_view text);
+
+// `text` cut at spaces into lines of at most `width` columns, for output
+// that must fit a terminal; a word longer than that gets a line of its own.
+// Always at least one line, empty for empty text.
+std::vector<std::string> wrap_words(std::string_view text, std::size_t width);
 
 } // namespace nettrace

@@ -15,8 +15,18 @@ inline constexpr char boot_kernel_with_module_btf[] =
 inline constexpr char boot_kernel_with_drop_reasons[] = "boot a 5.17 or later kernel";
 // "mount -t tracefs nodev /sys/kernel/tracing"
 std::string mount_tracefs();
-// kernel.kptr_restrict advice for this process: root is shown addresses
-// at 1, others only at 0.
+// What decides whether /proc/kallsyms shows this process real addresses.
+struct AddressPolicy {
+	int kptr_restrict = -1;       // kernel.kptr_restrict, -1 when unreadable
+	int perf_event_paranoid = -1; // kernel.perf_event_paranoid, likewise
+	bool cap_syslog = false;      // held by this process (root holds it)
+
+	static AddressPolicy read();
+};
+// What to do when /proc/kallsyms shows zero addresses, for this policy:
+// CAP_SYSLOG, or the sysctls that show addresses without it.
+std::string show_kernel_addresses(const AddressPolicy &policy);
+// The same for this process and kernel, read anew.
 std::string show_kernel_addresses();
 
 } // namespace nettrace::fix

@@ -9,6 +9,7 @@
 
 #include <chrono>
 #include <cstdio>
+#include <optional>
 #include <string>
 
 namespace nettrace {
@@ -30,6 +31,12 @@ public:
 	void batch_done();
 	// Write everything now (at exit, at the end of an interval).
 	void flush();
+	// For a run of `duration` (0: no limit) from now: a reader that stops
+	// taking the output must not hold the run past its end, so from then
+	// on each write waits for room only until the duration and the one
+	// second of draining after it have passed. Then the rest is dropped,
+	// and finish() says so.
+	void give_up_after(std::chrono::nanoseconds duration);
 	// At the end of a run: flush, and throw RuntimeError if any write
 	// failed, so that a full disk is an error, not a short file.
 	void finish();
@@ -48,6 +55,10 @@ private:
 	std::string write_error_;
 	fmt::memory_buffer buf_;
 	std::chrono::steady_clock::time_point last_flush_;
+	std::optional<std::chrono::steady_clock::time_point> deadline_;
+
+	// Until the deadline, whether the output can take a write now.
+	bool wait_for_room();
 };
 
 } // namespace nettrace
