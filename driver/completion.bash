@@ -47,10 +47,27 @@ _nettrace_listed_values() {
 		sed 's/, / /g; s/ or / /'
 }
 
+# Device names for --interface: those of the namespace --netns names on
+# the line when ip(8) can reach it by name (NAME or /run/netns/NAME), else
+# the local ones, where the command looks the name up without --netns.
+_nettrace_interfaces() {
+	local i ns=
+	for ((i = 1; i < COMP_CWORD; i++)); do
+		[[ ${COMP_WORDS[i]} == --netns ]] && ns=${COMP_WORDS[i + 1]}
+	done
+	ns=${ns#/run/netns/}
+	if [[ -n $ns && $ns != */* ]]; then
+		ip -n "$ns" -o link show 2>/dev/null | awk -F': ' '{ sub(/@.*/, "", $2); print $2 }'
+	else
+		ls /sys/class/net 2>/dev/null
+	fi
+}
+
 # Values for the options whose values can be listed.
 _nettrace_option_values() {
 	case $1 in
 	--netns) compgen -f -- "${cur:-/run/netns/}" ;;
+	--interface) compgen -W "$(_nettrace_interfaces)" -- "$cur" ;;
 	-p | --proto) compgen -W 'tcp udp icmp icmp6 sctp udplite dccp' -- "$cur" ;;
 	--attach) compgen -W "$(_nettrace_listed_values --attach "$prog" "${driver_args[@]}" "$cmd")" -- "$cur" ;;
 	--plugin-dir) compgen -d -- "$cur" ;;
