@@ -32,6 +32,7 @@ struct Options {
 	std::string excluded_reasons;
 	std::string attach = "auto";
 	bool no_stack = false;
+	ExtraColumns columns;
 	StandardOptions standard{
 		.verbose_help = "say which program variant attached, and libbpf's messages",
 		.json_help = "one JSON object per drop, one per line",
@@ -43,7 +44,8 @@ po::options_description describe_options(Options &o)
 {
 	po::options_description desc("options");
 	add_filter_options(desc, FilterOption::family | FilterOption::addresses |
-					 FilterOption::ports | FilterOption::netns);
+					 FilterOption::ports | FilterOption::netns |
+					 FilterOption::interface);
 	desc.add_options()(
 		"reason", po::value(&o.reasons)->value_name("NAMES"),
 		"only drops with these reasons (comma-separated, e.g. NO_SOCKET,NETFILTER_DROP)")(
@@ -51,7 +53,11 @@ po::options_description describe_options(Options &o)
 		"leave out drops with these reasons")(
 		"attach", po::value(&o.attach)->value_name("MODE"),
 		"auto, tp_btf or tracepoint (default auto): how to attach to skb:kfree_skb")(
-		"no-stack", po::bool_switch(&o.no_stack), "do not collect or print kernel stacks");
+		"no-stack", po::bool_switch(&o.no_stack), "do not collect or print kernel stacks")(
+		"show-netns", po::bool_switch(&o.columns.netns),
+		"text: a NETNS column, the namespace that dropped the packet")(
+		"show-interface", po::bool_switch(&o.columns.device),
+		"text: an INTERFACE column, the device's name");
 	add_standard_options(desc, o.standard,
 			     standard_option::json | standard_option::limits |
 				     standard_option::verbose);
@@ -100,12 +106,15 @@ int run(const nettrace_host *, int argc, char **argv)
 		    vm,
 		    "usage: nettrace tcpdrop [-4 | -6] [-s NET] [-d NET] [-N NET] "
 		    "[-S PORT] [-D PORT] [-P PORT]\n"
-		    "                        [--netns NS] [--reason NAMES] "
+		    "                        [--netns NS] [--interface NAME] [--reason NAMES] "
 		    "[--exclude-reason NAMES]\n"
-		    "                        [--attach MODE] [--no-stack] [--json] [-c N] "
-		    "[--duration SECONDS] [-v]\n\n"
+		    "                        [--attach MODE] [--no-stack] [--show-netns] "
+		    "[--show-interface]\n"
+		    "                        [--json] [-c N] [--duration SECONDS] [-v]\n\n"
 		    "Trace TCP packets the kernel drops: reason, drop site, flow, "
-		    "state and stack.",
+		    "state and stack.\n"
+		    "Address and port options may be repeated: a drop matches any value of "
+		    "each.",
 		    desc))
 		return NETTRACE_EXIT_OK;
 	check_standard_options(vm, o.standard);
@@ -151,7 +160,7 @@ int run(const nettrace_host *, int argc, char **argv)
 
 	OutputWriter out;
 	LiveKernelSymbols symbols("nettrace tcpdrop"); // read once attached (below)
-	Reporter reporter(out, symbols, reasons, o.standard.json);
+	Reporter reporter(out, symbols, reasons, o.standard.json, o.columns);
 	loop.add_ring_buffer(tracer.ring_buffer_fd(), [&](const void *data, std::size_t size) {
 		const auto &e = *static_cast<const tcpdrop_event *>(data);
 		const __u64 *stack = nullptr;
