@@ -67,15 +67,35 @@ _nettrace_netns_values() {
 }
 
 # Option spellings of the command not yet on its command line (words
-# after the command, `cmd_at`): every option may be given once, so one
-# given in either spelling ("-c" or "--count") is not offered again.
+# after the command, `cmd_at`): an option given in either spelling ("-c"
+# or "--count") is not offered again, except the address and port
+# filters, which take several values.
 _nettrace_options_left() {
 	local given
 	given=$(printf '%s\n' "${COMP_WORDS[@]:cmd_at+1:COMP_CWORD-cmd_at-1}" | sed -n 's/=.*//; /^-/p')
 	_nettrace_command_options "$prog" "$cmd" "${driver_args[@]}" |
 		awk -v given="$given" '
-			BEGIN { n = split(given, g, "\n"); for (i = 1; i <= n; i++) seen[g[i]] = 1 }
-			!($1 in seen) && !($2 in seen) { print $1; if ($2 != "") print $2 }'
+			BEGIN {
+				n = split(given, g, "\n"); for (i = 1; i <= n; i++) seen[g[i]] = 1
+				n = split("-s -d -N -S -D -P", r, " "); for (i = 1; i <= n; i++) again[r[i]] = 1
+			}
+			($1 in again) || !($1 in seen) && !($2 in seen) { print $1; if ($2 != "") print $2 }'
+}
+
+# Device names for --interface: those of the namespace --netns names on
+# the line when ip(8) can reach it by name (NAME or /run/netns/NAME), else
+# the local ones, where the command looks the name up without --netns.
+_nettrace_interfaces() {
+	local i ns=
+	for ((i = 1; i < COMP_CWORD; i++)); do
+		[[ ${COMP_WORDS[i]} == --netns ]] && ns=${COMP_WORDS[i + 1]}
+	done
+	ns=${ns#/run/netns/}
+	if [[ -n $ns && $ns != */* ]]; then
+		ip -n "$ns" -o link show 2>/dev/null | awk -F': ' '{ sub(/@.*/, "", $2); print $2 }'
+	else
+		ls /sys/class/net 2>/dev/null
+	fi
 }
 
 # Values for the options whose values can be listed.
@@ -83,6 +103,7 @@ _nettrace_option_values() {
 	case $1 in
 	--netns) _nettrace_netns_values ;;
 	--reason | --exclude-reason) _nettrace_reason_values ;;
+	--interface) compgen -W "$(_nettrace_interfaces)" -- "$cur" ;;
 	-p | --proto) compgen -W 'tcp udp icmp icmp6 sctp udplite dccp' -- "$cur" ;;
 	--attach) compgen -W "$(_nettrace_listed_values --attach "$prog" "${driver_args[@]}" "$cmd")" -- "$cur" ;;
 	--plugin-dir) compgen -d -- "$cur" ;;

@@ -23,64 +23,75 @@
 /* The filter, set by user space before load (skel->rodata). */
 const volatile struct nt_filter nettrace_filter = {};
 
-/* Does `addr` (network order, as in struct nt_packet) lie in `net`? The
- * filter's address is already masked, so only the packet's needs masking.
- * Callers check the family first. */
+/* Does `addr` (network order, as in struct nt_packet) lie in `net`? Both
+ * the filter's address and its mask are ready made, so this is four word
+ * compares; an IPv4 network's mask is 0 past its first word. nt_packet
+ * and nt_net keep their addresses at offsets that are multiples of 4. */
 static __always_inline bool nt_net_contains(const volatile struct nt_net *net, const __u8 *addr)
 {
-	__u32 prefix = net->prefix_len;
+	const volatile __u32 *want = (const volatile __u32 *)net->addr;
+	const volatile __u32 *mask = (const volatile __u32 *)net->mask;
+	const __u32 *have = (const __u32 *)addr;
 
 #pragma unroll
-	for (int i = 0; i < 16; i++) {
-		__u8 mask;
-
-		if (prefix >= (__u32)(i + 1) * 8)
-			mask = 0xff;
-		else if (prefix <= (__u32)i * 8)
-			mask = 0;
-		else
-			mask = (__u8)(0xff << (8 - (prefix - i * 8)));
-		if ((addr[i] & mask) != net->addr[i])
+	for (int i = 0; i < 4; i++)
+		if ((have[i] & mask[i]) != want[i])
 			return false;
-	}
 	return true;
 }
 
-static __always_inline bool nt_net_match(const volatile struct nt_net *net,
-					 const struct nt_packet *pkt, const __u8 *addr)
+/* Does `addr` lie in any of the networks? An address of the other family
+ * never matches a network, not even ::/0. */
+static __always_inline bool nt_nets_match(const volatile struct nt_nets *nets,
+					  const struct nt_packet *pkt, const __u8 *addr)
 {
-	/* An address of the other family never matches, not even ::/0. */
-	return net->family == pkt->family && nt_net_contains(net, addr);
+#pragma unroll
+	for (__u32 i = 0; i < NT_FILTER_NETS; i++) {
+		if (i >= nets->count)
+			break;
+		if (nets->net[i].family == pkt->family && nt_net_contains(&nets->net[i], addr))
+			return true;
+	}
+	return false;
 }
 
-static __always_inline bool nt_port_in_range(const volatile struct nt_port_range *range, __u16 port)
+/* Is `port` in any of the ranges? */
+static __always_inline bool nt_ports_match(const volatile struct nt_ports *ports, __u16 port)
 {
-	return port >= range->lo && port <= range->hi;
+#pragma unroll
+	for (__u32 i = 0; i < NT_FILTER_PORTS; i++) {
+		if (i >= ports->count)
+			break;
+		if (port >= ports->range[i].lo && port <= ports->range[i].hi)
+			return true;
+	}
+	return false;
 }
 
 /* Whether the filter asks anything of the packet's headers (everything but
- * --netns): if not, a program that only counts need not parse them. The
- * filter is read-only data, so the verifier knows the answer and drops
- * the parsing from the program. */
+ * --netns and --interface): if not, a program that only counts need not
+ * parse them. The filter is read-only data, so the verifier knows the
+ * answer and drops the parsing from the program. */
 static __always_inline bool nt_filter_reads_packet(void)
 {
 	const volatile struct nt_filter *f = &nettrace_filter;
 
-	return f->family || f->has_proto || f->saddr.family || f->daddr.family ||
-	       f->either_addr.family || f->sport.enabled || f->dport.enabled ||
-	       f->either_port.enabled;
+	return f->family || f->has_proto || f->saddr.count || f->daddr.count ||
+	       f->either_addr.count || f->sport.count || f->dport.count || f->either_port.count;
 }
 
 /*
- * Does the packet pass the filter (everything but the namespace, see
- * nt_netns_match)? With no filter set every packet matches, IP or not;
- * with any filter set a packet that is not IPv4/IPv6 never does, and with
- * any port filter set a packet without ports never does.
+ * Does the packet pass the filter (everything but the namespace and the
+ * device, see nt_netns_match and nt_ifindex_match)? With no filter set
+ * every packet matches, IP or not; with any filter set a packet that is
+ * not IPv4/IPv6 never does, and with any port filter set a packet without
+ * ports never does. Each option given must match (AND), with any of its
+ * values (OR).
  */
 static __always_inline bool nt_filter_match(const struct nt_packet *pkt)
 {
 	const volatile struct nt_filter *f = &nettrace_filter;
-	bool port_filter = f->sport.enabled || f->dport.enabled || f->either_port.enabled;
+	bool port_filter = f->sport.count || f->dport.count || f->either_port.count;
 
 	if (!nt_filter_reads_packet())
 		return true;
@@ -91,27 +102,42 @@ static __always_inline bool nt_filter_match(const struct nt_packet *pkt)
 	if (f->has_proto && pkt->l4proto != f->proto)
 		return false;
 
-	if (f->saddr.family && !nt_net_match(&f->saddr, pkt, pkt->saddr))
+	if (f->saddr.count && !nt_nets_match(&f->saddr, pkt, pkt->saddr))
 		return false;
-	if (f->daddr.family && !nt_net_match(&f->daddr, pkt, pkt->daddr))
+	if (f->daddr.count && !nt_nets_match(&f->daddr, pkt, pkt->daddr))
 		return false;
-	if (f->either_addr.family && !nt_net_match(&f->either_addr, pkt, pkt->saddr) &&
-	    !nt_net_match(&f->either_addr, pkt, pkt->daddr))
+	if (f->either_addr.count && !nt_nets_match(&f->either_addr, pkt, pkt->saddr) &&
+	    !nt_nets_match(&f->either_addr, pkt, pkt->daddr))
 		return false;
 
 	if (!port_filter)
 		return true;
 	if (!pkt->has_ports)
 		return false;
-	if (f->sport.enabled && !nt_port_in_range(&f->sport, pkt->sport))
+	if (f->sport.count && !nt_ports_match(&f->sport, pkt->sport))
 		return false;
-	if (f->dport.enabled && !nt_port_in_range(&f->dport, pkt->dport))
+	if (f->dport.count && !nt_ports_match(&f->dport, pkt->dport))
 		return false;
-	if (f->either_port.enabled && !nt_port_in_range(&f->either_port, pkt->sport) &&
-	    !nt_port_in_range(&f->either_port, pkt->dport))
+	if (f->either_port.count && !nt_ports_match(&f->either_port, pkt->sport) &&
+	    !nt_ports_match(&f->either_port, pkt->dport))
 		return false;
 	return true;
 }
+
+/* Is `ifindex` the device --interface names? 0 in the filter means any; a
+ * packet on no device (0) never matches a device filter. The index is the
+ * device's in its own namespace: user space sets netns_ino with it, and
+ * the caller checks the namespace too (nt_netns_match). */
+static __always_inline bool nt_ifindex_match(__u32 ifindex)
+{
+	__u32 want = nettrace_filter.ifindex;
+
+	return !want || ifindex == want;
+}
+
+/* Is the packet on the device --interface names (nt_skb_ifindex)? With no
+ * --interface nothing is read. */
+#define nt_skb_on_interface(skb) (!nettrace_filter.ifindex || nt_ifindex_match(nt_skb_ifindex(skb)))
 
 /* Is `ino` the namespace the filter asks for? 0 in the filter means any;
  * an unknown namespace (0) never matches a namespace filter. */

@@ -21,12 +21,21 @@
 #define NT_AF_INET 2
 #define NT_AF_INET6 10
 
+/* How many values each address option (-s, -d, -N) and each port option
+ * (-S, -D, -P) takes. Small and fixed, so that the BPF side loops over
+ * them in bounded loops every verifier accepts, and a packet costs a few
+ * compares per value given. */
+#define NT_FILTER_NETS 4
+#define NT_FILTER_PORTS 8
+
 /* One network: an address with a prefix length. family 0 = not set. */
 struct nt_net {
 	__u8 family;     /* 0, NT_AF_INET or NT_AF_INET6 */
 	__u8 prefix_len; /* 0..32 or 0..128 */
 	__u8 pad[2];
 	__u8 addr[16]; /* network order, masked; IPv4 uses the first 4 */
+	__u8 mask[16]; /* the prefix as a mask, network order: the BPF side
+			* compares 32-bit words without computing masks */
 };
 
 /* An inclusive port range in host order. enabled 0 = not set. */
@@ -37,18 +46,37 @@ struct nt_port_range {
 	__u8 pad[3];
 };
 
+/* The values of one address option: a packet matches any of them. */
+struct nt_nets {
+	__u32 count; /* 0 = option not given */
+	struct nt_net net[NT_FILTER_NETS];
+};
+
+/* The values of one port option: a packet matches any of them. */
+struct nt_ports {
+	__u32 count; /* 0 = option not given */
+	struct nt_port_range range[NT_FILTER_PORTS];
+};
+
+/*
+ * Options of different kinds must all match (AND); the values of one
+ * option are alternatives (OR): -P 80 -P 443 -s 10.0.0.0/8 is "port 80 or
+ * 443, from 10.0.0.0/8".
+ */
 struct nt_filter {
 	__u8 family;    /* 0 = any, else NT_AF_INET / NT_AF_INET6 (-4 / -6) */
 	__u8 has_proto; /* -p given */
 	__u8 proto;     /* L4 protocol number (IPPROTO_*) */
 	__u8 pad;
-	__u32 netns_ino;                  /* 0 = any network namespace */
-	struct nt_net saddr;              /* -s */
-	struct nt_net daddr;              /* -d */
-	struct nt_net either_addr;        /* -N: source or destination */
-	struct nt_port_range sport;       /* -S */
-	struct nt_port_range dport;       /* -D */
-	struct nt_port_range either_port; /* -P: source or destination */
+	__u32 netns_ino;             /* 0 = any network namespace */
+	__u32 ifindex;               /* --interface: 0 = any device, else the device's
+			  * index in namespace netns_ino (always set with it) */
+	struct nt_nets saddr;        /* -s */
+	struct nt_nets daddr;        /* -d */
+	struct nt_nets either_addr;  /* -N: source or destination */
+	struct nt_ports sport;       /* -S */
+	struct nt_ports dport;       /* -D */
+	struct nt_ports either_port; /* -P: source or destination */
 };
 
 /* Bits of nt_packet.tcp_flags, byte 13 of the TCP header. */

@@ -91,4 +91,19 @@ static __always_inline __u32 nt_skb_netns(struct sk_buff *skb, struct sock *sk)
 	return ino ? ino : nt_sock_netns(sk);
 }
 
+/*
+ * The index of the device the packet is on, else of the one it came in on
+ * (skb_iif), 0 for neither. TCP takes a received packet off its device
+ * once it has found the socket, so drops after that (a purged receive
+ * queue, an old sequence number) know the device only by skb_iif. Either
+ * index is the device's in its own namespace: nt_skb_netns() names the
+ * same one (the device's, else the socket's, where the packet arrived).
+ */
+static __always_inline __u32 nt_skb_ifindex(struct sk_buff *skb)
+{
+	struct net_device *dev = NT_READ_CHAIN(skb, dev);
+
+	return dev ? NT_READ_CHAIN(dev, ifindex) : NT_READ_CHAIN(skb, skb_iif);
+}
+
 #endif /* NETTRACE_READ_BPF_H */

@@ -52,17 +52,21 @@ bool has_control_bytes(std::string_view text)
 }
 
 // Clears every address bit beyond the prefix, so that the BPF side can
-// compare masked packet bytes with these bytes directly.
+// compare masked packet bytes with these bytes directly, and writes the
+// mask it masks them with.
 void mask_to_prefix(nt_net &net)
 {
 	const unsigned bytes = net.family == NT_AF_INET ? 4 : 16;
 	for (unsigned i = 0; i < sizeof(net.addr); ++i) {
 		const unsigned first_bit = i * 8;
 		if (i >= bytes || first_bit >= net.prefix_len)
-			net.addr[i] = 0;
+			net.mask[i] = 0;
 		else if (net.prefix_len - first_bit < 8)
-			net.addr[i] &= static_cast<std::uint8_t>(
+			net.mask[i] = static_cast<std::uint8_t>(
 				0xff << (8 - (net.prefix_len - first_bit)));
+		else
+			net.mask[i] = 0xff;
+		net.addr[i] &= net.mask[i];
 	}
 }
 
@@ -230,6 +234,27 @@ std::string format_port_range(const nt_port_range &range)
 	return fmt::format("{}-{}", range.lo, range.hi);
 }
 
+namespace {
+
+// "src 10.0.0.0/8" or "src 10.0.0.0/8 or fd00::/64".
+std::string describe_nets(const char *what, const nt_nets &nets)
+{
+	std::string out = what;
+	for (std::uint32_t i = 0; i < nets.count && i < NT_FILTER_NETS; ++i)
+		out += (i ? " or " : " ") + format_network(nets.net[i]);
+	return out;
+}
+
+std::string describe_ports(const char *what, const nt_ports &ports)
+{
+	std::string out = what;
+	for (std::uint32_t i = 0; i < ports.count && i < NT_FILTER_PORTS; ++i)
+		out += (i ? " or " : " ") + format_port_range(ports.range[i]);
+	return out;
+}
+
+} // namespace
+
 std::string describe(const nt_filter &filter)
 {
 	std::vector<std::string> parts;
@@ -239,18 +264,20 @@ std::string describe(const nt_filter &filter)
 		parts.emplace_back("ipv6");
 	if (filter.has_proto)
 		parts.push_back("proto " + protocol_name(filter.proto));
-	if (filter.saddr.family)
-		parts.push_back("src " + format_network(filter.saddr));
-	if (filter.daddr.family)
-		parts.push_back("dst " + format_network(filter.daddr));
-	if (filter.either_addr.family)
-		parts.push_back("src or dst " + format_network(filter.either_addr));
-	if (filter.sport.enabled)
-		parts.push_back("src port " + format_port_range(filter.sport));
-	if (filter.dport.enabled)
-		parts.push_back("dst port " + format_port_range(filter.dport));
-	if (filter.either_port.enabled)
-		parts.push_back("src or dst port " + format_port_range(filter.either_port));
+	if (filter.saddr.count)
+		parts.push_back(describe_nets("src", filter.saddr));
+	if (filter.daddr.count)
+		parts.push_back(describe_nets("dst", filter.daddr));
+	if (filter.either_addr.count)
+		parts.push_back(describe_nets("src or dst", filter.either_addr));
+	if (filter.sport.count)
+		parts.push_back(describe_ports("src port", filter.sport));
+	if (filter.dport.count)
+		parts.push_back(describe_ports("dst port", filter.dport));
+	if (filter.either_port.count)
+		parts.push_back(describe_ports("src or dst port", filter.either_port));
+	if (filter.ifindex)
+		parts.push_back(fmt::format("ifindex {}", filter.ifindex));
 	if (filter.netns_ino)
 		parts.push_back(fmt::format("netns {}", filter.netns_ino));
 	if (parts.empty())

@@ -130,15 +130,21 @@ std::uint32_t parse_netns(std::string_view option, std::string_view text)
 	if (text.find('\0') != std::string_view::npos)
 		throw UsageError(
 			fmt::format("{}: {} is not a valid path", option, quoted_value(text)));
+	if (text == "." || text == "..")
+		throw UsageError(
+			fmt::format("{}: {} is not a namespace name", option, quoted_value(text)));
+	return inode_of_namespace_file(option, text, *netns_file(text));
+}
 
-	std::string path(text);
-	if (text.find('/') == std::string_view::npos) {
-		if (text == "." || text == "..")
-			throw UsageError(fmt::format("{}: {} is not a namespace name", option,
-						     quoted_value(text)));
-		path = "/run/netns/" + path;
-	}
-	return inode_of_namespace_file(option, text, path);
+std::optional<std::string> netns_file(std::string_view text)
+{
+	if (text.empty() || is_decimal(text) ||
+	    (text.find(":[") != std::string_view::npos && text.back() == ']' &&
+	     text.find('/') == std::string_view::npos))
+		return std::nullopt;
+	if (text.find('/') == std::string_view::npos)
+		return "/run/netns/" + std::string(text);
+	return std::string(text);
 }
 
 std::uint32_t current_netns_inode()

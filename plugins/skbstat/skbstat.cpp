@@ -53,7 +53,8 @@ po::options_description describe_options(Options &o)
 	po::options_description desc("options");
 	add_standard_options(desc, o.standard, standard_option::interval);
 	add_filter_options(desc, FilterOption::addresses | FilterOption::ports |
-					 FilterOption::proto | FilterOption::netns);
+					 FilterOption::proto | FilterOption::netns |
+					 FilterOption::interface);
 	desc.add_options()("input", po::bool_switch(&o.input), "count packets on the receive path")(
 		"output", po::bool_switch(&o.output), "count packets on the transmit path")(
 		"consume", po::bool_switch(&o.consume), "count consume_skb stacks")(
@@ -169,8 +170,9 @@ int run(const nettrace_host *, int argc, char **argv)
 		    "[-S PORT] [-D PORT] [-P PORT] [-p PROTO]\n"
 		    "                        [--input] [--output] [--consume] [--no-drop] "
 		    "[--no-stack]\n"
-		    "                        [--netns NS] [--attach MODE] [--json] "
-		    "[-c N] [--duration SECONDS] [-v]\n"
+		    "                        [--netns NS] [--interface NAME] [--attach MODE] "
+		    "[--json]\n"
+		    "                        [-c N] [--duration SECONDS] [-v]\n"
 		    "       nettrace skbstat --list-probes [--attach MODE]\n"
 		    "       nettrace skbstat --list-reasons [--json]\n\n"
 		    "Count where packets go in the kernel, per function and per drop "

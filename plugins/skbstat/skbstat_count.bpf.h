@@ -43,10 +43,12 @@ static __always_inline bool skbstat_headers_wanted(struct sk_buff *skb)
 	return nt_filter_match(&pkt);
 }
 
-/* Does the packet pass the filter (addresses, ports, protocol, netns)? */
+/* Does the packet pass the filter (addresses, ports, protocol, netns,
+ * device)? */
 static __always_inline bool skbstat_skb_wanted(struct sk_buff *skb)
 {
-	return skb && skbstat_headers_wanted(skb) && nt_skb_in_netns(skb, NT_READ_CHAIN(skb, sk));
+	return skb && skbstat_headers_wanted(skb) && nt_skb_in_netns(skb, NT_READ_CHAIN(skb, sk)) &&
+	       nt_skb_on_interface(skb);
 }
 
 /* A probe point that sees an sk_buff. */
@@ -67,16 +69,19 @@ static __always_inline int skbstat_count_sent_skb(__u32 point, struct sk_buff *s
 		return 0;
 	if (nettrace_filter.netns_ino && !nt_netns_match(nt_device_netns(dev)))
 		return 0;
+	if (nettrace_filter.ifindex && !nt_ifindex_match(dev ? NT_READ_CHAIN(dev, ifindex) : 0))
+		return 0;
 	skbstat_bump(point);
 	return 0;
 }
 
-/* A probe point that sees only a socket; `receiving` gives the direction. */
+/* A probe point that sees only a socket; `receiving` gives the direction.
+ * A socket is on no device, so --interface leaves these points out. */
 static __always_inline int skbstat_count_sock(__u32 point, struct sock *sk, bool receiving)
 {
 	struct nt_packet pkt;
 
-	if (!sk)
+	if (!sk || nettrace_filter.ifindex)
 		return 0;
 	if (nt_filter_reads_packet()) {
 		nt_parse_sock(sk, receiving, &pkt);

@@ -38,6 +38,7 @@ struct Options {
 	bool no_stack = false;
 	bool list_reasons = false;
 	bool all = false;
+	ExtraColumns columns;
 	StandardOptions standard{
 		.verbose_help = "say which program variant attached, and libbpf's messages",
 		.json_help = "one JSON object per drop, one per line",
@@ -49,7 +50,8 @@ po::options_description describe_options(Options &o)
 {
 	po::options_description desc("options");
 	add_filter_options(desc, FilterOption::family | FilterOption::addresses |
-					 FilterOption::ports | FilterOption::netns);
+					 FilterOption::ports | FilterOption::netns |
+					 FilterOption::interface);
 	desc.add_options()(
 		"reason", po::value(&o.reasons)->value_name("NAMES"),
 		"only drops with these reasons (comma-separated, e.g. NO_SOCKET,NETFILTER_DROP)")(
@@ -59,7 +61,11 @@ po::options_description describe_options(Options &o)
 		"auto, tp_btf or tracepoint (default auto): how to attach to skb:kfree_skb")(
 		"no-stack", po::bool_switch(&o.no_stack), "do not collect or print kernel stacks")(
 		"all", po::bool_switch(&o.all),
-		"also show frees that lose no packet (queue purges of closing sockets), marked");
+		"also show frees that lose no packet (queue purges of closing sockets), marked")(
+		"show-netns", po::bool_switch(&o.columns.netns),
+		"text: a NETNS column, the namespace that dropped the packet")(
+		"show-interface", po::bool_switch(&o.columns.device),
+		"text: an INTERFACE column, the device's name");
 	add_list_reasons_option(desc, o.list_reasons);
 	add_standard_options(desc, o.standard,
 			     standard_option::json | standard_option::limits |
@@ -109,13 +115,15 @@ int run(const nettrace_host *, int argc, char **argv)
 		    vm,
 		    "usage: nettrace tcpdrop [-4 | -6] [-s NET] [-d NET] [-N NET] "
 		    "[-S PORT] [-D PORT] [-P PORT]\n"
-		    "                        [--netns NS] [--reason NAMES] "
+		    "                        [--netns NS] [--interface NAME] [--reason NAMES] "
 		    "[--exclude-reason NAMES]\n"
-		    "                        [--all] [--attach MODE] [--no-stack] [--json]\n"
-		    "                        [-c N] [--duration SECONDS] [-v]\n"
+		    "                        [--all] [--attach MODE] [--no-stack] [--show-netns] [-v]\n"
+		    "                        [--show-interface] [--json] [-c N] [--duration SECONDS]\n"
 		    "       nettrace tcpdrop --list-reasons [--json]\n\n"
 		    "Trace TCP packets the kernel drops: reason, drop site, flow, "
-		    "state and stack.",
+		    "state and stack.\n"
+		    "Address and port options may be repeated: a drop matches any value of "
+		    "each.",
 		    desc))
 		return NETTRACE_EXIT_OK;
 	check_standard_options(vm, o.standard);
@@ -170,7 +178,7 @@ int run(const nettrace_host *, int argc, char **argv)
 
 	OutputWriter out;
 	LiveKernelSymbols symbols("nettrace tcpdrop"); // read once attached (below)
-	Reporter reporter(out, symbols, reasons, o.standard.json);
+	Reporter reporter(out, symbols, reasons, o.standard.json, o.columns);
 	StopAfter stop = StopAfter::from(o.standard.limits, StopAfter::Count::Events);
 	// -c counts records shown, and a record the drop site proves to lose
 	// nothing is not shown: so the count is kept here, not by the loop.

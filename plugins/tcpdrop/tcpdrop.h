@@ -25,7 +25,8 @@ struct tcpdrop_event {
 	__u32 reason;   /* enum skb_drop_reason (subsystem in the high 16 bits) */
 	__u32 netns;    /* inode of the network namespace that dropped it: the
 			   * device's, else the socket's (nt_skb_netns) */
-	__u32 ifindex;  /* device the packet was on, 0 if none */
+	__u32 ifindex;  /* device the packet is on, else the one it came in on
+			 * (nt_skb_ifindex), in namespace `netns`; 0 if none */
 	__u8 family;    /* NT_AF_INET / NT_AF_INET6 */
 	__u8 state;     /* TCP state (TCP_ESTABLISHED=1 ...) if HAS_SOCKET */
 	__u8 tcp_flags; /* byte 13 of the TCP header */
@@ -42,6 +43,8 @@ struct tcpdrop_event {
 	__u8 free_kind;    /* NT_FREE_* (nettrace/free_kind.h), maybe with
 			    * NT_FREE_IF_PURGE_SITE */
 	__u8 reserved[7];
+	char ifname[16]; /* the name of the device `ifindex` is, when the packet
+			    * was still on it; empty otherwise (IFNAMSIZ) */
 };
 
 /* With stacks, the frames follow the fixed part in the same record. */

@@ -61,6 +61,7 @@ static __always_inline bool reason_wanted(__u32 reason)
 struct tcpdrop_owner {
 	__u32 netns;      /* where it was dropped: nt_skb_netns() */
 	__u32 sock_netns; /* a TCP socket's, which may differ */
+	__u32 ifindex;    /* nt_skb_ifindex(), in namespace `netns` */
 	__u8 state;
 	__u8 flags;
 	__u8 free_kind; /* NT_FREE_* */
@@ -80,6 +81,7 @@ static __always_inline void read_owner(struct tcpdrop_owner *owner, struct sk_bu
 	if (!owner->netns)
 		owner->netns = sock_netns;
 	owner->sock_netns = 0;
+	owner->ifindex = nt_skb_ifindex(skb);
 	owner->state = 0;
 	/* A packet socket holding a copy has a state too, which is no TCP
 	 * state: only a TCP socket's is shown. */
@@ -105,7 +107,14 @@ static __always_inline void fill_event(struct tcpdrop_event *e, const struct nt_
 	e->reason = reason;
 	e->netns = owner->netns;
 	e->sock_netns = owner->sock_netns;
-	e->ifindex = dev ? NT_READ_CHAIN(dev, ifindex) : NT_READ_CHAIN(skb, skb_iif);
+	e->ifindex = owner->ifindex;
+	/* The name as the device has it now, from the device itself: its
+	 * namespace may be one user space cannot look into. Without a device
+	 * (skb_iif only) it stays empty, and user space looks the index up. */
+	if (dev)
+		bpf_probe_read_kernel_str(e->ifname, sizeof(e->ifname), dev->name);
+	else
+		e->ifname[0] = 0;
 	e->family = pkt->family;
 	e->tcp_flags = pkt->tcp_flags;
 	e->sport = pkt->sport;
@@ -127,9 +136,10 @@ static __always_inline int handle_drop(void *ctx, struct sk_buff *skb, void *loc
 
 	if (!skb || !reason_wanted(reason))
 		return 0;
-	/* The namespace is the cheapest test, so it comes before parsing. */
+	/* The namespace and the device are the cheapest tests, so they come
+	 * before parsing. */
 	read_owner(&owner, skb, rx_sk, reason, flags);
-	if (!nt_netns_match(owner.netns))
+	if (!nt_netns_match(owner.netns) || !nt_ifindex_match(owner.ifindex))
 		return 0;
 	if (nt_parse_skb(skb, &pkt) || pkt.l4proto != NT_IPPROTO_TCP)
 		return 0;

@@ -26,6 +26,19 @@ std::string_view format_addr(char (&buf)[INET6_ADDRSTRLEN], const tcpdrop_event 
 	return buf;
 }
 
+// "10.0.0.1:80" or "[fd00::1]:80", into a caller's buffer.
+constexpr std::size_t kEndpointSize = INET6_ADDRSTRLEN + sizeof("[]:65535");
+
+std::string_view format_endpoint(char (&buf)[kEndpointSize], const tcpdrop_event &e,
+				 const __u8 *addr, unsigned port)
+{
+	char text[INET6_ADDRSTRLEN];
+	const std::string_view shown = format_addr(text, e, addr);
+	const char *pattern = e.family == NT_AF_INET6 ? "[{}]:{}" : "{}:{}";
+	const auto end = fmt::format_to_n(buf, sizeof(buf) - 1, fmt::runtime(pattern), shown, port);
+	return {buf, end.size < sizeof(buf) ? end.size : sizeof(buf) - 1};
+}
+
 // The packet carries a socket of another namespace than the one that
 // dropped it: its sender's, across a veth pair.
 bool socket_elsewhere(const tcpdrop_event &e)
@@ -59,16 +72,26 @@ void format_tcp_flags(fmt::memory_buffer &out, unsigned flags, const char *separ
 }
 
 Reporter::Reporter(OutputWriter &out, LiveKernelSymbols &symbols, const DropReasons &reasons,
-		   bool json)
-    : out_(out), frames_(symbols), stacks_(frames_, "    "), reasons_(reasons), json_(json)
+		   bool json, ExtraColumns columns)
+    : out_(out), frames_(symbols), stacks_(frames_, "    "), reasons_(reasons), json_(json),
+      columns_(columns)
 {
 }
 
+// Column widths as bcc's tcpdrop pads them (the endpoints to 20), and
+// ours: a namespace inode has 10 digits, a device name up to 15 bytes.
 void Reporter::header()
 {
-	if (!json_)
-		append(out_.buffer(), "TIME     PID     IP SADDR:SPORT > DADDR:DPORT STATE (FLAGS) "
-				      "REASON (CODE)\n");
+	if (json_)
+		return;
+	fmt::memory_buffer &out = out_.buffer();
+	out.append(std::string_view("TIME     PID     "));
+	if (columns_.netns)
+		append(out, "{:<10} ", "NETNS");
+	if (columns_.device)
+		append(out, "{:<15} ", "INTERFACE");
+	append(out, "IP {:<20} > {:<20} STATE (FLAGS) REASON (CODE)\n", "SADDR:SPORT",
+	       "DADDR:DPORT");
 }
 
 void Reporter::event(const tcpdrop_event &e, FreeKind kind, const __u64 *stack, std::size_t frames)
@@ -88,17 +111,23 @@ void Reporter::lost(const LostEvents &lost)
 void Reporter::text(const tcpdrop_event &e, FreeKind kind, const __u64 *stack, std::size_t frames)
 {
 	fmt::memory_buffer &out = out_.buffer();
-	char saddr[INET6_ADDRSTRLEN], daddr[INET6_ADDRSTRLEN];
-	const bool v6 = e.family == NT_AF_INET6;
+	char source[kEndpointSize], destination[kEndpointSize];
 
 	format_local_hms(out, clock_.to_wall_ns(e.ktime_ns));
-	append(out, " {:<7} {} ", e.pid, v6 ? 6 : 4);
-	if (v6)
-		append(out, "[{}]:{} > [{}]:{} ", format_addr(saddr, e, e.saddr), e.sport,
-		       format_addr(daddr, e, e.daddr), e.dport);
-	else
-		append(out, "{}:{} > {}:{} ", format_addr(saddr, e, e.saddr), e.sport,
-		       format_addr(daddr, e, e.daddr), e.dport);
+	append(out, " {:<7} ", e.pid);
+	if (columns_.netns) {
+		if (e.netns)
+			append(out, "{:<10} ", e.netns);
+		else
+			append(out, "{:<10} ", "-");
+	}
+	if (columns_.device) {
+		const std::string_view device = devices_.name(e);
+		append(out, "{:<15} ", device.empty() ? std::string_view("-") : device);
+	}
+	append(out, "{}  {:<20} > {:<20} ", e.family == NT_AF_INET6 ? 6 : 4,
+	       format_endpoint(source, e, e.saddr, e.sport),
+	       format_endpoint(destination, e, e.daddr, e.dport));
 	out.append(std::string_view(tcp_state_name(e.flags & TCPDROP_HAS_SOCKET ? e.state : 0)));
 	if (socket_elsewhere(e))
 		out.push_back('*');
@@ -159,6 +188,10 @@ void Reporter::json(const tcpdrop_event &e, FreeKind kind, const __u64 *stack, s
 	else
 		j["sock_netns"] = nullptr;
 	j["ifindex"] = e.ifindex;
+	if (const std::string_view device = devices_.name(e); !device.empty())
+		j["ifname"] = device;
+	else
+		j["ifname"] = nullptr;
 	j["stack"] = stacks_.json(e.location, stack, frames);
 	append_json_line(out_.buffer(), j);
 }

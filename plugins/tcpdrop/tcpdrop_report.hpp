@@ -3,6 +3,7 @@
 #pragma once
 
 #include "tcpdrop.h"
+#include "tcpdrop_devices.hpp"
 
 #include <nettrace/common/kernel/drop_reasons.hpp>
 #include <nettrace/common/kernel/free_kind.hpp>
@@ -17,10 +18,16 @@
 
 namespace nettrace::tcpdrop {
 
+// The text columns shown besides the classic ones.
+struct ExtraColumns {
+	bool netns = false;  // NETNS: the namespace that dropped the packet
+	bool device = false; // INTERFACE: the device's name
+};
+
 class Reporter {
 public:
 	Reporter(OutputWriter &out, LiveKernelSymbols &symbols, const DropReasons &reasons,
-		 bool json);
+		 bool json, ExtraColumns columns = {});
 
 	// The column header of the text output; nothing for JSON.
 	void header();
@@ -40,7 +47,9 @@ private:
 	StackPrinter stacks_;
 	const DropReasons &reasons_;
 	KernelClock clock_;
+	DeviceNames devices_;
 	bool json_;
+	ExtraColumns columns_;
 	fmt::memory_buffer scratch_;
 };
 

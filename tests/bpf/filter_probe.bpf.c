@@ -16,7 +16,7 @@
 
 /* Drops in the filtered namespace, whatever the rest of the filter says. */
 __u64 in_netns = 0;
-/* Drops that pass the whole filter. */
+/* Drops that pass the whole filter, --interface included. */
 __u64 matched = 0;
 /* The last packets dropped in the namespace, for failure messages. */
 __u64 recent_count = 0;
@@ -40,7 +40,7 @@ int BPF_PROG(count_filtered_drops, struct sk_buff *skb)
 		return 0;
 	__sync_fetch_and_add(&in_netns, 1);
 
-	match = nt_filter_match(&pkt);
+	match = nt_filter_match(&pkt) && nt_skb_on_interface(skb);
 	if (match)
 		__sync_fetch_and_add(&matched, 1);
 

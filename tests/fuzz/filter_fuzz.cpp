@@ -88,31 +88,46 @@ void check_filter(const nt_filter &f)
 		FUZZ_CHECK(f.proto == 0);
 	FUZZ_CHECK(f.pad == 0);
 
-	std::uint8_t family = f.family;
-	for (const nt_net *net : {&f.saddr, &f.daddr, &f.either_addr}) {
-		if (!net->family) {
-			nt_net unset{};
-			FUZZ_CHECK(std::memcmp(net, &unset, sizeof(unset)) == 0);
-			continue;
+	// Each option's values are valid, and what follows them is zero.
+	const nt_nets *const address_options[] = {&f.saddr, &f.daddr, &f.either_addr};
+	unsigned families[3] = {};
+	for (int k = 0; k < 3; ++k) {
+		const nt_nets &nets = *address_options[k];
+		FUZZ_CHECK(nets.count <= NT_FILTER_NETS);
+		for (std::uint32_t i = 0; i < NT_FILTER_NETS; ++i) {
+			if (i >= nets.count) {
+				nt_net unset{};
+				FUZZ_CHECK(std::memcmp(&nets.net[i], &unset, sizeof(unset)) == 0);
+				continue;
+			}
+			check_network(nets.net[i]);
+			families[k] |= 1u << (nets.net[i].family == NT_AF_INET6);
+			if (f.family)
+				FUZZ_CHECK(nets.net[i].family == f.family);
 		}
-		check_network(*net);
-		// One packet has one family: every address agrees.
-		if (family)
-			FUZZ_CHECK(net->family == family);
-		family = net->family;
 	}
+	// Every address can match: its family is one each other option has.
+	for (int k = 0; k < 3; ++k)
+		for (int j = 0; j < 3; ++j)
+			if (families[k] && families[j])
+				FUZZ_CHECK((families[k] & families[j]) == families[k]);
 	bool any_port = false;
-	for (const nt_port_range *range : {&f.sport, &f.dport, &f.either_port}) {
-		if (!range->enabled) {
-			nt_port_range unset{};
-			FUZZ_CHECK(std::memcmp(range, &unset, sizeof(unset)) == 0);
-			continue;
+	for (const nt_ports *ports : {&f.sport, &f.dport, &f.either_port}) {
+		FUZZ_CHECK(ports->count <= NT_FILTER_PORTS);
+		for (std::uint32_t i = 0; i < NT_FILTER_PORTS; ++i) {
+			if (i >= ports->count) {
+				nt_port_range unset{};
+				FUZZ_CHECK(std::memcmp(&ports->range[i], &unset, sizeof(unset)) ==
+					   0);
+				continue;
+			}
+			any_port = true;
+			check_port_range(ports->range[i]);
 		}
-		any_port = true;
-		check_port_range(*range);
 	}
-	FUZZ_CHECK(!(f.either_addr.family && (f.saddr.family || f.daddr.family)));
-	FUZZ_CHECK(!(f.either_port.enabled && (f.sport.enabled || f.dport.enabled)));
+	FUZZ_CHECK(!(f.either_addr.count && (f.saddr.count || f.daddr.count)));
+	FUZZ_CHECK(!(f.either_port.count && (f.sport.count || f.dport.count)));
+	FUZZ_CHECK(f.ifindex == 0);
 	if (f.has_proto && any_port)
 		FUZZ_CHECK(protocol_has_ports(f.proto));
 
@@ -142,7 +157,8 @@ bool safe_netns_text(std::string_view text)
 
 // Layout: one byte saying which of the eight fields are present, one byte
 // for -4 (bit 0) and -6 (bit 1), then the fields separated by '\n' in the
-// order saddr, daddr, addr, sport, dport, port, proto, netns.
+// order saddr, daddr, addr, sport, dport, port, proto, netns; the address
+// and port fields hold their values separated by ','.
 void fuzz_fields(std::string_view input)
 {
 	if (input.size() < 2)
@@ -152,13 +168,19 @@ void fuzz_fields(std::string_view input)
 	const std::vector<std::string_view> fields = split(input.substr(2), '\n');
 
 	FilterOptions options;
-	std::optional<std::string> *slots[] = {
-		&options.saddr, &options.daddr, &options.addr,  &options.sport,
-		&options.dport, &options.port,  &options.proto, &options.netns,
+	std::vector<std::string> *lists[] = {
+		&options.saddr, &options.daddr, &options.addr,
+		&options.sport, &options.dport, &options.port,
 	};
-	for (size_t i = 0; i < 8 && i < fields.size(); ++i)
+	std::optional<std::string> *slots[] = {&options.proto, &options.netns};
+	// A list field holds its values separated by ',' (one value when none).
+	for (size_t i = 0; i < 6 && i < fields.size(); ++i)
 		if (present & (1u << i))
-			*slots[i] = std::string(fields[i]);
+			for (std::string_view value : split(fields[i], ','))
+				lists[i]->emplace_back(value);
+	for (size_t i = 6; i < 8 && i < fields.size(); ++i)
+		if (present & (1u << i))
+			*slots[i - 6] = std::string(fields[i]);
 	if (options.netns && !safe_netns_text(*options.netns))
 		return;
 	options.ipv4 = flags & 1;
@@ -168,8 +190,10 @@ void fuzz_fields(std::string_view input)
 		const nt_filter f = build_filter(options);
 		check_filter(f);
 		FUZZ_CHECK(!(options.ipv4 && options.ipv6));
-		FUZZ_CHECK(!(options.addr && (options.saddr || options.daddr)));
-		FUZZ_CHECK(!(options.port && (options.sport || options.dport)));
+		FUZZ_CHECK(options.addr.empty() ||
+			   (options.saddr.empty() && options.daddr.empty()));
+		FUZZ_CHECK(options.port.empty() ||
+			   (options.sport.empty() && options.dport.empty()));
 		FUZZ_CHECK(f.family == (options.ipv4   ? NT_AF_INET
 					: options.ipv6 ? NT_AF_INET6
 						       : 0));
@@ -200,7 +224,8 @@ void fuzz_command_line(std::string_view input)
 		return; // Boost's own complaint about the command line
 	}
 	const FilterOptions options = filter_options_from(vm);
-	if (options.netns && !safe_netns_text(*options.netns))
+	// --interface asks the kernel, and enters namespaces: not fuzzed.
+	if ((options.netns && !safe_netns_text(*options.netns)) || options.interface)
 		return;
 	try {
 		check_filter(build_filter(options));

@@ -375,6 +375,7 @@ protected:
 		peer_ = std::make_unique<TestNetns>();
 		auto veth = traced_->add_veth(*peer_, {std::string(kTracedV4) + "/24", ""},
 					      {std::string(kPeerV4) + "/24", ""});
+		traced_veth_ = veth.local_ifname;
 		traced_->exec_checked("ip -6 addr add " + std::string(kExtraV6) + "/128 dev lo");
 		// Fixed neighbour entries: no ARP or neighbour discovery while
 		// counting, and no datagram waits in (or overflows) an
@@ -532,6 +533,7 @@ protected:
 
 	std::unique_ptr<TestNetns> traced_;
 	std::unique_ptr<TestNetns> peer_;
+	std::string traced_veth_; // the traced namespace's end of the veth pair
 };
 
 constexpr std::uint64_t kIpv4 = classes(kUdp4Lo80, kUdp4Lo336, kUdp4Lo20480, kTcp4Lo85, kUdp4Veth90,
@@ -683,6 +685,52 @@ TEST_F(FilterBpfTest, Combinations)
 	expect_matches({"-p", "tcp", "-6", "-S", "5007", "-D", "8081"}, 0);
 	expect_matches({"-p", "udp", "-N", "10.200.0.0/24", "-P", "90"}, classes(kUdp4Veth90));
 	expect_matches({"-p", "icmp", "-d", "127.0.0.1"}, classes(kIcmp4EchoReply));
+}
+
+TEST_F(FilterBpfTest, RepeatedPortsMatchAnyOfThem)
+{
+	expect_matches({"-D", "80", "-D", "85"}, classes(kUdp4Lo80, kUdp6Lo80, kTcp4Lo85));
+	expect_matches({"-P", "5005", "-P", "91", "-P", "8080"},
+		       classes(kUdp4Veth90, kUdp6Lo91, kTcp6Lo8080));
+	expect_matches({"-S", "5001", "-S", "5003-5004"},
+		       classes(kUdp4Lo80, kUdp4Lo20480, kTcp4Lo85));
+	// As many as the filter holds, the last one the only match: every
+	// slot is compared.
+	expect_matches({"-D", "1", "-D", "2", "-D", "3", "-D", "4", "-D", "5", "-D", "6", "-D", "7",
+			"-D", "336"},
+		       classes(kUdp4Lo336));
+	expect_matches({"-D", "81", "-D", "82"}, 0);
+}
+
+TEST_F(FilterBpfTest, RepeatedAddressesOfBothFamilies)
+{
+	expect_matches({"-N", "10.200.0.0/24", "-N", "fd00:200::/64"},
+		       classes(kUdp4Veth90, kUdp6Lo91));
+	expect_matches({"-s", "127.0.0.1", "-s", "::1"},
+		       kLoopback4 | classes(kUdp6Lo80, kTcp6Lo8080));
+	expect_matches({"-s", "10.200.0.2", "-s", "fd00:200::1", "-s", "10.9.9.9", "-s",
+			"fd00:200::1:0/112"},
+		       classes(kUdp4Veth90, kUdp6Lo91));
+	expect_matches({"-d", "10.200.0.1", "-d", "fd00::/8"}, classes(kUdp4Veth90));
+}
+
+TEST_F(FilterBpfTest, OptionsOfDifferentKindsMustAllMatch)
+{
+	expect_matches({"-N", "10.200.0.0/24", "-N", "fd00:200::/64", "-P", "90", "-P", "91"},
+		       classes(kUdp4Veth90, kUdp6Lo91));
+	expect_matches({"-N", "10.200.0.0/24", "-N", "fd00:200::/64", "-P", "90"},
+		       classes(kUdp4Veth90));
+	expect_matches({"-s", "127.0.0.1", "-s", "::1", "-D", "80", "-D", "8080", "-p", "tcp"},
+		       classes(kTcp6Lo8080));
+	expect_matches({"-4", "-D", "80", "-D", "8080"}, classes(kUdp4Lo80));
+}
+
+TEST_F(FilterBpfTest, InterfaceMatchesOnlyItsDevice)
+{
+	const std::string ns = traced_->path();
+	expect_matches({"--interface", "lo", "--netns", ns}, kAllClasses & ~classes(kUdp4Veth90));
+	expect_matches({"--interface", traced_veth_, "--netns", ns}, classes(kUdp4Veth90));
+	expect_matches({"--interface", traced_veth_, "--netns", ns, "-D", "80"}, 0);
 }
 
 constexpr std::uint64_t kExtAll = (std::uint64_t{1} << kExtClassCount) - 1;

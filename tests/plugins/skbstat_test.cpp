@@ -329,6 +329,11 @@ TEST_F(SkbstatTest, EachFilterIncludesAndExcludes)
 		{{"-p", "udp"}, 1 + 2 + 4 + 8},
 		{{"-p", "17"}, 1 + 2 + 4 + 8},
 		{{"-p", "icmp"}, 0},
+		// Repeated: any value of an option, and every option.
+		{{"-D", "336", "-D", "90"}, 1 + 4},
+		{{"-P", "41001", "-P", "41004", "-P", "86"}, 1 + 8 + 16},
+		{{"-N", "127.0.0.2", "-N", "::1"}, 4 + 8},
+		{{"-s", "127.0.0.2", "-s", "::1", "-D", "90", "-D", "336"}, 4},
 	};
 	for (const auto &c : cases) {
 		auto args = c.args;
@@ -550,7 +555,42 @@ TEST_F(SkbstatTest, BadInputExits2WithOneLineAndLeavesNothingAttached)
 			{{"-c", "0"}, "--count"},
 			{{"--netns", "/nonexistent"}, "--netns"},
 			{{"--bogus"}, "--bogus"},
+			{{"--interface", "nosuchdev0"}, "--interface: no device 'nosuchdev0'"},
+			{{"--interface", "a-name-of-16-chr"}, "--interface"},
 		});
+}
+
+TEST_F(SkbstatTest, InterfaceCountsOnlyPacketsOnThatDevice)
+{
+	// One namespace with two veths, to two peers: the same drops arrive
+	// on each, 2 over the first and 4 over the second.
+	TestNetns server, near, far;
+	const VethPair first = server.add_veth(near, {"10.200.7.1/24", ""}, {"10.200.7.2/24", ""});
+	const VethPair second = server.add_veth(far, {"10.200.8.1/24", ""}, {"10.200.8.2/24", ""});
+	auto traffic = [&] {
+		udp_to_closed_port(near, "10.200.7.2", "10.200.7.1", 7801, 2);
+		udp_to_closed_port(far, "10.200.8.2", "10.200.8.1", 7801, 4);
+	};
+	const struct {
+		std::vector<std::string> extra;
+		std::uint64_t drops;
+	} cases[] = {
+		{{}, 2 + 4},
+		{{"--interface", first.local_ifname}, 2},
+		{{"--interface", second.local_ifname}, 4},
+		{{"--interface", "lo"}, 0},
+	};
+	for (const auto &c : cases) {
+		std::vector<std::string> args = {"--netns", server.path(), "-D", "7801",
+						 "--json",  "-i",          "60"};
+		args.insert(args.end(), c.extra.begin(), c.extra.end());
+		SkbstatRun run(args);
+		traffic();
+		std::uint64_t no_socket = 0;
+		for (const auto &[key, n] : stack_totals(parse_json_lines(run.stop().out), "drop"))
+			no_socket += key == reason_shown("NO_SOCKET") + " __udp4_lib_rcv" ? n : 0;
+		EXPECT_EQ(no_socket, c.drops) << ::testing::PrintToString(c.extra);
+	}
 }
 
 TEST_F(SkbstatTest, ShortIntervalsUnderAStormStayFlatAndLoseNoStack)

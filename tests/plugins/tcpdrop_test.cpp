@@ -194,13 +194,15 @@ TEST_F(TcpdropTest, SynToClosedPortIPv4AndIPv6)
 		TcpdropRun run({"--netns", ns.path(), "-c", "1"});
 		const auto sport = tcp_connect_once(ns, c.addr, c.addr, 7001);
 		ProcessResult r = run.finish();
-		EXPECT_EQ(
-			r.out.substr(0, r.out.find('\n')),
-			"TIME     PID     IP SADDR:SPORT > DADDR:DPORT STATE (FLAGS) REASON (CODE)");
+		EXPECT_EQ(r.out.substr(0, r.out.find('\n')),
+			  "TIME     PID     IP SADDR:SPORT          > DADDR:DPORT          "
+			  "STATE (FLAGS) REASON (CODE)");
 		const auto [line, frames] = only_drop(r);
 		const std::string addr = c.shown.substr(2);
-		EXPECT_EQ(line, c.shown + ":" + std::to_string(sport) + " > " + addr + ":7001" +
-					no_socket);
+		// Padded to 20 as bcc's tcpdrop does, so that columns line up.
+		EXPECT_EQ(line, fmt::format("{}  {:<20} > {:<20}{}", c.shown.substr(0, 1),
+					    addr + ":" + std::to_string(sport), addr + ":7001",
+					    no_socket));
 		ASSERT_FALSE(frames.empty()) << c.addr;
 		EXPECT_EQ(frames[0].rfind(c.first_frame, 0), 0u) << frames[0];
 		for (const auto &f : frames)
@@ -225,8 +227,9 @@ TEST_F(TcpdropTest, SynAckDroppedByNftablesInSynSent)
 	TcpdropRun run({"--netns", client.path(), "-c", "1"});
 	const auto sport = tcp_connect_once(client, "10.200.1.2", "10.200.1.1", 7100, 0, false);
 	const auto [line, frames] = only_drop(run.finish());
-	EXPECT_EQ(line, "4 10.200.1.1:7100 > 10.200.1.2:" + std::to_string(sport) +
-				" SYN_SENT (SYN|ACK) " + reason_text("NETFILTER_DROP"));
+	EXPECT_EQ(line, fmt::format("4  {:<20} > {:<20} SYN_SENT (SYN|ACK) {}", "10.200.1.1:7100",
+				    "10.200.1.2:" + std::to_string(sport),
+				    reason_text("NETFILTER_DROP")));
 	ASSERT_FALSE(frames.empty());
 	// Before 5.17 nf_hook_slow frees what a rule drops.
 	const char *site = kernel_passes_drop_reasons() ? "nft_do_chain+0x" : "nf_hook_slow+0x";
@@ -285,6 +288,124 @@ TEST_F(TcpdropTest, EachFilterIncludesAndExcludes)
 	EXPECT_EQ(dports_of(parse_json(by_inode.stop().out)), std::set<int>{7301});
 }
 
+TEST_F(TcpdropTest, RepeatedFiltersMatchAnyValueOfEachOption)
+{
+	TestNetns ns;
+	auto traffic = [&] {
+		tcp_connect_once(ns, "127.0.0.1", "127.0.0.1", 7321, 41021);
+		tcp_connect_once(ns, "127.0.0.2", "127.0.0.1", 7322, 41022);
+		tcp_connect_once(ns, "::1", "::1", 7323, 41023);
+	};
+	expect_dports_per_case(
+		ns,
+		{
+			// Two ports both match, the third does not.
+			{{"-P", "7321", "-P", "7322"}, {7321, 7322}},
+			{{"-D", "7323", "-D", "7321"}, {7321, 7323}},
+			{{"-S", "41021", "-S", "41023"}, {7321, 7323}},
+			// An IPv4 and an IPv6 network together.
+			{{"-N", "127.0.0.2/32", "-N", "::1"}, {7322, 7323}},
+			{{"-s", "127.0.0.2", "-s", "::/0"}, {7322, 7323}},
+			// Each option must match: any of -s, any of -D.
+			{{"-s", "127.0.0.2", "-s", "::1", "-D", "7321", "-D", "7323"}, {7323}},
+		},
+		traffic);
+}
+
+// A namespace `server` with two veths, to `near` and `far`, and an nft
+// rule that drops TCP to port 7331 arriving on either.
+struct TwoDeviceBed {
+	TwoDeviceBed()
+	{
+		first = server.add_veth(near, {"10.200.3.1/24", ""}, {"10.200.3.2/24", ""});
+		second = server.add_veth(far, {"10.200.4.1/24", ""}, {"10.200.4.2/24", ""});
+		drop_input_with_nft(server, "tcp dport 7331");
+	}
+	// One SYN over each device, dropped there by the rule.
+	void traffic()
+	{
+		tcp_connect_once(near, "10.200.3.2", "10.200.3.1", 7331, 41031, false);
+		tcp_connect_once(far, "10.200.4.2", "10.200.4.1", 7331, 41032, false);
+	}
+	TestNetns server, near, far;
+	VethPair first, second;
+};
+
+std::set<std::pair<std::string, int>> devices_and_sports(const std::vector<json> &events)
+{
+	std::set<std::pair<std::string, int>> seen;
+	for (const json &e : events)
+		seen.insert({e["ifname"].is_string() ? e["ifname"].get<std::string>() : "(null)",
+			     e["sport"].get<int>()});
+	return seen;
+}
+
+TEST_F(TcpdropTest, InterfaceShowsOnlyDropsOnThatDevice)
+{
+	TwoDeviceBed bed;
+	using Seen = std::set<std::pair<std::string, int>>;
+	{
+		// Both drops happen, each on its own device, named in JSON.
+		TcpdropRun run({"--netns", bed.server.path(), "--no-stack"}, true);
+		bed.traffic();
+		EXPECT_EQ(devices_and_sports(parse_json(run.stop().out)),
+			  (Seen{{bed.first.local_ifname, 41031},
+				{bed.second.local_ifname, 41032}}));
+	}
+	for (const VethPair *device : {&bed.first, &bed.second}) {
+		TcpdropRun run({"--netns", bed.server.path(), "--interface", device->local_ifname,
+				"--no-stack"},
+			       true);
+		bed.traffic();
+		const int sport = device == &bed.first ? 41031 : 41032;
+		EXPECT_EQ(devices_and_sports(parse_json(run.stop().out)),
+			  (Seen{{device->local_ifname, sport}}))
+			<< device->local_ifname;
+	}
+	// lo of that namespace saw none of it.
+	TcpdropRun on_lo({"--netns", bed.server.path(), "--interface", "lo"}, true);
+	bed.traffic();
+	EXPECT_EQ(parse_json(on_lo.stop().out).size(), 0u);
+}
+
+TEST_F(TcpdropTest, TextShowsNamespaceAndDeviceColumnsOnRequest)
+{
+	TwoDeviceBed bed;
+	TcpdropRun run({"--netns", bed.server.path(), "--interface", bed.first.local_ifname,
+			"--show-netns", "--show-interface", "--no-stack", "-c", "1"});
+	bed.traffic();
+	const ProcessResult r = run.finish();
+	ASSERT_EQ(r.exit_code, 0) << r.err;
+	EXPECT_EQ(r.out.substr(0, r.out.find('\n')),
+		  "TIME     PID     NETNS      INTERFACE       IP SADDR:SPORT          > "
+		  "DADDR:DPORT          STATE (FLAGS) REASON (CODE)");
+	const auto drops = parse_text(r.out);
+	ASSERT_EQ(drops.size(), 1u) << r.out;
+	const std::regex line(R"(\d\d:\d\d:\d\d \d+ +(.*))");
+	std::smatch m;
+	ASSERT_TRUE(std::regex_match(drops[0].line, m, line)) << drops[0].line;
+	EXPECT_EQ(m[1].str().rfind(fmt::format("{:<10} {:<15} 4  {:<20} > {:<20} ",
+					       bed.server.inode(), bed.first.local_ifname,
+					       "10.200.3.2:41031", "10.200.3.1:7331"),
+				   0),
+		  0u)
+		<< drops[0].line;
+}
+
+TEST_F(TcpdropTest, BadInterfaceExits2WithOneLine)
+{
+	expect_usage_errors(
+		"tcpdrop",
+		{
+			{{"--interface", "nosuchdev0"},
+			 "--interface: no device 'nosuchdev0' in this network namespace"},
+			{{"--interface", "nosuchdev0", "--netns", "/proc/self/ns/net"},
+			 "--interface: no device 'nosuchdev0' in network namespace"},
+			{{"--interface", "a-name-of-16-chr"}, "longer than 15 characters"},
+			{{"--interface", "lo", "--netns", "4026531840"}, "not the inode number"},
+		});
+}
+
 TEST_F(TcpdropTest, ReasonFiltersIncludeAndExclude)
 {
 	REQUIRE_DROP_REASONS();
@@ -323,7 +444,7 @@ TEST_F(TcpdropTest, JsonCarriesTheSameFactsAsText)
 					       "saddr",    "sport", "daddr",      "dport",
 					       "state",    "flags", "reason",     "reason_code",
 					       "location", "netns", "sock_netns", "ifindex",
-					       "stack"};
+					       "ifname",   "stack"};
 	for (const auto &k : keys)
 		EXPECT_TRUE(e.contains(k)) << k;
 	EXPECT_TRUE(std::regex_match(e["time"].get<std::string>(),
@@ -346,6 +467,9 @@ TEST_F(TcpdropTest, JsonCarriesTheSameFactsAsText)
 	EXPECT_EQ(e["netns"], ns.inode());
 	EXPECT_TRUE(e["sock_netns"].is_null()); // no socket, as state says
 	EXPECT_EQ(e["ifindex"], 1);             // lo
+	EXPECT_EQ(e["ifname"], "lo");
+	// Right after ifindex, as documented (parsing sorts the keys).
+	EXPECT_NE(j.out.find(R"("ifindex":1,"ifname":"lo","stack":)"), std::string::npos) << j.out;
 	EXPECT_EQ(e["location"], drops[0].frames.at(0));
 	EXPECT_EQ(e["stack"].get<std::vector<std::string>>(), drops[0].frames);
 	EXPECT_NE(drops[0].line.find(" " + std::to_string(e["pid"].get<int>()) + " "),

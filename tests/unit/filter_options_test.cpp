@@ -6,7 +6,10 @@
 #include <nettrace/errors.hpp>
 
 #include <boost/program_options.hpp>
+#include <fmt/format.h>
 #include <gtest/gtest.h>
+
+#include <net/if.h>
 
 #include <functional>
 #include <sstream>
@@ -82,8 +85,8 @@ TEST(AddFilterOptions, AllOptionsHaveShortAndLongNames)
 {
 	po::options_description desc;
 	add_filter_options(desc, FilterOption::all);
-	for (const char *name :
-	     {"saddr", "daddr", "addr", "sport", "dport", "port", "proto", "ipv4", "ipv6", "netns"})
+	for (const char *name : {"saddr", "daddr", "addr", "sport", "dport", "port", "proto",
+				 "ipv4", "ipv6", "netns", "interface"})
 		EXPECT_NE(desc.find_nothrow(name, false), nullptr) << name;
 	for (const char *name : {"-s", "-d", "-N", "-S", "-D", "-P", "-p", "-4", "-6"})
 		EXPECT_NE(desc.find_nothrow(name, false, false, false), nullptr) << name;
@@ -91,6 +94,9 @@ TEST(AddFilterOptions, AllOptionsHaveShortAndLongNames)
 	help << desc;
 	EXPECT_NE(help.str().find("-s [ --saddr ] NET"), std::string::npos) << help.str();
 	EXPECT_NE(help.str().find("--netns NS"), std::string::npos) << help.str();
+	// No short name: skbstat's -i is its interval.
+	EXPECT_NE(help.str().find("  --interface NAME"), std::string::npos) << help.str();
+	EXPECT_EQ(desc.find_nothrow("-i", false, false, false), nullptr);
 }
 
 TEST(AddFilterOptions, OnlyTheRequestedOnes)
@@ -121,12 +127,13 @@ TEST(FilterOptionsFrom, ShortAndLongForms)
 	FilterOptions o =
 		parse_args(FilterOption::all, {"-s", "10.0.0.1", "--daddr", "10.0.0.2", "-S", "1",
 					       "--dport=2", "-p", "tcp", "-4", "--netns", "123"});
-	EXPECT_EQ(o.saddr, "10.0.0.1");
-	EXPECT_EQ(o.daddr, "10.0.0.2");
-	EXPECT_FALSE(o.addr);
-	EXPECT_EQ(o.sport, "1");
-	EXPECT_EQ(o.dport, "2");
-	EXPECT_FALSE(o.port);
+	using List = std::vector<std::string>;
+	EXPECT_EQ(o.saddr, List{"10.0.0.1"});
+	EXPECT_EQ(o.daddr, List{"10.0.0.2"});
+	EXPECT_TRUE(o.addr.empty());
+	EXPECT_EQ(o.sport, List{"1"});
+	EXPECT_EQ(o.dport, List{"2"});
+	EXPECT_TRUE(o.port.empty());
 	EXPECT_EQ(o.proto, "tcp");
 	EXPECT_EQ(o.netns, "123");
 	EXPECT_TRUE(o.ipv4);
@@ -134,17 +141,17 @@ TEST(FilterOptionsFrom, ShortAndLongForms)
 
 	FilterOptions o2 =
 		parse_args(FilterOption::all, {"--addr", "fd00::1", "--port", "80", "--ipv6"});
-	EXPECT_EQ(o2.addr, "fd00::1");
-	EXPECT_EQ(o2.port, "80");
+	EXPECT_EQ(o2.addr, List{"fd00::1"});
+	EXPECT_EQ(o2.port, List{"80"});
 	EXPECT_TRUE(o2.ipv6);
-	EXPECT_FALSE(o2.saddr);
+	EXPECT_TRUE(o2.saddr.empty());
 }
 
 TEST(FilterOptionsFrom, EmptyValueIsGivenNotUnset)
 {
 	FilterOptions o = parse_args(FilterOption::all, {"-s", ""});
-	ASSERT_TRUE(o.saddr);
-	EXPECT_EQ(*o.saddr, "");
+	ASSERT_EQ(o.saddr.size(), 1u);
+	EXPECT_EQ(o.saddr[0], "");
 	EXPECT_EQ(usage_error_of([&] { build_filter(o); }),
 		  "-s: empty value, expected an IPv4 or IPv6 address or network");
 }
@@ -152,15 +159,27 @@ TEST(FilterOptionsFrom, EmptyValueIsGivenNotUnset)
 TEST(FilterOptionsFrom, NothingGiven)
 {
 	FilterOptions o = parse_args(FilterOption::all, {});
-	EXPECT_FALSE(o.saddr || o.daddr || o.addr || o.sport || o.dport || o.port || o.proto ||
-		     o.netns);
+	EXPECT_TRUE(o.saddr.empty() && o.daddr.empty() && o.addr.empty() && o.sport.empty() &&
+		    o.dport.empty() && o.port.empty());
+	EXPECT_FALSE(o.proto || o.netns || o.interface);
 	EXPECT_FALSE(o.ipv4 || o.ipv6);
 }
 
-TEST(FilterOptionsFrom, RepeatedOptionIsRefused)
+TEST(FilterOptionsFrom, AddressesAndPortsRepeatInOrder)
 {
-	EXPECT_THROW(parse_args(FilterOption::all, {"-s", "10.0.0.1", "-s", "10.0.0.2"}),
-		     po::error);
+	using List = std::vector<std::string>;
+	FilterOptions o =
+		parse_args(FilterOption::all, {"-s", "10.0.0.1", "--saddr", "fd00::1", "-P", "80",
+					       "--port=443", "-P", "8000-8080"});
+	EXPECT_EQ(o.saddr, (List{"10.0.0.1", "fd00::1"}));
+	EXPECT_EQ(o.port, (List{"80", "443", "8000-8080"}));
+}
+
+TEST(FilterOptionsFrom, OneValueOptionsStillRefuseRepeats)
+{
+	for (const char *option : {"-p", "--netns", "--interface"})
+		EXPECT_THROW(parse_args(FilterOption::all, {option, "a", option, "b"}), po::error)
+			<< option;
 }
 
 // --- build_filter -----------------------------------------------------------
@@ -180,36 +199,77 @@ TEST(BuildFilter, EveryFieldLandsWhereTheBpfSideLooks)
 	EXPECT_EQ(f.has_proto, 1);
 	EXPECT_EQ(f.proto, 6);
 	EXPECT_EQ(f.netns_ino, 4026531840u);
-	EXPECT_EQ(f.saddr.family, NT_AF_INET);
-	EXPECT_EQ(f.saddr.prefix_len, 8);
-	EXPECT_EQ(f.saddr.addr[0], 10);
-	EXPECT_EQ(f.saddr.addr[1], 0);
-	EXPECT_EQ(f.daddr.addr[0], 192);
-	EXPECT_EQ(f.daddr.addr[3], 1);
-	EXPECT_EQ(f.daddr.prefix_len, 32);
-	EXPECT_EQ(f.either_addr.family, 0);
-	EXPECT_EQ(f.sport.enabled, 1);
-	EXPECT_EQ(f.sport.lo, 1000);
-	EXPECT_EQ(f.sport.hi, 2000);
-	EXPECT_EQ(f.dport.lo, 80);
-	EXPECT_EQ(f.dport.hi, 80);
-	EXPECT_EQ(f.either_port.enabled, 0);
+	ASSERT_EQ(f.saddr.count, 1u);
+	EXPECT_EQ(f.saddr.net[0].family, NT_AF_INET);
+	EXPECT_EQ(f.saddr.net[0].prefix_len, 8);
+	EXPECT_EQ(f.saddr.net[0].addr[0], 10);
+	EXPECT_EQ(f.saddr.net[0].addr[1], 0);
+	EXPECT_EQ(f.saddr.net[0].mask[0], 0xff);
+	EXPECT_EQ(f.saddr.net[0].mask[1], 0);
+	ASSERT_EQ(f.daddr.count, 1u);
+	EXPECT_EQ(f.daddr.net[0].addr[0], 192);
+	EXPECT_EQ(f.daddr.net[0].addr[3], 1);
+	EXPECT_EQ(f.daddr.net[0].prefix_len, 32);
+	EXPECT_EQ(f.either_addr.count, 0u);
+	ASSERT_EQ(f.sport.count, 1u);
+	EXPECT_EQ(f.sport.range[0].lo, 1000);
+	EXPECT_EQ(f.sport.range[0].hi, 2000);
+	ASSERT_EQ(f.dport.count, 1u);
+	EXPECT_EQ(f.dport.range[0].lo, 80);
+	EXPECT_EQ(f.dport.range[0].hi, 80);
+	EXPECT_EQ(f.either_port.count, 0u);
+	EXPECT_EQ(f.ifindex, 0u);
 	EXPECT_EQ(f.pad, 0);
+}
+
+TEST(BuildFilter, RepeatedValuesFillTheListsInOrder)
+{
+	nt_filter f = filter_of({"-N", "10.250.0.0/24", "-N", "fd00:250::/64", "-D", "80", "-D",
+				 "443", "-D", "8000-8080"});
+	ASSERT_EQ(f.either_addr.count, 2u);
+	EXPECT_EQ(f.either_addr.net[0].family, NT_AF_INET);
+	EXPECT_EQ(f.either_addr.net[1].family, NT_AF_INET6);
+	EXPECT_EQ(f.either_addr.net[1].prefix_len, 64);
+	ASSERT_EQ(f.dport.count, 3u);
+	EXPECT_EQ(f.dport.range[1].lo, 443);
+	EXPECT_EQ(f.dport.range[2].hi, 8080);
+	EXPECT_TRUE(all_zero(&f.dport.range[3], sizeof(f.dport.range[3]) * (NT_FILTER_PORTS - 3)));
+	EXPECT_EQ(describe(f), "src or dst 10.250.0.0/24 or fd00:250::/64, "
+			       "dst port 80 or 443 or 8000-8080");
+}
+
+TEST(BuildFilter, TooManyValues)
+{
+	std::vector<std::string> args;
+	for (int i = 0; i <= NT_FILTER_PORTS; ++i)
+		args.insert(args.end(), {"-P", std::to_string(1000 + i)});
+	EXPECT_EQ(filter_error_of(args),
+		  fmt::format("-P: at most {} ports or ranges can be given, not {}",
+			      NT_FILTER_PORTS, NT_FILTER_PORTS + 1));
+	args.clear();
+	for (int i = 0; i <= NT_FILTER_NETS; ++i)
+		args.insert(args.end(), {"-d", fmt::format("10.0.0.{}", i)});
+	EXPECT_EQ(filter_error_of(args), fmt::format("-d: at most {} networks can be given, not {}",
+						     NT_FILTER_NETS, NT_FILTER_NETS + 1));
+	args.pop_back();
+	args.pop_back();
+	EXPECT_NO_THROW(filter_of(args));
 }
 
 TEST(BuildFilter, EitherAddressAndPort)
 {
 	nt_filter f = filter_of({"-N", "fd00::/64", "-P", "8000-8080", "-6"});
 	EXPECT_EQ(f.family, NT_AF_INET6);
-	EXPECT_EQ(f.either_addr.family, NT_AF_INET6);
-	EXPECT_EQ(f.either_addr.prefix_len, 64);
-	EXPECT_EQ(f.either_addr.addr[0], 0xfd);
-	EXPECT_EQ(f.either_port.enabled, 1);
-	EXPECT_EQ(f.either_port.lo, 8000);
-	EXPECT_EQ(f.either_port.hi, 8080);
-	EXPECT_EQ(f.saddr.family, 0);
-	EXPECT_EQ(f.sport.enabled, 0);
-	EXPECT_EQ(f.dport.enabled, 0);
+	ASSERT_EQ(f.either_addr.count, 1u);
+	EXPECT_EQ(f.either_addr.net[0].family, NT_AF_INET6);
+	EXPECT_EQ(f.either_addr.net[0].prefix_len, 64);
+	EXPECT_EQ(f.either_addr.net[0].addr[0], 0xfd);
+	ASSERT_EQ(f.either_port.count, 1u);
+	EXPECT_EQ(f.either_port.range[0].lo, 8000);
+	EXPECT_EQ(f.either_port.range[0].hi, 8080);
+	EXPECT_EQ(f.saddr.count, 0u);
+	EXPECT_EQ(f.sport.count, 0u);
+	EXPECT_EQ(f.dport.count, 0u);
 }
 
 TEST(BuildFilter, AddressesDoNotSetTheFamilyFlag)
@@ -305,6 +365,16 @@ TEST(BuildFilter, AddressesOfDifferentFamilies)
 		  "-d: 'fd00::1' is IPv6, but -s is IPv4: no packet has both");
 	EXPECT_EQ(filter_error_of({"-s", "fd00::1", "-d", "10.0.0.1"}),
 		  "-d: '10.0.0.1' is IPv4, but -s is IPv6: no packet has both");
+	// Both families in one option: each value needs a partner elsewhere.
+	EXPECT_NO_THROW(filter_of({"-N", "10.0.0.0/8", "-N", "fd00::/8"}));
+	EXPECT_NO_THROW(
+		filter_of({"-s", "10.0.0.1", "-s", "fd00::1", "-d", "10.0.0.2", "-d", "fd00::2"}));
+	EXPECT_EQ(filter_error_of({"-s", "10.0.0.1", "-s", "fd00::1", "-d", "fd00::2"}),
+		  "-s: '10.0.0.1' is IPv4, but -d is IPv6: no packet has both");
+	EXPECT_EQ(filter_error_of({"-d", "fd00::2", "-s", "fd00::1", "-s", "10.0.0.1"}),
+		  "-s: '10.0.0.1' is IPv4, but -d is IPv6: no packet has both");
+	EXPECT_EQ(filter_error_of({"-4", "-N", "10.0.0.0/8", "-N", "fd00::/8"}),
+		  "-N: 'fd00::/8' is IPv6, but -4 selects IPv4 packets only");
 }
 
 TEST(BuildFilter, PortsNeedAProtocolWithPorts)
@@ -329,6 +399,44 @@ TEST(BuildFilter, IcmpOfTheOtherFamily)
 		  "-p icmp is ICMP for IPv4, but -d selects IPv6 (use -p icmp6)");
 	EXPECT_NO_THROW(filter_of({"-p", "icmp", "-4"}));
 	EXPECT_NO_THROW(filter_of({"-p", "icmp6", "-N", "fd00::/8"}));
+	EXPECT_NO_THROW(filter_of({"-p", "icmp", "-N", "fd00::/8", "-N", "10.0.0.0/8"}));
+}
+
+TEST(BuildFilter, InterfaceInOwnNamespace)
+{
+	struct stat st {};
+	ASSERT_EQ(stat("/proc/self/ns/net", &st), 0);
+	nt_filter f = filter_of({"--interface", "lo"});
+	EXPECT_EQ(f.ifindex, if_nametoindex("lo"));
+	// The index is only unique in its namespace: the filter names it.
+	EXPECT_EQ(f.netns_ino, static_cast<std::uint32_t>(st.st_ino));
+	nt_filter g = filter_of({"--interface", "lo", "--netns", "/proc/self/ns/net"});
+	EXPECT_EQ(g.ifindex, f.ifindex);
+	EXPECT_EQ(g.netns_ino, f.netns_ino);
+}
+
+TEST(BuildFilter, InterfaceErrors)
+{
+	EXPECT_EQ(filter_error_of({"--interface", "nosuchdev0"}),
+		  "--interface: no device 'nosuchdev0' in this network namespace "
+		  "(add --netns NS for one in another)");
+	EXPECT_EQ(filter_error_of({"--interface", "nosuchdev0", "--netns", "/proc/self/ns/net"}),
+		  "--interface: no device 'nosuchdev0' in network namespace "
+		  "'/proc/self/ns/net'");
+	EXPECT_EQ(filter_error_of({"--interface", ""}),
+		  "--interface: empty value, expected a network device name such as eth0");
+	EXPECT_EQ(filter_error_of({"--interface", "a-name-of-16-chr"}),
+		  "--interface: 'a-name-of-16-chr' is longer than 15 characters, the most a "
+		  "device name can have");
+	EXPECT_EQ(filter_error_of({"--interface", "eth0/1"}),
+		  "--interface: 'eth0/1' is not a valid network device name");
+	struct stat st {};
+	ASSERT_EQ(stat("/proc/self/ns/net", &st), 0);
+	EXPECT_EQ(filter_error_of({"--interface", "lo", "--netns", std::to_string(st.st_ino)}),
+		  fmt::format("--interface: a device is looked up in the namespace --netns "
+			      "names, which needs a path or a name in /run/netns, not the "
+			      "inode number '{}'",
+			      st.st_ino));
 }
 
 TEST(BuildFilter, ErrorsAreOneLine)

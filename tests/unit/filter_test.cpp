@@ -327,22 +327,34 @@ TEST(Describe, Everything)
 	f.family = NT_AF_INET;
 	f.has_proto = 1;
 	f.proto = 6;
-	f.saddr = parse_network("-s", "10.1.2.3/8");
-	f.daddr = parse_network("-d", "192.168.0.1");
-	f.sport = parse_port_range("-S", "1024-2048");
-	f.dport = parse_port_range("-D", "80");
+	f.saddr = {1, {parse_network("-s", "10.1.2.3/8")}};
+	f.daddr = {1, {parse_network("-d", "192.168.0.1")}};
+	f.sport = {1, {parse_port_range("-S", "1024-2048")}};
+	f.dport = {1, {parse_port_range("-D", "80")}};
+	f.ifindex = 3;
 	f.netns_ino = 4026531840u;
 	EXPECT_EQ(describe(f), "ipv4, proto tcp, src 10.0.0.0/8, dst 192.168.0.1/32, "
-			       "src port 1024-2048, dst port 80, netns 4026531840");
+			       "src port 1024-2048, dst port 80, ifindex 3, netns 4026531840");
 }
 
 TEST(Describe, EitherAddressAndPort)
 {
 	nt_filter f{};
 	f.family = NT_AF_INET6;
-	f.either_addr = parse_network("-N", "fd00::1/64");
-	f.either_port = parse_port_range("-P", "0-65535");
+	f.either_addr = {1, {parse_network("-N", "fd00::1/64")}};
+	f.either_port = {1, {parse_port_range("-P", "0-65535")}};
 	EXPECT_EQ(describe(f), "ipv6, src or dst fd00::/64, src or dst port 0-65535");
+}
+
+TEST(Describe, SeveralValuesOfAnOption)
+{
+	nt_filter f{};
+	f.either_addr = {2, {parse_network("-N", "10.0.0.0/8"), parse_network("-N", "fd00::/64")}};
+	f.dport = {3,
+		   {parse_port_range("-D", "80"), parse_port_range("-D", "443"),
+		    parse_port_range("-D", "8000-8080")}};
+	EXPECT_EQ(describe(f),
+		  "src or dst 10.0.0.0/8 or fd00::/64, dst port 80 or 443 or 8000-8080");
 }
 
 TEST(Describe, ProtocolWithoutName)

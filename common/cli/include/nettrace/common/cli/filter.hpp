@@ -27,7 +27,8 @@ inline constexpr std::uint8_t kProtoSctp = 132;
 inline constexpr std::uint8_t kProtoUdplite = 136;
 
 // "10.0.0.0/8", "fd00::/64", or a bare address (a /32 or /128 network).
-// Host bits beyond the prefix are cleared: "10.1.2.3/8" is 10.0.0.0/8.
+// Host bits beyond the prefix are cleared: "10.1.2.3/8" is 10.0.0.0/8;
+// `mask` holds the prefix as bytes.
 // Throws UsageError.
 nt_net parse_network(std::string_view option, std::string_view text);
 
@@ -54,8 +55,8 @@ std::string format_network(const nt_net &net);
 // "80" or "8000-8080"; "any" when the range is not set.
 std::string format_port_range(const nt_port_range &range);
 
-// One line for verbose output, e.g.
-// "ipv4, proto tcp, src 10.0.0.0/8, dst port 80-90, netns 4026531840";
+// One line for verbose output, e.g. "ipv4, proto tcp, src 10.0.0.0/8,
+// dst port 80 or 443, ifindex 3, netns 4026531840";
 // "all packets" when nothing is set.
 std::string describe(const nt_filter &filter);
 

@@ -5,6 +5,8 @@
 #pragma once
 
 #include <cstdint>
+#include <optional>
+#include <string>
 #include <string_view>
 
 namespace nettrace {
@@ -18,6 +20,11 @@ namespace nettrace {
 // be a network namespace. Throws UsageError naming option, value and why,
 // e.g. "--netns: '/nonexistent': No such file or directory".
 std::uint32_t parse_netns(std::string_view option, std::string_view text);
+
+// The namespace file a --netns value names: the path itself, or
+// /run/netns/NAME for a bare name; nullopt for the inode number forms,
+// which name no file. Checks nothing: parse_netns() does.
+std::optional<std::string> netns_file(std::string_view text);
 
 // The inode of the calling thread's network namespace; 0 if it cannot be
 // read.
