@@ -162,7 +162,7 @@ struct TextRecord {
 std::vector<TextRecord> text_records(const std::string &out)
 {
 	static const std::regex record(
-		R"(\d\d:\d\d:\d\d \d+ +[46] \S+ > \S+ (\S+) \([A-Z|]*\) (\S+ \(\S+\))(?: \[(\w+)\])?)");
+		R"(\d\d:\d\d:\d\d \d+ +[46] +\S+ +> \S+ +(\S+) \([A-Z|]*\) (\S+ \(\S+\))(?: \[(\w+)\])?)");
 	std::vector<TextRecord> records;
 	std::istringstream in(out);
 	std::string l;
