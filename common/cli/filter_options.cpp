@@ -143,7 +143,7 @@ nt_filter build_filter(const FilterOptions &options)
 		filter.proto = parse_protocol(kProto, *options.proto);
 	}
 	if (options.netns)
-		filter.netns_ino = parse_netns(kNetns, *options.netns);
+		filter.netns_ino = parse_live_netns(kNetns, *options.netns);
 
 	// A packet has one family: every address given, and -4/-6, must agree
 	// on it, or the filter could never match anything.
