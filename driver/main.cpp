@@ -6,6 +6,8 @@
 #include "plugin_dirs.hpp"
 #include "plugin_list.hpp"
 
+#include <nettrace/common/cli/command_line.hpp>
+#include <nettrace/common/cli/text.hpp>
 #include <nettrace/common/cli/text_match.hpp>
 #include <nettrace/errors.hpp>
 #include <nettrace/plugin.h>
@@ -78,7 +80,9 @@ DriverOptions parse_command_line(int argc, char **argv)
 			  vm);
 		po::notify(vm);
 	} catch (const po::error &e) {
-		throw UsageError(e.what());
+		throw UsageError(describe_option_error(e, first_command_arg, argv, desc,
+						       po::positional_options_description(),
+						       "nettrace"));
 	}
 	opts.command.assign(argv + first_command_arg, argv + argc);
 	return opts;
@@ -263,11 +267,9 @@ int run_driver(int argc, char **argv)
 	const std::string &name = opts.command[0];
 	const LoadedPlugin *plugin = catalog->find(name);
 	if (!plugin) {
-		const auto close = closest_matches(name, catalog->names(), 1);
-		throw UsageError(fmt::format("'{}' is not a nettrace command.{}", name,
-					     close.empty() ? " See 'nettrace --help'."
-							   : fmt::format(" Did you mean '{}'?",
-									 close.front())));
+		throw UsageError(fmt::format("unknown command {}{}{}", quoted_value(name),
+					     did_you_mean(suggestions(name, catalog->names())),
+					     see_help("nettrace")));
 	}
 	// --help is the manual; without one the plugin prints its summary.
 	if (asks_for_manual(opts.command))

@@ -1,5 +1,8 @@
 // SPDX-License-Identifier: MIT
 #include <nettrace/common/cli/command_line.hpp>
+#include <nettrace/common/cli/option_values.hpp>
+#include <nettrace/common/cli/text.hpp>
+#include <nettrace/common/cli/text_match.hpp>
 
 #include <nettrace/errors.hpp>
 
@@ -12,6 +15,16 @@
 namespace po = boost::program_options;
 
 namespace nettrace {
+
+namespace {
+
+// The driver passes the command's name as argv[0].
+std::string command_name(int argc, char **argv)
+{
+	return argc > 0 && argv[0] ? fmt::format("nettrace {}", argv[0]) : "nettrace";
+}
+
+} // namespace
 
 po::variables_map parse_command_line(int argc, char **argv, const po::options_description &options)
 {
@@ -32,12 +45,15 @@ po::variables_map parse_command_line(int argc, char **argv, const po::options_de
 			  vm);
 		po::notify(vm);
 	} catch (const po::too_many_positional_options_error &) {
+		const std::string help = see_help(command_name(argc, argv));
 		for (int i = 1; i < argc; ++i)
 			if (argv[i][0] != '-' && (i == 1 || argv[i - 1][0] != '-'))
-				throw UsageError(fmt::format("unexpected argument '{}'", argv[i]));
-		throw UsageError("unexpected argument");
+				throw UsageError(fmt::format("unexpected argument {}{}",
+							     quoted_value(argv[i]), help));
+		throw UsageError("unexpected argument" + help);
 	} catch (const po::error &e) {
-		throw UsageError(e.what());
+		throw UsageError(describe_option_error(e, argc, argv, options, positional,
+						       command_name(argc, argv)));
 	}
 	return vm;
 }
@@ -60,9 +76,9 @@ bool print_help_if_asked(const po::variables_map &vm, std::string_view usage,
 void add_run_limit_options(po::options_description &options, RunLimits &limits,
 			   const char *count_help)
 {
-	options.add_options()("count,c", po::value(&limits.count)->value_name("N"),
+	options.add_options()("count,c", count_value(&limits.count)->value_name("N"),
 			      count_help)("duration",
-					  po::value(&limits.seconds)->value_name("SECONDS"),
+					  seconds_value(&limits.seconds)->value_name("SECONDS"),
 					  "exit after SECONDS (fractions allowed)");
 }
 
@@ -70,9 +86,11 @@ void check_run_limits(const po::variables_map &vm, const RunLimits &limits)
 {
 	if (vm.count("count") && limits.count == 0)
 		throw UsageError("--count: must be at least 1");
-	// Below a millisecond rounds to "no limit"; far above a year overflows.
-	if (vm.count("duration") && !(limits.seconds >= 0.001 && limits.seconds <= 1e8))
-		throw UsageError("--duration: must be a number of seconds from 0.001 to 100000000");
+	if (vm.count("duration") &&
+	    !(limits.seconds >= kMinSeconds && limits.seconds <= kMaxSeconds))
+		throw UsageError(
+			fmt::format("--duration: must be a number of seconds from {} to {:.0f}",
+				    kMinSeconds, kMaxSeconds));
 }
 
 } // namespace nettrace

@@ -232,7 +232,7 @@ nt_filter build_filter(const FilterOptions &options)
 		filter.proto = parse_protocol(kProto, *options.proto);
 	}
 	if (options.netns)
-		filter.netns_ino = parse_netns(kNetns, *options.netns);
+		filter.netns_ino = parse_live_netns(kNetns, *options.netns);
 
 	const unsigned flag_families = options.ipv4 ? kIPv4 : options.ipv6 ? kIPv6 : kBothFamilies;
 	check_families(networks, flag_families, options.ipv4 ? "-4" : "-6");

@@ -8,13 +8,18 @@
 #include <cerrno>
 #include <charconv>
 #include <cstring>
+#include <dirent.h>
 #include <fcntl.h>
+#include <fstream>
 #include <sched.h>
+#include <sstream>
 #include <string>
 #include <sys/ioctl.h>
 #include <sys/stat.h>
 #include <sys/vfs.h>
 #include <unistd.h>
+#include <utility>
+#include <vector>
 
 namespace nettrace {
 
@@ -97,6 +102,87 @@ std::uint32_t inode_of_namespace_file(std::string_view option, std::string_view 
 	return static_cast<std::uint32_t>(st.st_ino);
 }
 
+// Namespaces take their inode numbers from the top of the range: fixed
+// ones for the first namespaces (init_net has 0xEFFFFFF9 since Linux 6.x),
+// the rest counted up from 0xF0000000 (fs/proc/generic.c). Below this,
+// which leaves room for more fixed ones, no kernel gives one out.
+constexpr std::uint32_t kLowestNamespaceInode = 0xEFFFF000;
+
+enum class Seen { yes, no, cannot_tell };
+
+// Whether the symbolic link at `path` reads `target`; a link that
+// vanished (its task exited) does not, one we may not read is unknown.
+Seen link_reads(const std::string &path, std::string_view target)
+{
+	char buffer[64];
+	const ssize_t n = readlink(path.c_str(), buffer, sizeof(buffer));
+	if (n < 0)
+		return errno == EACCES || errno == EPERM ? Seen::cannot_tell : Seen::no;
+	return std::string_view(buffer, static_cast<std::size_t>(n)) == target ? Seen::yes
+									       : Seen::no;
+}
+
+// Whether any numeric entry of `dir` (/proc/PID/task or /proc/PID/fd)
+// leads, through `suffix`, to a link that reads `target`.
+Seen any_link_reads(const std::string &dir, const char *suffix, std::string_view target)
+{
+	DIR *d = opendir(dir.c_str());
+	if (!d)
+		return errno == EACCES || errno == EPERM ? Seen::cannot_tell : Seen::no;
+	Seen result = Seen::no;
+	while (const dirent *entry = readdir(d)) {
+		if (!is_decimal(entry->d_name))
+			continue;
+		const Seen s = link_reads(dir + "/" + entry->d_name + suffix, target);
+		if (s == Seen::yes) {
+			result = s;
+			break;
+		}
+		if (s == Seen::cannot_tell)
+			result = s;
+	}
+	closedir(d);
+	return result;
+}
+
+// Where a network namespace can be: a bind mount (its root reads
+// "net:[N]" in mountinfo), a task's namespace, or an open file.
+Seen netns_inode_seen(std::uint32_t inode)
+{
+	if (inode == current_netns_inode())
+		return Seen::yes;
+	const std::string target = fmt::format("net:[{}]", inode);
+	std::ifstream mountinfo("/proc/self/mountinfo");
+	for (std::string line; std::getline(mountinfo, line);) {
+		std::istringstream fields(line);
+		std::string id, parent, device, root;
+		if (fields >> id >> parent >> device >> root && root == target)
+			return Seen::yes;
+	}
+	std::vector<std::string> pids;
+	if (DIR *proc = opendir("/proc")) {
+		while (const dirent *entry = readdir(proc))
+			if (is_decimal(entry->d_name))
+				pids.emplace_back(entry->d_name);
+		closedir(proc);
+	}
+	if (pids.empty())
+		return Seen::cannot_tell;
+	bool complete = true;
+	// Tasks first: a namespace held only by an open file is rare, and
+	// there are many more files than tasks.
+	const std::pair<const char *, const char *> places[] = {{"/task", "/ns/net"}, {"/fd", ""}};
+	for (const auto &[folder, suffix] : places) {
+		for (const std::string &pid : pids) {
+			const Seen s = any_link_reads("/proc/" + pid + folder, suffix, target);
+			if (s == Seen::yes)
+				return s;
+			complete = complete && s != Seen::cannot_tell;
+		}
+	}
+	return complete ? Seen::no : Seen::cannot_tell;
+}
+
 } // namespace
 
 std::uint32_t parse_netns(std::string_view option, std::string_view text)
@@ -145,6 +231,18 @@ std::optional<std::string> netns_file(std::string_view text)
 	if (text.find('/') == std::string_view::npos)
 		return "/run/netns/" + std::string(text);
 	return std::string(text);
+}
+
+std::uint32_t parse_live_netns(std::string_view option, std::string_view text)
+{
+	const std::uint32_t inode = parse_netns(option, text);
+	// A path or a name was found on disk: its namespace exists.
+	const bool number = is_decimal(text) || text.rfind("net:[", 0) == 0;
+	if (number && (inode < kLowestNamespaceInode || netns_inode_seen(inode) == Seen::no))
+		throw UsageError(fmt::format("{}: no network namespace has inode {} "
+					     "(see 'lsns -t net')",
+					     option, quoted_value(text)));
+	return inode;
 }
 
 std::uint32_t current_netns_inode()

@@ -4,6 +4,8 @@
 
 #include <fmt/format.h>
 
+#include <vector>
+
 namespace nettrace {
 
 std::string_view trim(std::string_view text)
@@ -67,6 +69,50 @@ std::vector<std::string> wrap_words(std::string_view text, std::size_t width)
 	if (!line.empty() || lines.empty())
 		lines.push_back(std::move(line));
 	return lines;
+}
+
+namespace {
+
+std::string list_of_names(const std::vector<std::string_view> &names)
+{
+	if (names.empty())
+		return {};
+	// Past a few, a list would not fit a line: name what they share.
+	constexpr std::size_t kListed = 3;
+	if (names.size() > kListed) {
+		std::string_view common = names.front();
+		for (const std::string_view name : names) {
+			std::size_t n = 0;
+			while (n < common.size() && n < name.size() && common[n] == name[n])
+				++n;
+			common = common.substr(0, n);
+		}
+		return fmt::format("; did you mean one of {}* ({} names)?", common, names.size());
+	}
+	std::string text = "; did you mean ";
+	for (std::size_t i = 0; i < names.size(); ++i) {
+		if (i > 0)
+			text += i + 1 == names.size() ? " or " : ", ";
+		text += names[i];
+	}
+	return text + "?";
+}
+
+} // namespace
+
+std::string did_you_mean(const std::vector<std::string_view> &names)
+{
+	return list_of_names(names);
+}
+
+std::string did_you_mean(const std::vector<std::string> &names)
+{
+	return list_of_names(std::vector<std::string_view>(names.begin(), names.end()));
+}
+
+std::string see_help(std::string_view command)
+{
+	return fmt::format(" (see '{} -h')", command);
 }
 
 } // namespace nettrace

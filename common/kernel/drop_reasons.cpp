@@ -164,6 +164,13 @@ std::vector<std::string_view> DropReasons::closest(std::string_view name, size_t
 	return closest_matches({given, bare}, names(), max, limit);
 }
 
+std::vector<std::string_view> DropReasons::suggestions(std::string_view name) const
+{
+	std::vector<std::string_view> out =
+		prefix_matches(without_core_prefix(trim(name)), names());
+	return out.empty() ? closest(name) : out;
+}
+
 size_t DropReasons::subsystem_count() const noexcept
 {
 	return static_cast<size_t>(

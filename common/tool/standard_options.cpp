@@ -1,7 +1,10 @@
 // SPDX-License-Identifier: MIT
 #include <nettrace/common/tool/standard_options.hpp>
 
+#include <nettrace/common/cli/option_values.hpp>
+
 #include <boost/program_options.hpp>
+#include <fmt/format.h>
 
 namespace po = boost::program_options;
 
@@ -11,7 +14,7 @@ void add_standard_options(po::options_description &options, StandardOptions &val
 {
 	if (which & standard_option::interval)
 		options.add_options()("interval,i",
-				      po::value(&values.interval)->value_name("SECONDS"),
+				      seconds_value(&values.interval)->value_name("SECONDS"),
 				      values.interval_help);
 	if (which & standard_option::json)
 		options.add_options()("json", po::bool_switch(&values.json), values.json_help);
@@ -24,9 +27,12 @@ void add_standard_options(po::options_description &options, StandardOptions &val
 
 void check_standard_options(const po::variables_map &vm, const StandardOptions &values)
 {
-	// Below a millisecond the loop would do nothing but print.
-	if (vm.count("interval") && !(values.interval >= 0.001))
-		throw UsageError("--interval: must be at least 0.001 seconds");
+	// The parser checked what was typed; this, what a command set itself.
+	if (vm.count("interval") &&
+	    !(values.interval >= kMinSeconds && values.interval <= kMaxSeconds))
+		throw UsageError(
+			fmt::format("--interval: must be a number of seconds from {} to {:.0f}",
+				    kMinSeconds, kMaxSeconds));
 	check_run_limits(vm, values.limits);
 }
 

@@ -2,6 +2,8 @@
 #include "plugin_checks.hpp"
 #include "check_child.hpp"
 
+#include <nettrace/common/cli/text.hpp>
+#include <nettrace/common/cli/text_match.hpp>
 #include <nettrace/errors.hpp>
 
 #include <fmt/format.h>
@@ -50,10 +52,15 @@ std::vector<InstalledPlugin> installed_plugins(const nettrace_host *host, const 
 	for (const std::string &name : only) {
 		if (name == self)
 			throw UsageError(fmt::format("{} does not check itself", self));
-		if (std::none_of(all.begin(), all.end(), named(name)))
-			throw UsageError(fmt::format("'{}' is not an installed plugin "
-						     "('nettrace --list' shows them)",
-						     name));
+		if (std::none_of(all.begin(), all.end(), named(name))) {
+			std::vector<std::string> names;
+			for (const InstalledPlugin &p : all)
+				if (std::strcmp(p.descriptor->name, self) != 0)
+					names.emplace_back(p.descriptor->name);
+			throw UsageError(fmt::format("unknown plugin {}{} (see 'nettrace --list')",
+						     quoted_value(name),
+						     did_you_mean(suggestions(name, names))));
+		}
 	}
 	std::vector<InstalledPlugin> out;
 	for (const InstalledPlugin &p : all) {

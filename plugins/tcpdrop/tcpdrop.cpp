@@ -13,6 +13,7 @@
 #include <nettrace/common/kernel/facts.hpp>
 #include <nettrace/common/kernel/free_kind.hpp>
 #include <nettrace/common/kernel/live_symbols.hpp>
+#include <nettrace/common/kernel/reason_list.hpp>
 #include <nettrace/common/output/writer.hpp>
 #include <nettrace/common/tool/drop_reason_list.hpp>
 #include <nettrace/common/tool/standard_options.hpp>
@@ -74,38 +75,6 @@ po::options_description describe_options(Options &o)
 	return desc;
 }
 
-std::vector<std::uint32_t> reason_codes(const DropReasons &reasons, const char *option,
-					const std::string &list)
-{
-	if (reasons.empty())
-		throw RuntimeError(fmt::format("{}: cannot name drop reasons on this kernel: {}",
-					       option, reasons.unavailable_reason()));
-	std::vector<std::uint32_t> codes;
-	std::string_view rest = list;
-	while (true) {
-		const auto comma = rest.find(',');
-		const std::string_view name = rest.substr(0, comma);
-		if (name.empty())
-			throw UsageError(
-				fmt::format("{}: empty reason name in '{}'", option, list));
-		const auto code = reasons.code(name);
-		if (!code) {
-			std::string hint;
-			for (auto close : reasons.closest(name))
-				hint += fmt::format("{}{}",
-						    hint.empty() ? "; did you mean " : " or ",
-						    close);
-			throw UsageError(fmt::format("{}: unknown drop reason '{}'{}", option, name,
-						     hint.empty() ? "" : hint + "?"));
-		}
-		codes.push_back(*code);
-		if (comma == std::string_view::npos)
-			break;
-		rest = rest.substr(comma + 1);
-	}
-	return codes;
-}
-
 int run(const nettrace_host *, int argc, char **argv)
 {
 	Options o;
@@ -134,7 +103,10 @@ int run(const nettrace_host *, int argc, char **argv)
 		print_drop_reasons(KernelFacts::read().reasons, o.standard.json);
 		return NETTRACE_EXIT_OK;
 	}
-	if (!o.reasons.empty() && !o.excluded_reasons.empty())
+	// Given but empty is a mistake, not "no filter": --reason ''.
+	const bool only_reasons = vm.count("reason") > 0;
+	const bool except_reasons = vm.count("exclude-reason") > 0;
+	if (only_reasons && except_reasons)
 		throw UsageError("--reason and --exclude-reason cannot be combined");
 
 	TracerSettings settings;
@@ -150,13 +122,13 @@ int run(const nettrace_host *, int argc, char **argv)
 	settings.kfree_skb = facts.kfree_skb;
 	settings.show_all_frees = o.all;
 	settings.queue_purge_reason = queue_purge_reason_code(reasons);
-	if (!o.reasons.empty()) {
+	if (only_reasons) {
 		settings.reason_mode = TCPDROP_REASONS_ONLY;
-		settings.reason_codes = reason_codes(reasons, "--reason", o.reasons);
-	} else if (!o.excluded_reasons.empty()) {
+		settings.reason_codes = parse_reason_list(reasons, "--reason", o.reasons);
+	} else if (except_reasons) {
 		settings.reason_mode = TCPDROP_REASONS_EXCEPT;
 		settings.reason_codes =
-			reason_codes(reasons, "--exclude-reason", o.excluded_reasons);
+			parse_reason_list(reasons, "--exclude-reason", o.excluded_reasons);
 	}
 
 	session.begin_tracing(o.standard.verbose);

@@ -513,12 +513,17 @@ TEST_F(DoctorTest, ACheckThatCrashesIsReportedAndTheOthersStillAre)
 
 TEST_F(DoctorTest, BadCommandLinesExitTwo)
 {
-	expect_usage_errors("doctor", {
-					      {{"--bogus"}, "unrecognised option '--bogus'"},
-					      {{"--json=yes"}, "--json"},
-					      {{"nosuch"}, "'nosuch' is not an installed plugin"},
-					      {{"doctor"}, "doctor does not check itself"},
-				      });
+	expect_usage_errors(
+		"doctor",
+		{
+			{{"--bogus"}, "unknown option '--bogus' (see 'nettrace doctor -h')"},
+			{{"--jsn"}, "unknown option '--jsn'; did you mean --json?"},
+			{{"--json=yes"}, "--json: takes no value"},
+			{{"nosuch"}, "unknown plugin 'nosuch' (see 'nettrace --list')"},
+			{{"tcpdorp"},
+			 "unknown plugin 'tcpdorp'; did you mean tcpdrop? (see 'nettrace --list')"},
+			{{"doctor"}, "doctor does not check itself"},
+		});
 }
 
 } // namespace

@@ -551,12 +551,24 @@ TEST_F(SkbstatTest, BadInputExits2WithOneLineAndLeavesNothingAttached)
 			{{"-s", "10.0.0.0/33"}, "/33"},
 			{{"-N", "10.0.0.1", "-d", "10.0.0.2"}, "-N"},
 			{{"-P", "80", "-S", "81"}, "-P"},
-			{{"-i", "0"}, "--interval"},
-			{{"-c", "0"}, "--count"},
+			{{"-i", "0"}, "-i: '0' is out of range"},
+			{{"-c", "0"}, "-c: '0' is not a whole number from 1"},
 			{{"--netns", "/nonexistent"}, "--netns"},
 			{{"--bogus"}, "--bogus"},
 			{{"--interface", "nosuchdev0"}, "--interface: no device 'nosuchdev0'"},
 			{{"--interface", "a-name-of-16-chr"}, "--interface"},
+			// The edges: -i inf never printed, -c -1 never ended.
+			{{"-i", "inf"}, "-i: 'inf' is not a number of seconds, such as 2 or 0.5"},
+			{{"-i", "nan"}, "-i: 'nan' is not a number of seconds"},
+			{{"-i", "eth0"}, "-i: 'eth0' is not a number of seconds"},
+			{{"-i", "1e9"},
+			 "-i: '1e9' is out of range: seconds from 0.001 to 100000000"},
+			{{"--interval", "-1"}, "--interval: '-1' is out of range"},
+			{{"-c", "-1"}, "-c: '-1' is not a whole number from 1"},
+			{{"--netns", "12345"}, "--netns: no network namespace has inode '12345'"},
+			{{"--inptu"},
+			 "unknown option '--inptu'; did you mean --input? (see 'nettrace skbstat -h')"},
+			{{"-i", "1", "-i", "2"}, "-i: can be given only once"},
 		});
 }
 

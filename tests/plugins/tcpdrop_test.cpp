@@ -38,6 +38,7 @@
 #include <set>
 #include <sstream>
 #include <sys/prctl.h>
+#include <sys/stat.h>
 #include <thread>
 #include <unistd.h>
 
@@ -594,11 +595,20 @@ TEST_F(TcpdropTest, DurationEndsTheRun)
 TEST_F(TcpdropTest, UnknownReasonNamesExit2WithASuggestion)
 {
 	REQUIRE_DROP_REASONS();
-	expect_usage_errors("tcpdrop",
-			    {
-				    {{"--reason", "NOPE"}, "--reason: unknown drop reason 'NOPE'"},
-				    {{"--reason", "NO_SOKET"}, "did you mean NO_SOCKET?"},
-			    });
+	expect_usage_errors(
+		"tcpdrop",
+		{
+			{{"--reason", "NOPE"}, "--reason: unknown drop reason 'NOPE'"},
+			{{"--reason", "NO_SOKET"}, "did you mean NO_SOCKET?"},
+			// What it is the beginning of, not a look-alike (XDP).
+			{{"--reason", "TCP"},
+			 "--reason: unknown drop reason 'TCP'; did you mean one of TCP_* ("},
+			{{"--reason", "no_socket,netfilter"},
+			 "unknown drop reason 'netfilter'; did you mean NETFILTER_DROP?"},
+			// Given but empty would filter nothing.
+			{{"--reason", ""}, "--reason: empty value"},
+			{{"--exclude-reason", " "}, "--exclude-reason: empty value"},
+		});
 }
 
 TEST_F(TcpdropTest, ListReasonsNamesTheKernelsReasonsWithoutAttaching)
@@ -644,7 +654,7 @@ TEST_F(TcpdropTest, BadInputExits2WithOneLineAndLeavesNothingAttached)
 			{{"--frobnicate"}, "--frobnicate"},
 			{{"-N", "10.0.0.1", "-s", "10.0.0.2"}, "-N"},
 			{{"-P", "80", "-D", "81"}, "-P"},
-			{{"-c", "0"}, "--count"},
+			{{"-c", "0"}, "-c: '0' is not a whole number from 1"},
 			{{"--duration", "-1"}, "--duration"},
 			{{"stray"}, "stray"},
 			{{"--attach", "kprobe"},
@@ -669,6 +679,55 @@ TEST_F(TcpdropTest, WithoutKernelBtfOneLineSaysSo)
 		EXPECT_EQ(r.err.rfind("nettrace " + tool + ": ", 0), 0u) << r.err;
 		EXPECT_NE(r.err.find("BTF"), std::string::npos) << r.err;
 	}
+}
+
+TEST_F(TcpdropTest, OptionErrorsSayWhatWasMeantAndNameTheOptionAsTyped)
+{
+	expect_usage_errors(
+		"tcpdrop",
+		{
+			{{"--jsn"},
+			 "unknown option '--jsn'; did you mean --json? (see 'nettrace tcpdrop -h')"},
+			{{"--no-stacks"}, "did you mean --no-stack?"},
+			{{"--duration", "1s"},
+			 "--duration: '1s' is not a number of seconds, such as 2 or 0.5"},
+			{{"-c", "1", "-c", "2"}, "-c: can be given only once"},
+			{{"-c", "many"}, "-c: 'many' is not a whole number from 1, such as 10"},
+			{{"tcp port 80"},
+			 "unexpected argument 'tcp port 80' (see 'nettrace tcpdrop -h')"},
+		});
+}
+
+TEST_F(TcpdropTest, ValuesThatCouldNeverWorkAreRefused)
+{
+	expect_usage_errors(
+		"tcpdrop",
+		{
+			// -1 used to wrap to 2^64-1 and run without a limit.
+			{{"-c", "-1"}, "-c: '-1' is not a whole number from 1"},
+			{{"-c", "3x"}, "-c: '3x' is not a whole number from 1"},
+			{{"--count", "99999999999999999999"},
+			 "--count: '99999999999999999999' is too large"},
+			{{"--duration", "nan"}, "--duration: 'nan' is not a number of seconds"},
+			{{"--duration", "inf"}, "--duration: 'inf' is not a number of seconds"},
+			{{"--duration", "-2"}, "--duration: '-2' is out of range"},
+			{{"--duration", "1e300"}, "--duration: '1e300' is out of range"},
+			// No namespace has these: nothing would ever match.
+			{{"--netns", "12345"}, "--netns: no network namespace has inode '12345'"},
+			{{"--netns", "net:[4026527743]"},
+			 "--netns: no network namespace has inode 'net:[4026527743]'"},
+		});
+}
+
+TEST_F(TcpdropTest, AnInodeOfALiveNamespaceIsAccepted)
+{
+	// The number a namespace made here has, as lsns prints it.
+	TestNetns ns;
+	struct stat st {};
+	ASSERT_EQ(stat(ns.path().c_str(), &st), 0);
+	TcpdropRun run({"--netns", std::to_string(st.st_ino), "--duration", "0.3"});
+	ProcessResult r = run.finish();
+	EXPECT_EQ(r.exit_code, 0) << r.err;
 }
 
 TEST_F(TcpdropTest, StormEveryDropIsPrintedOrCountedLost)

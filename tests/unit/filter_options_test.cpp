@@ -3,6 +3,7 @@
 // command line becomes an nt_filter, and which combinations are refused.
 #include <nettrace/common/cli/filter.hpp>
 #include <nettrace/common/cli/filter_options.hpp>
+#include <nettrace/common/cli/netns.hpp>
 #include <nettrace/errors.hpp>
 
 #include <boost/program_options.hpp>
@@ -193,12 +194,13 @@ TEST(BuildFilter, NothingSetIsAllZero)
 
 TEST(BuildFilter, EveryFieldLandsWhereTheBpfSideLooks)
 {
-	nt_filter f = filter_of({"-s", "10.1.2.3/8", "-d", "192.168.1.1", "-S", "1000-2000", "-D",
-				 "80", "-p", "tcp", "-4", "--netns", "4026531840"});
+	nt_filter f =
+		filter_of({"-s", "10.1.2.3/8", "-d", "192.168.1.1", "-S", "1000-2000", "-D", "80",
+			   "-p", "tcp", "-4", "--netns", std::to_string(current_netns_inode())});
 	EXPECT_EQ(f.family, NT_AF_INET);
 	EXPECT_EQ(f.has_proto, 1);
 	EXPECT_EQ(f.proto, 6);
-	EXPECT_EQ(f.netns_ino, 4026531840u);
+	EXPECT_EQ(f.netns_ino, current_netns_inode());
 	ASSERT_EQ(f.saddr.count, 1u);
 	EXPECT_EQ(f.saddr.net[0].family, NT_AF_INET);
 	EXPECT_EQ(f.saddr.net[0].prefix_len, 8);
@@ -295,6 +297,20 @@ TEST(BuildFilter, NetnsByPath)
 	EXPECT_EQ(f.netns_ino, static_cast<std::uint32_t>(st.st_ino));
 	EXPECT_EQ(filter_error_of({"--netns", "/nonexistent"}),
 		  "--netns: '/nonexistent': No such file or directory");
+}
+
+TEST(BuildFilter, NetnsNumberNoNamespaceHasIsRefused)
+{
+	const std::string own = std::to_string(current_netns_inode());
+	EXPECT_EQ(filter_of({"--netns", own}).netns_ino, current_netns_inode());
+	EXPECT_EQ(filter_of({"--netns", "net:[" + own + "]"}).netns_ino, current_netns_inode());
+	// No kernel gives a namespace a number this low.
+	EXPECT_EQ(filter_error_of({"--netns", "12345"}),
+		  "--netns: no network namespace has inode '12345' (see 'lsns -t net')");
+	EXPECT_EQ(filter_error_of({"--netns", "4026527743"}),
+		  "--netns: no network namespace has inode '4026527743' (see 'lsns -t net')");
+	EXPECT_EQ(filter_error_of({"--netns", "net:[12345]"}),
+		  "--netns: no network namespace has inode 'net:[12345]' (see 'lsns -t net')");
 }
 
 TEST(BuildFilter, ValueErrorsNameTheOption)

@@ -3,6 +3,7 @@
 // in every plugin: any mistake becomes a UsageError (one line, exit 2).
 #pragma once
 
+#include <boost/program_options/errors.hpp>
 #include <boost/program_options/options_description.hpp>
 #include <boost/program_options/positional_options.hpp>
 #include <boost/program_options/variables_map.hpp>
@@ -29,6 +30,16 @@ parse_command_line(int argc, char **argv,
 		   const boost::program_options::options_description &options,
 		   const boost::program_options::positional_options_description &positional);
 
+// The one line for a mistake Boost.Program_options found in argv[1..argc),
+// worded as every command words it: the option as the user typed it, the
+// form its value takes, the nearest option to an unknown one, and where
+// -h is. `command` is what -h follows: "nettrace tcpdrop", or "nettrace".
+std::string
+describe_option_error(const boost::program_options::error &e, int argc, char **argv,
+		      const boost::program_options::options_description &options,
+		      const boost::program_options::positional_options_description &positional,
+		      std::string_view command);
+
 // -h/--help, as every command has it. The driver turns --help into the
 // command's man page when there is one, so both mean "the summary" here.
 void add_help_option(boost::program_options::options_description &options);
@@ -52,7 +63,8 @@ struct RunLimits {
 // `count_help` says what is counted ("exit after N drops").
 void add_run_limit_options(boost::program_options::options_description &options, RunLimits &limits,
 			   const char *count_help);
-// Throws UsageError for a zero count or a duration that is not positive.
+// The values were checked as they were parsed (option_values.hpp); this
+// checks limits a command set itself. Throws UsageError.
 void check_run_limits(const boost::program_options::variables_map &vm, const RunLimits &limits);
 
 // The choice `value` names among `choices` (name, value pairs, in the

@@ -26,6 +26,15 @@ std::uint32_t parse_netns(std::string_view option, std::string_view text);
 // which name no file. Checks nothing: parse_netns() does.
 std::optional<std::string> netns_file(std::string_view text);
 
+// parse_netns(), and for an inode number (in either form) a check that
+// some network namespace has it, since a filter on one that none has
+// would match nothing. A number below the range the kernel gives
+// namespaces is refused outright; one in it must be a task's, a bind
+// mount's (ip netns, container runtimes) or one an open file holds. When
+// /proc cannot be read whole to tell (not every process may be looked at),
+// a number in the range is taken as given.
+std::uint32_t parse_live_netns(std::string_view option, std::string_view text);
+
 // The inode of the calling thread's network namespace; 0 if it cannot be
 // read.
 std::uint32_t current_netns_inode();

@@ -88,4 +88,45 @@ inline std::vector<std::string> closest_matches(std::string_view word,
 	return closest_matches({word}, candidates, max_results, typo_limit(word.size()));
 }
 
+// The candidates that begin with `typed` (case-insensitive), in their
+// order: what "tcp" or "TCP" may be short for. One character is too
+// little to go on, and a candidate equal to `typed` was not what failed.
+template <typename Candidate>
+std::vector<Candidate> prefix_matches(std::string_view typed,
+				      const std::vector<Candidate> &candidates)
+{
+	std::vector<Candidate> out;
+	if (typed.size() < 2)
+		return out;
+	for (const auto &c : candidates) {
+		const std::string_view name = c;
+		if (name.size() > typed.size() &&
+		    equals_ignoring_case(name.substr(0, typed.size()), typed))
+			out.push_back(c);
+	}
+	return out;
+}
+
+// What a user may have meant by `typed` among `candidates`: those it is
+// the beginning of, else those it is a plausible typo of (closest first).
+// At most `max_close` typos are offered; every name it begins is.
+inline std::vector<std::string> suggestions(std::string_view typed,
+					    const std::vector<std::string> &candidates,
+					    std::size_t max_close = 3)
+{
+	std::vector<std::string> out = prefix_matches(typed, candidates);
+	return out.empty() ? closest_matches(typed, candidates, max_close) : out;
+}
+
+// The end every "unknown name" message shares: "; did you mean a?",
+// "; did you mean a or b?", or for many that begin alike "; did you mean
+// one of TCP_* (34 names)?". Empty for no names. Names are written as
+// they would be typed, without quotes.
+std::string did_you_mean(const std::vector<std::string> &names);
+std::string did_you_mean(const std::vector<std::string_view> &names);
+
+// " (see 'nettrace tcpdrop -h')": where an option or command mistake
+// points, `command` being what -h follows ("nettrace tcpdrop").
+std::string see_help(std::string_view command);
+
 } // namespace nettrace

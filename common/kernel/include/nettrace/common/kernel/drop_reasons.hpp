@@ -76,6 +76,10 @@ public:
 	// first, for "unknown reason 'NO_SOKET'; did you mean NO_SOCKET?".
 	// Empty when nothing is close enough to be a plausible typo.
 	std::vector<std::string_view> closest(std::string_view name, size_t max = 3) const;
+	// What an unknown `name` may have meant: the reasons it is the
+	// beginning of ("TCP" for the TCP_* ones, "netfilter" for
+	// NETFILTER_DROP), else closest().
+	std::vector<std::string_view> suggestions(std::string_view name) const;
 
 	// "btf", "tracefs", or empty when nothing could be loaded.
 	std::string_view source() const noexcept { return source_; }
