@@ -14,7 +14,7 @@ namespace nettrace::skbstat {
 struct StackRow {
 	std::uint64_t count = 0;
 	std::uint32_t reason = 0; // drops only
-	// Drops only: NT_FREE_* as BPF reported it (settle_free_kind()).
+	// Drops only: NT_FREE_* as BPF reported it, until settle_drop_rows().
 	std::uint8_t free_kind = NT_FREE_DROP;
 	std::uint64_t location = 0;
 	bool stack_recorded = true;

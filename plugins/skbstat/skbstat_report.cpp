@@ -1,5 +1,6 @@
 // SPDX-License-Identifier: MIT
 #include "skbstat_report.hpp"
+#include "skbstat_rows.hpp"
 
 #include <nettrace/common/output/append.hpp>
 #include <nettrace/common/output/clock.hpp>
@@ -65,8 +66,9 @@ Reporter::Reporter(OutputWriter &out, LiveKernelSymbols &symbols, const DropReas
 {
 }
 
-void Reporter::interval(const IntervalCounts &counts, const IntervalTimes &times)
+void Reporter::interval(IntervalCounts counts, const IntervalTimes &times)
 {
+	settle_drop_rows(counts.drops, frames_.symbols().table());
 	if (style_.json)
 		json(counts, times);
 	else
@@ -132,7 +134,7 @@ void Reporter::frames(const StackRow &row, fmt::memory_buffer &out)
 
 FreeKind Reporter::kind(const StackRow &row) const
 {
-	return settle_free_kind(row.free_kind, row.location, frames_.symbols().table());
+	return static_cast<FreeKind>(row.free_kind); // settled by interval()
 }
 
 void Reporter::text_stacks(const std::vector<StackRow> &rows, bool drops,

@@ -49,7 +49,7 @@ class Reporter {
 public:
 	Reporter(OutputWriter &out, LiveKernelSymbols &symbols, const DropReasons &reasons,
 		 DropReasonsPassed passed, Sections sections, ReportStyle style);
-	void interval(const IntervalCounts &counts, const IntervalTimes &times);
+	void interval(IntervalCounts counts, const IntervalTimes &times);
 	// Events an interval could not count: a record of their own in JSON,
 	// after the interval's; nothing more in text, whose last section says it.
 	void lost(const LostEvents &lost, std::int64_t wall_ns);
