@@ -9,6 +9,7 @@
 #include <csignal>
 #include <cstring>
 #include <poll.h>
+#include <sys/stat.h>
 #include <unistd.h>
 
 namespace nettrace {
@@ -36,6 +37,11 @@ void OutputWriter::batch_done()
 
 void OutputWriter::give_up_after(std::chrono::nanoseconds duration)
 {
+	// Only a pipe or a socket has a reader that can stop taking output; a
+	// file or a terminal is written as before, without a poll per chunk.
+	struct stat st {};
+	if (fstat(fd_, &st) != 0 || !(S_ISFIFO(st.st_mode) || S_ISSOCK(st.st_mode)))
+		return;
 	if (duration.count() > 0)
 		deadline_ = std::chrono::steady_clock::now() + duration + std::chrono::seconds(1);
 }
@@ -46,7 +52,9 @@ bool OutputWriter::wait_for_room()
 		const auto left = std::chrono::ceil<std::chrono::milliseconds>(
 			*deadline_ - std::chrono::steady_clock::now());
 		pollfd p{fd_, POLLOUT, 0};
-		const int n = poll(&p, 1, static_cast<int>(std::max<long>(0, left.count())));
+		const int n =
+			poll(&p, 1,
+			     static_cast<int>(std::clamp<long long>(left.count(), 0, INT_MAX)));
 		if (n > 0)
 			return true; // room, or an error the write will name
 		if (n == 0)
