@@ -66,7 +66,13 @@ InterfaceInNetns resolve_interface(std::string_view option, std::string_view nam
 			throw UsageError(fmt::format("{}: no device {} in this network namespace "
 						     "(add --netns NS for one in another)",
 						     option, quoted_value(name)));
-		return {index, current_netns_inode()};
+		// The index alone would match its number in every namespace.
+		const std::uint32_t own = current_netns_inode();
+		if (!own)
+			throw RuntimeError(fmt::format(
+				"{}: cannot tell this process's network namespace (/proc/self/ns/net)",
+				option));
+		return {index, own};
 	}
 
 	const std::optional<std::string> file = netns_file(*netns);
