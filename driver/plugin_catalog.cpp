@@ -222,11 +222,12 @@ void PluginCatalog::set_aside_all_but(const LoadedPlugin &keep)
 void PluginCatalog::map_set_aside(std::ostream &diagnostics)
 {
 	for (LoadedPlugin &p : plugins_) {
-		if (p.mapped())
+		if (p.mapped() || p.refused_again)
 			continue;
 		if (const std::string why = map(p); !why.empty()) {
 			p.descriptor = {};
 			p.library.unload();
+			p.refused_again = true; // said once, not on every later call
 			refuse(diagnostics, p.file, why);
 		}
 	}

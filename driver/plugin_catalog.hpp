@@ -30,6 +30,7 @@ struct LoadedPlugin {
 	int fd = -1;
 	nettrace_plugin descriptor{};       // copied, zero-filled past its struct_size
 	boost::dll::shared_library library; // not loaded while set aside
+	bool refused_again = false;         // could not be mapped again
 
 	bool mapped() const { return library.is_loaded(); }
 };
