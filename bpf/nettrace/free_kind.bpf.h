@@ -8,9 +8,9 @@
  * Include after vmlinux.h, bpf_helpers.h, bpf_core_read.h and bpf_endian.h,
  * from exactly
  * one .bpf.c per BPF object: it defines the read-only global
- * `nt_queue_purge_reason`, which user space sets before load to this
- * kernel's code of QUEUE_PURGE (codes are renumbered between kernels), or
- * leaves at NT_NO_QUEUE_PURGE_REASON.
+ * `nt_free_reasons`, which user space sets before load to this kernel's
+ * codes of the reasons that decide a kind (codes are renumbered between
+ * kernels).
  */
 
 /* First, outside the guard: it checks NT_BTF_POINTERS on every include. */
@@ -22,7 +22,11 @@
 #include <nettrace/free_kind.h>
 #include <nettrace/packet.bpf.h>
 
-const volatile __u32 nt_queue_purge_reason = NT_NO_QUEUE_PURGE_REASON;
+const volatile struct nt_free_reasons nt_free_reasons = {
+	.queue_purge = NT_NO_REASON,
+	.not_specified = NT_NO_REASON,
+	.tw_paws = NT_NO_REASON,
+};
 
 /* Numbers vmlinux.h has as enumerators or not at all, kept together. */
 #define NT_AF_PACKET 17
@@ -73,27 +77,60 @@ static __always_inline __u8 nt_sock_kind(struct sock *sk)
 }
 
 /*
- * The kind of a free (NT_FREE_*) of a packet charged to a socket of kind
- * `owner` (that of skb->sk: a purged packet is its socket's; never rx_sk,
- * which only names the socket a received packet was meant for), with
- * drop reason `reason` when `has_reason`. Only a queue purge frees a
- * socket's packet without losing it: where the kernel names one
- * (QUEUE_PURGE), that decides here; elsewhere only the drop site can,
- * and the kind carries NT_FREE_IF_PURGE_SITE for user space to settle.
+ * Whether `skb`, freed after a timewait socket took it, is a segment
+ * without data that the socket answered: no SYN (a new connection), no
+ * data (refused: the application closed), and a reason only such a
+ * segment gets there (a bad checksum is TCP_CSUM and stays a drop). The
+ * segment is described by TCP's control block, filled in before any
+ * socket sees it.
  */
-static __always_inline __u8 nt_free_kind(__u8 owner, __u32 reason, bool has_reason)
+static __always_inline bool nt_time_wait_answered(struct sk_buff *skb, __u32 reason)
 {
-	__u8 kind;
+	const struct tcp_skb_cb *cb;
+	__u32 seq, end_seq;
+	__u8 flags;
 
-	if (owner == NT_SOCK_TCP)
-		kind = NT_FREE_CLOSE_PURGE;
-	else if (owner == NT_SOCK_TAP)
-		kind = NT_FREE_TAP_COPY;
+	if (reason != nt_free_reasons.not_specified && reason != nt_free_reasons.tw_paws)
+		return false;
+	cb = (const void *)((unsigned long)skb + bpf_core_field_offset(struct sk_buff, cb));
+	seq = BPF_CORE_READ(cb, seq);
+	end_seq = BPF_CORE_READ(cb, end_seq);
+	flags = BPF_CORE_READ_BITFIELD_PROBED(cb, tcp_flags); /* u8 before 6.17 */
+	/* end_seq counts the data, and one for SYN and for FIN. */
+	return !(flags & NT_TCP_FLAG_SYN) && end_seq - seq == ((flags & NT_TCP_FLAG_FIN) ? 1 : 0);
+}
+
+/*
+ * The kind of a free (NT_FREE_*) of `skb`, dropped with `reason` when
+ * `has_reason`. `sk` is its socket, of kind `kind` (nt_sock_kind): the one
+ * it is charged to (skb->sk) when `charged`, else the one it was meant
+ * for (rx_sk, 6.11 on), or NULL. A socket's packet freed without loss is
+ * a queue purge: where the kernel names one (QUEUE_PURGE), that decides
+ * here; elsewhere only the drop site can, and the kind carries
+ * NT_FREE_IF_PURGE_SITE for user space to settle. A packet meant for a
+ * socket is freed without loss when a timewait socket answered it.
+ */
+static __always_inline __u8 nt_free_kind(struct sk_buff *skb, struct sock *sk, __u8 kind,
+					 bool charged, __u32 reason, bool has_reason)
+{
+	__u8 free_kind;
+
+	if (!charged) {
+		if (kind == NT_SOCK_TCP && has_reason &&
+		    NT_READ_CHAIN(sk, __sk_common.skc_state) == NT_TCP_TIME_WAIT &&
+		    nt_time_wait_answered(skb, reason))
+			return NT_FREE_TIME_WAIT;
+		return NT_FREE_DROP;
+	}
+	if (kind == NT_SOCK_TCP)
+		free_kind = NT_FREE_CLOSE_PURGE;
+	else if (kind == NT_SOCK_TAP)
+		free_kind = NT_FREE_TAP_COPY;
 	else
 		return NT_FREE_DROP;
-	if (has_reason && nt_queue_purge_reason != NT_NO_QUEUE_PURGE_REASON)
-		return reason == nt_queue_purge_reason ? kind : NT_FREE_DROP;
-	return kind | NT_FREE_IF_PURGE_SITE;
+	if (has_reason && nt_free_reasons.queue_purge != NT_NO_REASON)
+		return reason == nt_free_reasons.queue_purge ? free_kind : NT_FREE_DROP;
+	return free_kind | NT_FREE_IF_PURGE_SITE;
 }
 
 #endif /* NETTRACE_FREE_KIND_BPF_H */

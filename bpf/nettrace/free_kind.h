@@ -9,19 +9,31 @@
  *     or data its application never read, had arrived;
  *   - a packet socket (a sniffer reading with recv(), scapy) or a raw
  *     socket holds copies of packets that went on their way; closing it
- *     frees the copies.
- * Both are queue purges of a socket the packet is charged to: the kernel
- * says QUEUE_PURGE where it has that reason (6.7 on), and frees them
- * from a few purge functions before (see free_kind.hpp).
+ *     frees the copies;
+ *   - a closed connection's timewait socket answers what its peer still
+ *     sends (the peer's FIN when this end closed first, a repeated ACK),
+ *     then frees it.
+ * The first two are queue purges of a socket the packet is charged to: the
+ * kernel says QUEUE_PURGE where it has that reason (6.7 on), and frees
+ * them from a few purge functions before (see free_kind.hpp). The third
+ * is told by the socket the packet was meant for, which skb:kfree_skb
+ * names from 6.11 on (rx_sk), and the reason: NOT_SPECIFIED, or
+ * TCP_RFC7323_TW_PAWS for an old duplicate. A segment with data is
+ * refused there (the application closed), and stays a drop.
  */
 #ifndef NETTRACE_FREE_KIND_H
 #define NETTRACE_FREE_KIND_H
+
+#ifndef __VMLINUX_H__
+#include <linux/types.h>
+#endif
 
 /* Kinds of free. */
 #define NT_FREE_DROP 0        /* a packet lost */
 #define NT_FREE_CLOSE_PURGE 1 /* queued on a TCP socket, purged when it closed */
 #define NT_FREE_TAP_COPY 2    /* a copy a packet or raw socket held, purged when it closed */
-#define NT_FREE_KIND_COUNT 3
+#define NT_FREE_TIME_WAIT 3   /* a segment without data a timewait socket answered */
+#define NT_FREE_KIND_COUNT 4
 
 /*
  * Or-ed onto a kind by BPF when only the drop site can tell: a kernel
@@ -30,7 +42,18 @@
  */
 #define NT_FREE_IF_PURGE_SITE 0x80
 
-/* nt_queue_purge_reason when this kernel has no QUEUE_PURGE reason. */
-#define NT_NO_QUEUE_PURGE_REASON 0xffffffffu
+/* A reason this kernel does not have. */
+#define NT_NO_REASON 0xffffffffu
+
+/*
+ * This kernel's codes of the reasons that decide a kind (codes are
+ * renumbered between kernels), or NT_NO_REASON: what user space sets in
+ * nt_free_reasons before load (free_kind_reason_codes()).
+ */
+struct nt_free_reasons {
+	__u32 queue_purge;   /* QUEUE_PURGE, 6.7 on */
+	__u32 not_specified; /* NOT_SPECIFIED: a segment a timewait socket answered */
+	__u32 tw_paws;       /* TCP_RFC7323_TW_PAWS: an old duplicate it answered */
+};
 
 #endif

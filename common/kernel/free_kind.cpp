@@ -12,15 +12,20 @@ std::string_view free_kind_name(FreeKind kind) noexcept
 		return "close_purge";
 	case FreeKind::TapCopy:
 		return "tap_copy";
+	case FreeKind::TimeWait:
+		return "time_wait";
 	case FreeKind::Drop:
 		break;
 	}
 	return "drop";
 }
 
-std::uint32_t queue_purge_reason_code(const DropReasons &reasons)
+nt_free_reasons free_kind_reason_codes(const DropReasons &reasons)
 {
-	return reasons.code("QUEUE_PURGE").value_or(NT_NO_QUEUE_PURGE_REASON);
+	const auto code = [&](std::string_view name) {
+		return reasons.code(name).value_or(NT_NO_REASON);
+	};
+	return {code("QUEUE_PURGE"), code("NOT_SPECIFIED"), code("TCP_RFC7323_TW_PAWS")};
 }
 
 bool is_queue_purge_function(std::string_view function) noexcept
@@ -44,10 +49,13 @@ FreeKind settle_free_kind(std::uint8_t reported, std::uint64_t location,
 			  const KernelSymbols &symbols) noexcept
 {
 	const auto kind = static_cast<FreeKind>(reported & ~NT_FREE_IF_PURGE_SITE);
-	if (kind != FreeKind::ClosePurge && kind != FreeKind::TapCopy)
-		return FreeKind::Drop;
+	const bool purge = kind == FreeKind::ClosePurge || kind == FreeKind::TapCopy;
+	if (!purge && kind != FreeKind::TimeWait)
+		return FreeKind::Drop; // a value no BPF object sends
 	if (!(reported & NT_FREE_IF_PURGE_SITE))
 		return kind;
+	if (!purge)
+		return FreeKind::Drop; // only a queue purge is told by its site
 	// A return address: the call that freed is just before it.
 	const auto site = location ? symbols.resolve(location - 1) : std::nullopt;
 	return site && site->module.empty() && is_queue_purge_function(site->name) ? kind

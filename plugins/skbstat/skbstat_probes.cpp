@@ -139,15 +139,18 @@ std::string Probes::attach_tracepoints_by(AttachKind kind, std::vector<PointStat
 {
 	const bool btf = kind == AttachKind::TpBtf;
 	const std::string prefix = btf ? "tp_" : "tracepoint_";
-	// kfree_skb passes the reason from 5.17 on; the classic program asks
-	// CO-RE, the tp_btf ones are picked here.
+	// kfree_skb passes the reason from 5.17 on, the receiving socket from
+	// 6.11 on; the classic program asks CO-RE, the tp_btf ones are picked
+	// here.
 	const bool reasons = kernel.kfree_skb_has_reason();
+	const bool rx_sk = kernel.kfree_skb && kernel.kfree_skb->has_rx_sk;
 	std::vector<std::string> programs;
 	for (const PointStatus *s : points)
 		programs.push_back(prefix + s->point->event);
 	std::string drop, consume;
 	if (settings.drop)
 		programs.push_back(drop = !btf      ? "tracepoint_kfree_skb"
+					  : rx_sk   ? "drop_with_rx_sk"
 					  : reasons ? "drop_with_reason"
 						    : "drop_without_reason");
 	if (settings.consume)
@@ -157,7 +160,7 @@ std::string Probes::attach_tracepoints_by(AttachKind kind, std::vector<PointStat
 	const auto set_filter = [&](auto *skel) {
 		skel->rodata->nettrace_filter = settings.filter;
 		skel->rodata->skbstat_no_stack = !settings.stacks;
-		skel->rodata->nt_queue_purge_reason = settings.queue_purge_reason;
+		skel->rodata->nt_free_reasons = settings.free_reasons;
 	};
 	std::optional<AttachFailure> failure;
 	if (btf) {

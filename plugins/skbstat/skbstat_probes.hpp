@@ -10,8 +10,8 @@
 
 #include <nettrace/common/bpf/attach.hpp>
 #include <nettrace/common/kernel/facts.hpp>
+#include <nettrace/common/kernel/free_kind.hpp>
 #include <nettrace/filter_spec.h>
-#include <nettrace/free_kind.h>
 
 #include <array>
 #include <functional>
@@ -63,8 +63,8 @@ struct ProbeSettings {
 	bool consume = false;
 	bool stacks = true; // false: drop and consume rows by reason and site only
 	AttachMode mode = AttachMode::Auto;
-	// queue_purge_reason_code() of this kernel (nettrace/free_kind.h).
-	std::uint32_t queue_purge_reason = NT_NO_QUEUE_PURGE_REASON;
+	// free_kind_reason_codes() of this kernel (nettrace/free_kind.h).
+	nt_free_reasons free_reasons = no_free_reasons();
 };
 
 // File descriptors and mapped counters the interval reader drains.

@@ -74,20 +74,25 @@ static __always_inline void count_row(void *ctx, void *stacks, void *rows,
 }
 
 /* A drop's kind (nettrace/free_kind.h): a free that loses no packet gets
- * rows of its own, never added to a real drop's. */
-static __always_inline __u8 drop_kind(struct sk_buff *skb, __u32 reason, bool has_reason)
+ * rows of its own, never added to a real drop's. `rx_sk` is the socket a
+ * received packet was meant for, where the kernel names it (6.11 on). */
+static __always_inline __u8 drop_kind(struct sk_buff *skb, struct sock *rx_sk, __u32 reason,
+				      bool has_reason)
 {
-	return nt_free_kind(nt_sock_kind(NT_READ_CHAIN(skb, sk)), reason, has_reason);
+	struct sock *charged = NT_READ_CHAIN(skb, sk);
+	struct sock *sk = charged ? charged : rx_sk;
+
+	return nt_free_kind(skb, sk, nt_sock_kind(sk), charged != NULL, reason, has_reason);
 }
 
-static __always_inline int count_drop(void *ctx, struct sk_buff *skb, __u32 reason, bool has_reason,
-				      __u64 location)
+static __always_inline int count_drop(void *ctx, struct sk_buff *skb, struct sock *rx_sk,
+				      __u32 reason, bool has_reason, __u64 location)
 {
 	__u8 kind;
 
 	if (!skbstat_skb_wanted(skb))
 		return 0;
-	kind = drop_kind(skb, reason, has_reason);
+	kind = drop_kind(skb, rx_sk, reason, has_reason);
 	/* Constant map pointers on each path, as the verifier wants. */
 	if (generation & 1)
 		count_row(ctx, &stacks_1, &drop_rows_1, &losses[1], reason, location, kind);

@@ -39,17 +39,25 @@
 
 SKBSTAT_POINTS(NOT_A_TRACEPOINT, TRACEPOINT_PROGRAM)
 
-/* kfree_skb passes a reason from 5.17 on; user space picks the program. */
+/* kfree_skb passes a reason from 5.17 on, the socket a received packet
+ * was meant for from 6.11 on; user space picks the program. */
+SEC("tp_btf/kfree_skb")
+int BPF_PROG(drop_with_rx_sk, struct sk_buff *skb, void *location, enum skb_drop_reason reason,
+	     struct sock *rx_sk)
+{
+	return count_drop(ctx, skb, rx_sk, reason, true, (__u64)location);
+}
+
 SEC("tp_btf/kfree_skb")
 int BPF_PROG(drop_with_reason, struct sk_buff *skb, void *location, enum skb_drop_reason reason)
 {
-	return count_drop(ctx, skb, reason, true, (__u64)location);
+	return count_drop(ctx, skb, NULL, reason, true, (__u64)location);
 }
 
 SEC("tp_btf/kfree_skb")
 int BPF_PROG(drop_without_reason, struct sk_buff *skb, void *location)
 {
-	return count_drop(ctx, skb, 0, false, (__u64)location);
+	return count_drop(ctx, skb, NULL, 0, false, (__u64)location);
 }
 
 SEC("tp_btf/consume_skb")

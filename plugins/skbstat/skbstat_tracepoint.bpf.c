@@ -48,19 +48,23 @@
 
 SKBSTAT_POINTS(NOT_A_TRACEPOINT, TRACEPOINT_PROGRAM)
 
-/* The record has a reason from 5.17 on: CO-RE tells whether this
- * kernel's has one, so a single program serves every kernel. */
+/* The record has a reason from 5.17 on, the receiving socket from 6.11
+ * on: CO-RE tells whether this kernel's has them, so a single program
+ * serves every kernel. */
 SEC("tracepoint/skb/kfree_skb")
 int tracepoint_kfree_skb(struct trace_event_raw_kfree_skb *args)
 {
 	struct sk_buff *skb = BPF_CORE_READ(args, skbaddr);
 	void *location = BPF_CORE_READ(args, location);
 	bool has_reason = bpf_core_field_exists(args->reason);
+	struct sock *rx_sk = NULL;
 	__u32 reason = 0;
 
 	if (has_reason)
 		reason = BPF_CORE_READ(args, reason);
-	return count_drop(args, skb, reason, has_reason, (__u64)location);
+	if (bpf_core_field_exists(args->rx_sk))
+		rx_sk = BPF_CORE_READ(args, rx_sk);
+	return count_drop(args, skb, rx_sk, reason, has_reason, (__u64)location);
 }
 
 SEC("tracepoint/skb/consume_skb")

@@ -17,23 +17,29 @@
 #define NT_BTF_POINTERS
 #include "tcpdrop_handle.bpf.h"
 
+/* rx_sk, the fourth argument: only kfree_skb_rx_sk asks for it. */
+static __always_inline struct sock *tcpdrop_rx_sk(void *ctx)
+{
+	return (struct sock *)((__u64 *)ctx)[3];
+}
+
 SEC("tp_btf/kfree_skb")
 int BPF_PROG(kfree_skb_rx_sk, struct sk_buff *skb, void *location, enum skb_drop_reason reason,
 	     struct sock *rx_sk)
 {
-	return handle_drop(ctx, skb, location, reason, TCPDROP_HAS_REASON, rx_sk);
+	return handle_drop(ctx, skb, location, reason, TCPDROP_HAS_REASON, true);
 }
 
 SEC("tp_btf/kfree_skb")
 int BPF_PROG(kfree_skb_reason, struct sk_buff *skb, void *location, enum skb_drop_reason reason)
 {
-	return handle_drop(ctx, skb, location, reason, TCPDROP_HAS_REASON, NULL);
+	return handle_drop(ctx, skb, location, reason, TCPDROP_HAS_REASON, false);
 }
 
 SEC("tp_btf/kfree_skb")
 int BPF_PROG(kfree_skb_plain, struct sk_buff *skb, void *location)
 {
-	return handle_drop(ctx, skb, location, 0, 0, NULL);
+	return handle_drop(ctx, skb, location, 0, 0, false);
 }
 
 char LICENSE[] SEC("license") = "GPL";

@@ -70,30 +70,39 @@ struct tcpdrop_owner {
 	__u8 free_kind; /* NT_FREE_* */
 };
 
+/* The socket a received packet was meant for (skb:kfree_skb's rx_sk, 6.11
+ * on), or NULL: each .bpf.c reads it from its own context. It is read
+ * where it is used, not carried through the parsing, where each kind of
+ * pointer it may be would be another state for the verifier to follow
+ * (it made loading take three times as long). */
+static __always_inline struct sock *tcpdrop_rx_sk(void *ctx);
+
 /* The socket the packet belongs to; on receive before lookup there is
  * none, and 6.11+ passes the one the lookup found as rx_sk. */
-static __always_inline struct sock *owner_sock(struct sk_buff *skb, struct sock *rx_sk)
+static __always_inline struct sock *owner_sock(void *ctx, struct sk_buff *skb, bool has_rx_sk)
 {
 	struct sock *charged = NT_READ_CHAIN(skb, sk);
 
-	return charged ? charged : rx_sk;
+	if (charged || !has_rx_sk)
+		return charged;
+	return tcpdrop_rx_sk(ctx);
 }
 
-static __always_inline void read_place(struct tcpdrop_owner *owner, struct sk_buff *skb,
-				       struct sock *rx_sk)
+static __always_inline void read_place(struct tcpdrop_owner *owner, void *ctx, struct sk_buff *skb,
+				       bool has_rx_sk)
 {
 	owner->netns = nt_dev_netns(skb);
 	if (!owner->netns)
-		owner->netns = nt_sock_netns(owner_sock(skb, rx_sk));
+		owner->netns = nt_sock_netns(owner_sock(ctx, skb, has_rx_sk));
 	owner->ifindex = nt_skb_ifindex(skb);
 }
 
 /* Fills in what the socket says: read only for a packet the filters keep. */
-static __always_inline void read_socket(struct tcpdrop_owner *owner, struct sk_buff *skb,
-					struct sock *rx_sk, __u32 reason, __u8 flags)
+static __always_inline void read_socket(struct tcpdrop_owner *owner, void *ctx, struct sk_buff *skb,
+					bool has_rx_sk, __u32 reason, __u8 flags)
 {
-	struct sock *charged = NT_READ_CHAIN(skb, sk);
-	struct sock *sk = charged ? charged : rx_sk;
+	struct sock *sk = owner_sock(ctx, skb, has_rx_sk);
+	bool charged = NT_READ_CHAIN(skb, sk) != NULL;
 	__u8 sock_kind = nt_sock_kind(sk);
 
 	owner->sock_netns = 0;
@@ -106,8 +115,8 @@ static __always_inline void read_socket(struct tcpdrop_owner *owner, struct sk_b
 		flags |= TCPDROP_HAS_SOCKET;
 	}
 	owner->flags = flags;
-	owner->free_kind = charged ? nt_free_kind(sock_kind, reason, flags & TCPDROP_HAS_REASON)
-				   : NT_FREE_DROP;
+	owner->free_kind =
+		nt_free_kind(skb, sk, sock_kind, charged, reason, flags & TCPDROP_HAS_REASON);
 }
 
 static __always_inline void fill_event(struct tcpdrop_event *e, const struct nt_packet *pkt,
@@ -147,7 +156,7 @@ static __always_inline void fill_event(struct tcpdrop_event *e, const struct nt_
 }
 
 static __always_inline int handle_drop(void *ctx, struct sk_buff *skb, void *location, __u32 reason,
-				       __u8 flags, struct sock *rx_sk)
+				       __u8 flags, bool has_rx_sk)
 {
 	struct tcpdrop_owner owner;
 	struct nt_packet pkt;
@@ -156,14 +165,14 @@ static __always_inline int handle_drop(void *ctx, struct sk_buff *skb, void *loc
 		return 0;
 	/* The namespace and the device are the cheapest tests, so they come
 	 * before parsing. */
-	read_place(&owner, skb, rx_sk);
+	read_place(&owner, ctx, skb, has_rx_sk);
 	if (!nt_netns_match(owner.netns) || !nt_ifindex_match(owner.ifindex))
 		return 0;
 	if (nt_parse_skb(skb, &pkt) || pkt.l4proto != NT_IPPROTO_TCP)
 		return 0;
 	if (!nt_filter_match(&pkt))
 		return 0;
-	read_socket(&owner, skb, rx_sk, reason, flags);
+	read_socket(&owner, ctx, skb, has_rx_sk, reason, flags);
 	/* Settled here, a free that loses nothing costs no record; one only
 	 * the drop site can settle goes to user space, which decides. */
 	if (owner.free_kind != NT_FREE_DROP && !(owner.free_kind & NT_FREE_IF_PURGE_SITE) &&

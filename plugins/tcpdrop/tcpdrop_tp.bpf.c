@@ -7,12 +7,21 @@
  */
 #include "tcpdrop_handle.bpf.h"
 
+/* The record has rx_sk from 6.11 on. */
+static __always_inline struct sock *tcpdrop_rx_sk(void *ctx)
+{
+	struct trace_event_raw_kfree_skb *args = ctx;
+
+	if (bpf_core_field_exists(args->rx_sk))
+		return BPF_CORE_READ(args, rx_sk);
+	return NULL;
+}
+
 SEC("tracepoint/skb/kfree_skb")
 int kfree_skb_tp(struct trace_event_raw_kfree_skb *args)
 {
 	struct sk_buff *skb = BPF_CORE_READ(args, skbaddr);
 	void *location = BPF_CORE_READ(args, location);
-	struct sock *rx_sk = NULL;
 	__u32 reason = 0;
 	__u8 flags = 0;
 
@@ -20,9 +29,7 @@ int kfree_skb_tp(struct trace_event_raw_kfree_skb *args)
 		reason = BPF_CORE_READ(args, reason);
 		flags |= TCPDROP_HAS_REASON;
 	}
-	if (bpf_core_field_exists(args->rx_sk))
-		rx_sk = BPF_CORE_READ(args, rx_sk);
-	return handle_drop(args, skb, location, reason, flags, rx_sk);
+	return handle_drop(args, skb, location, reason, flags, true);
 }
 
 char LICENSE[] SEC("license") = "GPL";

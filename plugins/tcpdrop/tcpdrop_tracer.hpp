@@ -4,8 +4,8 @@
 #pragma once
 
 #include <nettrace/common/kernel/facts.hpp>
+#include <nettrace/common/kernel/free_kind.hpp>
 #include <nettrace/filter_spec.h>
-#include <nettrace/free_kind.h>
 
 #include <linux/types.h>
 
@@ -28,8 +28,8 @@ struct TracerSettings {
 	std::vector<std::uint32_t> reason_codes; // for ONLY / EXCEPT
 	// --all: send frees that lose no packet too (nettrace/free_kind.h).
 	bool show_all_frees = false;
-	// queue_purge_reason_code() of this kernel.
-	std::uint32_t queue_purge_reason = NT_NO_QUEUE_PURGE_REASON;
+	// free_kind_reason_codes() of this kernel.
+	nt_free_reasons free_reasons = no_free_reasons();
 	// What skb:kfree_skb passes tp_btf programs on this kernel
 	// (KernelFacts); none without BTF.
 	std::optional<KfreeSkbLayout> kfree_skb;

@@ -65,12 +65,19 @@ sockaddr_in address(const std::string &ip, std::uint16_t port)
 	return a;
 }
 
-// `count` healthy TCP connections from the client to the server's port:
-// the client writes and closes first, the server reads to the end and
-// closes. Each ends with the client, in FIN_WAIT2 and already closed by
-// its application, taking the server's FIN into its receive queue and
-// purging it as the socket is done: a free that loses nothing.
-void clean_connections(const TestNetns &server, const TestNetns &client, const Net &net, int count)
+// Which end of a connection closes first.
+enum class FirstToClose { Client, Server };
+
+// `count` healthy TCP connections from the client to the server's port.
+// When the client closes first (it writes and closes, the server reads to
+// the end and closes), each ends with the client, in FIN_WAIT2 and
+// already closed by its application, taking the server's FIN into its
+// receive queue and purging it as the socket is done. When the server
+// closes first (it reads the request and closes, the client reads to the
+// end and closes a moment later), the client's FIN reaches the server's
+// timewait socket, which answers it and frees it. Neither loses anything.
+void clean_connections(const TestNetns &server, const TestNetns &client, const Net &net, int count,
+		       FirstToClose first = FirstToClose::Client)
 {
 	const int listener = server.socket_in(AF_INET, SOCK_STREAM);
 	const int one = 1;
@@ -79,25 +86,40 @@ void clean_connections(const TestNetns &server, const TestNetns &client, const N
 	ASSERT_EQ(bind(listener, reinterpret_cast<const sockaddr *>(&to), sizeof(to)), 0)
 		<< std::strerror(errno);
 	ASSERT_EQ(listen(listener, 8), 0);
+	const auto read_to_end = [](int fd) {
+		const timeval limit{5, 0};
+		setsockopt(fd, SOL_SOCKET, SO_RCVTIMEO, &limit, sizeof(limit));
+		char buf[64];
+		std::size_t got = 0;
+		for (ssize_t n; (n = read(fd, buf, sizeof(buf))) > 0;)
+			got += static_cast<std::size_t>(n);
+		return got;
+	};
 	for (int i = 0; i < count; ++i) {
 		const int c = client.socket_in(AF_INET, SOCK_STREAM);
 		ASSERT_EQ(connect(c, reinterpret_cast<const sockaddr *>(&to), sizeof(to)), 0)
 			<< std::strerror(errno);
 		const int s = accept(listener, nullptr, nullptr);
 		ASSERT_GE(s, 0) << std::strerror(errno);
-		const timeval limit{5, 0};
-		setsockopt(s, SOL_SOCKET, SO_RCVTIMEO, &limit, sizeof(limit));
 		ASSERT_EQ(write(c, "hello", 5), 5);
-		close(c);
-		char buf[64];
-		std::size_t got = 0;
-		for (ssize_t n; (n = read(s, buf, sizeof(buf))) > 0;)
-			got += static_cast<std::size_t>(n);
-		EXPECT_EQ(got, 5u);
-		close(s);
+		if (first == FirstToClose::Client) {
+			close(c);
+			EXPECT_EQ(read_to_end(s), 5u);
+			close(s);
+		} else {
+			char request[5];
+			ASSERT_EQ(read(s, request, sizeof(request)), 5);
+			ASSERT_EQ(write(s, "bye", 3), 3);
+			close(s);
+			EXPECT_EQ(read_to_end(c), 3u);
+			// As a client does some time after the reply: by then the
+			// server's socket has given way to its timewait socket.
+			std::this_thread::sleep_for(100ms);
+			close(c);
+		}
 	}
 	close(listener);
-	// The last FIN crosses the pair and is purged at once; a moment more
+	// The last FIN crosses the pair and is freed at once; a moment more
 	// for it to be freed before the tracers stop.
 	std::this_thread::sleep_for(300ms);
 }
@@ -261,6 +283,65 @@ TEST_F(FreeKindsTest, CleanConnectionsShowNothingAndAllShowsTheirPurges)
 	EXPECT_EQ(frees_not_shown(j.err), -1) << j.err;
 }
 
+TEST_F(FreeKindsTest, ServerClosingFirstShowsNothingAndAllShowsTheTimeWaitAnswers)
+{
+	if (!kernel_passes_receiving_socket())
+		GTEST_SKIP() << "skb:kfree_skb names no receiving socket here (before 6.11)";
+	constexpr int connections = 5;
+	TcpdropRun quiet(filter());
+	TcpdropRun all_json(with(filter(), {"--all"}), true);
+	clean_connections(server_, client_, net_, connections, FirstToClose::Server);
+	const ProcessResult q = quiet.stop(), j = all_json.stop();
+
+	EXPECT_TRUE(text_records(q.out).empty()) << q.out;
+	EXPECT_EQ(frees_not_shown(q.err), connections) << q.err;
+	// Each client's FIN, answered by the server's timewait socket.
+	const auto records = drop_records(j.out);
+	EXPECT_EQ(records.size(), static_cast<std::size_t>(connections)) << j.out;
+	for (const json &r : records) {
+		EXPECT_EQ(r["kind"], "time_wait") << r;
+		EXPECT_EQ(r["state"], "TIME_WAIT") << r;
+		EXPECT_EQ(r["dport"], net_.port) << r;
+		EXPECT_NE(std::find(r["flags"].begin(), r["flags"].end(), "FIN"), r["flags"].end())
+			<< r;
+	}
+}
+
+TEST_F(FreeKindsTest, DataAClosedConnectionRefusesStaysADrop)
+{
+	if (!kernel_passes_receiving_socket())
+		GTEST_SKIP() << "skb:kfree_skb names no receiving socket here (before 6.11)";
+	TcpdropRun quiet(filter(), true);
+	const int listener = server_.socket_in(AF_INET, SOCK_STREAM);
+	const sockaddr_in to = address(net_.server, net_.port);
+	ASSERT_EQ(bind(listener, reinterpret_cast<const sockaddr *>(&to), sizeof(to)), 0)
+		<< std::strerror(errno);
+	ASSERT_EQ(listen(listener, 1), 0);
+	const int c = client_.socket_in(AF_INET, SOCK_STREAM);
+	ASSERT_EQ(connect(c, reinterpret_cast<const sockaddr *>(&to), sizeof(to)), 0)
+		<< std::strerror(errno);
+	close(accept(listener, nullptr, nullptr));
+	char byte;
+	EXPECT_EQ(read(c, &byte, 1), 0); // the server's FIN
+	std::this_thread::sleep_for(100ms);
+	// Data after the server closed reaches its timewait socket, which
+	// answers with a reset: the data is lost, and shown.
+	ASSERT_EQ(write(c, "late", 4), 4);
+	std::this_thread::sleep_for(200ms);
+	close(c);
+	close(listener);
+	const ProcessResult q = quiet.stop();
+
+	std::size_t refused = 0;
+	for (const json &r : drop_records(q.out)) {
+		EXPECT_EQ(r["kind"], "drop") << r;
+		if (r["dport"] == net_.port &&
+		    std::find(r["flags"].begin(), r["flags"].end(), "PSH") != r["flags"].end())
+			++refused;
+	}
+	EXPECT_EQ(refused, 1u) << q.out;
+}
+
 TEST_F(FreeKindsTest, PacketSocketCopiesShowNothingAndNeverATcpState)
 {
 	TcpdropRun quiet(filter());
@@ -341,6 +422,9 @@ TEST_F(FreeKindsTest, SkbstatDropRowsSayWhichLoseNoPacket)
 	const int sniffer = server_.socket_in(AF_PACKET, SOCK_RAW, htons(ETH_P_ALL));
 	clean_connections(server_, client_, net_, 2);
 	close(sniffer);
+	const bool time_wait_told = kernel_passes_receiving_socket();
+	if (time_wait_told)
+		clean_connections(server_, client_, net_, 3, FirstToClose::Server);
 	tcp_connect_once(client_, net_.client, net_.server, net_.port + 1);
 	std::this_thread::sleep_for(300ms);
 	const ProcessResult j = jsonl.stop(), t = text.stop();
@@ -361,6 +445,9 @@ TEST_F(FreeKindsTest, SkbstatDropRowsSayWhichLoseNoPacket)
 	}
 	EXPECT_EQ(per_kind["close_purge"], 2u) << j.out;
 	EXPECT_GE(per_kind["tap_copy"], 6u) << j.out;
+	if (time_wait_told) {
+		EXPECT_EQ(per_kind["time_wait"], 3u) << j.out;
+	}
 	// The one SYN to a closed port stays a drop of its own.
 	EXPECT_EQ(no_socket, 1u) << j.out;
 	// Text: a row of its own, marked.

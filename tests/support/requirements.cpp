@@ -26,6 +26,12 @@ bool kernel_passes_drop_reasons()
 	return passes;
 }
 
+bool kernel_passes_receiving_socket()
+{
+	static const bool passes = KernelBtf().tracepoint_arg_count("kfree_skb").value_or(0) >= 4;
+	return passes;
+}
+
 std::string bpf_unavailable_reason()
 {
 	if (geteuid() != 0)

@@ -20,6 +20,9 @@ bool running_in_kernel_matrix();
 // Whether skb:kfree_skb passes a drop reason here (5.17 on), from the
 // kernel's BTF, read without the tools under test.
 bool kernel_passes_drop_reasons();
+// Whether it also passes the socket a received packet was meant for
+// (rx_sk, 6.11 on).
+bool kernel_passes_receiving_socket();
 
 } // namespace nettrace::test
 

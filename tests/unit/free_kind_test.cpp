@@ -62,6 +62,11 @@ TEST(FreeKind, WhatBpfSettledStands)
 	EXPECT_EQ(settle_free_kind(if_site(NT_FREE_DROP), 0xffffffff81000140, symbols),
 		  FreeKind::Drop);
 	EXPECT_EQ(settle_free_kind(0x7f, 0xffffffff81000140, symbols), FreeKind::Drop);
+	EXPECT_EQ(settle_free_kind(NT_FREE_TIME_WAIT, 0xffffffff81000140, symbols),
+		  FreeKind::TimeWait);
+	// Only a queue purge is told by its site, even in a purge function.
+	EXPECT_EQ(settle_free_kind(if_site(NT_FREE_TIME_WAIT), 0xffffffff81000140, symbols),
+		  FreeKind::Drop);
 }
 
 TEST(FreeKind, NamesAreTheLabels)
@@ -69,6 +74,7 @@ TEST(FreeKind, NamesAreTheLabels)
 	EXPECT_EQ(free_kind_name(FreeKind::Drop), "drop");
 	EXPECT_EQ(free_kind_name(FreeKind::ClosePurge), "close_purge");
 	EXPECT_EQ(free_kind_name(FreeKind::TapCopy), "tap_copy");
+	EXPECT_EQ(free_kind_name(FreeKind::TimeWait), "time_wait");
 }
 
 } // namespace

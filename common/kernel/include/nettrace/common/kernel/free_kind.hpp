@@ -18,17 +18,25 @@ enum class FreeKind : std::uint8_t {
 	Drop = NT_FREE_DROP,              // a packet lost
 	ClosePurge = NT_FREE_CLOSE_PURGE, // queued on a TCP socket that closed
 	TapCopy = NT_FREE_TAP_COPY,       // a copy a packet or raw socket held
+	TimeWait = NT_FREE_TIME_WAIT,     // a segment a timewait socket answered
 };
 
-// "drop", "close_purge", "tap_copy": the word for the kind in text and
-// JSON output, and as a label.
+// "drop", "close_purge", "tap_copy", "time_wait": the word for the kind in
+// text and JSON output, and as a label.
 std::string_view free_kind_name(FreeKind kind) noexcept;
 
-// What BPF objects get as nt_queue_purge_reason: this kernel's code of
-// QUEUE_PURGE, or NT_NO_QUEUE_PURGE_REASON when it has none (before 6.7,
-// or when its reason names cannot be read), so that the drop site
-// decides.
-std::uint32_t queue_purge_reason_code(const DropReasons &reasons);
+// Every code NT_NO_REASON: what BPF objects decide with when the reason
+// names cannot be read.
+constexpr nt_free_reasons no_free_reasons() noexcept
+{
+	return {NT_NO_REASON, NT_NO_REASON, NT_NO_REASON};
+}
+
+// What BPF objects get as nt_free_reasons: this kernel's codes of the
+// reasons that decide a kind, NT_NO_REASON for those it lacks. Without
+// QUEUE_PURGE (before 6.7, or when its reason names cannot be read) the
+// drop site decides.
+nt_free_reasons free_kind_reason_codes(const DropReasons &reasons);
 
 // Is `function` one that frees a socket's queued packets when the socket
 // goes away? The places kernels without QUEUE_PURGE purge from:
