@@ -8,7 +8,7 @@
  * Include after vmlinux.h, bpf_helpers.h, bpf_core_read.h and bpf_endian.h,
  * from exactly
  * one .bpf.c per BPF object: it defines the read-only global
- * `nt_free_reasons`, which user space sets before load to this kernel's
+ * `nt_free_kind_facts`, which user space sets before load to this kernel's
  * codes of the reasons that decide a kind (codes are renumbered between
  * kernels).
  */
@@ -22,10 +22,11 @@
 #include <nettrace/free_kind.h>
 #include <nettrace/packet.bpf.h>
 
-const volatile struct nt_free_reasons nt_free_reasons = {
+const volatile struct nt_free_kind_facts nt_free_kind_facts = {
 	.queue_purge = NT_NO_REASON,
 	.not_specified = NT_NO_REASON,
 	.tw_paws = NT_NO_REASON,
+	.rx_sk_named = 0,
 };
 
 /* Numbers vmlinux.h has as enumerators or not at all, kept together. */
@@ -90,7 +91,7 @@ static __always_inline bool nt_time_wait_answered(struct sk_buff *skb, __u32 rea
 	__u32 seq, end_seq;
 	__u8 flags;
 
-	if (reason != nt_free_reasons.not_specified && reason != nt_free_reasons.tw_paws)
+	if (reason != nt_free_kind_facts.not_specified && reason != nt_free_kind_facts.tw_paws)
 		return false;
 	cb = (const void *)((unsigned long)skb + bpf_core_field_offset(struct sk_buff, cb));
 	seq = BPF_CORE_READ(cb, seq);
@@ -107,8 +108,9 @@ static __always_inline bool nt_time_wait_answered(struct sk_buff *skb, __u32 rea
  * for (rx_sk, 6.11 on), or NULL. A socket's packet freed without loss is
  * a queue purge: where the kernel names one (QUEUE_PURGE), that decides
  * here; elsewhere only the drop site can, and the kind carries
- * NT_FREE_IF_PURGE_SITE for user space to settle. A packet meant for a
- * socket is freed without loss when a timewait socket answered it.
+ * NT_FREE_IF_SITE for user space to settle. A packet meant for a
+ * socket is freed without loss when a timewait socket answered it: told
+ * by rx_sk where the kernel names it, else by the drop site.
  */
 static __always_inline __u8 nt_free_kind(struct sk_buff *skb, struct sock *sk, __u8 kind,
 					 bool charged, __u32 reason, bool has_reason)
@@ -116,11 +118,14 @@ static __always_inline __u8 nt_free_kind(struct sk_buff *skb, struct sock *sk, _
 	__u8 free_kind;
 
 	if (!charged) {
-		if (kind == NT_SOCK_TCP && has_reason &&
-		    NT_READ_CHAIN(sk, __sk_common.skc_state) == NT_TCP_TIME_WAIT &&
-		    nt_time_wait_answered(skb, reason))
-			return NT_FREE_TIME_WAIT;
-		return NT_FREE_DROP;
+		if (!has_reason || !nt_time_wait_answered(skb, reason))
+			return NT_FREE_DROP;
+		if (!nt_free_kind_facts.rx_sk_named)
+			return NT_FREE_TIME_WAIT | NT_FREE_IF_SITE;
+		return kind == NT_SOCK_TCP &&
+				       NT_READ_CHAIN(sk, __sk_common.skc_state) == NT_TCP_TIME_WAIT
+			       ? NT_FREE_TIME_WAIT
+			       : NT_FREE_DROP;
 	}
 	if (kind == NT_SOCK_TCP)
 		free_kind = NT_FREE_CLOSE_PURGE;
@@ -128,9 +133,9 @@ static __always_inline __u8 nt_free_kind(struct sk_buff *skb, struct sock *sk, _
 		free_kind = NT_FREE_TAP_COPY;
 	else
 		return NT_FREE_DROP;
-	if (has_reason && nt_free_reasons.queue_purge != NT_NO_REASON)
-		return reason == nt_free_reasons.queue_purge ? free_kind : NT_FREE_DROP;
-	return free_kind | NT_FREE_IF_PURGE_SITE;
+	if (has_reason && nt_free_kind_facts.queue_purge != NT_NO_REASON)
+		return reason == nt_free_kind_facts.queue_purge ? free_kind : NT_FREE_DROP;
+	return free_kind | NT_FREE_IF_SITE;
 }
 
 #endif /* NETTRACE_FREE_KIND_BPF_H */

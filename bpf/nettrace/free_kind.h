@@ -16,10 +16,12 @@
  * The first two are queue purges of a socket the packet is charged to: the
  * kernel says QUEUE_PURGE where it has that reason (6.7 on), and frees
  * them from a few purge functions before (see free_kind.hpp). The third
- * is told by the socket the packet was meant for, which skb:kfree_skb
- * names from 6.11 on (rx_sk), and the reason: NOT_SPECIFIED, or
- * TCP_RFC7323_TW_PAWS for an old duplicate. A segment with data is
- * refused there (the application closed), and stays a drop.
+ * is told by the reason, NOT_SPECIFIED or TCP_RFC7323_TW_PAWS for an old
+ * duplicate, and by the socket the packet was meant for, which
+ * skb:kfree_skb names from 6.11 on (rx_sk); before, by the drop site,
+ * tcp_v4_rcv or tcp_v6_rcv. A segment with data is refused there (the
+ * application closed), and stays a drop. Before 5.17 there are no
+ * reasons, and such answers cannot be told from drops.
  */
 #ifndef NETTRACE_FREE_KIND_H
 #define NETTRACE_FREE_KIND_H
@@ -36,24 +38,28 @@
 #define NT_FREE_KIND_COUNT 4
 
 /*
- * Or-ed onto a kind by BPF when only the drop site can tell: a kernel
- * without the QUEUE_PURGE reason. The free is of that kind if the site is
- * a queue purge function, else it is NT_FREE_DROP; user space settles it.
+ * Or-ed onto a kind by BPF when only the drop site can tell: a queue purge
+ * on a kernel without the QUEUE_PURGE reason (the site is a queue purge
+ * function), or a timewait socket's answer on a kernel that names no
+ * receiving socket (the site is tcp_v4_rcv or tcp_v6_rcv). Elsewhere the
+ * free is NT_FREE_DROP; user space settles it.
  */
-#define NT_FREE_IF_PURGE_SITE 0x80
+#define NT_FREE_IF_SITE 0x80
 
 /* A reason this kernel does not have. */
 #define NT_NO_REASON 0xffffffffu
 
 /*
- * This kernel's codes of the reasons that decide a kind (codes are
- * renumbered between kernels), or NT_NO_REASON: what user space sets in
- * nt_free_reasons before load (free_kind_reason_codes()).
+ * What decides a kind on this kernel: the codes of the reasons (codes are
+ * renumbered between kernels), NT_NO_REASON for those it lacks, and
+ * whether skb:kfree_skb names the receiving socket. User space sets it in
+ * nt_free_kind_facts before load (free_kind_facts()).
  */
-struct nt_free_reasons {
+struct nt_free_kind_facts {
 	__u32 queue_purge;   /* QUEUE_PURGE, 6.7 on */
 	__u32 not_specified; /* NOT_SPECIFIED: a segment a timewait socket answered */
 	__u32 tw_paws;       /* TCP_RFC7323_TW_PAWS: an old duplicate it answered */
+	__u32 rx_sk_named;   /* 1: skb:kfree_skb passes rx_sk (6.11 on) */
 };
 
 #endif

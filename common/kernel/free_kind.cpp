@@ -20,18 +20,33 @@ std::string_view free_kind_name(FreeKind kind) noexcept
 	return "drop";
 }
 
-nt_free_reasons free_kind_reason_codes(const DropReasons &reasons)
+nt_free_kind_facts free_kind_facts(const KernelFacts &kernel)
 {
 	const auto code = [&](std::string_view name) {
-		return reasons.code(name).value_or(NT_NO_REASON);
+		return kernel.reasons.code(name).value_or(NT_NO_REASON);
 	};
-	return {code("QUEUE_PURGE"), code("NOT_SPECIFIED"), code("TCP_RFC7323_TW_PAWS")};
+	const bool rx_sk = kernel.kfree_skb && kernel.kfree_skb->has_rx_sk;
+	return {code("QUEUE_PURGE"), code("NOT_SPECIFIED"), code("TCP_RFC7323_TW_PAWS"),
+		rx_sk ? 1u : 0u};
 }
 
-bool is_queue_purge_function(std::string_view function) noexcept
+namespace {
+
+template <std::size_t N>
+bool is_one_of(std::string_view function, const std::array<std::string_view, N> &names) noexcept
 {
 	// A compiler's copy (".isra.0", ".constprop.0") is the function too.
 	function = function.substr(0, function.find('.'));
+	for (std::string_view name : names)
+		if (function == name)
+			return true;
+	return false;
+}
+
+} // namespace
+
+bool is_queue_purge_function(std::string_view function) noexcept
+{
 	// __skb_queue_purge is inline: its frees are its caller's.
 	static constexpr std::array<std::string_view, 4> purges = {
 		"sk_stream_kill_queues",
@@ -39,27 +54,31 @@ bool is_queue_purge_function(std::string_view function) noexcept
 		"skb_queue_purge",
 		"skb_queue_purge_reason",
 	};
-	for (std::string_view p : purges)
-		if (function == p)
-			return true;
-	return false;
+	return is_one_of(function, purges);
+}
+
+bool is_tcp_receive_function(std::string_view function) noexcept
+{
+	static constexpr std::array<std::string_view, 2> receives = {"tcp_v4_rcv", "tcp_v6_rcv"};
+	return is_one_of(function, receives);
 }
 
 FreeKind settle_free_kind(std::uint8_t reported, std::uint64_t location,
 			  const KernelSymbols &symbols) noexcept
 {
-	const auto kind = static_cast<FreeKind>(reported & ~NT_FREE_IF_PURGE_SITE);
+	const auto kind = static_cast<FreeKind>(reported & ~NT_FREE_IF_SITE);
 	const bool purge = kind == FreeKind::ClosePurge || kind == FreeKind::TapCopy;
 	if (!purge && kind != FreeKind::TimeWait)
 		return FreeKind::Drop; // a value no BPF object sends
-	if (!(reported & NT_FREE_IF_PURGE_SITE))
+	if (!(reported & NT_FREE_IF_SITE))
 		return kind;
-	if (!purge)
-		return FreeKind::Drop; // only a queue purge is told by its site
 	// A return address: the call that freed is just before it.
 	const auto site = location ? symbols.resolve(location - 1) : std::nullopt;
-	return site && site->module.empty() && is_queue_purge_function(site->name) ? kind
-										   : FreeKind::Drop;
+	if (!site || !site->module.empty())
+		return FreeKind::Drop;
+	const bool at_site =
+		purge ? is_queue_purge_function(site->name) : is_tcp_receive_function(site->name);
+	return at_site ? kind : FreeKind::Drop;
 }
 
 } // namespace nettrace

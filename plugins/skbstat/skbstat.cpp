@@ -212,7 +212,7 @@ int run(const nettrace_host *, int argc, char **argv)
 	// process half-way.
 	EventLoop loop("nettrace skbstat");
 	const KernelFacts facts = KernelFacts::read(facts_wanted());
-	settings.free_reasons = free_kind_reason_codes(facts.reasons);
+	settings.free_kinds = free_kind_facts(facts);
 	Probes probes(settings, facts);
 	session.programs_loaded();
 	if (o.list_probes) {

@@ -86,7 +86,7 @@ struct skbstat_stack_key {
 	__u32 reason; /* enum skb_drop_reason; 0 for consume */
 	__u64 location;
 	__u32 free_kind; /* drops: NT_FREE_* (nettrace/free_kind.h), maybe
-			  * with NT_FREE_IF_PURGE_SITE; 0 for consume */
+			  * with NT_FREE_IF_SITE; 0 for consume */
 	__u32 unused;    /* no padding in a hash key: it is hashed too */
 };
 

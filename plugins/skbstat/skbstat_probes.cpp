@@ -160,7 +160,7 @@ std::string Probes::attach_tracepoints_by(AttachKind kind, std::vector<PointStat
 	const auto set_filter = [&](auto *skel) {
 		skel->rodata->nettrace_filter = settings.filter;
 		skel->rodata->skbstat_no_stack = !settings.stacks;
-		skel->rodata->nt_free_reasons = settings.free_reasons;
+		skel->rodata->nt_free_kind_facts = settings.free_kinds;
 	};
 	std::optional<AttachFailure> failure;
 	if (btf) {

@@ -63,8 +63,8 @@ struct ProbeSettings {
 	bool consume = false;
 	bool stacks = true; // false: drop and consume rows by reason and site only
 	AttachMode mode = AttachMode::Auto;
-	// free_kind_reason_codes() of this kernel (nettrace/free_kind.h).
-	nt_free_reasons free_reasons = no_free_reasons();
+	// free_kind_facts() of this kernel (nettrace/free_kind.h).
+	nt_free_kind_facts free_kinds = no_free_kind_facts();
 };
 
 // File descriptors and mapped counters the interval reader drains.

@@ -121,7 +121,7 @@ int run(const nettrace_host *, int argc, char **argv)
 	const DropReasons &reasons = facts.reasons;
 	settings.kfree_skb = facts.kfree_skb;
 	settings.show_all_frees = o.all;
-	settings.free_reasons = free_kind_reason_codes(reasons);
+	settings.free_kinds = free_kind_facts(facts);
 	if (only_reasons) {
 		settings.reason_mode = TCPDROP_REASONS_ONLY;
 		settings.reason_codes = parse_reason_list(reasons, "--reason", o.reasons);

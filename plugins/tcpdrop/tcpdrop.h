@@ -41,7 +41,7 @@ struct tcpdrop_event {
 			    * a packet keeps its sender's socket across a veth
 			    * pair, so it may differ from `netns` */
 	__u8 free_kind;    /* NT_FREE_* (nettrace/free_kind.h), maybe with
-			    * NT_FREE_IF_PURGE_SITE */
+			    * NT_FREE_IF_SITE */
 	__u8 reserved[7];
 	char ifname[16]; /* the name of the device `ifindex` is, when the packet
 			    * was still on it; empty otherwise (IFNAMSIZ) */

@@ -175,7 +175,7 @@ static __always_inline int handle_drop(void *ctx, struct sk_buff *skb, void *loc
 	read_socket(&owner, ctx, skb, has_rx_sk, reason, flags);
 	/* Settled here, a free that loses nothing costs no record; one only
 	 * the drop site can settle goes to user space, which decides. */
-	if (owner.free_kind != NT_FREE_DROP && !(owner.free_kind & NT_FREE_IF_PURGE_SITE) &&
+	if (owner.free_kind != NT_FREE_DROP && !(owner.free_kind & NT_FREE_IF_SITE) &&
 	    !show_all_frees) {
 		__sync_fetch_and_add(&tcpdrop_frees_hidden, 1);
 		return 0;

@@ -52,7 +52,7 @@ void load_and_attach(bpf::Skeleton<Skel> &skel, const TracerSettings &settings,
 	skel->rodata->collect_stack = settings.stacks;
 	skel->rodata->reason_filter_mode = settings.reason_mode;
 	skel->rodata->show_all_frees = settings.show_all_frees;
-	skel->rodata->nt_free_reasons = settings.free_reasons;
+	skel->rodata->nt_free_kind_facts = settings.free_kinds;
 	skel.load();
 	const __u8 listed = 1;
 	for (std::uint32_t code : settings.reason_codes)

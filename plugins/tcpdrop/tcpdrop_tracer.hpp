@@ -28,8 +28,8 @@ struct TracerSettings {
 	std::vector<std::uint32_t> reason_codes; // for ONLY / EXCEPT
 	// --all: send frees that lose no packet too (nettrace/free_kind.h).
 	bool show_all_frees = false;
-	// free_kind_reason_codes() of this kernel.
-	nt_free_reasons free_reasons = no_free_reasons();
+	// free_kind_facts() of this kernel.
+	nt_free_kind_facts free_kinds = no_free_kind_facts();
 	// What skb:kfree_skb passes tp_btf programs on this kernel
 	// (KernelFacts); none without BTF.
 	std::optional<KfreeSkbLayout> kfree_skb;

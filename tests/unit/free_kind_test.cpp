@@ -1,7 +1,7 @@
 // SPDX-License-Identifier: MIT
 // Settling a free's kind by its drop site, as kernels without the
-// QUEUE_PURGE reason need: a /proc/kallsyms-shaped table, since the
-// running kernel here names every purge.
+// QUEUE_PURGE reason or the receiving socket need: a /proc/kallsyms-shaped
+// table, since the running kernel here names both.
 #include <nettrace/common/kernel/free_kind.hpp>
 #include <nettrace/common/kernel/symbols.hpp>
 
@@ -16,13 +16,14 @@ ffffffff81000200 T skb_queue_purge
 ffffffff81000300 T nf_hook_slow
 ffffffff81000400 t inet_sock_destruct.cold
 ffffffff81000500 T tcp_v4_rcv
-ffffffff81000600 T _etext
+ffffffff81000600 T tcp_v6_rcv
+ffffffff81000700 T _etext
 ffffffffc0000000 t skb_queue_purge	[some_module]
 )";
 
 constexpr std::uint8_t if_site(int kind)
 {
-	return static_cast<std::uint8_t>(kind | NT_FREE_IF_PURGE_SITE);
+	return static_cast<std::uint8_t>(kind | NT_FREE_IF_SITE);
 }
 
 TEST(FreeKind, TheDropSiteSettlesWhatBpfCouldNot)
@@ -64,9 +65,21 @@ TEST(FreeKind, WhatBpfSettledStands)
 	EXPECT_EQ(settle_free_kind(0x7f, 0xffffffff81000140, symbols), FreeKind::Drop);
 	EXPECT_EQ(settle_free_kind(NT_FREE_TIME_WAIT, 0xffffffff81000140, symbols),
 		  FreeKind::TimeWait);
-	// Only a queue purge is told by its site, even in a purge function.
+}
+
+TEST(FreeKind, TimeWaitAnswersAreToldByTcpsReceive)
+{
+	const KernelSymbols symbols = KernelSymbols::from_text(kallsyms);
+	EXPECT_EQ(settle_free_kind(if_site(NT_FREE_TIME_WAIT), 0xffffffff81000540, symbols),
+		  FreeKind::TimeWait);
+	EXPECT_EQ(settle_free_kind(if_site(NT_FREE_TIME_WAIT), 0xffffffff81000620, symbols),
+		  FreeKind::TimeWait);
+	// Each kind has its own sites: a purge function is none of TCP's.
 	EXPECT_EQ(settle_free_kind(if_site(NT_FREE_TIME_WAIT), 0xffffffff81000140, symbols),
 		  FreeKind::Drop);
+	EXPECT_EQ(settle_free_kind(if_site(NT_FREE_CLOSE_PURGE), 0xffffffff81000540, symbols),
+		  FreeKind::Drop);
+	EXPECT_EQ(settle_free_kind(if_site(NT_FREE_TIME_WAIT), 0, symbols), FreeKind::Drop);
 }
 
 TEST(FreeKind, NamesAreTheLabels)

@@ -34,8 +34,8 @@ TEST(SkbstatRows, RowsThatSettleAsTheSameDropAreOne)
 	const KernelSymbols symbols = KernelSymbols::from_text(kallsyms);
 	std::vector<StackRow> rows = {
 		row(2, NT_FREE_DROP, nft_site),
-		row(3, NT_FREE_CLOSE_PURGE | NT_FREE_IF_PURGE_SITE, nft_site),
-		row(4, NT_FREE_CLOSE_PURGE | NT_FREE_IF_PURGE_SITE, purge_site),
+		row(3, NT_FREE_CLOSE_PURGE | NT_FREE_IF_SITE, nft_site),
+		row(4, NT_FREE_CLOSE_PURGE | NT_FREE_IF_SITE, purge_site),
 	};
 	settle_drop_rows(rows, symbols);
 	ASSERT_EQ(rows.size(), 2u);
