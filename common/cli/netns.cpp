@@ -5,6 +5,7 @@
 
 #include <fmt/format.h>
 
+#include <algorithm>
 #include <cerrno>
 #include <charconv>
 #include <cstring>
@@ -145,20 +146,59 @@ Seen any_link_reads(const std::string &dir, const char *suffix, std::string_view
 	return result;
 }
 
+// Whether a bind mount in the mount table at `path` (a mountinfo file)
+// is of `target`: its root reads "net:[N]".
+bool mounted_in(const std::string &path, std::string_view target)
+{
+	std::ifstream mountinfo(path);
+	for (std::string line; std::getline(mountinfo, line);) {
+		std::istringstream fields(line);
+		std::string id, parent, device, root;
+		if (fields >> id >> parent >> device >> root && root == target)
+			return true;
+	}
+	return false;
+}
+
+// Whether a mount namespace other than ours, of any of `pids`, holds a
+// bind mount of `target`: a container runtime's /run/netns may be in a
+// mount namespace of its own. Each mount namespace is read once.
+Seen mounted_in_other_namespaces(const std::vector<std::string> &pids, std::string_view target)
+{
+	char ours[64] = "";
+	if (readlink("/proc/self/ns/mnt", ours, sizeof(ours) - 1) < 0)
+		return Seen::cannot_tell;
+	std::vector<std::string> read{ours};
+	Seen result = Seen::no;
+	for (const std::string &pid : pids) {
+		char buffer[64];
+		const ssize_t n =
+			readlink(("/proc/" + pid + "/ns/mnt").c_str(), buffer, sizeof(buffer));
+		if (n < 0) {
+			if (errno == EACCES || errno == EPERM)
+				result = Seen::cannot_tell;
+			continue;
+		}
+		std::string mnt(buffer, static_cast<std::size_t>(n));
+		if (std::find(read.begin(), read.end(), mnt) != read.end())
+			continue;
+		if (mounted_in("/proc/" + pid + "/mountinfo", target))
+			return Seen::yes;
+		read.push_back(std::move(mnt));
+	}
+	return result;
+}
+
 // Where a network namespace can be: a bind mount (its root reads
-// "net:[N]" in mountinfo), a task's namespace, or an open file.
+// "net:[N]" in mountinfo), ours or another mount namespace's, a task's
+// namespace, or an open file.
 Seen netns_inode_seen(std::uint32_t inode)
 {
 	if (inode == current_netns_inode())
 		return Seen::yes;
 	const std::string target = fmt::format("net:[{}]", inode);
-	std::ifstream mountinfo("/proc/self/mountinfo");
-	for (std::string line; std::getline(mountinfo, line);) {
-		std::istringstream fields(line);
-		std::string id, parent, device, root;
-		if (fields >> id >> parent >> device >> root && root == target)
-			return Seen::yes;
-	}
+	if (mounted_in("/proc/self/mountinfo", target))
+		return Seen::yes;
 	std::vector<std::string> pids;
 	if (DIR *proc = opendir("/proc")) {
 		while (const dirent *entry = readdir(proc))
@@ -180,7 +220,10 @@ Seen netns_inode_seen(std::uint32_t inode)
 			complete = complete && s != Seen::cannot_tell;
 		}
 	}
-	return complete ? Seen::no : Seen::cannot_tell;
+	const Seen mounted = mounted_in_other_namespaces(pids, target);
+	if (mounted == Seen::yes)
+		return mounted;
+	return complete && mounted == Seen::no ? Seen::no : Seen::cannot_tell;
 }
 
 } // namespace

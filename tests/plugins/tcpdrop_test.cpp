@@ -734,6 +734,33 @@ TEST_F(TcpdropTest, AnInodeOfALiveNamespaceIsAccepted)
 	EXPECT_EQ(r.exit_code, 0) << r.err;
 }
 
+TEST_F(TcpdropTest, ANamespaceMountedOnlyInAnotherMountNamespaceIsAccepted)
+{
+	// As a container runtime may keep one: bound to a file in a mount
+	// namespace of its own, with no task in it and no file open on it
+	// here. The shell stays in this network namespace and keeps the
+	// mount namespace alive.
+	const std::string dir = fmt::format("/tmp/nettrace-mntns-{}", getpid());
+	std::filesystem::create_directories(dir);
+	const std::unique_ptr<const std::string, void (*)(const std::string *)> remove_dir(
+		&dir, [](const std::string *d) { std::filesystem::remove(*d); });
+	BackgroundProcess holder(
+		{"unshare", "--mount", "--propagation", "private", "sh", "-c",
+		 "mount -t tmpfs none \"$0\" && touch \"$0/ns\" && unshare --net=\"$0/ns\" true && "
+		 "echo inode $(stat -L -c %i \"$0/ns\") && exec sleep 60",
+		 dir});
+	const bool ready = holder.wait_for("\n", std::chrono::seconds(10));
+	const std::string out = holder.out();
+	ASSERT_TRUE(ready && out.rfind("inode ", 0) == 0) << out << holder.err();
+	const std::string inode = out.substr(6, out.find('\n') - 6);
+
+	TcpdropRun run({"--netns", inode, "--duration", "0.3"});
+	ProcessResult r = run.finish();
+	holder.signal(SIGKILL);
+	holder.finish();
+	EXPECT_EQ(r.exit_code, 0) << r.err;
+}
+
 TEST_F(TcpdropTest, StormEveryDropIsPrintedOrCountedLost)
 {
 	TestNetns ns;
