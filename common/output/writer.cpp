@@ -9,6 +9,7 @@
 #include <csignal>
 #include <cstring>
 #include <poll.h>
+#include <string_view>
 #include <sys/stat.h>
 #include <unistd.h>
 
@@ -17,6 +18,19 @@ namespace nettrace {
 namespace {
 
 constexpr auto flush_delay = std::chrono::milliseconds(100);
+
+// How much of `left` bytes at `p` to write to a pipe whose reader may stop:
+// after poll says there is room, a pipe takes PIPE_BUF bytes without
+// blocking, and more could block past the deadline. Whole lines where one
+// fits, so that if the reader stops for good, what it got ends at the end
+// of a line (a JSON record whole) rather than inside one.
+std::size_t whole_lines_within_pipe_buf(const char *p, std::size_t left)
+{
+	if (left <= PIPE_BUF)
+		return left;
+	const std::size_t last_newline = std::string_view(p, PIPE_BUF).rfind('\n');
+	return last_newline == std::string_view::npos ? PIPE_BUF : last_newline + 1;
+}
 
 } // namespace
 
@@ -75,10 +89,8 @@ void OutputWriter::flush()
 				       "(--duration and one second more)";
 			break;
 		}
-		// After poll says there is room, a pipe takes PIPE_BUF bytes
-		// without blocking; more could block past the deadline.
 		const ssize_t n =
-			write(fd_, p, deadline_ ? std::min<std::size_t>(left, PIPE_BUF) : left);
+			write(fd_, p, deadline_ ? whole_lines_within_pipe_buf(p, left) : left);
 		if (n < 0) {
 			if (errno == EINTR)
 				continue;

@@ -137,4 +137,8 @@ TEST_F(TcpdropSurvivalTest, DurationEndsOnTimeWhenTheReaderStalls)
 			     "taking it"),
 		  std::string::npos)
 		<< r.err;
+	// What the reader got before the end stops at the end of a line.
+	ASSERT_FALSE(r.out.empty());
+	EXPECT_EQ(r.out.back(), '\n')
+		<< r.out.substr(r.out.size() - std::min<std::size_t>(r.out.size(), 200));
 }
