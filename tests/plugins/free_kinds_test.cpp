@@ -65,43 +65,6 @@ sockaddr_in address(const std::string &ip, std::uint16_t port)
 	return a;
 }
 
-// `count` healthy TCP connections from the client to the server's port:
-// the client writes and closes first, the server reads to the end and
-// closes. Each ends with the client, in FIN_WAIT2 and already closed by
-// its application, taking the server's FIN into its receive queue and
-// purging it as the socket is done: a free that loses nothing.
-void clean_connections(const TestNetns &server, const TestNetns &client, const Net &net, int count)
-{
-	const int listener = server.socket_in(AF_INET, SOCK_STREAM);
-	const int one = 1;
-	setsockopt(listener, SOL_SOCKET, SO_REUSEADDR, &one, sizeof(one));
-	const sockaddr_in to = address(net.server, net.port);
-	ASSERT_EQ(bind(listener, reinterpret_cast<const sockaddr *>(&to), sizeof(to)), 0)
-		<< std::strerror(errno);
-	ASSERT_EQ(listen(listener, 8), 0);
-	for (int i = 0; i < count; ++i) {
-		const int c = client.socket_in(AF_INET, SOCK_STREAM);
-		ASSERT_EQ(connect(c, reinterpret_cast<const sockaddr *>(&to), sizeof(to)), 0)
-			<< std::strerror(errno);
-		const int s = accept(listener, nullptr, nullptr);
-		ASSERT_GE(s, 0) << std::strerror(errno);
-		const timeval limit{5, 0};
-		setsockopt(s, SOL_SOCKET, SO_RCVTIMEO, &limit, sizeof(limit));
-		ASSERT_EQ(write(c, "hello", 5), 5);
-		close(c);
-		char buf[64];
-		std::size_t got = 0;
-		for (ssize_t n; (n = read(s, buf, sizeof(buf))) > 0;)
-			got += static_cast<std::size_t>(n);
-		EXPECT_EQ(got, 5u);
-		close(s);
-	}
-	close(listener);
-	// The last FIN crosses the pair and is purged at once; a moment more
-	// for it to be freed before the tracers stop.
-	std::this_thread::sleep_for(300ms);
-}
-
 // Receive checksums off on `ifname` in `ns` (ethtool -K IF rx off): a
 // veth otherwise marks what it receives as checksummed already.
 void receive_checksums_off(const TestNetns &ns, const std::string &ifname)
@@ -231,7 +194,7 @@ TEST_F(FreeKindsTest, CleanConnectionsShowNothingAndAllShowsTheirPurges)
 	TcpdropRun quiet(filter());
 	TcpdropRun all_text(with(filter(), {"--all"}));
 	TcpdropRun all_json(with(filter(), {"--all"}), true);
-	clean_connections(server_, client_, net_, connections);
+	clean_tcp_connections(server_, client_, net_.server, net_.port, connections);
 	const ProcessResult q = quiet.stop(), t = all_text.stop(), j = all_json.stop();
 
 	// By default: no record, and one line that says how many were left out.
@@ -271,7 +234,7 @@ TEST_F(FreeKindsTest, PacketSocketCopiesShowNothingAndNeverATcpState)
 	// connection goes by, and closed after it.
 	const int sniffer = server_.socket_in(AF_PACKET, SOCK_RAW, htons(ETH_P_ALL));
 	const int raw = server_.socket_in(AF_INET, SOCK_RAW, IPPROTO_TCP);
-	clean_connections(server_, client_, net_, 1);
+	clean_tcp_connections(server_, client_, net_.server, net_.port, 1);
 	close(sniffer);
 	close(raw);
 	std::this_thread::sleep_for(300ms);
@@ -339,7 +302,7 @@ TEST_F(FreeKindsTest, SkbstatDropRowsSayWhichLoseNoPacket)
 	SkbstatRun jsonl({"-N", net_.subnet, "-i", "60", "--json"});
 	SkbstatRun text({"-N", net_.subnet, "-i", "60"});
 	const int sniffer = server_.socket_in(AF_PACKET, SOCK_RAW, htons(ETH_P_ALL));
-	clean_connections(server_, client_, net_, 2);
+	clean_tcp_connections(server_, client_, net_.server, net_.port, 2);
 	close(sniffer);
 	tcp_connect_once(client_, net_.client, net_.server, net_.port + 1);
 	std::this_thread::sleep_for(300ms);

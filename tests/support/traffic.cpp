@@ -10,6 +10,7 @@
 #include <poll.h>
 #include <stdexcept>
 #include <sys/socket.h>
+#include <thread>
 #include <unistd.h>
 #include <vector>
 
@@ -124,6 +125,54 @@ void drop_input_with_nft(const TestNetns &ns, const std::string &match)
 		"nft add chain inet nttest input '{ type filter hook input priority 0; }' && "
 		"nft add rule inet nttest input " +
 		match + " drop");
+}
+
+void clean_tcp_connections(const TestNetns &server, const TestNetns &client,
+			   const std::string &server_ip, std::uint16_t port, int count)
+{
+	const SocketAddress to = make_address(server_ip, port);
+	const int listener = server.socket_in(to.family, SOCK_STREAM);
+	const int one = 1;
+	setsockopt(listener, SOL_SOCKET, SO_REUSEADDR, &one, sizeof(one));
+	const auto give_up = [&](const char *what) {
+		const int err = errno;
+		close(listener);
+		errno = err;
+		check(false, what);
+	};
+	if (bind(listener, reinterpret_cast<const sockaddr *>(&to.storage), to.length) != 0)
+		give_up("bind");
+	if (listen(listener, 8) != 0)
+		give_up("listen");
+	for (int i = 0; i < count; ++i) {
+		const int c = client.socket_in(to.family, SOCK_STREAM);
+		if (connect(c, reinterpret_cast<const sockaddr *>(&to.storage), to.length) != 0) {
+			close(c);
+			give_up("connect");
+		}
+		const int s = accept(listener, nullptr, nullptr);
+		if (s < 0) {
+			close(c);
+			give_up("accept");
+		}
+		const timeval limit{5, 0};
+		setsockopt(s, SOL_SOCKET, SO_RCVTIMEO, &limit, sizeof(limit));
+		const bool written = write(c, "hello", 5) == 5;
+		close(c);
+		char buf[64];
+		std::size_t got = 0;
+		for (ssize_t n; (n = read(s, buf, sizeof(buf))) > 0;)
+			got += static_cast<std::size_t>(n);
+		close(s);
+		if (!written || got != 5) {
+			close(listener);
+			throw std::runtime_error("a clean connection did not carry its 5 bytes");
+		}
+	}
+	close(listener);
+	// The last FIN crosses the pair and is purged at once; a moment more
+	// for it to be freed before anything is read.
+	std::this_thread::sleep_for(std::chrono::milliseconds(300));
 }
 
 void tcp_syn_storm(const TestNetns &ns, std::uint16_t sport, std::uint16_t dport, int count)
