@@ -4,6 +4,7 @@
 // GET /metrics. No record per drop leaves the kernel: a scrape reads the
 // counting map.
 #include "exporter.h"
+#include "exporter_check.hpp"
 #include "exporter_http.hpp"
 #include "exporter_listen.hpp"
 #include "exporter_metrics.hpp"
@@ -127,5 +128,6 @@ int run(const nettrace_host *host, int argc, char **argv)
 
 } // namespace nettrace::exporter
 
-NETTRACE_PLUGIN("exporter", "Serve drop counts to Prometheus, per reason, site and namespace",
-		"0.1.0", nettrace::exporter::run)
+NETTRACE_PLUGIN_CHECKED("exporter",
+			"Serve drop counts to Prometheus, per reason, site and namespace", "0.1.0",
+			nettrace::exporter::run, nettrace::exporter::check)

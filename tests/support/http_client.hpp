@@ -23,8 +23,9 @@ struct HttpResponse {
 HttpResponse http_request(std::uint16_t port, const std::string &method, const std::string &target,
 			  const std::string &body = {});
 
-// Writes `bytes` as they are, then reads until the server closes or
-// `timeout` passes: what came back, possibly nothing.
+// Writes `bytes` as they are (as much as the server takes before it
+// closes), then reads until the server closes or `timeout` passes: what
+// came back, possibly nothing.
 std::string raw_exchange(std::uint16_t port, std::string_view bytes,
 			 std::chrono::milliseconds timeout);
 
