@@ -29,10 +29,11 @@ _nettrace_command_options() {
 		sed -nE 's/^  (-[^ ]+)( \[ (--[^ ]+) \])?.*/\1 \3/p'
 }
 
-# The options of a command that take a value ("-s [ --saddr ] ADDR").
+# The options of a command that take a value ("-s [ --saddr ] ADDR",
+# "--listen ADDR:PORT").
 _nettrace_valued_options() {
 	"$1" "${@:3}" "$2" -h 2>/dev/null |
-		sed -nE 's/^  (-[^ ]+)( \[ (--[^ ]+) \])? [A-Z][A-Z_]*( |$).*/\1 \3/p'
+		sed -nE 's/^  (-[^ ]+)( \[ (--[^ ]+) \])? [A-Z][A-Z_:]*( |$).*/\1 \3/p'
 }
 
 # The values a command's summary lists for option $1, written as

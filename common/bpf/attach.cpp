@@ -266,6 +266,19 @@ std::string errno_text(int err)
 	return text;
 }
 
+std::string failure_text(AttachKind kind, AttachFailure f, const char *target, const char *refused)
+{
+	if (target)
+		f.target = target;
+	if (f.stage == AttachFailure::Stage::Open)
+		return fmt::format("{}: {}", name(kind), f.libbpf_says);
+	const Cause cause = explain(kind, f);
+	const std::string what = errno_text(f.err) + (cause.why.empty() ? "" : ": " + cause.why);
+	if (f.stage == AttachFailure::Stage::Attach)
+		return fmt::format("{}: {}", name(kind), what);
+	return fmt::format("{}: the kernel {} ({})", name(kind), refused, what);
+}
+
 bool refuses_every_program(int err)
 {
 	err = err < 0 ? -err : err;

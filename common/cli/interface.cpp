@@ -9,6 +9,7 @@
 #include <cerrno>
 #include <cstring>
 #include <fcntl.h>
+#include <functional>
 #include <net/if.h>
 #include <sched.h>
 #include <thread>
@@ -37,19 +38,27 @@ void check_device_name(std::string_view option, std::string_view name)
 					     quoted_value(name)));
 }
 
-// if_nametoindex() in the namespace of `ns_fd`, on a helper thread: a
+// Runs `fn` on a helper thread that joined the namespace of `ns_fd`: a
 // thread's network namespace is its own, so the caller's never changes.
-unsigned index_in_namespace(int ns_fd, const std::string &name, int &setns_errno)
+// The errno of setns(), or 0.
+int in_namespace(int ns_fd, const std::function<void()> &fn)
 {
-	unsigned index = 0;
-	setns_errno = 0;
+	int setns_errno = 0;
 	std::thread helper([&] {
 		if (setns(ns_fd, CLONE_NEWNET) != 0)
 			setns_errno = errno;
 		else
-			index = if_nametoindex(name.c_str());
+			fn();
 	});
 	helper.join();
+	return setns_errno;
+}
+
+// if_nametoindex() in the namespace of `ns_fd`.
+unsigned index_in_namespace(int ns_fd, const std::string &name, int &setns_errno)
+{
+	unsigned index = 0;
+	setns_errno = in_namespace(ns_fd, [&] { index = if_nametoindex(name.c_str()); });
 	return index;
 }
 
@@ -98,6 +107,17 @@ InterfaceInNetns resolve_interface(std::string_view option, std::string_view nam
 		throw UsageError(fmt::format("{}: no device {} in network namespace {}", option,
 					     quoted_value(name), quoted_value(*netns)));
 	return {index, netns_ino};
+}
+
+std::string interface_name_in_netns(int ns_fd, std::uint32_t ifindex)
+{
+	char name[IF_NAMESIZE] = "";
+	if (in_namespace(ns_fd, [&] {
+		    if (!if_indextoname(ifindex, name))
+			    name[0] = '\0';
+	    }) != 0)
+		return {};
+	return name;
 }
 
 } // namespace nettrace

@@ -11,20 +11,6 @@ namespace nettrace::skbstat {
 using bpf::AttachFailure;
 using bpf::AttachKind;
 
-std::string failure_text(AttachKind kind, AttachFailure f, const char *target, const char *refused)
-{
-	if (target)
-		f.target = target;
-	if (f.stage == AttachFailure::Stage::Open)
-		return fmt::format("{}: {}", bpf::name(kind), f.libbpf_says);
-	const bpf::Cause cause = bpf::explain(kind, f);
-	const std::string what =
-		bpf::errno_text(f.err) + (cause.why.empty() ? "" : ": " + cause.why);
-	if (f.stage == AttachFailure::Stage::Attach)
-		return fmt::format("{}: {}", bpf::name(kind), what);
-	return fmt::format("{}: the kernel {} ({})", bpf::name(kind), refused, what);
-}
-
 void add_reason(std::string &why, const std::string &reason)
 {
 	why += why.empty() ? "" : "; ";

@@ -52,11 +52,7 @@ struct Probes::Objects {
 	}
 };
 
-// Why `kind` failed at `target`, naming the cause as doctor does.
-// `refused` says how a load failure reads: "refused to load it" when the
-// kind failed as a whole, "rejected the program" when one program did.
-std::string failure_text(bpf::AttachKind kind, bpf::AttachFailure f, const char *target,
-			 const char *refused = "refused to load it");
+using bpf::failure_text;
 // Appends `reason` to the reasons a point did not attach.
 void add_reason(std::string &why, const std::string &reason);
 

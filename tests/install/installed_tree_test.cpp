@@ -93,10 +93,12 @@ TEST_F(InstalledTree, LaysOutDriverPluginsSdkManPagesAndCompletion)
 		     "bin/nettrace",
 		     "lib/nettrace/plugins/tcpdrop.so",
 		     "lib/nettrace/plugins/skbstat.so",
+		     "lib/nettrace/plugins/exporter.so",
 		     "lib/nettrace/plugins/dropcount.so", // the example, installed after
 		     "share/man/man8/nettrace.8",
 		     "share/man/man8/nettrace-tcpdrop.8",
 		     "share/man/man8/nettrace-skbstat.8",
+		     "share/man/man8/nettrace-exporter.8",
 		     "share/man/man8/nettrace-dropcount.8",
 		     "share/bash-completion/completions/nettrace",
 		     "include/nettrace/plugin.h",
@@ -121,8 +123,8 @@ TEST_F(InstalledTree, LaysOutDriverPluginsSdkManPagesAndCompletion)
 
 TEST_F(InstalledTree, ManPagesRenderEverySection)
 {
-	for (const char *page :
-	     {"nettrace", "nettrace-tcpdrop", "nettrace-skbstat", "nettrace-dropcount"}) {
+	for (const char *page : {"nettrace", "nettrace-tcpdrop", "nettrace-skbstat",
+				 "nettrace-exporter", "nettrace-dropcount"}) {
 		SCOPED_TRACE(page);
 		const ProcessResult r = render_man({"-M", (prefix / "share/man").string(), page});
 		ASSERT_EQ(r.exit_code, 0) << r.err;
@@ -158,7 +160,7 @@ TEST_F(InstalledTree, ListShowsTheBundledAndTheExamplePlugins)
 	// Each plugin starts a line with its name; the indented lines after it
 	// continue its summary and end with its file.
 	const auto lines = split_lines(r.out);
-	for (const std::string name : {"tcpdrop", "skbstat", "doctor", "dropcount"}) {
+	for (const std::string name : {"tcpdrop", "skbstat", "doctor", "exporter", "dropcount"}) {
 		const std::string file = fs::canonical(plugin_dir / (name + ".so"));
 		std::size_t rows = 0;
 		for (std::size_t i = 0; i < lines.size(); ++i) {
@@ -261,9 +263,9 @@ TEST_F(InstalledTree, CompletionOffersCommandsAndEachCommandsOptions)
 	const std::vector<std::string> lines = split_lines(r.out);
 	ASSERT_EQ(lines.size(), 8u) << r.out;
 	EXPECT_EQ(lines[0], "complete -F _nettrace nettrace");
-	EXPECT_EQ(lines[1], "nettrace : doctor dropcount skbstat tcpdrop help");
-	EXPECT_EQ(lines[2], "nettrace help : doctor dropcount skbstat tcpdrop");
-	EXPECT_EQ(lines[3], "nettrace doctor : dropcount skbstat tcpdrop");
+	EXPECT_EQ(lines[1], "nettrace : doctor dropcount exporter skbstat tcpdrop help");
+	EXPECT_EQ(lines[2], "nettrace help : doctor dropcount exporter skbstat tcpdrop");
+	EXPECT_EQ(lines[3], "nettrace doctor : dropcount exporter skbstat tcpdrop");
 	EXPECT_EQ(lines[4], "nettrace skbstat --at: --attach");
 	EXPECT_EQ(lines[5], "nettrace skbstat --attach : auto fentry kprobe tp_btf tracepoint");
 	EXPECT_EQ(lines[6], "nettrace tcpdrop --no: --no-stack");

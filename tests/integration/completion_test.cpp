@@ -76,3 +76,18 @@ TEST(Completion, AnOptionGivenIsNotOfferedAgain)
 	EXPECT_EQ((" " + got[4] + " ").find(" -c "), std::string::npos) << got[4];
 	EXPECT_NE(got[4].find(" --json"), std::string::npos) << got[4];
 }
+
+// The exporter's options come from its summary like any command's; an
+// address cannot be guessed, so after --listen nothing is offered.
+TEST(Completion, ExporterOptionsAndItsListenValue)
+{
+	const std::vector<std::string> got = offers({
+		{"exporter", "--li"},
+		{"exporter", "--max"},
+		{"exporter", "--listen", ""},
+	});
+	ASSERT_EQ(got.size(), 3u);
+	EXPECT_EQ(got[0], "exporter --li: --listen --list-metrics");
+	EXPECT_EQ(got[1], "exporter --max: --max-series");
+	EXPECT_EQ(got[2], "exporter --listen : ");
+}

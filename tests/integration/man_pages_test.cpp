@@ -48,7 +48,14 @@ const std::vector<CommandPage> command_pages = {
 	{{"tcpdrop", "-h"}, "nettrace-tcpdrop", 25},
 	{{"skbstat", "-h"}, "nettrace-skbstat", 30},
 	{{"doctor", "-h"}, "nettrace-doctor", 3},
+	{{"exporter", "-h"}, "nettrace-exporter", 12},
 };
+
+// Runs of spaces and newlines as one space: the page wraps lines.
+std::string collapse_spaces(const std::string &text)
+{
+	return std::regex_replace(text, std::regex("[ \n]+"), " ");
+}
 
 } // namespace
 
@@ -79,6 +86,33 @@ TEST(ManPages, EveryOptionACommandAcceptsIsInItsPage)
 		for (const std::string &option : options)
 			EXPECT_TRUE(mentions_option(documented, option))
 				<< option << " is missing from OPTIONS of " << c.page;
+	}
+}
+
+// The metric table in nettrace-exporter(8) is the one the exporter
+// serves from: every metric with its type, labels and help, word for word.
+TEST(ManPages, ExporterPageListsTheMetricsItServes)
+{
+	const ProcessResult table = run_nettrace({"exporter", "--list-metrics"});
+	ASSERT_EQ(table.exit_code, 0) << table.err;
+	const ProcessResult page = render_man({"-l", (man_dir / "nettrace-exporter.8").string()});
+	ASSERT_EQ(page.exit_code, 0) << page.err;
+	const std::string documented = collapse_spaces(man_section(page.out, "DESCRIPTION"));
+	const std::vector<std::string> lines = split_lines(table.out);
+	EXPECT_GE(lines.size(), 8u) << table.out;
+	for (const std::string &line : lines) {
+		std::vector<std::string> f;
+		std::size_t at = 0;
+		for (std::size_t tab; (tab = line.find('\t', at)) != std::string::npos;
+		     at = tab + 1)
+			f.push_back(line.substr(at, tab - at));
+		f.push_back(line.substr(at));
+		ASSERT_EQ(f.size(), 4u) << line;
+		const std::string labels = std::regex_replace(f[2], std::regex(","), ", ");
+		const std::string entry = f[0] + " " + f[1] + " {" + labels + "} " + f[3];
+		EXPECT_NE(documented.find(collapse_spaces(entry)), std::string::npos)
+			<< entry << "\nis not in DESCRIPTION:\n"
+			<< documented;
 	}
 }
 

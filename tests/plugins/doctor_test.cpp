@@ -209,12 +209,19 @@ TEST_F(DoctorTest, SaysWhetherEachPluginRunsFully)
 	const Doctor d = run_doctor({"doctor", "--json"});
 	ASSERT_TRUE(d.doc.is_object()) << d.result.out << d.result.err;
 	const json &plugins = d.doc["plugins"];
-	ASSERT_EQ(plugins.size(), 2u) << plugins.dump(); // tcpdrop and skbstat, not itself
+	// tcpdrop, skbstat and exporter, not itself
+	ASSERT_EQ(plugins.size(), 3u) << plugins.dump();
 	// Before 5.17 kfree_skb passes no reason: both run degraded.
 	const bool reasons = kernel_btf_facts().kfree_skb_args >= 3;
 	const json tcpdrop = entry(plugins, "tcpdrop");
 	EXPECT_EQ(tcpdrop["status"], reasons ? "ok" : "degraded") << tcpdrop.dump();
 	EXPECT_EQ(tcpdrop["verdict"], reasons ? "runs fully" : "runs degraded: drop reasons");
+	// The exporter counts with or without reasons; without them its
+	// series carry none, as tcpdrop's records do.
+	const json exporter = entry(plugins, "exporter");
+	EXPECT_EQ(exporter["status"], reasons ? "ok" : "degraded") << exporter.dump();
+	EXPECT_EQ(entry(exporter["findings"], "exporter: drop counting")["status"], "ok")
+		<< exporter.dump();
 
 	// skbstat's function rows need fentry or kprobes.
 	const bool functions =
@@ -376,7 +383,7 @@ TEST_F(DoctorTest, WithoutPrivilegesSaysWhichAreMissing)
 				<< c.dump();
 		}
 	}
-	for (const char *plugin : {"tcpdrop", "skbstat"}) {
+	for (const char *plugin : {"tcpdrop", "skbstat", "exporter"}) {
 		const json p = entry(d.doc["plugins"], plugin);
 		EXPECT_EQ(p["status"], "missing") << p.dump();
 		const json f = entry(p["findings"], std::string(plugin) + ": privileges");

@@ -65,65 +65,6 @@ sockaddr_in address(const std::string &ip, std::uint16_t port)
 	return a;
 }
 
-// Which end of a connection closes first.
-enum class FirstToClose { Client, Server };
-
-// `count` healthy TCP connections from the client to the server's port.
-// When the client closes first (it writes and closes, the server reads to
-// the end and closes), each ends with the client, in FIN_WAIT2 and
-// already closed by its application, taking the server's FIN into its
-// receive queue and purging it as the socket is done. When the server
-// closes first (it reads the request and closes, the client reads to the
-// end and closes a moment later), the client's FIN reaches the server's
-// timewait socket, which answers it and frees it. Neither loses anything.
-void clean_connections(const TestNetns &server, const TestNetns &client, const Net &net, int count,
-		       FirstToClose first = FirstToClose::Client)
-{
-	const int listener = server.socket_in(AF_INET, SOCK_STREAM);
-	const int one = 1;
-	setsockopt(listener, SOL_SOCKET, SO_REUSEADDR, &one, sizeof(one));
-	const sockaddr_in to = address(net.server, net.port);
-	ASSERT_EQ(bind(listener, reinterpret_cast<const sockaddr *>(&to), sizeof(to)), 0)
-		<< std::strerror(errno);
-	ASSERT_EQ(listen(listener, 8), 0);
-	const auto read_to_end = [](int fd) {
-		const timeval limit{5, 0};
-		setsockopt(fd, SOL_SOCKET, SO_RCVTIMEO, &limit, sizeof(limit));
-		char buf[64];
-		std::size_t got = 0;
-		for (ssize_t n; (n = read(fd, buf, sizeof(buf))) > 0;)
-			got += static_cast<std::size_t>(n);
-		return got;
-	};
-	for (int i = 0; i < count; ++i) {
-		const int c = client.socket_in(AF_INET, SOCK_STREAM);
-		ASSERT_EQ(connect(c, reinterpret_cast<const sockaddr *>(&to), sizeof(to)), 0)
-			<< std::strerror(errno);
-		const int s = accept(listener, nullptr, nullptr);
-		ASSERT_GE(s, 0) << std::strerror(errno);
-		ASSERT_EQ(write(c, "hello", 5), 5);
-		if (first == FirstToClose::Client) {
-			close(c);
-			EXPECT_EQ(read_to_end(s), 5u);
-			close(s);
-		} else {
-			char request[5];
-			ASSERT_EQ(read(s, request, sizeof(request)), 5);
-			ASSERT_EQ(write(s, "bye", 3), 3);
-			close(s);
-			EXPECT_EQ(read_to_end(c), 3u);
-			// As a client does some time after the reply: by then the
-			// server's socket has given way to its timewait socket.
-			std::this_thread::sleep_for(100ms);
-			close(c);
-		}
-	}
-	close(listener);
-	// The last FIN crosses the pair and is freed at once; a moment more
-	// for it to be freed before the tracers stop.
-	std::this_thread::sleep_for(300ms);
-}
-
 // Receive checksums off on `ifname` in `ns` (ethtool -K IF rx off): a
 // veth otherwise marks what it receives as checksummed already.
 void receive_checksums_off(const TestNetns &ns, const std::string &ifname)
@@ -253,7 +194,7 @@ TEST_F(FreeKindsTest, CleanConnectionsShowNothingAndAllShowsTheirPurges)
 	TcpdropRun quiet(filter());
 	TcpdropRun all_text(with(filter(), {"--all"}));
 	TcpdropRun all_json(with(filter(), {"--all"}), true);
-	clean_connections(server_, client_, net_, connections);
+	clean_tcp_connections(server_, client_, net_.server, net_.port, connections);
 	const ProcessResult q = quiet.stop(), t = all_text.stop(), j = all_json.stop();
 
 	// By default: no record, and one line that says how many were left out.
@@ -290,7 +231,8 @@ TEST_F(FreeKindsTest, ServerClosingFirstShowsNothingAndAllShowsTheTimeWaitAnswer
 	constexpr int connections = 5;
 	TcpdropRun quiet(filter());
 	TcpdropRun all_json(with(filter(), {"--all"}), true);
-	clean_connections(server_, client_, net_, connections, FirstToClose::Server);
+	clean_tcp_connections(server_, client_, net_.server, net_.port, connections,
+			      FirstToClose::Server);
 	const ProcessResult q = quiet.stop(), j = all_json.stop();
 
 	EXPECT_TRUE(text_records(q.out).empty()) << q.out;
@@ -359,7 +301,7 @@ TEST_F(FreeKindsTest, PacketSocketCopiesShowNothingAndNeverATcpState)
 	// connection goes by, and closed after it.
 	const int sniffer = server_.socket_in(AF_PACKET, SOCK_RAW, htons(ETH_P_ALL));
 	const int raw = server_.socket_in(AF_INET, SOCK_RAW, IPPROTO_TCP);
-	clean_connections(server_, client_, net_, 1);
+	clean_tcp_connections(server_, client_, net_.server, net_.port, 1);
 	close(sniffer);
 	close(raw);
 	std::this_thread::sleep_for(300ms);
@@ -427,11 +369,12 @@ TEST_F(FreeKindsTest, SkbstatDropRowsSayWhichLoseNoPacket)
 	SkbstatRun jsonl({"-N", net_.subnet, "-i", "60", "--json"});
 	SkbstatRun text({"-N", net_.subnet, "-i", "60"});
 	const int sniffer = server_.socket_in(AF_PACKET, SOCK_RAW, htons(ETH_P_ALL));
-	clean_connections(server_, client_, net_, 2);
+	clean_tcp_connections(server_, client_, net_.server, net_.port, 2);
 	close(sniffer);
 	const bool time_wait_told = kernel_passes_drop_reasons();
 	if (time_wait_told)
-		clean_connections(server_, client_, net_, 3, FirstToClose::Server);
+		clean_tcp_connections(server_, client_, net_.server, net_.port, 3,
+				      FirstToClose::Server);
 	tcp_connect_once(client_, net_.client, net_.server, net_.port + 1);
 	std::this_thread::sleep_for(300ms);
 	const ProcessResult j = jsonl.stop(), t = text.stop();

@@ -33,6 +33,13 @@ public:
 	}
 	// What it printed so far.
 	const std::string &out() const { return proc_.out(); }
+	const std::string &err() const { return proc_.err(); }
+	// Sends `sig` and waits for the exit, without judging it.
+	ProcessResult stop_with(int sig)
+	{
+		proc_.signal(sig);
+		return proc_.finish();
+	}
 	int pid() const { return proc_.pid(); }
 
 private:

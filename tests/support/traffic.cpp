@@ -10,6 +10,7 @@
 #include <poll.h>
 #include <stdexcept>
 #include <sys/socket.h>
+#include <thread>
 #include <unistd.h>
 #include <vector>
 
@@ -124,6 +125,73 @@ void drop_input_with_nft(const TestNetns &ns, const std::string &match)
 		"nft add chain inet nttest input '{ type filter hook input priority 0; }' && "
 		"nft add rule inet nttest input " +
 		match + " drop");
+}
+
+void clean_tcp_connections(const TestNetns &server, const TestNetns &client,
+			   const std::string &server_ip, std::uint16_t port, int count,
+			   FirstToClose first)
+{
+	const SocketAddress to = make_address(server_ip, port);
+	const int listener = server.socket_in(to.family, SOCK_STREAM);
+	const int one = 1;
+	setsockopt(listener, SOL_SOCKET, SO_REUSEADDR, &one, sizeof(one));
+	const auto give_up = [&](const char *what) {
+		const int err = errno;
+		close(listener);
+		errno = err;
+		check(false, what);
+	};
+	const auto read_to_end = [](int fd) {
+		const timeval limit{5, 0};
+		setsockopt(fd, SOL_SOCKET, SO_RCVTIMEO, &limit, sizeof(limit));
+		char buf[64];
+		std::size_t got = 0;
+		for (ssize_t n; (n = read(fd, buf, sizeof(buf))) > 0;)
+			got += static_cast<std::size_t>(n);
+		return got;
+	};
+	if (bind(listener, reinterpret_cast<const sockaddr *>(&to.storage), to.length) != 0)
+		give_up("bind");
+	if (listen(listener, 8) != 0)
+		give_up("listen");
+	for (int i = 0; i < count; ++i) {
+		const int c = client.socket_in(to.family, SOCK_STREAM);
+		if (connect(c, reinterpret_cast<const sockaddr *>(&to.storage), to.length) != 0) {
+			close(c);
+			give_up("connect");
+		}
+		const int s = accept(listener, nullptr, nullptr);
+		if (s < 0) {
+			close(c);
+			give_up("accept");
+		}
+		bool carried = write(c, "hello", 5) == 5;
+		if (first == FirstToClose::Client) {
+			close(c);
+			carried = read_to_end(s) == 5 && carried;
+			close(s);
+		} else {
+			char request[5];
+			const timeval limit{5, 0};
+			setsockopt(s, SOL_SOCKET, SO_RCVTIMEO, &limit, sizeof(limit));
+			carried = read(s, request, sizeof(request)) == 5 &&
+				  write(s, "bye", 3) == 3 && carried;
+			close(s);
+			carried = read_to_end(c) == 3 && carried;
+			// As a client does some time after the reply: by then the
+			// server's socket has given way to its timewait socket.
+			std::this_thread::sleep_for(std::chrono::milliseconds(100));
+			close(c);
+		}
+		if (!carried) {
+			close(listener);
+			throw std::runtime_error("a clean connection did not carry its bytes");
+		}
+	}
+	close(listener);
+	// The last FIN crosses the pair and is freed at once; a moment more
+	// for it to be freed before anything is read.
+	std::this_thread::sleep_for(std::chrono::milliseconds(300));
 }
 
 void tcp_syn_storm(const TestNetns &ns, std::uint16_t sport, std::uint16_t dport, int count)

@@ -29,6 +29,22 @@ std::uint16_t udp_to_closed_port(const TestNetns &ns, const std::string &src,
 // the stack. Goes away with the namespace.
 void drop_input_with_nft(const TestNetns &ns, const std::string &match);
 
+// Which end of a connection closes first.
+enum class FirstToClose { Client, Server };
+
+// `count` healthy TCP connections from `client` to `server_ip`:`port` in
+// `server`. When the client closes first (it writes and closes, the server
+// reads to the end and closes), each ends with the client, in FIN_WAIT2
+// and already closed by its application, taking the server's FIN into its
+// receive queue and purging it as the socket is done. When the server
+// closes first (it reads the request, replies and closes; the client reads
+// to the end and closes a moment later), the client's FIN reaches the
+// server's timewait socket, which answers it and frees it. Neither loses
+// anything. Throws std::runtime_error when a step fails.
+void clean_tcp_connections(const TestNetns &server, const TestNetns &client,
+			   const std::string &server_ip, std::uint16_t port, int count,
+			   FirstToClose first = FirstToClose::Client);
+
 // `count` TCP SYNs to 127.0.0.1:`dport` (closed) written with a raw socket
 // in batches, from source port `sport`: the cheapest way to make many
 // drops. Each SYN is one drop with destination port `dport`.

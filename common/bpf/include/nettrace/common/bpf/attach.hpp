@@ -66,6 +66,13 @@ Cause explain(std::optional<AttachKind> kind, const AttachFailure &failure,
 std::string errno_name(int err);
 std::string errno_text(int err);
 
+// Why `kind` failed at `target` (nullptr: the failure's own), in one
+// line naming the cause as doctor does. `refused` says how a load
+// failure reads: "refused to load it" when the kind failed as a whole,
+// "rejected the program" when one program did.
+std::string failure_text(AttachKind kind, AttachFailure failure, const char *target,
+			 const char *refused = "refused to load it");
+
 // Whether `err` from a load refuses the kind itself, whatever the program,
 // so that trying the programs one at a time would not help.
 bool refuses_every_program(int err);

@@ -27,4 +27,10 @@ InterfaceInNetns resolve_interface(std::string_view option, std::string_view nam
 				   const std::optional<std::string> &netns,
 				   std::uint32_t netns_ino);
 
+// The name of device `ifindex` in the network namespace of the open
+// namespace file `ns_fd` (a file in /run/netns, /proc/PID/ns/net), looked
+// up on a helper thread so that the caller's namespace never changes.
+// Empty when the namespace has no such device or cannot be entered.
+std::string interface_name_in_netns(int ns_fd, std::uint32_t ifindex);
+
 } // namespace nettrace

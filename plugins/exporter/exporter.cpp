@@ -1,0 +1,133 @@
+// SPDX-License-Identifier: MIT
+// nettrace exporter: every drop counted in the kernel per reason, site,
+// namespace, device, protocol and kind, served to Prometheus on
+// GET /metrics. No record per drop leaves the kernel: a scrape reads the
+// counting map.
+#include "exporter.h"
+#include "exporter_check.hpp"
+#include "exporter_http.hpp"
+#include "exporter_listen.hpp"
+#include "exporter_metrics.hpp"
+#include "exporter_probe.hpp"
+#include "exporter_scrape.hpp"
+
+#include <nettrace/common/bpf/event_loop.hpp>
+#include <nettrace/common/cli/command_line.hpp>
+#include <nettrace/common/cli/filter_options.hpp>
+#include <nettrace/common/cli/option_values.hpp>
+#include <nettrace/common/kernel/facts.hpp>
+#include <nettrace/common/kernel/free_kind.hpp>
+#include <nettrace/common/kernel/live_symbols.hpp>
+#include <nettrace/common/tool/standard_options.hpp>
+#include <nettrace/common/tool/startup_session.hpp>
+#include <nettrace/plugin.hpp>
+
+#include <boost/program_options.hpp>
+#include <fmt/format.h>
+
+#include <sys/utsname.h>
+
+namespace po = boost::program_options;
+
+namespace nettrace::exporter {
+
+namespace {
+
+// The most rows --max-series allows: each costs a key and a value per
+// possible CPU of locked kernel memory.
+constexpr std::uint64_t max_series_limit = 1000000;
+
+struct Options {
+	StandardOptions standard;
+	std::string listen{default_listen};
+	std::uint64_t max_series = EXPORTER_DEFAULT_MAX_SERIES;
+	bool list_metrics = false;
+};
+
+po::options_description describe_options(Options &o)
+{
+	po::options_description desc("options");
+	desc.add_options()("listen", po::value(&o.listen)->value_name("ADDR:PORT"),
+			   "serve GET /metrics here (default 127.0.0.1:9850; [::1]:PORT for "
+			   "IPv6, port 0 for any free one)")(
+		"max-series", count_value(&o.max_series)->value_name("N"),
+		"rows the kernel's counting map holds (default 10000); drops of a new row "
+		"beyond that are counted in nettrace_series_dropped_total")(
+		"list-metrics", po::bool_switch(&o.list_metrics),
+		"print the metrics served (name, type, labels, help) and exit");
+	add_filter_options(desc, FilterOption::addresses | FilterOption::ports |
+					 FilterOption::proto | FilterOption::netns |
+					 FilterOption::interface);
+	add_standard_options(desc, o.standard, standard_option::verbose);
+	add_help_option(desc);
+	return desc;
+}
+
+std::string kernel_release()
+{
+	utsname u{};
+	return uname(&u) == 0 ? u.release : "";
+}
+
+int run(const nettrace_host *host, int argc, char **argv)
+{
+	Options o;
+	const po::options_description desc = describe_options(o);
+	const po::variables_map vm = parse_command_line(argc, argv, desc);
+	if (print_help_if_asked(
+		    vm,
+		    "usage: nettrace exporter [--listen ADDR:PORT] [--max-series N] "
+		    "[-s NET] [-d NET] [-N NET]\n"
+		    "                         [-S PORT] [-D PORT] [-P PORT] [-p PROTO] "
+		    "[--netns NS] [--interface NAME] [-v]\n"
+		    "       nettrace exporter --list-metrics\n\n"
+		    "Count every drop in the kernel and serve the counts to Prometheus.",
+		    desc))
+		return NETTRACE_EXIT_OK;
+	check_standard_options(vm, o.standard);
+	if (o.list_metrics) {
+		print_metric_table();
+		return NETTRACE_EXIT_OK;
+	}
+	const ListenAddress listen = parse_listen(o.listen);
+	if (o.max_series > max_series_limit)
+		throw UsageError(fmt::format("--max-series: {} is more than {}, the most allowed",
+					     o.max_series, max_series_limit));
+	ProbeSettings settings;
+	settings.filter = build_filter(filter_options_from(vm));
+	settings.max_series = static_cast<std::uint32_t>(o.max_series);
+
+	StartupSession session;
+	session.begin_tracing(o.standard.verbose);
+	// SIGINT and SIGTERM wait for the loop from here on, and end it
+	// cleanly; the server's thread, started later, inherits the mask.
+	EventLoop loop("nettrace exporter");
+	// Bound before anything is attached: a port in use ends the run
+	// with nothing left behind.
+	std::function<std::string()> metrics;
+	HttpServer server(listen, [&metrics] { return metrics(); });
+	const KernelFacts facts = KernelFacts::read();
+	settings.free_kinds = free_kind_facts(facts);
+	DropProbe probe(settings, facts);
+	session.programs_loaded();
+	LiveKernelSymbols symbols("nettrace exporter");
+	symbols.load();
+	Scraper scraper(probe, facts.reasons, symbols,
+			{host && host->version ? host->version : "", kernel_release()});
+	metrics = [&scraper] { return scraper.render(); };
+	server.start();
+	// The ready line: scripts wait for it before scraping.
+	fmt::print(stderr, "nettrace exporter: serving http://{}/metrics; drops counted by {}\n",
+		   server.bound().text(), bpf::name(probe.mechanism()));
+	loop.run();
+	server.stop();
+	return NETTRACE_EXIT_OK;
+}
+
+} // namespace
+
+} // namespace nettrace::exporter
+
+NETTRACE_PLUGIN_CHECKED("exporter",
+			"Serve drop counts to Prometheus, per reason, site and namespace", "0.1.0",
+			nettrace::exporter::run, nettrace::exporter::check)

@@ -1,0 +1,141 @@
+// SPDX-License-Identifier: MIT
+#include "exporter_metrics.hpp"
+
+#include <fmt/ranges.h>
+
+#include <cstdio>
+#include <stdexcept>
+
+namespace nettrace::exporter {
+
+namespace {
+
+const std::array<MetricInfo, 8> table = {{
+	{Metric::Drops,
+	 "nettrace_drops_total",
+	 "counter",
+	 {"reason", "location", "protocol", "netns", "netns_name", "interface", "kind"},
+	 "Packets freed by skb:kfree_skb since the exporter started; kind=\"drop\" are "
+	 "packets lost, other kinds are frees that lose no packet."},
+	{Metric::DroppedBytes,
+	 "nettrace_dropped_bytes_total",
+	 "counter",
+	 {"reason", "location", "protocol", "netns", "netns_name", "interface", "kind"},
+	 "Bytes of the packets counted in nettrace_drops_total, from the network header on."},
+	{Metric::SeriesDropped,
+	 "nettrace_series_dropped_total",
+	 "counter",
+	 {},
+	 "Drops not counted in any series because the counting map was full (--max-series)."},
+	{Metric::MapEntries,
+	 "nettrace_map_entries",
+	 "gauge",
+	 {},
+	 "Rows in the kernel's counting map."},
+	{Metric::MapCapacity,
+	 "nettrace_map_capacity",
+	 "gauge",
+	 {},
+	 "Rows the kernel's counting map can hold (--max-series)."},
+	{Metric::Attached,
+	 "nettrace_attached",
+	 "gauge",
+	 {"probe", "mechanism"},
+	 "1 for each probe attached, with the mechanism that attached it."},
+	{Metric::BuildInfo,
+	 "nettrace_build_info",
+	 "gauge",
+	 {"version", "kernel"},
+	 "Always 1: the nettrace version and the running kernel's release."},
+	{Metric::ScrapeDuration,
+	 "nettrace_scrape_duration_seconds",
+	 "gauge",
+	 {},
+	 "Seconds this scrape took to read and label the counting map."},
+}};
+
+void append_escaped(fmt::memory_buffer &out, std::string_view text, bool quotes)
+{
+	for (const char c : text) {
+		if (c == '\\')
+			out.append(std::string_view("\\\\"));
+		else if (c == '\n')
+			out.append(std::string_view("\\n"));
+		else if (c == '"' && quotes)
+			out.append(std::string_view("\\\""));
+		else
+			out.push_back(c);
+	}
+}
+
+} // namespace
+
+const std::array<MetricInfo, 8> &metric_table()
+{
+	return table;
+}
+
+const MetricInfo &metric_info(Metric m)
+{
+	for (const MetricInfo &info : table)
+		if (info.id == m)
+			return info;
+	throw std::logic_error("metric missing from the table");
+}
+
+void append_label_value(fmt::memory_buffer &out, std::string_view value)
+{
+	append_escaped(out, value, true);
+}
+
+void Exposition::header(Metric m)
+{
+	const MetricInfo &info = metric_info(m);
+	fmt::format_to(std::back_inserter(out_), "# HELP {} ", info.name);
+	append_escaped(out_, info.help, false);
+	fmt::format_to(std::back_inserter(out_), "\n# TYPE {} {}\n", info.name, info.type);
+}
+
+void Exposition::labels(Metric m, std::initializer_list<std::string_view> values)
+{
+	const MetricInfo &info = metric_info(m);
+	if (values.size() != info.labels.size())
+		throw std::logic_error("label values do not match the metric table");
+	out_.append(info.name);
+	if (info.labels.empty())
+		return;
+	out_.push_back('{');
+	std::size_t i = 0;
+	for (const std::string_view value : values) {
+		if (i)
+			out_.push_back(',');
+		out_.append(info.labels[i++]);
+		out_.append(std::string_view("=\""));
+		append_label_value(out_, value);
+		out_.push_back('"');
+	}
+	out_.push_back('}');
+}
+
+void Exposition::sample(Metric m, std::initializer_list<std::string_view> label_values,
+			std::uint64_t value)
+{
+	labels(m, label_values);
+	fmt::format_to(std::back_inserter(out_), " {}\n", value);
+}
+
+void Exposition::sample(Metric m, std::initializer_list<std::string_view> label_values,
+			double value)
+{
+	labels(m, label_values);
+	fmt::format_to(std::back_inserter(out_), " {}\n", value);
+}
+
+void print_metric_table()
+{
+	for (const MetricInfo &info : table)
+		fmt::print("{}\t{}\t{}\t{}\n", info.name, info.type, fmt::join(info.labels, ","),
+			   info.help);
+}
+
+} // namespace nettrace::exporter

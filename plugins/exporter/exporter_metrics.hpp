@@ -1,0 +1,67 @@
+// SPDX-License-Identifier: MIT
+// What the exporter exports, described once: each metric's name, help,
+// type and labels. The exposition writes its HELP and TYPE lines and its
+// label names from this table, and --list-metrics prints it for the
+// manual, so what is served and what is documented cannot drift apart.
+#pragma once
+
+#include <fmt/format.h>
+
+#include <array>
+#include <cstddef>
+#include <cstdint>
+#include <initializer_list>
+#include <string_view>
+#include <vector>
+
+namespace nettrace::exporter {
+
+enum class Metric {
+	Drops,
+	DroppedBytes,
+	SeriesDropped,
+	MapEntries,
+	MapCapacity,
+	Attached,
+	BuildInfo,
+	ScrapeDuration,
+};
+
+struct MetricInfo {
+	Metric id;
+	std::string_view name;
+	std::string_view type; // "counter" or "gauge"
+	std::vector<std::string_view> labels;
+	std::string_view help;
+};
+
+const std::array<MetricInfo, 8> &metric_table();
+const MetricInfo &metric_info(Metric m);
+
+// Prometheus text exposition format 0.0.4.
+inline constexpr std::string_view exposition_content_type =
+	"text/plain; version=0.0.4; charset=utf-8";
+
+// Writes one scrape's text. Each metric's samples follow its header;
+// label values are given in the table's label order.
+class Exposition {
+public:
+	void header(Metric m);
+	void sample(Metric m, std::initializer_list<std::string_view> label_values,
+		    std::uint64_t value);
+	void sample(Metric m, std::initializer_list<std::string_view> label_values, double value);
+	std::string_view text() const { return {out_.data(), out_.size()}; }
+
+private:
+	void labels(Metric m, std::initializer_list<std::string_view> values);
+	fmt::memory_buffer out_;
+};
+
+// `value` as a label value in the exposition: \, " and newline escaped.
+void append_label_value(fmt::memory_buffer &out, std::string_view value);
+
+// The table as --list-metrics prints it: one line per metric, tab
+// separated: name, type, labels (comma separated), help.
+void print_metric_table();
+
+} // namespace nettrace::exporter

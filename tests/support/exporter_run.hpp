@@ -1,0 +1,47 @@
+// SPDX-License-Identifier: MIT
+// nettrace exporter as the tests run it: on a free loopback port, ready
+// once it says where it serves.
+#pragma once
+
+#include "http_client.hpp"
+#include "tracer_run.hpp"
+
+#include <cstdint>
+#include <regex>
+#include <string>
+#include <vector>
+
+namespace nettrace::test {
+
+class ExporterRun : public TracerRun {
+public:
+	explicit ExporterRun(std::vector<std::string> args = {})
+	    : TracerRun(command(std::move(args)), "/metrics;", true)
+	{
+		std::smatch m;
+		const std::string &err = this->err();
+		if (std::regex_search(err, m,
+				      std::regex(R"(serving http://127\.0\.0\.1:(\d+)/metrics)")))
+			port_ = static_cast<std::uint16_t>(std::stoi(m[1].str()));
+	}
+	// 0 when it did not say (it did not start).
+	std::uint16_t port() const { return port_; }
+	// GET /metrics, parsed; empty when it did not answer 200.
+	std::vector<Sample> scrape(std::string *text = nullptr) const
+	{
+		const HttpResponse r = http_request(port_, "GET", "/metrics");
+		if (text)
+			*text = r.body;
+		return r.status == 200 ? parse_exposition(r.body) : std::vector<Sample>{};
+	}
+
+private:
+	static std::vector<std::string> command(std::vector<std::string> args)
+	{
+		args.insert(args.begin(), {"exporter", "--listen", "127.0.0.1:0"});
+		return args;
+	}
+	std::uint16_t port_ = 0;
+};
+
+} // namespace nettrace::test
