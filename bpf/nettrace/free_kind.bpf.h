@@ -78,14 +78,19 @@ static __always_inline __u8 nt_sock_kind(struct sock *sk)
 }
 
 /*
- * Whether `skb`, freed after a timewait socket took it, is a segment
- * without data that the socket answered: no SYN (a new connection), no
- * data (refused: the application closed), and a reason only such a
- * segment gets there (a bad checksum is TCP_CSUM and stays a drop). The
- * segment is described by TCP's control block, filled in before any
- * socket sees it.
+ * Whether `skb`, freed in TCP's receive without a socket it is charged
+ * to, may be a segment without data that a timewait socket answered: no
+ * SYN (a new connection), no data (refused: the application closed), and
+ * the reason such a segment gets there (NOT_SPECIFIED, the catch-all, or
+ * TW_PAWS; a bad checksum is TCP_CSUM and stays a drop). With `need_fin`
+ * (when only the drop site can tell, before 6.11) it must be a FIN: a
+ * request socket frees bare ACKs there too, among them the last ACK of a
+ * handshake that found the accept queue full, which is a real drop. The
+ * segment is described by TCP's control block, which TCP fills in before
+ * it looks for a socket; what is freed earlier reads otherwise, and is
+ * settled as a drop by its site or its socket.
  */
-static __always_inline bool nt_time_wait_answered(struct sk_buff *skb, __u32 reason)
+static __always_inline bool nt_time_wait_answered(struct sk_buff *skb, __u32 reason, bool need_fin)
 {
 	const struct tcp_skb_cb *cb;
 	__u32 seq, end_seq;
@@ -97,6 +102,8 @@ static __always_inline bool nt_time_wait_answered(struct sk_buff *skb, __u32 rea
 	seq = BPF_CORE_READ(cb, seq);
 	end_seq = BPF_CORE_READ(cb, end_seq);
 	flags = BPF_CORE_READ_BITFIELD_PROBED(cb, tcp_flags); /* u8 before 6.17 */
+	if (need_fin && !(flags & NT_TCP_FLAG_FIN))
+		return false;
 	/* end_seq counts the data, and one for SYN and for FIN. */
 	return !(flags & NT_TCP_FLAG_SYN) && end_seq - seq == ((flags & NT_TCP_FLAG_FIN) ? 1 : 0);
 }
@@ -110,7 +117,8 @@ static __always_inline bool nt_time_wait_answered(struct sk_buff *skb, __u32 rea
  * here; elsewhere only the drop site can, and the kind carries
  * NT_FREE_IF_SITE for user space to settle. A packet meant for a
  * socket is freed without loss when a timewait socket answered it: told
- * by rx_sk where the kernel names it, else by the drop site.
+ * by rx_sk where the kernel names it, else by the drop site, and then
+ * only for a FIN (see nt_time_wait_answered).
  */
 static __always_inline __u8 nt_free_kind(struct sk_buff *skb, struct sock *sk, __u8 kind,
 					 bool charged, __u32 reason, bool has_reason)
@@ -118,9 +126,11 @@ static __always_inline __u8 nt_free_kind(struct sk_buff *skb, struct sock *sk, _
 	__u8 free_kind;
 
 	if (!charged) {
-		if (!has_reason || !nt_time_wait_answered(skb, reason))
+		bool by_site = !nt_free_kind_facts.rx_sk_named;
+
+		if (!has_reason || !nt_time_wait_answered(skb, reason, by_site))
 			return NT_FREE_DROP;
-		if (!nt_free_kind_facts.rx_sk_named)
+		if (by_site)
 			return NT_FREE_TIME_WAIT | NT_FREE_IF_SITE;
 		return kind == NT_SOCK_TCP &&
 				       NT_READ_CHAIN(sk, __sk_common.skc_state) == NT_TCP_TIME_WAIT

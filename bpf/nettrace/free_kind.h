@@ -19,7 +19,9 @@
  * is told by the reason, NOT_SPECIFIED or TCP_RFC7323_TW_PAWS for an old
  * duplicate, and by the socket the packet was meant for, which
  * skb:kfree_skb names from 6.11 on (rx_sk); before, by the drop site,
- * tcp_v4_rcv or tcp_v6_rcv. A segment with data is refused there (the
+ * tcp_v4_rcv or tcp_v6_rcv, and only for a FIN, since a request socket
+ * frees bare ACKs there too (one that found the accept queue full is a
+ * real drop). A segment with data is refused by a timewait socket (the
  * application closed), and stays a drop. Before 5.17 there are no
  * reasons, and such answers cannot be told from drops.
  */

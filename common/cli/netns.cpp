@@ -111,16 +111,30 @@ constexpr std::uint32_t kLowestNamespaceInode = 0xEFFFF000;
 
 enum class Seen { yes, no, cannot_tell };
 
-// Whether the symbolic link at `path` reads `target`; a link that
-// vanished (its task exited) does not, one we may not read is unknown.
-Seen link_reads(const std::string &path, std::string_view target)
+// What the symbolic link at `path` reads ("net:[N]", "mnt:[N]"), or why
+// not: Seen::no for a link that vanished (its task exited), Seen::cannot_tell
+// for one we may not read.
+struct LinkText {
+	std::string text;
+	Seen unread = Seen::no;
+};
+
+LinkText read_link(const std::string &path)
 {
 	char buffer[64];
 	const ssize_t n = readlink(path.c_str(), buffer, sizeof(buffer));
 	if (n < 0)
-		return errno == EACCES || errno == EPERM ? Seen::cannot_tell : Seen::no;
-	return std::string_view(buffer, static_cast<std::size_t>(n)) == target ? Seen::yes
-									       : Seen::no;
+		return {{}, errno == EACCES || errno == EPERM ? Seen::cannot_tell : Seen::no};
+	return {std::string(buffer, static_cast<std::size_t>(n)), Seen::no};
+}
+
+// Whether the symbolic link at `path` reads `target`.
+Seen link_reads(const std::string &path, std::string_view target)
+{
+	const LinkText link = read_link(path);
+	if (link.text.empty())
+		return link.unread;
+	return link.text == target ? Seen::yes : Seen::no;
 }
 
 // Whether any numeric entry of `dir` (/proc/PID/task or /proc/PID/fd)
@@ -147,45 +161,52 @@ Seen any_link_reads(const std::string &dir, const char *suffix, std::string_view
 }
 
 // Whether a bind mount in the mount table at `path` (a mountinfo file)
-// is of `target`: its root reads "net:[N]".
-bool mounted_in(const std::string &path, std::string_view target)
+// is of `target`: its root reads "net:[N]". Seen::cannot_tell when the
+// table cannot be read (its task exited, or we may not).
+Seen mounted_in(const std::string &path, std::string_view target)
 {
 	std::ifstream mountinfo(path);
+	if (!mountinfo)
+		return Seen::cannot_tell;
 	for (std::string line; std::getline(mountinfo, line);) {
 		std::istringstream fields(line);
 		std::string id, parent, device, root;
 		if (fields >> id >> parent >> device >> root && root == target)
-			return true;
+			return Seen::yes;
 	}
-	return false;
+	return Seen::no;
 }
 
 // Whether a mount namespace other than ours, of any of `pids`, holds a
 // bind mount of `target`: a container runtime's /run/netns may be in a
-// mount namespace of its own. Each mount namespace is read once.
+// mount namespace of its own. Each mount namespace is read once, through
+// the first of its tasks whose table could be read.
 Seen mounted_in_other_namespaces(const std::vector<std::string> &pids, std::string_view target)
 {
-	char ours[64] = "";
-	if (readlink("/proc/self/ns/mnt", ours, sizeof(ours) - 1) < 0)
+	const LinkText ours = read_link("/proc/self/ns/mnt");
+	if (ours.text.empty())
 		return Seen::cannot_tell;
-	std::vector<std::string> read{ours};
+	std::vector<std::string> tables_read{ours.text}, tables_unread;
 	Seen result = Seen::no;
 	for (const std::string &pid : pids) {
-		char buffer[64];
-		const ssize_t n =
-			readlink(("/proc/" + pid + "/ns/mnt").c_str(), buffer, sizeof(buffer));
-		if (n < 0) {
-			if (errno == EACCES || errno == EPERM)
+		const LinkText mnt = read_link("/proc/" + pid + "/ns/mnt");
+		if (mnt.text.empty()) {
+			if (mnt.unread == Seen::cannot_tell)
 				result = Seen::cannot_tell;
 			continue;
 		}
-		std::string mnt(buffer, static_cast<std::size_t>(n));
-		if (std::find(read.begin(), read.end(), mnt) != read.end())
+		if (std::find(tables_read.begin(), tables_read.end(), mnt.text) !=
+		    tables_read.end())
 			continue;
-		if (mounted_in("/proc/" + pid + "/mountinfo", target))
-			return Seen::yes;
-		read.push_back(std::move(mnt));
+		const Seen seen = mounted_in("/proc/" + pid + "/mountinfo", target);
+		if (seen == Seen::yes)
+			return seen;
+		// Unread, another task of the same namespace may read it.
+		(seen == Seen::no ? tables_read : tables_unread).push_back(mnt.text);
 	}
+	for (const std::string &mnt : tables_unread)
+		if (std::find(tables_read.begin(), tables_read.end(), mnt) == tables_read.end())
+			return Seen::cannot_tell;
 	return result;
 }
 
@@ -197,7 +218,7 @@ Seen netns_inode_seen(std::uint32_t inode)
 	if (inode == current_netns_inode())
 		return Seen::yes;
 	const std::string target = fmt::format("net:[{}]", inode);
-	if (mounted_in("/proc/self/mountinfo", target))
+	if (mounted_in("/proc/self/mountinfo", target) == Seen::yes)
 		return Seen::yes;
 	std::vector<std::string> pids;
 	if (DIR *proc = opendir("/proc")) {

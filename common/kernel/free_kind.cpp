@@ -25,9 +25,8 @@ nt_free_kind_facts free_kind_facts(const KernelFacts &kernel)
 	const auto code = [&](std::string_view name) {
 		return kernel.reasons.code(name).value_or(NT_NO_REASON);
 	};
-	const bool rx_sk = kernel.kfree_skb && kernel.kfree_skb->has_rx_sk;
 	return {code("QUEUE_PURGE"), code("NOT_SPECIFIED"), code("TCP_RFC7323_TW_PAWS"),
-		rx_sk ? 1u : 0u};
+		kernel.kfree_skb_has_rx_sk() ? 1u : 0u};
 }
 
 namespace {
@@ -74,10 +73,12 @@ FreeKind settle_free_kind(std::uint8_t reported, std::uint64_t location,
 		return kind;
 	// A return address: the call that freed is just before it.
 	const auto site = location ? symbols.resolve(location - 1) : std::nullopt;
-	if (!site || !site->module.empty())
+	if (!site)
 		return FreeKind::Drop;
-	const bool at_site =
-		purge ? is_queue_purge_function(site->name) : is_tcp_receive_function(site->name);
+	// IPv6 may be a module, and its receive with it.
+	const bool at_site = purge ? site->module.empty() && is_queue_purge_function(site->name)
+				   : (site->module.empty() || site->module == "ipv6") &&
+					     is_tcp_receive_function(site->name);
 	return at_site ? kind : FreeKind::Drop;
 }
 

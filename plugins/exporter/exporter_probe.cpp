@@ -59,7 +59,7 @@ DropProbe::DropProbe(const ProbeSettings &settings, const KernelFacts &kernel)
 	// tp_btf and raw_tp are told the argument count; the classic
 	// tracepoint asks CO-RE whether its record has the reason and rx_sk.
 	reasons_ = kernel.kfree_skb_has_reason();
-	const bool rx_sk = kernel.kfree_skb && kernel.kfree_skb->has_rx_sk;
+	const bool rx_sk = kernel.kfree_skb_has_rx_sk();
 	const std::string suffix = rx_sk      ? "_with_rx_sk"
 				   : reasons_ ? "_with_reason"
 					      : "_without_reason";

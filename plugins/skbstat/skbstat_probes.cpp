@@ -143,7 +143,7 @@ std::string Probes::attach_tracepoints_by(AttachKind kind, std::vector<PointStat
 	// 6.11 on; the classic program asks CO-RE, the tp_btf ones are picked
 	// here.
 	const bool reasons = kernel.kfree_skb_has_reason();
-	const bool rx_sk = kernel.kfree_skb && kernel.kfree_skb->has_rx_sk;
+	const bool rx_sk = kernel.kfree_skb_has_rx_sk();
 	std::vector<std::string> programs;
 	for (const PointStatus *s : points)
 		programs.push_back(prefix + s->point->event);

@@ -46,13 +46,17 @@ const Variant variants[] = {
 // ring and the loss counter are.
 template <typename Skel>
 void load_and_attach(bpf::Skeleton<Skel> &skel, const TracerSettings &settings,
-		     Tracer::Loaded &loaded)
+		     Tracer::Loaded &loaded, bool reads_rx_sk)
 {
+	// A variant that does not read rx_sk leaves time_wait to the drop
+	// site, also on a kernel that passes it.
+	nt_free_kind_facts free_kinds = settings.free_kinds;
+	free_kinds.rx_sk_named = free_kinds.rx_sk_named && reads_rx_sk;
 	skel->rodata->nettrace_filter = settings.filter;
 	skel->rodata->collect_stack = settings.stacks;
 	skel->rodata->reason_filter_mode = settings.reason_mode;
 	skel->rodata->show_all_frees = settings.show_all_frees;
-	skel->rodata->nt_free_kind_facts = settings.free_kinds;
+	skel->rodata->nt_free_kind_facts = free_kinds;
 	skel.load();
 	const __u8 listed = 1;
 	for (std::uint32_t code : settings.reason_codes)
@@ -72,7 +76,8 @@ std::unique_ptr<Tracer::Loaded> load_variant(const Variant &v, const TracerSetti
 	if (v.tp_btf_args == 0) {
 		auto &skel = loaded->tracepoint.emplace(NETTRACE_SKELETON_OPS(tcpdrop_tp_bpf),
 							"tcpdrop_tp", bpf::AttachKind::Tracepoint);
-		load_and_attach(skel, settings, *loaded);
+		// The classic tracepoint reads rx_sk where the record has it.
+		load_and_attach(skel, settings, *loaded, true);
 		return loaded;
 	}
 	auto &skel = loaded->tp_btf.emplace(NETTRACE_SKELETON_OPS(tcpdrop_bpf), "tcpdrop",
@@ -80,7 +85,7 @@ std::unique_ptr<Tracer::Loaded> load_variant(const Variant &v, const TracerSetti
 	for (const Variant &other : variants)
 		if (other.program)
 			bpf_program__set_autoload(other.program(skel.get()), &other == &v);
-	load_and_attach(skel, settings, *loaded);
+	load_and_attach(skel, settings, *loaded, v.tp_btf_args >= 4);
 	return loaded;
 }
 

@@ -118,6 +118,10 @@ private:
 TEST(ExporterPrometheus, PrometheusQueriesGiveExactlyTheDropsMade)
 {
 	NETTRACE_REQUIRE_BPF();
+	// What depends on the kernel is the counting, which the other tests
+	// check in every guest; Prometheus reads the same text everywhere.
+	if (running_in_kernel_matrix())
+		GTEST_SKIP() << "Prometheus's side does not depend on the kernel: run on the host";
 	if (!have_program("prometheus") || !have_program("promtool"))
 		NETTRACE_SKIP_OR_FAIL("prometheus and promtool are not installed "
 				      "(Debian package prometheus; scripts/bootstrap installs it)");

@@ -141,9 +141,12 @@ void clean_tcp_connections(const TestNetns &server, const TestNetns &client,
 		errno = err;
 		check(false, what);
 	};
-	const auto read_to_end = [](int fd) {
+	const auto reads_give_up = [](int fd) {
 		const timeval limit{5, 0};
 		setsockopt(fd, SOL_SOCKET, SO_RCVTIMEO, &limit, sizeof(limit));
+	};
+	const auto read_to_end = [&](int fd) {
+		reads_give_up(fd);
 		char buf[64];
 		std::size_t got = 0;
 		for (ssize_t n; (n = read(fd, buf, sizeof(buf))) > 0;)
@@ -172,12 +175,15 @@ void clean_tcp_connections(const TestNetns &server, const TestNetns &client,
 			close(s);
 		} else {
 			char request[5];
-			const timeval limit{5, 0};
-			setsockopt(s, SOL_SOCKET, SO_RCVTIMEO, &limit, sizeof(limit));
+			reads_give_up(s);
 			carried = read(s, request, sizeof(request)) == 5 &&
 				  write(s, "bye", 3) == 3 && carried;
 			close(s);
 			carried = read_to_end(c) == 3 && carried;
+			// The server's FIN put the client in delayed-ACK mode: its
+			// ACK could wait for, and ride on, its own FIN, which would
+			// then find the server's socket still whole. Sent now.
+			setsockopt(c, IPPROTO_TCP, TCP_QUICKACK, &one, sizeof(one));
 			// As a client does some time after the reply: by then the
 			// server's socket has given way to its timewait socket.
 			std::this_thread::sleep_for(std::chrono::milliseconds(100));

@@ -19,6 +19,8 @@ ffffffff81000500 T tcp_v4_rcv
 ffffffff81000600 T tcp_v6_rcv
 ffffffff81000700 T _etext
 ffffffffc0000000 t skb_queue_purge	[some_module]
+ffffffffc0001000 t tcp_v6_rcv	[ipv6]
+ffffffffc0002000 t tcp_v4_rcv	[some_module]
 )";
 
 constexpr std::uint8_t if_site(int kind)
@@ -80,6 +82,11 @@ TEST(FreeKind, TimeWaitAnswersAreToldByTcpsReceive)
 	EXPECT_EQ(settle_free_kind(if_site(NT_FREE_CLOSE_PURGE), 0xffffffff81000540, symbols),
 		  FreeKind::Drop);
 	EXPECT_EQ(settle_free_kind(if_site(NT_FREE_TIME_WAIT), 0, symbols), FreeKind::Drop);
+	// IPv6 as a module receives there; no other module does.
+	EXPECT_EQ(settle_free_kind(if_site(NT_FREE_TIME_WAIT), 0xffffffffc0001040, symbols),
+		  FreeKind::TimeWait);
+	EXPECT_EQ(settle_free_kind(if_site(NT_FREE_TIME_WAIT), 0xffffffffc0002040, symbols),
+		  FreeKind::Drop);
 }
 
 TEST(FreeKind, NamesAreTheLabels)

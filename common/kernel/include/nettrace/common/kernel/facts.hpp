@@ -45,6 +45,9 @@ struct KernelFacts {
 
 	// Whether drops carry their reason (skb:kfree_skb's, from 5.17 on).
 	bool kfree_skb_has_reason() const { return kfree_skb && kfree_skb->has_reason; }
+	// Whether they carry the socket a received packet was meant for
+	// (skb:kfree_skb's rx_sk, from 6.11 on).
+	bool kfree_skb_has_rx_sk() const { return kfree_skb && kfree_skb->has_rx_sk; }
 
 	// Answers come from the kernel cache; on a kernel's first run, from at
 	// most one parse of its BTF, freed before this returns so that loading

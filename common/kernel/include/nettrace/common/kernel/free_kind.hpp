@@ -47,15 +47,16 @@ nt_free_kind_facts free_kind_facts(const KernelFacts &kernel);
 // sockets and others, called from their release).
 bool is_queue_purge_function(std::string_view function) noexcept;
 
-// Is `function` where TCP frees what a timewait socket answered, or the
-// peer sent to a port without a socket: tcp_v4_rcv, tcp_v6_rcv.
+// Is `function` where TCP frees what a timewait socket answered:
+// tcp_v4_rcv, tcp_v6_rcv.
 bool is_tcp_receive_function(std::string_view function) noexcept;
 
 // The kind of a free as BPF reported it (NT_FREE_*, maybe with
 // NT_FREE_IF_SITE): when the site decides, the free is of the kind given
 // if `location` (the drop's return address) lies in a function of that
-// kind (a queue purge function, or TCP's receive for time_wait), and a
-// drop otherwise, also when it resolves to nothing.
+// kind (a queue purge function in the kernel, or TCP's receive for
+// time_wait, tcp_v6_rcv also in the ipv6 module), and a drop otherwise,
+// also when it resolves to nothing.
 // No allocation; a symbol lookup only when the site decides.
 FreeKind settle_free_kind(std::uint8_t reported, std::uint64_t location,
 			  const KernelSymbols &symbols) noexcept;
