@@ -176,7 +176,7 @@ TEST_F(InstalledTree, ListShowsTheBundledAndTheExamplePlugins)
 	const auto starts = std::count_if(lines.begin(), lines.end(), [](const std::string &l) {
 		return l.rfind(' ', 0) != 0;
 	});
-	EXPECT_EQ(starts, 5) << r.out; // header and four plugins
+	EXPECT_EQ(starts, 6) << r.out; // header and five plugins
 }
 
 // A plugin built out of tree answers doctor through the SDK's check.
