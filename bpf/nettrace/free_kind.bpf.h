@@ -8,9 +8,8 @@
  * Include after vmlinux.h, bpf_helpers.h, bpf_core_read.h and bpf_endian.h,
  * from exactly
  * one .bpf.c per BPF object: it defines the read-only global
- * `nt_free_kind_facts`, which user space sets before load to this kernel's
- * codes of the reasons that decide a kind (codes are renumbered between
- * kernels).
+ * `nt_free_kind_facts`, which user space sets before load to what decides
+ * a kind on this kernel (free_kind.h).
  */
 
 /* First, outside the guard: it checks NT_BTF_POINTERS on every include. */
