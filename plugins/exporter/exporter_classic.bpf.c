@@ -8,6 +8,8 @@
 #include <bpf/bpf_helpers.h>
 #include <bpf/bpf_tracing.h>
 
+#include <nettrace/kfree_skb_record.bpf.h>
+
 #include "exporter_count.bpf.h"
 
 /* raw_tp: the tracepoint's arguments, untyped; the reason is the third
@@ -31,22 +33,13 @@ int BPF_PROG(raw_tp_without_reason, struct sk_buff *skb, void *location)
 	return exporter_count(skb, NULL, 0, false, (__u64)location);
 }
 
-/* The record has a reason from 5.17 on: CO-RE tells whether this
- * kernel's has one, so one program serves every kernel. */
+/* One program serves every kernel (nettrace/kfree_skb_record.bpf.h). */
 SEC("tracepoint/skb/kfree_skb")
 int tracepoint_kfree_skb(struct trace_event_raw_kfree_skb *args)
 {
-	struct sk_buff *skb = BPF_CORE_READ(args, skbaddr);
-	__u64 location = (__u64)BPF_CORE_READ(args, location);
-	bool has_reason = bpf_core_field_exists(args->reason);
-	struct sock *rx_sk = NULL;
-	__u32 reason = 0;
+	struct nt_kfree_skb_record r = nt_read_kfree_skb_record(args);
 
-	if (has_reason)
-		reason = BPF_CORE_READ(args, reason);
-	if (bpf_core_field_exists(args->rx_sk))
-		rx_sk = BPF_CORE_READ(args, rx_sk);
-	return exporter_count(skb, rx_sk, reason, has_reason, location);
+	return exporter_count(r.skb, r.rx_sk, r.reason, r.has_reason, r.location);
 }
 
 char LICENSE[] SEC("license") = "GPL";

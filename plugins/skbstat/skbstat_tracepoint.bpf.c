@@ -10,6 +10,8 @@
 #include <bpf/bpf_helpers.h>
 #include <bpf/bpf_tracing.h>
 
+#include <nettrace/kfree_skb_record.bpf.h>
+
 #include "skbstat_count.bpf.h"
 #include "skbstat_stacks.bpf.h"
 
@@ -48,23 +50,13 @@
 
 SKBSTAT_POINTS(NOT_A_TRACEPOINT, TRACEPOINT_PROGRAM)
 
-/* The record has a reason from 5.17 on, the receiving socket from 6.11
- * on: CO-RE tells whether this kernel's has them, so a single program
- * serves every kernel. */
+/* One program serves every kernel (nettrace/kfree_skb_record.bpf.h). */
 SEC("tracepoint/skb/kfree_skb")
 int tracepoint_kfree_skb(struct trace_event_raw_kfree_skb *args)
 {
-	struct sk_buff *skb = BPF_CORE_READ(args, skbaddr);
-	void *location = BPF_CORE_READ(args, location);
-	bool has_reason = bpf_core_field_exists(args->reason);
-	struct sock *rx_sk = NULL;
-	__u32 reason = 0;
+	struct nt_kfree_skb_record r = nt_read_kfree_skb_record(args);
 
-	if (has_reason)
-		reason = BPF_CORE_READ(args, reason);
-	if (bpf_core_field_exists(args->rx_sk))
-		rx_sk = BPF_CORE_READ(args, rx_sk);
-	return count_drop(args, skb, rx_sk, reason, has_reason, (__u64)location);
+	return count_drop(args, r.skb, r.rx_sk, r.reason, r.has_reason, r.location);
 }
 
 SEC("tracepoint/skb/consume_skb")
