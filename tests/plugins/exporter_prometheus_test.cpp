@@ -7,12 +7,12 @@
 #include "http_client.hpp"
 #include "netns.hpp"
 #include "process.hpp"
+#include "prometheus_server.hpp"
 #include "requirements.hpp"
 #include "tracer_run.hpp"
 #include "traffic.hpp"
 
 #include <gtest/gtest.h>
-#include <nlohmann/json.hpp>
 
 #include <fstream>
 #include <thread>
@@ -23,98 +23,6 @@ using namespace std::chrono_literals;
 
 namespace {
 
-bool have_program(const char *name)
-{
-	return run_process({"sh", "-c", std::string("command -v ") + name}).exit_code == 0;
-}
-
-// A prometheus server of the test's own: its config, data and log in a
-// temporary folder, its web API on a free loopback port. Killed and
-// removed by the destructor, whether the test passed or not.
-class PrometheusServer {
-public:
-	explicit PrometheusServer(std::uint16_t target_port)
-	    : port_(free_loopback_port()), log_(dir_.path + "/log")
-	{
-		const std::string config = dir_.path + "/prometheus.yml";
-		std::ofstream(config) << "global:\n"
-					 "  scrape_interval: 1s\n"
-					 "  scrape_timeout: 1s\n"
-					 "  evaluation_interval: 1s\n"
-					 "scrape_configs:\n"
-					 "  - job_name: nettrace\n"
-					 "    static_configs:\n"
-					 "      - targets: ['127.0.0.1:"
-				      << target_port << "']\n";
-		// Its log goes to a file: a pipe nobody reads would stall it.
-		process_ = std::make_unique<BackgroundProcess>(std::vector<std::string>{
-			"sh", "-c",
-			"exec prometheus --config.file=\"$0\" --storage.tsdb.path=\"$1\" "
-			"--web.listen-address=\"$2\" > \"$3\" 2>&1",
-			config, dir_.path + "/data", "127.0.0.1:" + std::to_string(port_), log_});
-	}
-	~PrometheusServer()
-	{
-		process_->signal(SIGTERM);
-		process_->finish(10s);
-	}
-
-	// Waits until its /-/ready answers 200.
-	bool ready(std::chrono::seconds timeout)
-	{
-		const auto deadline = std::chrono::steady_clock::now() + timeout;
-		while (std::chrono::steady_clock::now() < deadline) {
-			try {
-				if (http_request(port_, "GET", "/-/ready").status == 200)
-					return true;
-			} catch (const std::exception &) {
-				// not listening yet
-			}
-			std::this_thread::sleep_for(200ms);
-		}
-		return false;
-	}
-	// The value of the instant query `promql`: nothing when it has no
-	// result (yet).
-	std::optional<double> query(const std::string &promql)
-	{
-		const HttpResponse r =
-			http_request(port_, "GET", "/api/v1/query?query=" + url_encode(promql));
-		const auto j = nlohmann::json::parse(r.body, nullptr, false);
-		if (r.status != 200 || j.is_discarded() || j["data"]["result"].empty())
-			return std::nullopt;
-		return std::stod(j["data"]["result"][0]["value"][1].get<std::string>());
-	}
-	std::string log() const
-	{
-		std::ifstream in(log_);
-		return std::string(std::istreambuf_iterator<char>(in), {});
-	}
-
-private:
-	static std::string url_encode(const std::string &s)
-	{
-		std::string out;
-		for (const unsigned char c : s) {
-			if (std::isalnum(c) || c == '_' || c == '.' || c == '-')
-				out += static_cast<char>(c);
-			else
-				out += fmt_hex(c);
-		}
-		return out;
-	}
-	static std::string fmt_hex(unsigned char c)
-	{
-		static const char digits[] = "0123456789ABCDEF";
-		return {'%', digits[c >> 4], digits[c & 15]};
-	}
-
-	TempDir dir_;
-	std::uint16_t port_;
-	std::string log_;
-	std::unique_ptr<BackgroundProcess> process_;
-};
-
 TEST(ExporterPrometheus, PrometheusQueriesGiveExactlyTheDropsMade)
 {
 	NETTRACE_REQUIRE_BPF();
@@ -122,7 +30,7 @@ TEST(ExporterPrometheus, PrometheusQueriesGiveExactlyTheDropsMade)
 	// check in every guest; Prometheus reads the same text everywhere.
 	if (running_in_kernel_matrix())
 		GTEST_SKIP() << "Prometheus's side does not depend on the kernel: run on the host";
-	if (!have_program("prometheus") || !have_program("promtool"))
+	if (!have_prometheus())
 		NETTRACE_SKIP_OR_FAIL("prometheus and promtool are not installed "
 				      "(Debian package prometheus; scripts/bootstrap installs it)");
 	constexpr int drops = 17;

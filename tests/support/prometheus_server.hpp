@@ -1,0 +1,53 @@
+// SPDX-License-Identifier: MIT
+// A prometheus server of the test's own (Debian's package): its config,
+// data and log in a temporary folder, its web API on a free loopback
+// port, scraping one target every second. Killed and removed by the
+// destructor, whether the test passed or not.
+#pragma once
+
+#include "process.hpp"
+#include "tracer_run.hpp"
+
+#include <nlohmann/json.hpp>
+
+#include <chrono>
+#include <cstdint>
+#include <memory>
+#include <optional>
+#include <string>
+
+namespace nettrace::test {
+
+// True when the prometheus and promtool commands are installed.
+bool have_prometheus();
+
+class PrometheusServer {
+public:
+	// Scrapes 127.0.0.1:`target_port` as job "nettrace". `job_settings`
+	// is YAML added to that job as it is, each line indented by four
+	// spaces (scheme, tls_config, basic_auth ...).
+	explicit PrometheusServer(std::uint16_t target_port, const std::string &job_settings = {});
+	~PrometheusServer();
+	PrometheusServer(const PrometheusServer &) = delete;
+	PrometheusServer &operator=(const PrometheusServer &) = delete;
+
+	// Waits until its /-/ready answers 200.
+	bool ready(std::chrono::seconds timeout);
+	// The whole answer of the instant query `promql` (the "data" object):
+	// null when the query failed.
+	nlohmann::json query_data(const std::string &promql);
+	// The value of the instant query `promql`'s first result: nothing
+	// when it has no result (yet).
+	std::optional<double> query(const std::string &promql);
+	// The folder its config lives in, for files the job settings name.
+	const std::string &dir() const { return dir_.path; }
+	std::string log() const;
+
+private:
+	TempDir dir_;
+	std::uint16_t port_;
+	std::string log_;
+	std::unique_ptr<BackgroundProcess> process_;
+};
+
+} // namespace nettrace::test
