@@ -10,6 +10,7 @@
 #include "exporter_metrics.hpp"
 #include "exporter_probe.hpp"
 #include "exporter_scrape.hpp"
+#include "exporter_web_config.hpp"
 
 #include <nettrace/common/bpf/event_loop.hpp>
 #include <nettrace/common/cli/command_line.hpp>
@@ -40,6 +41,7 @@ constexpr std::uint64_t max_series_limit = 1000000;
 struct Options {
 	StandardOptions standard;
 	std::string listen{default_listen};
+	std::string web_config;
 	std::uint64_t max_series = EXPORTER_DEFAULT_MAX_SERIES;
 	bool list_metrics = false;
 };
@@ -50,6 +52,9 @@ po::options_description describe_options(Options &o)
 	desc.add_options()("listen", po::value(&o.listen)->value_name("ADDR:PORT"),
 			   "serve GET /metrics here (default 127.0.0.1:9850; [::1]:PORT for "
 			   "IPv6, port 0 for any free one)")(
+		"web-config", po::value(&o.web_config)->value_name("FILE"),
+		"serve over TLS and/or ask for basic authentication, as FILE says "
+		"(tls_server_config, basic_auth_users: the Prometheus exporters' format)")(
 		"max-series", count_value(&o.max_series)->value_name("N"),
 		"rows the kernel's counting map holds (default 10000); drops of a new row "
 		"beyond that are counted in nettrace_series_dropped_total")(
@@ -76,10 +81,11 @@ int run(const nettrace_host *host, int argc, char **argv)
 	const po::variables_map vm = parse_command_line(argc, argv, desc);
 	if (print_help_if_asked(
 		    vm,
-		    "usage: nettrace exporter [--listen ADDR:PORT] [--max-series N] "
-		    "[-s NET] [-d NET] [-N NET]\n"
-		    "                         [-S PORT] [-D PORT] [-P PORT] [-p PROTO] "
-		    "[--netns NS] [--interface NAME] [-v]\n"
+		    "usage: nettrace exporter [--listen ADDR:PORT] [--web-config FILE] "
+		    "[--max-series N]\n"
+		    "                         [-s NET] [-d NET] [-N NET] [-S PORT] [-D PORT] "
+		    "[-P PORT] [-p PROTO]\n"
+		    "                         [--netns NS] [--interface NAME] [-v]\n"
 		    "       nettrace exporter --list-metrics\n\n"
 		    "Count every drop in the kernel and serve the counts to Prometheus.",
 		    desc))
@@ -90,6 +96,7 @@ int run(const nettrace_host *host, int argc, char **argv)
 		return NETTRACE_EXIT_OK;
 	}
 	const ListenAddress listen = parse_listen(o.listen);
+	const WebConfig web = o.web_config.empty() ? WebConfig{} : read_web_config(o.web_config);
 	if (o.max_series > max_series_limit)
 		throw UsageError(fmt::format("--max-series: {} is more than {}, the most allowed",
 					     o.max_series, max_series_limit));
@@ -102,10 +109,11 @@ int run(const nettrace_host *host, int argc, char **argv)
 	// SIGINT and SIGTERM wait for the loop from here on, and end it
 	// cleanly; the server's thread, started later, inherits the mask.
 	EventLoop loop("nettrace exporter");
-	// Bound before anything is attached: a port in use ends the run
-	// with nothing left behind.
+	// Bound, and its TLS files loaded, before anything is attached: a
+	// port in use or a key that does not fit ends the run with nothing
+	// left behind.
 	std::function<std::string()> metrics;
-	HttpServer server(listen, [&metrics] { return metrics(); });
+	HttpServer server(listen, web, [&metrics] { return metrics(); });
 	const KernelFacts facts = KernelFacts::read();
 	settings.free_kinds = free_kind_facts(facts);
 	DropProbe probe(settings, facts);
@@ -117,10 +125,15 @@ int run(const nettrace_host *host, int argc, char **argv)
 	metrics = [&scraper] { return scraper.render(); };
 	server.start();
 	// The ready line: scripts wait for it before scraping.
-	fmt::print(stderr, "nettrace exporter: serving http://{}/metrics; drops counted by {}\n",
-		   server.bound().text(), bpf::name(probe.mechanism()));
+	fmt::print(stderr, "nettrace exporter: serving {}://{}/metrics; drops counted by {}\n",
+		   server.scheme(), server.bound().text(), bpf::name(probe.mechanism()));
 	loop.run();
 	server.stop();
+	if (const std::uint64_t refused = server.refused())
+		fmt::print(stderr,
+			   "nettrace exporter: {} connection(s) closed unanswered: too many "
+			   "were open\n",
+			   refused);
 	return NETTRACE_EXIT_OK;
 }
 

@@ -1,17 +1,22 @@
 // SPDX-License-Identifier: MIT
 #include "exporter_http.hpp"
+#include "exporter_basic_auth.hpp"
 #include "exporter_metrics.hpp"
+#include "exporter_tls.hpp"
 
 #include <nettrace/errors.hpp>
 
 #include <boost/asio/ip/tcp.hpp>
 #include <boost/beast/core.hpp>
 #include <boost/beast/http.hpp>
+#include <boost/beast/ssl.hpp>
 #include <fmt/format.h>
 
+#include <atomic>
 #include <chrono>
 #include <optional>
 #include <thread>
+#include <type_traits>
 
 namespace nettrace::exporter {
 
@@ -22,104 +27,216 @@ using tcp = asio::ip::tcp;
 
 namespace {
 
-// A client that sends nothing for this long is let go.
+// Limits against clients that hold what they should give back. A
+// scraper sends each request at once and reads the answer at once, so
+// none of them is ever met by one.
+//
+// A connection with no request under way is let go after this long.
 constexpr std::chrono::seconds idle_timeout{30};
+// From a request's first byte to its last (header and body), and for a
+// whole TLS handshake: a client that sends a byte now and then
+// (slowloris) cannot keep its connection for the idle timeout after each.
+constexpr std::chrono::seconds request_deadline{5};
+// Connections open at once; one more is closed as soon as it is
+// accepted, unanswered, so that the others are not slowed. Each costs a
+// socket, its buffers and, with TLS, an OpenSSL session.
+constexpr std::size_t max_connections = 64;
+// A request header above this is answered 431, a body above this 413.
+constexpr std::size_t header_limit = 16 * 1024;
+constexpr std::size_t body_limit = 64 * 1024;
+// What is read at once while waiting for a request to begin.
+constexpr std::size_t first_read = 4096;
 
-// One connection: requests read and answered in turn while the client
-// keeps it alive.
-class Session : public std::enable_shared_from_this<Session> {
+// What every connection shares; owned by the server, used on its thread.
+struct Shared {
+	HttpServer::Handler metrics;
+	BasicAuth auth;
+	std::unique_ptr<asio::ssl::context> tls; // null: plain HTTP
+	std::size_t open = 0;
+	std::atomic<std::uint64_t> refused{0};
+};
+
+// One of the max_connections slots, held while its connection lives.
+class Slot {
 public:
-	Session(tcp::socket socket, const HttpServer::Handler &metrics)
-	    : stream_(std::move(socket)), metrics_(metrics)
+	explicit Slot(Shared &shared) : shared_(shared) { ++shared_.open; }
+	~Slot() { --shared_.open; }
+	Slot(const Slot &) = delete;
+	Slot &operator=(const Slot &) = delete;
+
+private:
+	Shared &shared_;
+};
+
+// The answer to one request that parsed.
+struct Reply {
+	http::status status;
+	std::string body;
+	bool keep_alive;
+};
+
+using Request = http::request<http::string_body>;
+
+// What a request that parsed is answered: the credentials first, as the
+// other exporters check them, then the method and the path.
+Reply respond(const Request &req, Shared &shared)
+{
+	const bool keep_alive = req.keep_alive();
+	const auto authorization = req[http::field::authorization];
+	if (!shared.auth.allows(std::string_view(authorization.data(), authorization.size())))
+		return {http::status::unauthorized, "unauthorized\n", keep_alive};
+	if (req.method() != http::verb::get)
+		return {http::status::method_not_allowed, "only GET is served\n", keep_alive};
+	const std::string_view target(req.target().data(), req.target().size());
+	if (target.substr(0, target.find('?')) != "/metrics")
+		return {http::status::not_found, "not found: try /metrics\n", keep_alive};
+	try {
+		return {http::status::ok, shared.metrics(), keep_alive};
+	} catch (const std::exception &e) {
+		return {http::status::internal_server_error, std::string(e.what()) + "\n", false};
+	}
+}
+
+// One connection, plain or TLS: requests read and answered in turn while
+// the client keeps it alive.
+template <class Stream>
+class Session : public std::enable_shared_from_this<Session<Stream>> {
+	static constexpr bool is_tls = !std::is_same_v<Stream, beast::tcp_stream>;
+
+public:
+	template <class... StreamArgs>
+	explicit Session(Shared &shared, StreamArgs &&...args)
+	    : stream_(std::forward<StreamArgs>(args)...), shared_(shared), slot_(shared)
 	{
 	}
-	void read()
+
+	void start()
 	{
-		parser_.emplace();
-		parser_->header_limit(16 * 1024);
-		parser_->body_limit(64 * 1024);
-		stream_.expires_after(idle_timeout);
-		http::async_read(stream_, buffer_, *parser_,
-				 [self = shared_from_this()](beast::error_code ec, std::size_t) {
-					 self->on_read(ec);
-				 });
+		if constexpr (is_tls) {
+			lowest().expires_after(request_deadline);
+			stream_.async_handshake(asio::ssl::stream_base::server,
+						[self = this->shared_from_this()](
+							beast::error_code ec) {
+							if (ec)
+								return self->close();
+							self->wait();
+						});
+		} else {
+			wait();
+		}
 	}
 
 private:
+	beast::tcp_stream &lowest() { return beast::get_lowest_layer(stream_); }
+
+	// Waits, up to the idle timeout, for the next request to begin.
+	void wait()
+	{
+		parser_.emplace();
+		parser_->header_limit(header_limit);
+		parser_->body_limit(body_limit);
+		if (buffer_.size() > 0)
+			return read_request();
+		lowest().expires_after(idle_timeout);
+		stream_.async_read_some(buffer_.prepare(first_read),
+					[self = this->shared_from_this()](beast::error_code ec,
+									  std::size_t n) {
+						self->buffer_.commit(n);
+						if (ec)
+							return self->close();
+						self->read_request();
+					});
+	}
+
+	// The rest of a request that began, within the request deadline.
+	void read_request()
+	{
+		lowest().expires_after(request_deadline);
+		http::async_read(stream_, buffer_, *parser_,
+				 [self = this->shared_from_this()](
+					 beast::error_code ec, std::size_t) { self->on_read(ec); });
+	}
+
 	void on_read(beast::error_code ec)
 	{
 		if (ec == http::error::end_of_stream || ec == http::error::partial_message ||
 		    ec == beast::error::timeout)
 			return close();
+		if (ec == http::error::header_limit)
+			return answer({http::status::request_header_fields_too_large,
+				       "request header too large\n", false},
+				      11);
+		if (ec == http::error::body_limit)
+			return answer({http::status::payload_too_large, "request body too large\n",
+				       false},
+				      11);
 		if (ec &&
 		    ec.category() == http::make_error_code(http::error::bad_target).category())
-			return answer(http::status::bad_request, "bad request\n", false, 11);
+			return answer({http::status::bad_request, "bad request\n", false}, 11);
 		if (ec)
 			return close();
-		const auto &req = parser_->get();
-		const bool keep_alive = req.keep_alive();
-		if (req.method() != http::verb::get)
-			return answer(http::status::method_not_allowed, "only GET is served\n",
-				      keep_alive, req.version());
-		const std::string_view target(req.target().data(), req.target().size());
-		if (target.substr(0, target.find('?')) != "/metrics")
-			return answer(http::status::not_found, "not found: try /metrics\n",
-				      keep_alive, req.version());
-		try {
-			answer(http::status::ok, metrics_(), keep_alive, req.version());
-		} catch (const std::exception &e) {
-			answer(http::status::internal_server_error, std::string(e.what()) + "\n",
-			       false, req.version());
-		}
+		const Request &req = parser_->get();
+		answer(respond(req, shared_), req.version());
 	}
 
-	void answer(http::status status, std::string body, bool keep_alive, unsigned version)
+	void answer(Reply reply, unsigned version)
 	{
 		response_ = {};
 		response_.version(version);
-		response_.result(status);
+		response_.result(reply.status);
 		response_.set(http::field::server, "nettrace-exporter");
-		const std::string_view type = status == http::status::ok
+		const std::string_view type = reply.status == http::status::ok
 						      ? exposition_content_type
 						      : "text/plain; charset=utf-8";
 		response_.set(http::field::content_type,
 			      beast::string_view(type.data(), type.size()));
-		if (status == http::status::method_not_allowed)
+		if (reply.status == http::status::method_not_allowed)
 			response_.set(http::field::allow, "GET");
-		response_.keep_alive(keep_alive);
-		response_.body() = std::move(body);
+		if (reply.status == http::status::unauthorized)
+			response_.set(http::field::www_authenticate, "Basic realm=\"nettrace\"");
+		response_.keep_alive(reply.keep_alive);
+		response_.body() = std::move(reply.body);
 		response_.prepare_payload();
-		stream_.expires_after(idle_timeout);
+		lowest().expires_after(idle_timeout);
 		http::async_write(stream_, response_,
-				  [self = shared_from_this(), keep_alive](beast::error_code ec,
-									  std::size_t) {
+				  [self = this->shared_from_this(), keep_alive = reply.keep_alive](
+					  beast::error_code ec, std::size_t) {
 					  if (ec || !keep_alive)
 						  return self->close();
-					  self->read();
+					  self->wait();
 				  });
 	}
 
 	void close()
 	{
 		beast::error_code ignored;
-		stream_.socket().shutdown(tcp::socket::shutdown_both, ignored);
-		stream_.close();
+		lowest().socket().shutdown(tcp::socket::shutdown_both, ignored);
+		lowest().close();
 	}
 
-	beast::tcp_stream stream_;
+	Stream stream_;
+	Shared &shared_;
+	Slot slot_;
 	beast::flat_buffer buffer_;
 	std::optional<http::request_parser<http::string_body>> parser_;
 	http::response<http::string_body> response_;
-	const HttpServer::Handler &metrics_;
 };
 
 } // namespace
 
 struct HttpServer::State {
+	// Sessions refer to `shared`: it is declared before `io`, so that
+	// the sessions `io` still holds go first.
+	Shared shared;
 	asio::io_context io{1};
 	tcp::acceptor acceptor{io};
-	Handler metrics;
 	std::thread thread;
+
+	explicit State(const WebConfig &web, Handler metrics)
+	    : shared{std::move(metrics), BasicAuth(web.users),
+		     web.tls ? make_tls_context(*web.tls) : nullptr}
+	{
+	}
 
 	void accept()
 	{
@@ -127,16 +244,32 @@ struct HttpServer::State {
 			if (ec == asio::error::operation_aborted)
 				return;
 			if (!ec)
-				std::make_shared<Session>(std::move(socket), metrics)->read();
+				admit(std::move(socket));
 			accept();
 		});
 	}
+
+	void admit(tcp::socket socket)
+	{
+		if (shared.open >= max_connections) {
+			++shared.refused;
+			beast::error_code ignored;
+			socket.close(ignored);
+			return;
+		}
+		if (shared.tls)
+			std::make_shared<Session<beast::ssl_stream<beast::tcp_stream>>>(
+				shared, std::move(socket), *shared.tls)
+				->start();
+		else
+			std::make_shared<Session<beast::tcp_stream>>(shared, std::move(socket))
+				->start();
+	}
 };
 
-HttpServer::HttpServer(const ListenAddress &listen, Handler metrics)
-    : state_(std::make_unique<State>())
+HttpServer::HttpServer(const ListenAddress &listen, const WebConfig &web, Handler metrics)
+    : state_(std::make_unique<State>(web, std::move(metrics)))
 {
-	state_->metrics = std::move(metrics);
 	beast::error_code ec;
 	const tcp::endpoint endpoint(asio::ip::make_address(listen.address, ec), listen.port);
 	tcp::acceptor &a = state_->acceptor;
@@ -164,6 +297,11 @@ ListenAddress HttpServer::bound() const
 	return {e.address().to_string(), e.port()};
 }
 
+const char *HttpServer::scheme() const
+{
+	return state_->shared.tls ? "https" : "http";
+}
+
 void HttpServer::start()
 {
 	state_->accept();
@@ -175,6 +313,11 @@ void HttpServer::stop()
 	state_->io.stop();
 	if (state_->thread.joinable())
 		state_->thread.join();
+}
+
+std::uint64_t HttpServer::refused() const
+{
+	return state_->shared.refused;
 }
 
 } // namespace nettrace::exporter

@@ -78,16 +78,22 @@ TEST(Completion, AnOptionGivenIsNotOfferedAgain)
 }
 
 // The exporter's options come from its summary like any command's; an
-// address cannot be guessed, so after --listen nothing is offered.
+// address cannot be guessed, so after --listen nothing is offered; after
+// --web-config, files are.
 TEST(Completion, ExporterOptionsAndItsListenValue)
 {
+	const std::string dir = NETTRACE_TEST_SOURCE_DIR "/../driver/completion.";
 	const std::vector<std::string> got = offers({
 		{"exporter", "--li"},
 		{"exporter", "--max"},
 		{"exporter", "--listen", ""},
+		{"exporter", "--web"},
+		{"exporter", "--web-config", dir},
 	});
-	ASSERT_EQ(got.size(), 3u);
+	ASSERT_EQ(got.size(), 5u);
 	EXPECT_EQ(got[0], "exporter --li: --listen --list-metrics");
 	EXPECT_EQ(got[1], "exporter --max: --max-series");
 	EXPECT_EQ(got[2], "exporter --listen : ");
+	EXPECT_EQ(got[3], "exporter --web: --web-config");
+	EXPECT_EQ(got[4], "exporter --web-config " + dir + ": " + dir + "bash");
 }

@@ -20,12 +20,17 @@ public:
 	{
 		std::smatch m;
 		const std::string &err = this->err();
-		if (std::regex_search(err, m,
-				      std::regex(R"(serving http://127\.0\.0\.1:(\d+)/metrics)")))
-			port_ = static_cast<std::uint16_t>(std::stoi(m[1].str()));
+		if (std::regex_search(
+			    err, m,
+			    std::regex(R"(serving (https?)://127\.0\.0\.1:(\d+)/metrics)"))) {
+			scheme_ = m[1].str();
+			port_ = static_cast<std::uint16_t>(std::stoi(m[2].str()));
+		}
 	}
 	// 0 when it did not say (it did not start).
 	std::uint16_t port() const { return port_; }
+	// "http", or "https" with TLS (--web-config); empty when it did not start.
+	const std::string &scheme() const { return scheme_; }
 	// GET /metrics, parsed; empty when it did not answer 200.
 	std::vector<Sample> scrape(std::string *text = nullptr) const
 	{
@@ -42,6 +47,7 @@ private:
 		return args;
 	}
 	std::uint16_t port_ = 0;
+	std::string scheme_;
 };
 
 } // namespace nettrace::test

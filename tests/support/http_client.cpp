@@ -41,6 +41,7 @@ HttpResponse http_request(std::uint16_t port, const std::string &method, const s
 	HttpResponse out;
 	out.status = static_cast<int>(res.result_int());
 	out.content_type = std::string(res[http::field::content_type]);
+	out.www_authenticate = std::string(res[http::field::www_authenticate]);
 	out.body = std::move(res.body());
 	return out;
 }

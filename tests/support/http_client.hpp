@@ -15,6 +15,7 @@ namespace nettrace::test {
 struct HttpResponse {
 	int status = 0; // 0 when no response came
 	std::string content_type;
+	std::string www_authenticate;
 	std::string body;
 };
 
