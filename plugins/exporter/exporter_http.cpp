@@ -1,6 +1,5 @@
 // SPDX-License-Identifier: MIT
 #include "exporter_http.hpp"
-#include "exporter_metrics.hpp"
 
 #include <nettrace/errors.hpp>
 
@@ -66,22 +65,24 @@ private:
 			return answer(http::status::not_found, "not found: try /metrics\n",
 				      keep_alive, req.version());
 		try {
-			answer(http::status::ok, metrics_(), keep_alive, req.version());
+			const auto accept = req[http::field::accept];
+			HttpServer::Reply reply =
+				metrics_(std::string_view(accept.data(), accept.size()));
+			answer(http::status::ok, std::move(reply.body), keep_alive, req.version(),
+			       reply.content_type);
 		} catch (const std::exception &e) {
 			answer(http::status::internal_server_error, std::string(e.what()) + "\n",
 			       false, req.version());
 		}
 	}
 
-	void answer(http::status status, std::string body, bool keep_alive, unsigned version)
+	void answer(http::status status, std::string body, bool keep_alive, unsigned version,
+		    std::string_view type = "text/plain; charset=utf-8")
 	{
 		response_ = {};
 		response_.version(version);
 		response_.result(status);
 		response_.set(http::field::server, "nettrace-exporter");
-		const std::string_view type = status == http::status::ok
-						      ? exposition_content_type
-						      : "text/plain; charset=utf-8";
 		response_.set(http::field::content_type,
 			      beast::string_view(type.data(), type.size()));
 		if (status == http::status::method_not_allowed)

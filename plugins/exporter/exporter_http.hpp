@@ -1,6 +1,7 @@
 // SPDX-License-Identifier: MIT
 // The exporter's HTTP server (Boost.Beast) on a thread of its own: GET
-// /metrics is answered with what `metrics` returns; any other method is
+// /metrics is answered with what `metrics` returns for the request's
+// Accept header, in the content type it chose; any other method is
 // 405, any other path 404, a request that does not parse 400, after
 // which that connection is closed. Nothing a client sends stops it.
 #pragma once
@@ -10,12 +11,18 @@
 #include <functional>
 #include <memory>
 #include <string>
+#include <string_view>
 
 namespace nettrace::exporter {
 
 class HttpServer {
 public:
-	using Handler = std::function<std::string()>;
+	struct Reply {
+		std::string body;
+		std::string_view content_type; // of static storage
+	};
+	// Given the request's Accept header, empty when it has none.
+	using Handler = std::function<Reply(std::string_view accept)>;
 	// Binds and listens at once, so that a port in use is known before
 	// anything is attached; throws RuntimeError saying why not.
 	HttpServer(const ListenAddress &listen, Handler metrics);

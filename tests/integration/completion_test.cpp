@@ -78,16 +78,21 @@ TEST(Completion, AnOptionGivenIsNotOfferedAgain)
 }
 
 // The exporter's options come from its summary like any command's; an
-// address cannot be guessed, so after --listen nothing is offered.
+// address or a duration cannot be guessed, so after --listen and
+// --stale-after nothing is offered.
 TEST(Completion, ExporterOptionsAndItsListenValue)
 {
 	const std::vector<std::string> got = offers({
 		{"exporter", "--li"},
 		{"exporter", "--max"},
+		{"exporter", "--st"},
 		{"exporter", "--listen", ""},
+		{"exporter", "--stale-after", ""},
 	});
-	ASSERT_EQ(got.size(), 3u);
+	ASSERT_EQ(got.size(), 5u);
 	EXPECT_EQ(got[0], "exporter --li: --listen --list-metrics");
 	EXPECT_EQ(got[1], "exporter --max: --max-series");
-	EXPECT_EQ(got[2], "exporter --listen : ");
+	EXPECT_EQ(got[2], "exporter --st: --stale-after");
+	EXPECT_EQ(got[3], "exporter --listen : ");
+	EXPECT_EQ(got[4], "exporter --stale-after : ");
 }
