@@ -4,7 +4,9 @@
 // GET /metrics. No record per drop leaves the kernel: a scrape reads the
 // counting map.
 #include "exporter.h"
+#include "exporter_accept.hpp"
 #include "exporter_check.hpp"
+#include "exporter_duration.hpp"
 #include "exporter_http.hpp"
 #include "exporter_listen.hpp"
 #include "exporter_metrics.hpp"
@@ -43,6 +45,7 @@ struct Options {
 	std::string listen{default_listen};
 	std::string web_config;
 	std::uint64_t max_series = EXPORTER_DEFAULT_MAX_SERIES;
+	std::string stale_after = "5m";
 	bool list_metrics = false;
 };
 
@@ -58,6 +61,9 @@ po::options_description describe_options(Options &o)
 		"max-series", count_value(&o.max_series)->value_name("N"),
 		"rows the kernel's counting map holds (default 10000); drops of a new row "
 		"beyond that are counted in nettrace_series_dropped_total")(
+		"stale-after", po::value(&o.stale_after)->value_name("DURATION"),
+		"delete the rows of a network namespace gone this long (default 5m; 30s, "
+		"1h ...); counted in nettrace_series_removed_total")(
 		"list-metrics", po::bool_switch(&o.list_metrics),
 		"print the metrics served (name, type, labels, help) and exit");
 	add_filter_options(desc, FilterOption::addresses | FilterOption::ports |
@@ -83,9 +89,10 @@ int run(const nettrace_host *host, int argc, char **argv)
 		    vm,
 		    "usage: nettrace exporter [--listen ADDR:PORT] [--web-config FILE] "
 		    "[--max-series N]\n"
-		    "                         [-s NET] [-d NET] [-N NET] [-S PORT] [-D PORT] "
-		    "[-P PORT] [-p PROTO]\n"
-		    "                         [--netns NS] [--interface NAME] [-v]\n"
+		    "                         [--stale-after DURATION] [-s NET] [-d NET] [-N NET] "
+		    "[-S PORT] [-D PORT]\n"
+		    "                         [-P PORT] [-p PROTO] [--netns NS] [--interface NAME] "
+		    "[-v]\n"
 		    "       nettrace exporter --list-metrics\n\n"
 		    "Count every drop in the kernel and serve the counts to Prometheus.",
 		    desc))
@@ -100,6 +107,7 @@ int run(const nettrace_host *host, int argc, char **argv)
 	if (o.max_series > max_series_limit)
 		throw UsageError(fmt::format("--max-series: {} is more than {}, the most allowed",
 					     o.max_series, max_series_limit));
+	const std::chrono::seconds stale_after = parse_duration("--stale-after", o.stale_after);
 	ProbeSettings settings;
 	settings.filter = build_filter(filter_options_from(vm));
 	settings.max_series = static_cast<std::uint32_t>(o.max_series);
@@ -112,8 +120,11 @@ int run(const nettrace_host *host, int argc, char **argv)
 	// Bound, and its TLS files loaded, before anything is attached: a
 	// port in use or a key that does not fit ends the run with nothing
 	// left behind.
-	std::function<std::string()> metrics;
-	HttpServer server(listen, web, [&metrics] { return metrics(); });
+	std::function<std::string(ExpositionFormat)> metrics;
+	HttpServer server(listen, web, [&metrics](std::string_view accept) {
+		const ExpositionFormat format = negotiate_format(accept);
+		return HttpServer::Reply{metrics(format), content_type(format)};
+	});
 	const KernelFacts facts = KernelFacts::read();
 	settings.free_kinds = free_kind_facts(facts);
 	DropProbe probe(settings, facts);
@@ -121,8 +132,9 @@ int run(const nettrace_host *host, int argc, char **argv)
 	LiveKernelSymbols symbols("nettrace exporter");
 	symbols.load();
 	Scraper scraper(probe, facts.reasons, symbols,
-			{host && host->version ? host->version : "", kernel_release()});
-	metrics = [&scraper] { return scraper.render(); };
+			{host && host->version ? host->version : "", kernel_release()},
+			stale_after);
+	metrics = [&scraper](ExpositionFormat format) { return scraper.render(format); };
 	server.start();
 	// The ready line: scripts wait for it before scraping.
 	fmt::print(stderr, "nettrace exporter: serving {}://{}/metrics; drops counted by {}\n",

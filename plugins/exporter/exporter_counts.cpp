@@ -6,6 +6,7 @@
 #include <bpf/bpf.h>
 #include <bpf/libbpf.h>
 
+#include <algorithm>
 #include <cerrno>
 #include <cstring>
 
@@ -25,7 +26,8 @@ const std::vector<CountedRow> &CountReader::read()
 	exporter_key key{}, next{};
 	const void *prev = nullptr;
 	// A row added during the walk may be missed until the next scrape;
-	// none is ever removed, so the walk never starts over.
+	// rows are deleted only by remove(), on this same thread between
+	// walks, so the walk never starts over.
 	while (bpf_map_get_next_key(fd_, prev, &next) == 0) {
 		key = next;
 		prev = &key;
@@ -39,6 +41,19 @@ const std::vector<CountedRow> &CountReader::read()
 		rows_.push_back(row);
 	}
 	return rows_;
+}
+
+std::uint64_t CountReader::remove(const std::vector<std::uint32_t> &netns)
+{
+	std::uint64_t removed = 0;
+	const auto gone = [&netns](const CountedRow &row) {
+		return std::find(netns.begin(), netns.end(), row.key.netns) != netns.end();
+	};
+	for (const CountedRow &row : rows_)
+		if (gone(row) && bpf_map_delete_elem(fd_, &row.key) == 0)
+			++removed;
+	rows_.erase(std::remove_if(rows_.begin(), rows_.end(), gone), rows_.end());
+	return removed;
 }
 
 } // namespace nettrace::exporter

@@ -1,5 +1,6 @@
 // SPDX-License-Identifier: MIT
-// Reading the counting map: every row, its per-CPU values added up.
+// Reading the counting map: every row, its per-CPU values added up; and
+// deleting the rows of namespaces that are gone.
 #pragma once
 
 #include "exporter.h"
@@ -19,10 +20,13 @@ class CountReader {
 public:
 	// `map_fd`: a BPF_MAP_TYPE_PERCPU_HASH of exporter_key -> exporter_value.
 	explicit CountReader(int map_fd);
-	// Every row now in the map. Rows are never deleted, so a row read
+	// Every row now in the map. Until remove() deletes it, a row read
 	// once is read again, with values at least as large. The buffer is
 	// reused between calls.
 	const std::vector<CountedRow> &read();
+	// Deletes the rows of the namespaces `netns` from the map and from
+	// what read() last gave; returns how many were deleted.
+	std::uint64_t remove(const std::vector<std::uint32_t> &netns);
 
 private:
 	int fd_;

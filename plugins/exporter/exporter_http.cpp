@@ -1,7 +1,6 @@
 // SPDX-License-Identifier: MIT
 #include "exporter_http.hpp"
 #include "exporter_basic_auth.hpp"
-#include "exporter_metrics.hpp"
 #include "exporter_tls.hpp"
 
 #include <nettrace/errors.hpp>
@@ -73,6 +72,7 @@ struct Reply {
 	http::status status;
 	std::string body;
 	bool keep_alive;
+	std::string_view content_type = "text/plain; charset=utf-8"; // of static storage
 };
 
 using Request = http::request<http::string_body>;
@@ -91,7 +91,11 @@ Reply respond(const Request &req, Shared &shared)
 	if (target.substr(0, target.find('?')) != "/metrics")
 		return {http::status::not_found, "not found: try /metrics\n", keep_alive};
 	try {
-		return {http::status::ok, shared.metrics(), keep_alive};
+		const auto accept = req[http::field::accept];
+		HttpServer::Reply metrics =
+			shared.metrics(std::string_view(accept.data(), accept.size()));
+		return {http::status::ok, std::move(metrics.body), keep_alive,
+			metrics.content_type};
 	} catch (const std::exception &e) {
 		return {http::status::internal_server_error, std::string(e.what()) + "\n", false};
 	}
@@ -185,11 +189,9 @@ private:
 		response_.version(version);
 		response_.result(reply.status);
 		response_.set(http::field::server, "nettrace-exporter");
-		const std::string_view type = reply.status == http::status::ok
-						      ? exposition_content_type
-						      : "text/plain; charset=utf-8";
 		response_.set(http::field::content_type,
-			      beast::string_view(type.data(), type.size()));
+			      beast::string_view(reply.content_type.data(),
+						 reply.content_type.size()));
 		if (reply.status == http::status::method_not_allowed)
 			response_.set(http::field::allow, "GET");
 		if (reply.status == http::status::unauthorized)

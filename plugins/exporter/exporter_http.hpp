@@ -1,6 +1,7 @@
 // SPDX-License-Identifier: MIT
 // The exporter's HTTP server (Boost.Beast) on a thread of its own: GET
-// /metrics is answered with what `metrics` returns; any other method is
+// /metrics is answered with what `metrics` returns for the request's
+// Accept header, in the content type it chose; any other method is
 // 405, any other path 404, a request that does not parse 400, after
 // which that connection is closed. With a web configuration it serves
 // over TLS and asks for basic authentication. Nothing a client sends
@@ -15,12 +16,18 @@
 #include <functional>
 #include <memory>
 #include <string>
+#include <string_view>
 
 namespace nettrace::exporter {
 
 class HttpServer {
 public:
-	using Handler = std::function<std::string()>;
+	struct Reply {
+		std::string body;
+		std::string_view content_type; // of static storage
+	};
+	// Given the request's Accept header, empty when it has none.
+	using Handler = std::function<Reply(std::string_view accept)>;
 	// Binds and listens at once, and loads the TLS files, so that a port
 	// in use or a certificate that cannot be used is known before
 	// anything is attached; throws RuntimeError saying why not.

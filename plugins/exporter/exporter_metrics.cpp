@@ -10,23 +10,31 @@ namespace nettrace::exporter {
 
 namespace {
 
-const std::array<MetricInfo, 8> table = {{
+const std::array<MetricInfo, 9> table = {{
 	{Metric::Drops,
 	 "nettrace_drops_total",
 	 "counter",
-	 {"reason", "location", "protocol", "netns", "netns_name", "interface", "kind"},
+	 {"reason", "location", "protocol", "netns", "netns_name", "container", "interface",
+	  "kind"},
 	 "Packets freed by skb:kfree_skb since the exporter started; kind=\"drop\" are "
 	 "packets lost, other kinds are frees that lose no packet."},
 	{Metric::DroppedBytes,
 	 "nettrace_dropped_bytes_total",
 	 "counter",
-	 {"reason", "location", "protocol", "netns", "netns_name", "interface", "kind"},
+	 {"reason", "location", "protocol", "netns", "netns_name", "container", "interface",
+	  "kind"},
 	 "Bytes of the packets counted in nettrace_drops_total, from the network header on."},
 	{Metric::SeriesDropped,
 	 "nettrace_series_dropped_total",
 	 "counter",
 	 {},
 	 "Drops not counted in any series because the counting map was full (--max-series)."},
+	{Metric::SeriesRemoved,
+	 "nettrace_series_removed_total",
+	 "counter",
+	 {},
+	 "Rows deleted from the counting map because their network namespace was gone for "
+	 "--stale-after."},
 	{Metric::MapEntries,
 	 "nettrace_map_entries",
 	 "gauge",
@@ -70,7 +78,7 @@ void append_escaped(fmt::memory_buffer &out, std::string_view text, bool quotes)
 
 } // namespace
 
-const std::array<MetricInfo, 8> &metric_table()
+const std::array<MetricInfo, 9> &metric_table()
 {
 	return table;
 }
@@ -88,12 +96,32 @@ void append_label_value(fmt::memory_buffer &out, std::string_view value)
 	append_escaped(out, value, true);
 }
 
+std::string_view content_type(ExpositionFormat format)
+{
+	return format == ExpositionFormat::OpenMetrics ? openmetrics_content_type
+						       : exposition_content_type;
+}
+
 void Exposition::header(Metric m)
 {
 	const MetricInfo &info = metric_info(m);
-	fmt::format_to(std::back_inserter(out_), "# HELP {} ", info.name);
-	append_escaped(out_, info.help, false);
-	fmt::format_to(std::back_inserter(out_), "\n# TYPE {} {}\n", info.name, info.type);
+	std::string_view family = info.name;
+	const bool open_metrics = format_ == ExpositionFormat::OpenMetrics;
+	// An OpenMetrics counter family is named without the suffix its
+	// samples carry.
+	if (open_metrics && info.type == "counter" && family.size() > 6 &&
+	    family.substr(family.size() - 6) == "_total")
+		family.remove_suffix(6);
+	fmt::format_to(std::back_inserter(out_), "# HELP {} ", family);
+	// OpenMetrics escapes a double quote in help text too; 0.0.4 does not.
+	append_escaped(out_, info.help, open_metrics);
+	fmt::format_to(std::back_inserter(out_), "\n# TYPE {} {}\n", family, info.type);
+}
+
+void Exposition::finish()
+{
+	if (format_ == ExpositionFormat::OpenMetrics)
+		out_.append(std::string_view("# EOF\n"));
 }
 
 void Exposition::labels(Metric m, std::initializer_list<std::string_view> values)

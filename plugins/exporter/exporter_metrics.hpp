@@ -20,6 +20,7 @@ enum class Metric {
 	Drops,
 	DroppedBytes,
 	SeriesDropped,
+	SeriesRemoved,
 	MapEntries,
 	MapCapacity,
 	Attached,
@@ -35,25 +36,38 @@ struct MetricInfo {
 	std::string_view help;
 };
 
-const std::array<MetricInfo, 8> &metric_table();
+const std::array<MetricInfo, 9> &metric_table();
 const MetricInfo &metric_info(Metric m);
 
-// Prometheus text exposition format 0.0.4.
+// The two formats served: Prometheus text 0.0.4, and OpenMetrics 1.0.0
+// for a client whose Accept header prefers it (exporter_accept.hpp).
+enum class ExpositionFormat { Text, OpenMetrics };
+
 inline constexpr std::string_view exposition_content_type =
 	"text/plain; version=0.0.4; charset=utf-8";
+inline constexpr std::string_view openmetrics_content_type =
+	"application/openmetrics-text; version=1.0.0; charset=utf-8";
+
+std::string_view content_type(ExpositionFormat format);
 
 // Writes one scrape's text. Each metric's samples follow its header;
-// label values are given in the table's label order.
+// label values are given in the table's label order. In OpenMetrics a
+// counter's family is named without "_total" (its samples keep it) and
+// the text ends with "# EOF", which finish() writes.
 class Exposition {
 public:
+	explicit Exposition(ExpositionFormat format = ExpositionFormat::Text) : format_(format) {}
 	void header(Metric m);
 	void sample(Metric m, std::initializer_list<std::string_view> label_values,
 		    std::uint64_t value);
 	void sample(Metric m, std::initializer_list<std::string_view> label_values, double value);
+	// Ends the text: "# EOF" in OpenMetrics, nothing in text 0.0.4.
+	void finish();
 	std::string_view text() const { return {out_.data(), out_.size()}; }
 
 private:
 	void labels(Metric m, std::initializer_list<std::string_view> values);
+	ExpositionFormat format_;
 	fmt::memory_buffer out_;
 };
 

@@ -6,6 +6,7 @@
 
 #include <dirent.h>
 #include <fcntl.h>
+#include <iterator>
 #include <net/if.h>
 #include <sys/stat.h>
 #include <unistd.h>
@@ -55,7 +56,7 @@ std::string NetnsNames::file(std::uint32_t inode) const
 InterfaceNames::InterfaceNames() : own_netns_(current_netns_inode()) {}
 
 const std::string &InterfaceNames::name(std::uint32_t netns, std::uint32_t ifindex,
-					const NetnsNames &namespaces)
+					const NetnsFiles &namespaces)
 {
 	static const std::string none;
 	if (!ifindex || !netns)
@@ -73,23 +74,34 @@ const std::string &InterfaceNames::name(std::uint32_t netns, std::uint32_t ifind
 }
 
 std::string InterfaceNames::look_up(std::uint32_t netns, std::uint32_t ifindex,
-				    const NetnsNames &namespaces) const
+				    const NetnsFiles &namespaces) const
 {
 	if (netns == own_netns_) {
 		char buf[IF_NAMESIZE] = "";
 		return if_indextoname(ifindex, buf) ? buf : "";
 	}
-	// Another namespace is entered through a file of it; one with no
-	// name in /run/netns (a container's, say) stays unnamed.
+	// Another namespace is entered through a file of it: its name in
+	// /run/netns, else /proc/PID/ns/net of a process in it. The process
+	// may have gone and its pid been reused since it was found: the
+	// file opened must still be that namespace.
 	const std::string file = namespaces.file(netns);
 	if (file.empty())
 		return {};
 	const int fd = open(file.c_str(), O_RDONLY | O_CLOEXEC);
 	if (fd < 0)
 		return {};
-	std::string name = interface_name_in_netns(fd, ifindex);
+	struct stat st {};
+	std::string name;
+	if (fstat(fd, &st) == 0 && st.st_ino == netns)
+		name = interface_name_in_netns(fd, ifindex);
 	close(fd);
 	return name;
+}
+
+void InterfaceNames::forget(std::uint32_t netns)
+{
+	for (auto it = names_.begin(); it != names_.end();)
+		it = it->first >> 32 == netns ? names_.erase(it) : std::next(it);
 }
 
 } // namespace nettrace::exporter

@@ -13,7 +13,16 @@
 
 namespace nettrace::exporter {
 
-class NetnsNames {
+// Where a file of a network namespace is, by its inode: what a device's
+// name is looked up through.
+class NetnsFiles {
+public:
+	virtual ~NetnsFiles() = default;
+	// The path of a file of that namespace; empty when none is known.
+	virtual std::string file(std::uint32_t inode) const = 0;
+};
+
+class NetnsNames : public NetnsFiles {
 public:
 	explicit NetnsNames(std::string dir = "/run/netns") : dir_(std::move(dir)) {}
 	// Reads the folder again if it changed since the last call: once
@@ -21,8 +30,8 @@ public:
 	void refresh();
 	// The name bound to namespace `inode`; empty when none is.
 	const std::string &name(std::uint32_t inode) const;
-	// The path of a file of that namespace; empty when none is known.
-	std::string file(std::uint32_t inode) const;
+	// /run/netns/NAME; empty when the namespace has no name.
+	std::string file(std::uint32_t inode) const override;
 
 private:
 	std::string dir_;
@@ -38,7 +47,9 @@ public:
 	// not known. A device not found is asked about again after a while,
 	// since namespaces get devices after the exporter started.
 	const std::string &name(std::uint32_t netns, std::uint32_t ifindex,
-				const NetnsNames &namespaces);
+				const NetnsFiles &namespaces);
+	// Forgets the devices of a namespace that is gone.
+	void forget(std::uint32_t netns);
 
 private:
 	struct Entry {
@@ -46,7 +57,7 @@ private:
 		Clock::time_point looked_up;
 	};
 	std::string look_up(std::uint32_t netns, std::uint32_t ifindex,
-			    const NetnsNames &namespaces) const;
+			    const NetnsFiles &namespaces) const;
 
 	std::uint32_t own_netns_;
 	std::unordered_map<std::uint64_t, Entry> names_;

@@ -7,35 +7,48 @@
 namespace nettrace::exporter {
 
 Scraper::Scraper(const DropProbe &probe, const DropReasons &reasons, LiveKernelSymbols &symbols,
-		 BuildInfo build)
-    : probe_(probe), reader_(probe.map_fd()), folder_(reasons, probe.reasons(), symbols),
-      build_(std::move(build))
+		 BuildInfo build, Namespaces::Clock::duration stale_after)
+    : probe_(probe), reader_(probe.map_fd()), namespaces_(stale_after),
+      folder_(reasons, probe.reasons(), symbols, namespaces_), build_(std::move(build))
 {
 }
 
-std::string Scraper::render()
+std::string Scraper::render(ExpositionFormat format)
 {
 	const auto start = std::chrono::steady_clock::now();
 	const std::uint64_t series_dropped = probe_.series_dropped();
 	const std::vector<CountedRow> &rows = reader_.read();
+	netns_seen_.clear();
+	for (const CountedRow &row : rows)
+		netns_seen_.insert(row.key.netns);
+	namespaces_.refresh(netns_seen_, start);
+	if (const std::vector<std::uint32_t> gone = namespaces_.stale(start); !gone.empty()) {
+		series_removed_ += reader_.remove(gone);
+		for (const std::uint32_t netns : gone) {
+			namespaces_.forget(netns);
+			folder_.forget(netns);
+		}
+	}
 	const auto &series = folder_.fold(rows);
 	const std::chrono::duration<double> took = std::chrono::steady_clock::now() - start;
 
-	Exposition e;
+	Exposition e(format);
 	e.header(Metric::Drops);
 	for (const auto &[l, t] : series)
 		e.sample(Metric::Drops,
 			 {l.reason, l.location, l.protocol, std::to_string(l.netns), l.netns_name,
-			  l.interface, l.kind},
+			  l.container, l.interface, l.kind},
 			 t.packets);
 	e.header(Metric::DroppedBytes);
 	for (const auto &[l, t] : series)
 		e.sample(Metric::DroppedBytes,
 			 {l.reason, l.location, l.protocol, std::to_string(l.netns), l.netns_name,
-			  l.interface, l.kind},
+			  l.container, l.interface, l.kind},
 			 t.bytes);
 	e.header(Metric::SeriesDropped);
 	e.sample(Metric::SeriesDropped, {}, series_dropped);
+	e.header(Metric::SeriesRemoved);
+	e.sample(Metric::SeriesRemoved, {}, series_removed_);
 	e.header(Metric::MapEntries);
 	e.sample(Metric::MapEntries, {}, static_cast<std::uint64_t>(rows.size()));
 	e.header(Metric::MapCapacity);
@@ -47,6 +60,7 @@ std::string Scraper::render()
 	e.sample(Metric::BuildInfo, {build_.version, build_.kernel}, std::uint64_t{1});
 	e.header(Metric::ScrapeDuration);
 	e.sample(Metric::ScrapeDuration, {}, took.count());
+	e.finish();
 	return std::string(e.text());
 }
 

@@ -1,14 +1,18 @@
 // SPDX-License-Identifier: MIT
-// One scrape: the counting map read, folded into series and written in
-// the exposition format with the exporter's own metrics. Runs on the
+// One scrape: the counting map read, the rows of namespaces gone for
+// --stale-after deleted, the rest folded into series and written in the
+// exposition format with the exporter's own metrics. Runs on the
 // server's thread only; the counting itself never waits for it.
 #pragma once
 
 #include "exporter_counts.hpp"
+#include "exporter_metrics.hpp"
 #include "exporter_probe.hpp"
 #include "exporter_series.hpp"
 
+#include <cstdint>
 #include <string>
+#include <unordered_set>
 
 namespace nettrace::exporter {
 
@@ -21,15 +25,18 @@ class Scraper {
 public:
 	// Everything given must outlive the scraper.
 	Scraper(const DropProbe &probe, const DropReasons &reasons, LiveKernelSymbols &symbols,
-		BuildInfo build);
-	// The exposition text of this moment.
-	std::string render();
+		BuildInfo build, Namespaces::Clock::duration stale_after);
+	// The exposition text of this moment, in `format`.
+	std::string render(ExpositionFormat format = ExpositionFormat::Text);
 
 private:
 	const DropProbe &probe_;
 	CountReader reader_;
+	Namespaces namespaces_;
 	SeriesFolder folder_;
 	BuildInfo build_;
+	std::unordered_set<std::uint32_t> netns_seen_; // this scrape's, kept for its buffer
+	std::uint64_t series_removed_ = 0;
 };
 
 } // namespace nettrace::exporter

@@ -39,8 +39,8 @@ std::string protocol_label(std::uint16_t l3, std::uint8_t l4)
 }
 
 SeriesFolder::SeriesFolder(const DropReasons &reasons, bool reasons_passed,
-			   LiveKernelSymbols &symbols)
-    : reasons_(reasons), reasons_passed_(reasons_passed), symbols_(symbols)
+			   LiveKernelSymbols &symbols, Namespaces &namespaces)
+    : reasons_(reasons), reasons_passed_(reasons_passed), symbols_(symbols), namespaces_(namespaces)
 {
 }
 
@@ -70,7 +70,6 @@ const std::string &SeriesFolder::function_of(std::uint64_t location)
 const std::map<SeriesLabels, SeriesTotals> &SeriesFolder::fold(const std::vector<CountedRow> &rows)
 {
 	series_.clear();
-	netns_names_.refresh();
 	for (const CountedRow &row : rows) {
 		const exporter_key &k = row.key;
 		SeriesLabels labels;
@@ -78,8 +77,9 @@ const std::map<SeriesLabels, SeriesTotals> &SeriesFolder::fold(const std::vector
 		labels.location = function_of(k.location);
 		labels.protocol = protocol_label(k.l3, k.l4);
 		labels.netns = k.netns;
-		labels.netns_name = netns_names_.name(k.netns);
-		labels.interface = interface_names_.name(k.netns, k.ifindex, netns_names_);
+		labels.netns_name = namespaces_.name(k.netns);
+		labels.container = namespaces_.container(k.netns);
+		labels.interface = interface_names_.name(k.netns, k.ifindex, namespaces_);
 		labels.kind =
 			free_kind_name(settle_free_kind(k.kind, k.location, symbols_.table()));
 		SeriesTotals &t = series_[std::move(labels)];

@@ -8,6 +8,7 @@
 
 #include "exporter_counts.hpp"
 #include "exporter_names.hpp"
+#include "exporter_namespaces.hpp"
 
 #include <nettrace/common/kernel/drop_reasons.hpp>
 #include <nettrace/common/kernel/live_symbols.hpp>
@@ -27,12 +28,14 @@ struct SeriesLabels {
 	std::string protocol;
 	std::uint32_t netns = 0;
 	std::string_view netns_name;
+	std::string_view container;
 	std::string_view interface;
 	std::string_view kind;
 
 	auto tie() const
 	{
-		return std::tie(reason, location, protocol, netns, netns_name, interface, kind);
+		return std::tie(reason, location, protocol, netns, netns_name, container, interface,
+				kind);
 	}
 	bool operator<(const SeriesLabels &o) const { return tie() < o.tie(); }
 };
@@ -48,11 +51,14 @@ std::string protocol_label(std::uint16_t l3, std::uint8_t l4);
 
 class SeriesFolder {
 public:
-	// `reasons` and `symbols` must outlive the folder.
-	SeriesFolder(const DropReasons &reasons, bool reasons_passed, LiveKernelSymbols &symbols);
-	// The series of `rows`, in label order. Names of namespaces and
-	// devices are looked up once each and kept.
+	// `reasons`, `symbols` and `namespaces` must outlive the folder.
+	SeriesFolder(const DropReasons &reasons, bool reasons_passed, LiveKernelSymbols &symbols,
+		     Namespaces &namespaces);
+	// The series of `rows`, in label order, `namespaces` refreshed for
+	// them. Names of devices are looked up once each and kept.
 	const std::map<SeriesLabels, SeriesTotals> &fold(const std::vector<CountedRow> &rows);
+	// Forgets the devices of a namespace that is gone.
+	void forget(std::uint32_t netns) { interface_names_.forget(netns); }
 
 private:
 	const std::string &function_of(std::uint64_t location);
@@ -60,7 +66,7 @@ private:
 	const DropReasons &reasons_;
 	bool reasons_passed_;
 	LiveKernelSymbols &symbols_;
-	NetnsNames netns_names_;
+	Namespaces &namespaces_;
 	InterfaceNames interface_names_;
 	std::uint64_t symbols_generation_ = 0;
 	std::unordered_map<std::uint64_t, std::string> functions_;

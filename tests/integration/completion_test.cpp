@@ -78,22 +78,26 @@ TEST(Completion, AnOptionGivenIsNotOfferedAgain)
 }
 
 // The exporter's options come from its summary like any command's; an
-// address cannot be guessed, so after --listen nothing is offered; after
-// --web-config, files are.
+// address or a duration cannot be guessed, so after --listen and
+// --stale-after nothing is offered; after --web-config, files are.
 TEST(Completion, ExporterOptionsAndItsListenValue)
 {
 	const std::string dir = NETTRACE_TEST_SOURCE_DIR "/../driver/completion.";
 	const std::vector<std::string> got = offers({
 		{"exporter", "--li"},
 		{"exporter", "--max"},
+		{"exporter", "--st"},
 		{"exporter", "--listen", ""},
+		{"exporter", "--stale-after", ""},
 		{"exporter", "--web"},
 		{"exporter", "--web-config", dir},
 	});
-	ASSERT_EQ(got.size(), 5u);
+	ASSERT_EQ(got.size(), 7u);
 	EXPECT_EQ(got[0], "exporter --li: --listen --list-metrics");
 	EXPECT_EQ(got[1], "exporter --max: --max-series");
-	EXPECT_EQ(got[2], "exporter --listen : ");
-	EXPECT_EQ(got[3], "exporter --web: --web-config");
-	EXPECT_EQ(got[4], "exporter --web-config " + dir + ": " + dir + "bash");
+	EXPECT_EQ(got[2], "exporter --st: --stale-after");
+	EXPECT_EQ(got[3], "exporter --listen : ");
+	EXPECT_EQ(got[4], "exporter --stale-after : ");
+	EXPECT_EQ(got[5], "exporter --web: --web-config");
+	EXPECT_EQ(got[6], "exporter --web-config " + dir + ": " + dir + "bash");
 }

@@ -5,6 +5,7 @@
 #include "exporter_run.hpp"
 #include "http_client.hpp"
 #include "netns.hpp"
+#include "process.hpp"
 #include "requirements.hpp"
 #include "tracer_run.hpp"
 #include "traffic.hpp"
@@ -12,6 +13,7 @@
 #include <gtest/gtest.h>
 
 #include <csignal>
+#include <fstream>
 #include <netinet/in.h>
 #include <sys/socket.h>
 #include <thread>
@@ -21,13 +23,6 @@ using namespace nettrace::test;
 using namespace std::chrono_literals;
 
 namespace {
-
-// A closed port of this test process's own, so that runs on the same
-// machine never count each other's drops.
-std::uint16_t own_port()
-{
-	return static_cast<std::uint16_t>(30000 + getpid() % 20000);
-}
 
 // What udp_to_closed_port() sends: an IPv4 header, a UDP header and its
 // 14-byte payload, counted from the network header on.
@@ -41,20 +36,6 @@ std::map<std::string, std::string> udp_drops_in(const TestNetns &ns)
 	// Before 5.17 drops carry no reason: the label is empty then.
 	labels["reason"] = kernel_passes_drop_reasons() ? "NO_SOCKET" : "";
 	return labels;
-}
-
-// Scrapes until `name` with `labels` reaches `want` (counting is done
-// by softirqs, maybe just after the send returned), then once more a
-// moment later so that a count beyond `want` shows too.
-double settled_count(const ExporterRun &exporter, const std::string &name,
-		     const std::map<std::string, std::string> &labels, double want)
-{
-	const auto deadline = std::chrono::steady_clock::now() + 10s;
-	while (sum_samples(exporter.scrape(), name, labels) < want &&
-	       std::chrono::steady_clock::now() < deadline)
-		std::this_thread::sleep_for(100ms);
-	std::this_thread::sleep_for(300ms);
-	return sum_samples(exporter.scrape(), name, labels);
 }
 
 class ExporterTest : public ::testing::Test {
@@ -71,7 +52,7 @@ TEST_F(ExporterTest, CountsEachDropOnceWithItsReasonNamespaceAndBytes)
 	udp_to_closed_port(ns, "127.0.0.1", "127.0.0.1", own_port(), drops);
 
 	const auto labels = udp_drops_in(ns);
-	EXPECT_EQ(settled_count(exporter, "nettrace_drops_total", labels, drops), drops);
+	EXPECT_EQ(exporter.settled_count("nettrace_drops_total", labels, drops), drops);
 	EXPECT_EQ(sum_samples(exporter.scrape(), "nettrace_dropped_bytes_total", labels),
 		  drops * udp_drop_bytes);
 
@@ -107,7 +88,7 @@ TEST_F(ExporterTest, NetnsFilterCountsOnlyThatNamespace)
 	udp_to_closed_port(other, "127.0.0.1", "127.0.0.1", own_port(), 4);
 	udp_to_closed_port(watched, "127.0.0.1", "127.0.0.1", own_port(), 3);
 
-	EXPECT_EQ(settled_count(exporter, "nettrace_drops_total", udp_drops_in(watched), 3), 3);
+	EXPECT_EQ(exporter.settled_count("nettrace_drops_total", udp_drops_in(watched), 3), 3);
 	const std::vector<Sample> samples = exporter.scrape();
 	for (const Sample &s : samples) {
 		if (s.name == "nettrace_drops_total") {
@@ -124,13 +105,13 @@ TEST_F(ExporterTest, FullMapCountsWhatItCouldNotKeep)
 	ExporterRun exporter({"--netns", ns.path(), "--max-series", "1"});
 	ASSERT_NE(exporter.port(), 0) << exporter.err();
 	udp_to_closed_port(ns, "127.0.0.1", "127.0.0.1", own_port(), 2);
-	ASSERT_EQ(settled_count(exporter, "nettrace_drops_total", udp_drops_in(ns), 2), 2);
+	ASSERT_EQ(exporter.settled_count("nettrace_drops_total", udp_drops_in(ns), 2), 2);
 	// Another series (TCP, not UDP) finds no room: each of its drops is
 	// counted as not kept.
 	constexpr int refused = 3;
 	for (int i = 0; i < refused; ++i)
 		tcp_connect_once(ns, "127.0.0.1", "127.0.0.1", own_port());
-	EXPECT_EQ(settled_count(exporter, "nettrace_series_dropped_total", {}, refused), refused);
+	EXPECT_EQ(exporter.settled_count("nettrace_series_dropped_total", {}, refused), refused);
 	const std::vector<Sample> samples = exporter.scrape();
 	EXPECT_EQ(sum_samples(samples, "nettrace_map_entries", {}), 1);
 	EXPECT_EQ(sum_samples(samples, "nettrace_map_capacity", {}), 1);
@@ -145,7 +126,7 @@ TEST_F(ExporterTest, BadRequestsAreRefusedAndServingGoesOn)
 	ExporterRun exporter;
 	ASSERT_NE(exporter.port(), 0) << exporter.err();
 	udp_to_closed_port(ns, "127.0.0.1", "127.0.0.1", own_port(), drops);
-	ASSERT_EQ(settled_count(exporter, "nettrace_drops_total", udp_drops_in(ns), drops), drops);
+	ASSERT_EQ(exporter.settled_count("nettrace_drops_total", udp_drops_in(ns), drops), drops);
 
 	EXPECT_EQ(http_request(exporter.port(), "POST", "/metrics", "x=1").status, 405);
 	EXPECT_EQ(http_request(exporter.port(), "DELETE", "/metrics").status, 405);
@@ -166,6 +147,84 @@ TEST_F(ExporterTest, BadRequestsAreRefusedAndServingGoesOn)
 	EXPECT_EQ(ok.content_type, "text/plain; version=0.0.4; charset=utf-8");
 	EXPECT_EQ(sum_samples(parse_exposition(ok.body), "nettrace_drops_total", udp_drops_in(ns)),
 		  drops);
+	exporter.stop();
+}
+
+// OpenMetrics, as read by python3-prometheus-client's parser (Debian's
+// /usr/bin/python3, whatever else PATH finds first): each
+// family as "name type", each sample as "sample name value" with the
+// netns label, one a line. Exits 1 with the parser's complaint.
+constexpr const char *openmetrics_reader = R"(
+import sys
+from prometheus_client.openmetrics.parser import text_string_to_metric_families
+try:
+    for f in text_string_to_metric_families(sys.stdin.read()):
+        print("family", f.name, f.type)
+        for s in f.samples:
+            print("sample", s.name, s.labels.get("netns", ""), s.value)
+except Exception as e:
+    print("invalid:", e)
+    sys.exit(1)
+)";
+
+TEST_F(ExporterTest, AcceptHeaderChoosesOpenMetricsOrText)
+{
+	if (run_process({"/usr/bin/python3", "-c", "import prometheus_client.openmetrics.parser"})
+		    .exit_code != 0)
+		NETTRACE_SKIP_OR_FAIL("python3-prometheus-client is not installed "
+				      "(scripts/bootstrap installs it)");
+	constexpr int drops = 4;
+	TestNetns ns;
+	ExporterRun exporter;
+	ASSERT_NE(exporter.port(), 0) << exporter.err();
+	udp_to_closed_port(ns, "127.0.0.1", "127.0.0.1", own_port(), drops);
+	ASSERT_EQ(exporter.settled_count("nettrace_drops_total", udp_drops_in(ns), drops), drops);
+
+	const auto get = [&](const std::string &accept) {
+		return http_request(exporter.port(), "GET", "/metrics", {}, {{"Accept", accept}});
+	};
+	// What Prometheus sends: OpenMetrics first.
+	const HttpResponse om = get("application/openmetrics-text;version=1.0.0,"
+				    "application/openmetrics-text;version=0.0.1;q=0.75,"
+				    "text/plain;version=0.0.4;q=0.5,*/*;q=0.1");
+	ASSERT_EQ(om.status, 200);
+	EXPECT_EQ(om.content_type, "application/openmetrics-text; version=1.0.0; charset=utf-8");
+	EXPECT_EQ(om.body.substr(om.body.size() - 6), "# EOF\n") << om.body;
+	TempFile body;
+	std::ofstream(body.path) << om.body;
+	const ProcessResult parsed =
+		run_process({"sh", "-c", "/usr/bin/python3 -c \"$0\" < \"$1\" 2>&1",
+			     openmetrics_reader, body.path});
+	ASSERT_EQ(parsed.exit_code, 0) << parsed.out << om.body;
+	EXPECT_NE(parsed.out.find("family nettrace_drops counter\n"), std::string::npos)
+		<< parsed.out;
+	EXPECT_NE(parsed.out.find("family nettrace_dropped_bytes counter\n"), std::string::npos)
+		<< parsed.out;
+	EXPECT_NE(parsed.out.find("family nettrace_map_entries gauge\n"), std::string::npos)
+		<< parsed.out;
+	EXPECT_NE(parsed.out.find("sample nettrace_drops_total " + std::to_string(ns.inode()) +
+				  " " + std::to_string(drops) + "\n"),
+		  std::string::npos)
+		<< parsed.out;
+
+	// Text 0.0.4 for a client that prefers it, names no format or sends
+	// no Accept header at all.
+	for (const std::string accept : {"text/plain;version=0.0.4;q=1,application/"
+					 "openmetrics-text;q=0.5",
+					 "*/*", ""}) {
+		const HttpResponse r = accept.empty()
+					       ? http_request(exporter.port(), "GET", "/metrics")
+					       : get(accept);
+		ASSERT_EQ(r.status, 200) << accept;
+		EXPECT_EQ(r.content_type, "text/plain; version=0.0.4; charset=utf-8") << accept;
+		EXPECT_EQ(r.body.find("# EOF"), std::string::npos) << accept;
+		EXPECT_NE(r.body.find("# TYPE nettrace_drops_total counter\n"), std::string::npos)
+			<< accept;
+		EXPECT_EQ(sum_samples(parse_exposition(r.body), "nettrace_drops_total",
+				      udp_drops_in(ns)),
+			  drops)
+			<< accept;
+	}
 	exporter.stop();
 }
 
@@ -221,17 +280,21 @@ TEST_F(ExporterTest, SigtermEndsItCleanly)
 
 TEST_F(ExporterTest, BadListenValuesAreUsageErrors)
 {
-	expect_usage_errors("exporter",
-			    {
-				    {{"--listen", "9850"}, "--listen: '9850' has no port"},
-				    {{"--listen", "127.0.0.1:65536"}, "port number"},
-				    {{"--listen", "127.0.0.1:http"}, "port number"},
-				    {{"--listen", "localhost:9850"}, "numeric IPv4"},
-				    {{"--listen", "[127.0.0.1]:9850"}, "IPv6"},
-				    {{"--listen", "::1:9850"}, "IPv6 address in brackets"},
-				    {{"--max-series", "0"}, "--max-series"},
-				    {{"--max-series", "1000001"}, "--max-series"},
-			    });
+	expect_usage_errors(
+		"exporter",
+		{
+			{{"--listen", "9850"}, "--listen: '9850' has no port"},
+			{{"--listen", "127.0.0.1:65536"}, "port number"},
+			{{"--listen", "127.0.0.1:http"}, "port number"},
+			{{"--listen", "localhost:9850"}, "numeric IPv4"},
+			{{"--listen", "[127.0.0.1]:9850"}, "IPv6"},
+			{{"--listen", "::1:9850"}, "IPv6 address in brackets"},
+			{{"--max-series", "0"}, "--max-series"},
+			{{"--max-series", "1000001"}, "--max-series"},
+			{{"--stale-after", "5"}, "--stale-after: '5' is not a duration"},
+			{{"--stale-after", "0s"}, "--stale-after: '0s' is not a duration"},
+			{{"--stale-after", "1d"}, "--stale-after: '1d' is not a duration"},
+		});
 }
 
 TEST_F(ExporterTest, PortInUseIsOneLineAndExitOne)

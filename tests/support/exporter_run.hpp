@@ -6,9 +6,13 @@
 #include "http_client.hpp"
 #include "tracer_run.hpp"
 
+#include <chrono>
 #include <cstdint>
+#include <map>
 #include <regex>
 #include <string>
+#include <thread>
+#include <unistd.h>
 #include <vector>
 
 namespace nettrace::test {
@@ -40,6 +44,21 @@ public:
 		return r.status == 200 ? parse_exposition(r.body) : std::vector<Sample>{};
 	}
 
+	// Scrapes until `name` with `labels` reaches `want` (counting is
+	// done by softirqs, maybe just after the send returned), then once
+	// more a moment later so that a count beyond `want` shows too.
+	double settled_count(const std::string &name,
+			     const std::map<std::string, std::string> &labels, double want) const
+	{
+		using namespace std::chrono_literals;
+		const auto deadline = std::chrono::steady_clock::now() + 10s;
+		while (sum_samples(scrape(), name, labels) < want &&
+		       std::chrono::steady_clock::now() < deadline)
+			std::this_thread::sleep_for(100ms);
+		std::this_thread::sleep_for(300ms);
+		return sum_samples(scrape(), name, labels);
+	}
+
 private:
 	static std::vector<std::string> command(std::vector<std::string> args)
 	{
@@ -49,5 +68,12 @@ private:
 	std::uint16_t port_ = 0;
 	std::string scheme_;
 };
+
+// A closed port of this test process's own, so that runs on the same
+// machine never count each other's drops.
+inline std::uint16_t own_port()
+{
+	return static_cast<std::uint16_t>(30000 + getpid() % 20000);
+}
 
 } // namespace nettrace::test

@@ -20,7 +20,8 @@ namespace http = beast::http;
 using tcp = asio::ip::tcp;
 
 HttpResponse http_request(std::uint16_t port, const std::string &method, const std::string &target,
-			  const std::string &body)
+			  const std::string &body,
+			  const std::vector<std::pair<std::string, std::string>> &headers)
 {
 	asio::io_context io;
 	beast::tcp_stream stream(io);
@@ -29,6 +30,8 @@ HttpResponse http_request(std::uint16_t port, const std::string &method, const s
 	http::request<http::string_body> req(http::string_to_verb(method), target, 11);
 	req.set(http::field::host, "127.0.0.1");
 	req.set(http::field::connection, "close");
+	for (const auto &[name, value] : headers)
+		req.set(name, value);
 	req.body() = body;
 	req.prepare_payload();
 	http::write(stream, req);

@@ -8,6 +8,7 @@
 #include <map>
 #include <string>
 #include <string_view>
+#include <utility>
 #include <vector>
 
 namespace nettrace::test {
@@ -19,10 +20,12 @@ struct HttpResponse {
 	std::string body;
 };
 
-// `method` `target` on 127.0.0.1:`port`; the connection is closed after.
-// Throws std::runtime_error when it cannot connect.
+// `method` `target` on 127.0.0.1:`port`, with `headers` (name, value)
+// added; the connection is closed after. Throws std::runtime_error when
+// it cannot connect.
 HttpResponse http_request(std::uint16_t port, const std::string &method, const std::string &target,
-			  const std::string &body = {});
+			  const std::string &body = {},
+			  const std::vector<std::pair<std::string, std::string>> &headers = {});
 
 // Writes `bytes` as they are (as much as the server takes before it
 // closes), then reads until the server closes or `timeout` passes: what

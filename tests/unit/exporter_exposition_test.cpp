@@ -1,6 +1,10 @@
 // SPDX-License-Identifier: MIT
 // The exporter's text: label values escaped as the exposition format
-// requires, samples in the table's label order, and --listen values.
+// requires, samples in the table's label order, OpenMetrics when the
+// Accept header prefers it, and --listen values.
+#include "exporter_accept.hpp"
+#include "exporter_cgroup.hpp"
+#include "exporter_duration.hpp"
 #include "exporter_listen.hpp"
 #include "exporter_metrics.hpp"
 #include "exporter_series.hpp"
@@ -22,13 +26,15 @@ TEST(ExporterExposition, LabelValuesAreEscaped)
 
 	Exposition e;
 	e.header(Metric::Drops);
-	e.sample(Metric::Drops, {"NO\"SOCKET", "f\\n", "udp", "1", "ns\nx", "eth0", "drop"},
+	e.sample(Metric::Drops,
+		 {"NO\"SOCKET", "f\\n", "udp", "1", "ns\nx", "c0ffee", "eth0", "drop"},
 		 std::uint64_t{3});
 	const std::string text(e.text());
 	EXPECT_NE(text.find("# TYPE nettrace_drops_total counter\n"), std::string::npos) << text;
-	EXPECT_NE(text.find("nettrace_drops_total{reason=\"NO\\\"SOCKET\",location=\"f\\\\n\","
-			    "protocol=\"udp\",netns=\"1\",netns_name=\"ns\\nx\",interface=\"eth0\","
-			    "kind=\"drop\"} 3\n"),
+	EXPECT_NE(text.find(
+			  "nettrace_drops_total{reason=\"NO\\\"SOCKET\",location=\"f\\\\n\","
+			  "protocol=\"udp\",netns=\"1\",netns_name=\"ns\\nx\",container=\"c0ffee\","
+			  "interface=\"eth0\",kind=\"drop\"} 3\n"),
 		  std::string::npos)
 		<< text;
 	// What a reader of the format reads back is what was given.
@@ -90,4 +96,137 @@ TEST(ExporterListen, RefusedForms)
 	     {"", "9850", ":", "127.0.0.1:", "127.0.0.1:65536", "127.0.0.1:-1", "127.0.0.1:80x",
 	      "localhost:80", "[::1:80", "::1:80", "[]:80", "[10.0.0.1]:80", "10.0.0.256:80"})
 		EXPECT_THROW(parse_listen(bad), nettrace::UsageError) << bad;
+}
+
+TEST(ExporterExposition, OpenMetricsNamesCounterFamiliesWithoutTotalAndEnds)
+{
+	Exposition e(ExpositionFormat::OpenMetrics);
+	e.header(Metric::Drops);
+	e.sample(Metric::Drops, {"NO_SOCKET", "f", "udp", "1", "", "", "lo", "drop"},
+		 std::uint64_t{3});
+	e.header(Metric::MapEntries);
+	e.sample(Metric::MapEntries, {}, std::uint64_t{1});
+	e.finish();
+	const std::string text(e.text());
+	EXPECT_NE(text.find("# TYPE nettrace_drops counter\n"), std::string::npos) << text;
+	EXPECT_NE(text.find("# HELP nettrace_drops Packets"), std::string::npos) << text;
+	// Help text quotes are escaped, as OpenMetrics requires.
+	EXPECT_NE(text.find("kind=\\\"drop\\\""), std::string::npos) << text;
+	EXPECT_NE(text.find("\nnettrace_drops_total{reason=\"NO_SOCKET\""), std::string::npos)
+		<< text;
+	EXPECT_NE(text.find("# TYPE nettrace_map_entries gauge\n"), std::string::npos) << text;
+	EXPECT_EQ(text.substr(text.size() - 6), "# EOF\n") << text;
+	EXPECT_EQ(content_type(ExpositionFormat::OpenMetrics),
+		  "application/openmetrics-text; version=1.0.0; charset=utf-8");
+
+	Exposition plain;
+	plain.header(Metric::Drops);
+	plain.finish();
+	EXPECT_EQ(std::string(plain.text()).find("EOF"), std::string::npos);
+	EXPECT_NE(std::string(plain.text()).find("# TYPE nettrace_drops_total counter\n"),
+		  std::string::npos);
+}
+
+TEST(ExporterAccept, OpenMetricsOnlyWhenPreferred)
+{
+	const auto om = ExpositionFormat::OpenMetrics;
+	const auto text = ExpositionFormat::Text;
+	// What Prometheus 2.x sends, and with OpenMetrics turned off.
+	EXPECT_EQ(negotiate_format("application/openmetrics-text;version=1.0.0,application/"
+				   "openmetrics-text;version=0.0.1;q=0.75,text/plain;version=0.0.4;"
+				   "q=0.5,*/*;q=0.1"),
+		  om);
+	EXPECT_EQ(negotiate_format("text/plain;version=0.0.4;q=1,*/*;q=0.1"), text);
+	EXPECT_EQ(negotiate_format(""), text);
+	EXPECT_EQ(negotiate_format("*/*"), text);
+	EXPECT_EQ(negotiate_format("application/openmetrics-text"), om);
+	EXPECT_EQ(negotiate_format("Application/OpenMetrics-Text; Version=\"1.0.0\""), om);
+	EXPECT_EQ(negotiate_format("application/openmetrics-text; version=0.0.1"), om);
+	// q-values: the higher wins, a tie goes to the one named outright.
+	EXPECT_EQ(negotiate_format("application/openmetrics-text;q=0.3, text/plain;q=0.7"), text);
+	EXPECT_EQ(negotiate_format("text/plain;q=0.3 , application/openmetrics-text;q=0.7"), om);
+	EXPECT_EQ(negotiate_format("text/*;q=0.9, application/openmetrics-text;q=0.5"), text);
+	EXPECT_EQ(negotiate_format("text/plain;q=0, application/openmetrics-text;q=0.1"), om);
+	EXPECT_EQ(negotiate_format("application/openmetrics-text;q=0"), text);
+	EXPECT_EQ(negotiate_format("application/openmetrics-text;q=bad"), text);
+	// A version not served is not this format.
+	EXPECT_EQ(negotiate_format("application/openmetrics-text;version=2.0.0"), text);
+	EXPECT_EQ(negotiate_format(
+			  "application/openmetrics-text;version=2.0.0,"
+			  "application/openmetrics-text;version=1.0.0;q=0.6,text/plain;q=0.5"),
+		  om);
+	EXPECT_EQ(negotiate_format("application/json, text/html"), text);
+	EXPECT_EQ(negotiate_format(",,;;=,"), text);
+}
+
+TEST(ExporterCgroup, ContainerIdsAsRuntimesWriteThem)
+{
+	const std::string id = "4f1d2c3b5a69788796a5b4c3d2e1f0a9b8c7d6e5f4a3b2c1d0e9f8a7b6c5d4e3";
+	const std::string other = std::string(64, 'b');
+	// docker under systemd and under cgroupfs, cgroup v2 and v1 lines.
+	EXPECT_EQ(container_id_from_cgroup("0::/system.slice/docker-" + id + ".scope\n"), id);
+	EXPECT_EQ(container_id_from_cgroup("12:pids:/docker/" + id + "\n11:cpu:/docker/" + id +
+					   "\n0::/\n"),
+		  id);
+	// containerd for Kubernetes, systemd driver and cgroupfs driver.
+	EXPECT_EQ(container_id_from_cgroup(
+			  "0::/kubepods.slice/kubepods-burstable.slice/kubepods-burstable-pod"
+			  "0f1e2d3c_4b5a_6978_8796_a5b4c3d2e1f0.slice/cri-containerd-" +
+			  id + ".scope\n"),
+		  id);
+	EXPECT_EQ(container_id_from_cgroup(
+			  "0::/kubepods/burstable/pod0f1e2d3c-4b5a-6978-8796-a5b4c3d2e1f0/" + id +
+			  "\n"),
+		  id);
+	EXPECT_EQ(container_id_from_cgroup("0::/kubepods/besteffort/pod1/" + id + "\n"), id);
+	// cri-o and podman; their conmon scopes are not the container.
+	EXPECT_EQ(container_id_from_cgroup("0::/kubepods.slice/kubepods-pod1.slice/crio-" + id +
+					   ".scope\n"),
+		  id);
+	EXPECT_EQ(container_id_from_cgroup("0::/kubepods.slice/crio-conmon-" + id + ".scope\n"),
+		  "");
+	EXPECT_EQ(container_id_from_cgroup("0::/user.slice/user-1000.slice/user@1000.service/"
+					   "user.slice/libpod-" +
+					   id + ".scope/container\n"),
+		  id);
+	EXPECT_EQ(container_id_from_cgroup("0::/machine.slice/libpod-conmon-" + id + ".scope\n"),
+		  "");
+	// Nested: the innermost; the v2 line before the v1 ones.
+	EXPECT_EQ(container_id_from_cgroup("0::/docker/" + other + "/docker/" + id + "\n"), id);
+	EXPECT_EQ(container_id_from_cgroup("1:name=systemd:/docker/" + other + "\n0::/docker/" +
+					   id + "\n"),
+		  id);
+	// A v1 line tells it when the v2 one does not (hybrid hosts).
+	EXPECT_EQ(container_id_from_cgroup("1:name=systemd:/system.slice/docker-" + id +
+					   ".scope\n0::/\n"),
+		  id);
+	// Not containers: the host's own cgroups, ids of the wrong length or
+	// case, a bare id outside docker and kubepods, no text.
+	EXPECT_EQ(container_id_from_cgroup("0::/user.slice/user-0.slice/session-1.scope\n"), "");
+	EXPECT_EQ(container_id_from_cgroup("0::/system.slice/docker.service\n"), "");
+	EXPECT_EQ(container_id_from_cgroup("0::/system.slice/docker-" + id.substr(1) + ".scope\n"),
+		  "");
+	EXPECT_EQ(container_id_from_cgroup("0::/docker/" + std::string(64, 'A') + "\n"), "");
+	EXPECT_EQ(container_id_from_cgroup("0::/somewhere/" + id + "\n"), "");
+	EXPECT_EQ(container_id_from_cgroup(""), "");
+	EXPECT_EQ(container_id_from_cgroup("garbage"), "");
+}
+
+TEST(ExporterDuration, StaleAfterValues)
+{
+	using std::chrono::seconds;
+	EXPECT_EQ(parse_duration("--stale-after", "30s"), seconds(30));
+	EXPECT_EQ(parse_duration("--stale-after", "5m"), seconds(300));
+	EXPECT_EQ(parse_duration("--stale-after", "1h"), seconds(3600));
+	EXPECT_EQ(parse_duration("--stale-after", "2s"), seconds(2));
+	for (const char *bad : {"", "5", "0s", "s", "-1s", "1.5m", "5 m", "5M", "1d", "5mm",
+				"99999999999h", "18446744073709551617s"}) {
+		try {
+			parse_duration("--stale-after", bad);
+			ADD_FAILURE() << bad;
+		} catch (const nettrace::UsageError &e) {
+			EXPECT_EQ(std::string(e.what()).rfind("--stale-after: '", 0), 0u)
+				<< e.what();
+		}
+	}
 }
