@@ -8,6 +8,7 @@
 #include "exporter_http.hpp"
 #include "exporter_listen.hpp"
 #include "exporter_metrics.hpp"
+#include "exporter_points.hpp"
 #include "exporter_probe.hpp"
 #include "exporter_scrape.hpp"
 
@@ -25,6 +26,8 @@
 #include <boost/program_options.hpp>
 #include <fmt/format.h>
 
+#include <map>
+#include <optional>
 #include <sys/utsname.h>
 
 namespace po = boost::program_options;
@@ -41,6 +44,7 @@ struct Options {
 	StandardOptions standard;
 	std::string listen{default_listen};
 	std::uint64_t max_series = EXPORTER_DEFAULT_MAX_SERIES;
+	std::string points;
 	bool list_metrics = false;
 };
 
@@ -52,7 +56,12 @@ po::options_description describe_options(Options &o)
 			   "IPv6, port 0 for any free one)")(
 		"max-series", count_value(&o.max_series)->value_name("N"),
 		"rows the kernel's counting map holds (default 10000); drops of a new row "
-		"beyond that are counted in nettrace_series_dropped_total")(
+		"beyond that are counted in nettrace_series_dropped_total; the --points "
+		"map holds as many")(
+		"points", po::value(&o.points)->value_name("LIST"),
+		"also count packets at these probe points: input, output (the receive and "
+		"transmit paths' points), or points as 'nettrace skbstat --list-probes' "
+		"names them, comma separated")(
 		"list-metrics", po::bool_switch(&o.list_metrics),
 		"print the metrics served (name, type, labels, help) and exit");
 	add_filter_options(desc, FilterOption::addresses | FilterOption::ports |
@@ -69,6 +78,42 @@ std::string kernel_release()
 	return uname(&u) == 0 ? u.release : "";
 }
 
+// How the --points attached, said once at start: one line for the
+// attached, and for the rest one short line, or with -v one per distinct
+// reason, as skbstat says it.
+void report_points(const PointProbes &points, bool verbose)
+{
+	std::map<std::string, int> attached;
+	std::map<std::string, std::string> skipped; // reason -> points
+	std::size_t not_attached = 0;
+	for (const PointStatus &s : points.statuses()) {
+		if (s.attached) {
+			++attached[bpf::name(*s.attached)];
+			continue;
+		}
+		++not_attached;
+		std::string &names = skipped[s.why_not];
+		names += names.empty() ? "" : ", ";
+		names += s.point->label;
+	}
+	std::string summary;
+	for (const auto &[mechanism, n] : attached)
+		summary += fmt::format("{}{} by {}", summary.empty() ? "" : ", ", n, mechanism);
+	fmt::print(stderr, "nettrace exporter: points attached: {}\n",
+		   summary.empty() ? "none" : summary);
+	if (not_attached == 0)
+		return;
+	if (!verbose) {
+		fmt::print(stderr,
+			   "nettrace exporter: skipped {} point{} that cannot attach here; -v says "
+			   "why\n",
+			   not_attached, not_attached == 1 ? "" : "s");
+		return;
+	}
+	for (const auto &[why, names] : skipped)
+		fmt::print(stderr, "nettrace exporter: skipped {}: {}\n", names, why);
+}
+
 int run(const nettrace_host *host, int argc, char **argv)
 {
 	Options o;
@@ -77,7 +122,7 @@ int run(const nettrace_host *host, int argc, char **argv)
 	if (print_help_if_asked(
 		    vm,
 		    "usage: nettrace exporter [--listen ADDR:PORT] [--max-series N] "
-		    "[-s NET] [-d NET] [-N NET]\n"
+		    "[--points LIST] [-s NET] [-d NET] [-N NET]\n"
 		    "                         [-S PORT] [-D PORT] [-P PORT] [-p PROTO] "
 		    "[--netns NS] [--interface NAME] [-v]\n"
 		    "       nettrace exporter --list-metrics\n\n"
@@ -93,6 +138,9 @@ int run(const nettrace_host *host, int argc, char **argv)
 	if (o.max_series > max_series_limit)
 		throw UsageError(fmt::format("--max-series: {} is more than {}, the most allowed",
 					     o.max_series, max_series_limit));
+	std::vector<const bpf::ProbePoint *> points;
+	if (vm.count("points"))
+		points = bpf::points_named("--points", o.points);
 	ProbeSettings settings;
 	settings.filter = build_filter(filter_options_from(vm));
 	settings.max_series = static_cast<std::uint32_t>(o.max_series);
@@ -106,16 +154,25 @@ int run(const nettrace_host *host, int argc, char **argv)
 	// with nothing left behind.
 	std::function<std::string()> metrics;
 	HttpServer server(listen, [&metrics] { return metrics(); });
-	const KernelFacts facts = KernelFacts::read();
+	// The points' tracepoints and functions are asked about only when
+	// counted: without --points nothing more is read or attached.
+	const KernelFacts facts =
+		points.empty() ? KernelFacts::read() : KernelFacts::read(bpf::probe_point_facts());
 	settings.free_kinds = free_kind_facts(facts);
 	DropProbe probe(settings, facts);
+	std::optional<PointProbes> point_probes;
+	if (!points.empty())
+		point_probes.emplace(points, settings.filter, settings.max_series, facts);
 	session.programs_loaded();
 	LiveKernelSymbols symbols("nettrace exporter");
 	symbols.load();
 	Scraper scraper(probe, facts.reasons, symbols,
-			{host && host->version ? host->version : "", kernel_release()});
+			{host && host->version ? host->version : "", kernel_release()},
+			point_probes ? &*point_probes : nullptr);
 	metrics = [&scraper] { return scraper.render(); };
 	server.start();
+	if (point_probes)
+		report_points(*point_probes, o.standard.verbose);
 	// The ready line: scripts wait for it before scraping.
 	fmt::print(stderr, "nettrace exporter: serving http://{}/metrics; drops counted by {}\n",
 		   server.bound().text(), bpf::name(probe.mechanism()));

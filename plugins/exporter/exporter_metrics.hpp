@@ -25,6 +25,8 @@ enum class Metric {
 	Attached,
 	BuildInfo,
 	ScrapeDuration,
+	PointPackets,
+	PointSeriesDropped,
 };
 
 struct MetricInfo {
@@ -35,7 +37,7 @@ struct MetricInfo {
 	std::string_view help;
 };
 
-const std::array<MetricInfo, 8> &metric_table();
+const std::array<MetricInfo, 10> &metric_table();
 const MetricInfo &metric_info(Metric m);
 
 // Prometheus text exposition format 0.0.4.

@@ -7,10 +7,12 @@
 namespace nettrace::exporter {
 
 Scraper::Scraper(const DropProbe &probe, const DropReasons &reasons, LiveKernelSymbols &symbols,
-		 BuildInfo build)
+		 BuildInfo build, PointProbes *points)
     : probe_(probe), reader_(probe.map_fd()), folder_(reasons, probe.reasons(), symbols),
       build_(std::move(build))
 {
+	if (points)
+		points_.emplace(*points);
 }
 
 std::string Scraper::render()
@@ -19,6 +21,8 @@ std::string Scraper::render()
 	const std::uint64_t series_dropped = probe_.series_dropped();
 	const std::vector<CountedRow> &rows = reader_.read();
 	const auto &series = folder_.fold(rows);
+	if (points_)
+		points_->collect();
 	const std::chrono::duration<double> took = std::chrono::steady_clock::now() - start;
 
 	Exposition e;
@@ -43,10 +47,14 @@ std::string Scraper::render()
 	e.header(Metric::Attached);
 	e.sample(Metric::Attached, {"skb:kfree_skb", bpf::name(probe_.mechanism())},
 		 std::uint64_t{1});
+	if (points_)
+		points_->write_attached(e);
 	e.header(Metric::BuildInfo);
 	e.sample(Metric::BuildInfo, {build_.version, build_.kernel}, std::uint64_t{1});
 	e.header(Metric::ScrapeDuration);
 	e.sample(Metric::ScrapeDuration, {}, took.count());
+	if (points_)
+		points_->write_counts(e);
 	return std::string(e.text());
 }
 

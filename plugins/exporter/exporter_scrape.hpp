@@ -5,9 +5,11 @@
 #pragma once
 
 #include "exporter_counts.hpp"
+#include "exporter_point_scrape.hpp"
 #include "exporter_probe.hpp"
 #include "exporter_series.hpp"
 
+#include <optional>
 #include <string>
 
 namespace nettrace::exporter {
@@ -19,9 +21,10 @@ struct BuildInfo {
 
 class Scraper {
 public:
-	// Everything given must outlive the scraper.
+	// Everything given must outlive the scraper; `points` is nothing
+	// without --points.
 	Scraper(const DropProbe &probe, const DropReasons &reasons, LiveKernelSymbols &symbols,
-		BuildInfo build);
+		BuildInfo build, PointProbes *points = nullptr);
 	// The exposition text of this moment.
 	std::string render();
 
@@ -30,6 +33,7 @@ private:
 	CountReader reader_;
 	SeriesFolder folder_;
 	BuildInfo build_;
+	std::optional<PointScrape> points_;
 };
 
 } // namespace nettrace::exporter

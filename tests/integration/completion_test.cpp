@@ -91,3 +91,15 @@ TEST(Completion, ExporterOptionsAndItsListenValue)
 	EXPECT_EQ(got[1], "exporter --max: --max-series");
 	EXPECT_EQ(got[2], "exporter --listen : ");
 }
+
+// --points offers its groups, each word of a comma-separated list.
+TEST(Completion, ExporterPointGroups)
+{
+	const std::vector<std::string> got = offers({
+		{"exporter", "--points", ""},
+		{"exporter", "--points", "input,o"},
+	});
+	ASSERT_EQ(got.size(), 2u);
+	EXPECT_EQ(got[0], "exporter --points : input output");
+	EXPECT_EQ(got[1], "exporter --points input,o: input,output");
+}
