@@ -99,12 +99,21 @@ _nettrace_interfaces() {
 	fi
 }
 
+# The groups of probe points --points takes; a comma-separated list
+# completes its last word, the words before it kept.
+_nettrace_point_values() {
+	local before=
+	[[ $cur == *,* ]] && before=${cur%,*},
+	compgen -W "${before}input"$'\n'"${before}output" -- "$cur"
+}
+
 # Values for the options whose values can be listed.
 _nettrace_option_values() {
 	case $1 in
 	--netns) _nettrace_netns_values ;;
 	--reason | --exclude-reason) _nettrace_reason_values ;;
 	--interface) compgen -W "$(_nettrace_interfaces)" -- "$cur" ;;
+	--points) _nettrace_point_values ;;
 	-p | --proto) compgen -W 'tcp udp icmp icmp6 sctp udplite dccp' -- "$cur" ;;
 	--attach) compgen -W "$(_nettrace_listed_values --attach "$prog" "${driver_args[@]}" "$cmd")" -- "$cur" ;;
 	--plugin-dir) compgen -d -- "$cur" ;;

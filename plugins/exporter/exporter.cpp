@@ -10,6 +10,7 @@
 #include "exporter_http.hpp"
 #include "exporter_listen.hpp"
 #include "exporter_metrics.hpp"
+#include "exporter_points.hpp"
 #include "exporter_probe.hpp"
 #include "exporter_scrape.hpp"
 #include "exporter_web_config.hpp"
@@ -28,6 +29,8 @@
 #include <boost/program_options.hpp>
 #include <fmt/format.h>
 
+#include <map>
+#include <optional>
 #include <sys/utsname.h>
 
 namespace po = boost::program_options;
@@ -46,6 +49,7 @@ struct Options {
 	std::string web_config;
 	std::uint64_t max_series = EXPORTER_DEFAULT_MAX_SERIES;
 	std::string stale_after = "5m";
+	std::string points;
 	bool list_metrics = false;
 };
 
@@ -60,7 +64,12 @@ po::options_description describe_options(Options &o)
 		"(tls_server_config, basic_auth_users: the Prometheus exporters' format)")(
 		"max-series", count_value(&o.max_series)->value_name("N"),
 		"rows the kernel's counting map holds (default 10000); drops of a new row "
-		"beyond that are counted in nettrace_series_dropped_total")(
+		"beyond that are counted in nettrace_series_dropped_total; the --points "
+		"map holds as many")(
+		"points", po::value(&o.points)->value_name("LIST"),
+		"also count packets at these probe points: input, output (the receive and "
+		"transmit paths' points), or points as 'nettrace skbstat --list-probes' "
+		"names them, comma separated")(
 		"stale-after", po::value(&o.stale_after)->value_name("DURATION"),
 		"delete the rows of a network namespace gone this long (default 5m; 30s, "
 		"1h ...); counted in nettrace_series_removed_total")(
@@ -80,6 +89,42 @@ std::string kernel_release()
 	return uname(&u) == 0 ? u.release : "";
 }
 
+// How the --points attached, said once at start: one line for the
+// attached, and for the rest one short line, or with -v one per distinct
+// reason, as skbstat says it.
+void report_points(const PointProbes &points, bool verbose)
+{
+	std::map<std::string, int> attached;
+	std::map<std::string, std::string> skipped; // reason -> points
+	std::size_t not_attached = 0;
+	for (const PointStatus &s : points.statuses()) {
+		if (s.attached) {
+			++attached[bpf::name(*s.attached)];
+			continue;
+		}
+		++not_attached;
+		std::string &names = skipped[s.why_not];
+		names += names.empty() ? "" : ", ";
+		names += s.point->label;
+	}
+	std::string summary;
+	for (const auto &[mechanism, n] : attached)
+		summary += fmt::format("{}{} by {}", summary.empty() ? "" : ", ", n, mechanism);
+	fmt::print(stderr, "nettrace exporter: points attached: {}\n",
+		   summary.empty() ? "none" : summary);
+	if (not_attached == 0)
+		return;
+	if (!verbose) {
+		fmt::print(stderr,
+			   "nettrace exporter: skipped {} point{} that cannot attach here; -v says "
+			   "why\n",
+			   not_attached, not_attached == 1 ? "" : "s");
+		return;
+	}
+	for (const auto &[why, names] : skipped)
+		fmt::print(stderr, "nettrace exporter: skipped {}: {}\n", names, why);
+}
+
 int run(const nettrace_host *host, int argc, char **argv)
 {
 	Options o;
@@ -89,10 +134,10 @@ int run(const nettrace_host *host, int argc, char **argv)
 		    vm,
 		    "usage: nettrace exporter [--listen ADDR:PORT] [--web-config FILE] "
 		    "[--max-series N]\n"
-		    "                         [--stale-after DURATION] [-s NET] [-d NET] [-N NET] "
-		    "[-S PORT] [-D PORT]\n"
-		    "                         [-P PORT] [-p PROTO] [--netns NS] [--interface NAME] "
-		    "[-v]\n"
+		    "                         [--stale-after DURATION] [--points LIST] [-s NET] "
+		    "[-d NET] [-N NET]\n"
+		    "                         [-S PORT] [-D PORT] [-P PORT] [-p PROTO] "
+		    "[--netns NS] [--interface NAME] [-v]\n"
 		    "       nettrace exporter --list-metrics\n\n"
 		    "Count every drop in the kernel and serve the counts to Prometheus.",
 		    desc))
@@ -108,6 +153,9 @@ int run(const nettrace_host *host, int argc, char **argv)
 		throw UsageError(fmt::format("--max-series: {} is more than {}, the most allowed",
 					     o.max_series, max_series_limit));
 	const std::chrono::seconds stale_after = parse_duration("--stale-after", o.stale_after);
+	std::vector<const bpf::ProbePoint *> points;
+	if (vm.count("points"))
+		points = bpf::points_named("--points", o.points);
 	ProbeSettings settings;
 	settings.filter = build_filter(filter_options_from(vm));
 	settings.max_series = static_cast<std::uint32_t>(o.max_series);
@@ -125,17 +173,25 @@ int run(const nettrace_host *host, int argc, char **argv)
 		const ExpositionFormat format = negotiate_format(accept);
 		return HttpServer::Reply{metrics(format), content_type(format)};
 	});
-	const KernelFacts facts = KernelFacts::read();
+	// The points' tracepoints and functions are asked about only when
+	// counted: without --points nothing more is read or attached.
+	const KernelFacts facts =
+		points.empty() ? KernelFacts::read() : KernelFacts::read(bpf::probe_point_facts());
 	settings.free_kinds = free_kind_facts(facts);
 	DropProbe probe(settings, facts);
+	std::optional<PointProbes> point_probes;
+	if (!points.empty())
+		point_probes.emplace(points, settings.filter, settings.max_series, facts);
 	session.programs_loaded();
 	LiveKernelSymbols symbols("nettrace exporter");
 	symbols.load();
 	Scraper scraper(probe, facts.reasons, symbols,
-			{host && host->version ? host->version : "", kernel_release()},
-			stale_after);
+			{host && host->version ? host->version : "", kernel_release()}, stale_after,
+			point_probes ? &*point_probes : nullptr);
 	metrics = [&scraper](ExpositionFormat format) { return scraper.render(format); };
 	server.start();
+	if (point_probes)
+		report_points(*point_probes, o.standard.verbose);
 	// The ready line: scripts wait for it before scraping.
 	fmt::print(stderr, "nettrace exporter: serving {}://{}/metrics; drops counted by {}\n",
 		   server.scheme(), server.bound().text(), bpf::name(probe.mechanism()));

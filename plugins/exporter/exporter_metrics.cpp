@@ -10,7 +10,7 @@ namespace nettrace::exporter {
 
 namespace {
 
-const std::array<MetricInfo, 9> table = {{
+const std::array<MetricInfo, 11> table = {{
 	{Metric::Drops,
 	 "nettrace_drops_total",
 	 "counter",
@@ -60,6 +60,17 @@ const std::array<MetricInfo, 9> table = {{
 	 "gauge",
 	 {},
 	 "Seconds this scrape took to read and label the counting map."},
+	{Metric::PointPackets,
+	 "nettrace_point_packets_total",
+	 "counter",
+	 {"point", "netns", "netns_name", "interface"},
+	 "Packets seen at each probe point --points asked for, since the exporter started."},
+	{Metric::PointSeriesDropped,
+	 "nettrace_point_series_dropped_total",
+	 "counter",
+	 {},
+	 "Packets at probe points not counted in any series because the point map was full "
+	 "(--max-series)."},
 }};
 
 void append_escaped(fmt::memory_buffer &out, std::string_view text, bool quotes)
@@ -78,7 +89,7 @@ void append_escaped(fmt::memory_buffer &out, std::string_view text, bool quotes)
 
 } // namespace
 
-const std::array<MetricInfo, 9> &metric_table()
+const std::array<MetricInfo, 11> &metric_table()
 {
 	return table;
 }

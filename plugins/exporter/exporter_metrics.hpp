@@ -26,6 +26,8 @@ enum class Metric {
 	Attached,
 	BuildInfo,
 	ScrapeDuration,
+	PointPackets,
+	PointSeriesDropped,
 };
 
 struct MetricInfo {
@@ -36,7 +38,7 @@ struct MetricInfo {
 	std::string_view help;
 };
 
-const std::array<MetricInfo, 9> &metric_table();
+const std::array<MetricInfo, 11> &metric_table();
 const MetricInfo &metric_info(Metric m);
 
 // The two formats served: Prometheus text 0.0.4, and OpenMetrics 1.0.0

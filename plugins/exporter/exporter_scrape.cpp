@@ -7,10 +7,12 @@
 namespace nettrace::exporter {
 
 Scraper::Scraper(const DropProbe &probe, const DropReasons &reasons, LiveKernelSymbols &symbols,
-		 BuildInfo build, Namespaces::Clock::duration stale_after)
+		 BuildInfo build, Namespaces::Clock::duration stale_after, PointProbes *points)
     : probe_(probe), reader_(probe.map_fd()), namespaces_(stale_after),
       folder_(reasons, probe.reasons(), symbols, namespaces_), build_(std::move(build))
 {
+	if (points)
+		points_.emplace(*points);
 }
 
 std::string Scraper::render(ExpositionFormat format)
@@ -30,6 +32,8 @@ std::string Scraper::render(ExpositionFormat format)
 		}
 	}
 	const auto &series = folder_.fold(rows);
+	if (points_)
+		points_->collect();
 	const std::chrono::duration<double> took = std::chrono::steady_clock::now() - start;
 
 	Exposition e(format);
@@ -56,10 +60,14 @@ std::string Scraper::render(ExpositionFormat format)
 	e.header(Metric::Attached);
 	e.sample(Metric::Attached, {"skb:kfree_skb", bpf::name(probe_.mechanism())},
 		 std::uint64_t{1});
+	if (points_)
+		points_->write_attached(e);
 	e.header(Metric::BuildInfo);
 	e.sample(Metric::BuildInfo, {build_.version, build_.kernel}, std::uint64_t{1});
 	e.header(Metric::ScrapeDuration);
 	e.sample(Metric::ScrapeDuration, {}, took.count());
+	if (points_)
+		points_->write_counts(e);
 	e.finish();
 	return std::string(e.text());
 }

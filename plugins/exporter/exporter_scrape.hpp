@@ -7,10 +7,12 @@
 
 #include "exporter_counts.hpp"
 #include "exporter_metrics.hpp"
+#include "exporter_point_scrape.hpp"
 #include "exporter_probe.hpp"
 #include "exporter_series.hpp"
 
 #include <cstdint>
+#include <optional>
 #include <string>
 #include <unordered_set>
 
@@ -23,9 +25,11 @@ struct BuildInfo {
 
 class Scraper {
 public:
-	// Everything given must outlive the scraper.
+	// Everything given must outlive the scraper; `points` is nothing
+	// without --points.
 	Scraper(const DropProbe &probe, const DropReasons &reasons, LiveKernelSymbols &symbols,
-		BuildInfo build, Namespaces::Clock::duration stale_after);
+		BuildInfo build, Namespaces::Clock::duration stale_after,
+		PointProbes *points = nullptr);
 	// The exposition text of this moment, in `format`.
 	std::string render(ExpositionFormat format = ExpositionFormat::Text);
 
@@ -37,6 +41,7 @@ private:
 	BuildInfo build_;
 	std::unordered_set<std::uint32_t> netns_seen_; // this scrape's, kept for its buffer
 	std::uint64_t series_removed_ = 0;
+	std::optional<PointScrape> points_;
 };
 
 } // namespace nettrace::exporter

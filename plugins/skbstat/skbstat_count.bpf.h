@@ -97,4 +97,11 @@ static __always_inline int skbstat_count_sock(__u32 point, struct sock *sk, bool
 #define SKBSTAT_RECEIVING_INGRESS true
 #define SKBSTAT_RECEIVING_EGRESS false
 
+/* What each point's program does (nettrace/probe_points.bpf.h). */
+#define NT_POINT_COUNT_SKB(id, skb) skbstat_count_skb(SKBSTAT_##id, skb)
+#define NT_POINT_COUNT_SENT_SKB(id, skb, dev) skbstat_count_sent_skb(SKBSTAT_##id, skb, dev)
+#define NT_POINT_COUNT_SOCK(id, sk, section) \
+	skbstat_count_sock(SKBSTAT_##id, sk, SKBSTAT_RECEIVING_##section)
+#include <nettrace/probe_points.bpf.h>
+
 #endif

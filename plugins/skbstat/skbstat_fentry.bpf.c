@@ -12,27 +12,6 @@
 #define NT_BTF_POINTERS
 #include "skbstat_count.bpf.h"
 
-#define FENTRY_SKB0(id, section, fn)                         \
-	SEC("fentry/" #fn)                                   \
-	int BPF_PROG(fentry_##fn, struct sk_buff *skb)       \
-	{                                                    \
-		return skbstat_count_skb(SKBSTAT_##id, skb); \
-	}
-#define FENTRY_SKB2(id, section, fn)                                           \
-	SEC("fentry/" #fn)                                                     \
-	int BPF_PROG(fentry_##fn, void *arg0, void *arg1, struct sk_buff *skb) \
-	{                                                                      \
-		return skbstat_count_skb(SKBSTAT_##id, skb);                   \
-	}
-#define FENTRY_SOCK0(id, section, fn)                                                     \
-	SEC("fentry/" #fn)                                                                \
-	int BPF_PROG(fentry_##fn, struct sock *sk)                                        \
-	{                                                                                 \
-		return skbstat_count_sock(SKBSTAT_##id, sk, SKBSTAT_RECEIVING_##section); \
-	}
-#define FUNCTION_PROGRAM(id, section, fn, where) FENTRY_##where(id, section, fn)
-#define NOT_A_FUNCTION(...)
-
-SKBSTAT_POINTS(FUNCTION_PROGRAM, NOT_A_FUNCTION)
+NT_FENTRY_POINT_PROGRAMS
 
 char LICENSE[] SEC("license") = "GPL";

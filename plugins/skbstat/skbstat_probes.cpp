@@ -16,20 +16,6 @@ using bpf::AttachKind;
 
 namespace {
 
-// INGRESS and EGRESS in SKBSTAT_POINTS become Section values.
-#define SKBSTAT_FN_POINT(id, section, fn, where) \
-	ProbePoint{SKBSTAT_##id, Section::section, #fn, #fn, nullptr},
-#define SKBSTAT_TP_POINT(id, section, subsystem, event, where) \
-	ProbePoint{SKBSTAT_##id, Section::section, #subsystem ":" #event, nullptr, #event},
-#define INGRESS Ingress
-#define EGRESS Egress
-
-const std::array<ProbePoint, SKBSTAT_POINT_COUNT> all_points = {
-	SKBSTAT_POINTS(SKBSTAT_FN_POINT, SKBSTAT_TP_POINT)};
-
-#undef INGRESS
-#undef EGRESS
-
 bool wanted(const ProbePoint &p, const ProbeSettings &s)
 {
 	return p.section == Section::Ingress ? s.ingress : s.egress;
@@ -37,27 +23,10 @@ bool wanted(const ProbePoint &p, const ProbeSettings &s)
 
 } // namespace
 
-const std::array<ProbePoint, SKBSTAT_POINT_COUNT> &probe_points()
-{
-	return all_points;
-}
-
-FactsWanted facts_wanted()
-{
-	FactsWanted wanted;
-	for (const ProbePoint &p : all_points) {
-		if (p.event)
-			wanted.tracepoints.emplace_back(p.event);
-		if (p.function)
-			wanted.functions.emplace_back(p.function);
-	}
-	return wanted;
-}
-
 Probes::Probes(const ProbeSettings &settings, const KernelFacts &kernel)
     : objects_(std::make_unique<Objects>())
 {
-	for (const ProbePoint &p : all_points)
+	for (const ProbePoint &p : probe_points())
 		if (wanted(p, settings))
 			statuses_.push_back({&p, std::nullopt, {}});
 	attach_tracepoints(settings, kernel);

@@ -9,6 +9,7 @@
 #include "skbstat.h"
 
 #include <nettrace/common/bpf/attach.hpp>
+#include <nettrace/common/bpf/probe_points.hpp>
 #include <nettrace/common/kernel/facts.hpp>
 #include <nettrace/common/kernel/free_kind.hpp>
 #include <nettrace/filter_spec.h>
@@ -24,7 +25,10 @@
 
 namespace nettrace::skbstat {
 
-enum class Section { Ingress, Egress };
+using Section = bpf::PathSection;
+using bpf::probe_points;
+using bpf::ProbePoint;
+
 // --attach: a choice, not a kind. Auto takes, per point, the best kind
 // that attaches; the others force one kind: Fentry or Kprobe for function
 // points, TpBtf or Tracepoint for tracepoint points, drops and consumes.
@@ -34,17 +38,6 @@ enum class AttachMode { Auto, Fentry, Kprobe, TpBtf, Tracepoint };
 std::optional<bpf::AttachKind> forced_kind(AttachMode m);
 // As --attach spells it: "auto", "fentry", "tp_btf", ...
 const char *attach_mode_name(AttachMode m);
-
-struct ProbePoint {
-	skbstat_point id;
-	Section section;
-	const char *label;    // the row name: "ip_rcv", "net:netif_receive_skb"
-	const char *function; // kernel function, or nullptr for a tracepoint
-	const char *event;    // tracepoint event, or nullptr for a function
-};
-
-// Every point, in display order (the order of SKBSTAT_POINTS).
-const std::array<ProbePoint, SKBSTAT_POINT_COUNT> &probe_points();
 
 struct PointStatus {
 	const ProbePoint *point = nullptr;
@@ -80,10 +73,11 @@ struct CounterMaps {
 	volatile skbstat_losses *losses = nullptr; // SKBSTAT_GENERATIONS of them
 };
 
-// What to ask the kernel's BTF about every probe point, in one go
-// (KernelFacts::read): each tracepoint's tp_btf argument count, and whether
-// each function is in BTF, which fentry can attach to (inlined ones are not).
-FactsWanted facts_wanted();
+// What to ask the kernel's BTF about every probe point.
+inline FactsWanted facts_wanted()
+{
+	return bpf::probe_point_facts();
+}
 
 class Probes {
 public:

@@ -15,29 +15,7 @@
 #include "skbstat_count.bpf.h"
 #include "skbstat_stacks.bpf.h"
 
-#define TP_SKB0(id, section, subsystem, event)               \
-	SEC("tp_btf/" #event)                                \
-	int BPF_PROG(tp_##event, struct sk_buff *skb)        \
-	{                                                    \
-		return skbstat_count_skb(SKBSTAT_##id, skb); \
-	}
-#define TP_SOCK0(id, section, subsystem, event)                                           \
-	SEC("tp_btf/" #event)                                                             \
-	int BPF_PROG(tp_##event, struct sock *sk)                                         \
-	{                                                                                 \
-		return skbstat_count_sock(SKBSTAT_##id, sk, SKBSTAT_RECEIVING_##section); \
-	}
-#define TP_SENT_SKB0_DEV2(id, section, subsystem, event)                              \
-	SEC("tp_btf/" #event)                                                         \
-	int BPF_PROG(tp_##event, struct sk_buff *skb, int rc, struct net_device *dev) \
-	{                                                                             \
-		return skbstat_count_sent_skb(SKBSTAT_##id, skb, dev);                \
-	}
-#define TRACEPOINT_PROGRAM(id, section, subsystem, event, where) \
-	TP_##where(id, section, subsystem, event)
-#define NOT_A_TRACEPOINT(...)
-
-SKBSTAT_POINTS(NOT_A_TRACEPOINT, TRACEPOINT_PROGRAM)
+NT_TP_BTF_POINT_PROGRAMS
 
 /* kfree_skb passes a reason from 5.17 on, the socket a received packet
  * was meant for from 6.11 on; user space picks the program. */

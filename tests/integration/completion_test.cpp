@@ -101,3 +101,15 @@ TEST(Completion, ExporterOptionsAndItsListenValue)
 	EXPECT_EQ(got[5], "exporter --web: --web-config");
 	EXPECT_EQ(got[6], "exporter --web-config " + dir + ": " + dir + "bash");
 }
+
+// --points offers its groups, each word of a comma-separated list.
+TEST(Completion, ExporterPointGroups)
+{
+	const std::vector<std::string> got = offers({
+		{"exporter", "--points", ""},
+		{"exporter", "--points", "input,o"},
+	});
+	ASSERT_EQ(got.size(), 2u);
+	EXPECT_EQ(got[0], "exporter --points : input output");
+	EXPECT_EQ(got[1], "exporter --points input,o: input,output");
+}
