@@ -1,0 +1,80 @@
+// SPDX-License-Identifier: MIT
+#include "deployed_command.hpp"
+#include "netns.hpp"
+#include "process.hpp"
+#include "tracer_run.hpp"
+#include "traffic.hpp"
+
+#include <regex>
+#include <stdexcept>
+#include <thread>
+
+#include <signal.h>
+#include <unistd.h>
+
+namespace nettrace::test {
+
+using namespace std::chrono_literals;
+
+std::vector<std::string> on_free_loopback_port(std::vector<std::string> args)
+{
+	bool found = false;
+	for (std::size_t i = 0; i < args.size(); ++i) {
+		if (args[i] == "--listen" && i + 1 < args.size()) {
+			args[++i] = "127.0.0.1:0";
+			found = true;
+		} else if (args[i].rfind("--listen=", 0) == 0) {
+			args[i] = "--listen=127.0.0.1:0";
+			found = true;
+		}
+	}
+	if (!found)
+		throw std::runtime_error("the command has no --listen option");
+	return args;
+}
+
+DeployedRun run_deployed(const DeployedCommand &command)
+{
+	std::string bounding = "--bounding-set=-all";
+	for (const std::string &cap : command.capabilities)
+		bounding += ",+" + cap;
+	std::vector<std::string> argv{"setpriv", bounding, "--no-new-privs", "--"};
+	// -I1: strace passes SIGTERM on to the command it started.
+	if (!command.trace_file.empty())
+		argv.insert(argv.end(), {"strace", "-f", "-qq", "-I1", "-o", command.trace_file});
+	argv.push_back(nettrace_binary());
+	for (const std::string &a : on_free_loopback_port(command.args))
+		argv.push_back(a);
+
+	DeployedRun run;
+	TestNetns ns;
+	BackgroundProcess exporter(argv, command.env);
+	run.ready = exporter.wait_for("/metrics;", 60s, true);
+	run.err = exporter.err();
+	std::smatch m;
+	if (!run.ready ||
+	    !std::regex_search(run.err, m, std::regex(R"(serving http://127\.0\.0\.1:(\d+)/)")))
+		return run;
+	const auto port = static_cast<std::uint16_t>(std::stoi(m[1].str()));
+
+	udp_to_closed_port(ns, "127.0.0.1", "127.0.0.1",
+			   static_cast<std::uint16_t>(30000 + getpid() % 20000), 5);
+	const std::string netns = std::to_string(ns.inode());
+	const auto deadline = std::chrono::steady_clock::now() + 30s;
+	while (run.drops.empty() && std::chrono::steady_clock::now() < deadline) {
+		const HttpResponse r = http_request(port, "GET", "/metrics");
+		if (r.status == 200)
+			for (const Sample &s : parse_exposition(r.body))
+				if (s.name == "nettrace_drops_total" &&
+				    s.labels.at("netns") == netns && s.labels.at("kind") == "drop")
+					run.drops.push_back(s);
+		if (run.drops.empty())
+			std::this_thread::sleep_for(200ms);
+	}
+	exporter.signal(SIGTERM);
+	const ProcessResult end = exporter.finish(10s);
+	run.err = end.err;
+	return run;
+}
+
+} // namespace nettrace::test
