@@ -133,14 +133,21 @@ TEST(DeployDaemonSet, CommandCountsAndNamesWithTheManifestsCapabilities)
 				ASSERT_EQ(chmod(folders.back()->path.c_str(), 0777), 0);
 				empty_dirs[m["mountPath"].as<std::string>()] = folders.back()->path;
 			}
+	// The root file system is read-only: the cache must be on a volume.
+	ASSERT_TRUE(c["securityContext"]["readOnlyRootFilesystem"].as<bool>());
 	std::string cache_dir;
 	for (const YAML::Node &e : c["env"]) {
 		std::string value = e["value"].as<std::string>();
+		bool on_volume = false;
 		for (const auto &[mount, folder] : empty_dirs)
-			if (value.rfind(mount + "/", 0) == 0)
+			if (value.rfind(mount + "/", 0) == 0) {
 				value = folder + value.substr(mount.size());
-		if (e["name"].as<std::string>() == "NETTRACE_CACHE_DIR")
+				on_volume = true;
+			}
+		if (e["name"].as<std::string>() == "NETTRACE_CACHE_DIR") {
+			EXPECT_TRUE(on_volume) << value << " is on no emptyDir volume";
 			cache_dir = value;
+		}
 		command.env.push_back(e["name"].as<std::string>() + "=" + value);
 	}
 	ASSERT_FALSE(cache_dir.empty()) << "the container's env sets no NETTRACE_CACHE_DIR";
@@ -160,6 +167,7 @@ TEST(DeployDaemonSet, CommandCountsAndNamesWithTheManifestsCapabilities)
 	}
 	EXPECT_EQ(run.err.find("kernel cache"), std::string::npos) << run.err;
 	EXPECT_TRUE(fs::exists(cache_dir) && !fs::is_empty(cache_dir)) << run.err;
+	expect_counts_without_sys_admin(command);
 }
 
 } // namespace

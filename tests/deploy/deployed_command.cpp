@@ -5,6 +5,8 @@
 #include "tracer_run.hpp"
 #include "traffic.hpp"
 
+#include <gtest/gtest.h>
+
 #include <regex>
 #include <stdexcept>
 #include <thread>
@@ -75,6 +77,19 @@ DeployedRun run_deployed(const DeployedCommand &command)
 	const ProcessResult end = exporter.finish(10s);
 	run.err = end.err;
 	return run;
+}
+
+void expect_counts_without_sys_admin(DeployedCommand command)
+{
+	command.trace_file.clear();
+	const auto before = command.capabilities.size();
+	std::erase(command.capabilities, "sys_admin");
+	EXPECT_EQ(command.capabilities.size(), before - 1) << "no sys_admin to leave out";
+	const DeployedRun run = run_deployed(command);
+	ASSERT_TRUE(run.ready) << run.err;
+	ASSERT_FALSE(run.drops.empty()) << run.err;
+	for (const Sample &s : run.drops)
+		EXPECT_EQ(s.labels.at("interface"), "");
 }
 
 } // namespace nettrace::test

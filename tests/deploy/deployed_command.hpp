@@ -42,4 +42,11 @@ std::vector<std::string> on_free_loopback_port(std::vector<std::string> args);
 // named in /run/netns, and scrapes until they show (or 30 seconds pass).
 DeployedRun run_deployed(const DeployedCommand &command);
 
+// The kernel lets CAP_SYS_ADMIN stand for CAP_BPF and CAP_PERFMON, so a
+// run with all of a file's capabilities cannot tell whether those two
+// are there. Without CAP_SYS_ADMIN the command must still count, naming
+// no device of another namespace (it cannot enter one): fails the
+// calling test otherwise.
+void expect_counts_without_sys_admin(DeployedCommand command);
+
 } // namespace nettrace::test

@@ -236,6 +236,7 @@ TEST(DeploySystemdUnit, CommandCountsAndNamesWithTheUnitsCapabilities)
 	EXPECT_EQ(run.err.find("kernel cache"), std::string::npos) << run.err;
 	// The kernel cache went where the unit says.
 	EXPECT_FALSE(fs::is_empty(cache_dir)) << run.err;
+	expect_counts_without_sys_admin(command);
 }
 
 } // namespace
