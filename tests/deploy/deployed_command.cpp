@@ -7,6 +7,7 @@
 
 #include <gtest/gtest.h>
 
+#include <fstream>
 #include <regex>
 #include <stdexcept>
 #include <thread>
@@ -35,15 +36,37 @@ std::vector<std::string> on_free_loopback_port(std::vector<std::string> args)
 	return args;
 }
 
+namespace {
+
+// The first child of process `pid`, or 0.
+int child_of(int pid)
+{
+	std::ifstream children("/proc/" + std::to_string(pid) + "/task/" + std::to_string(pid) +
+			       "/children");
+	int child = 0;
+	children >> child;
+	return child;
+}
+
+struct ScopeKill {
+	int pid;
+	~ScopeKill()
+	{
+		if (pid > 0)
+			kill(pid, SIGKILL);
+	}
+};
+
+} // namespace
+
 DeployedRun run_deployed(const DeployedCommand &command)
 {
 	std::string bounding = "--bounding-set=-all";
 	for (const std::string &cap : command.capabilities)
 		bounding += ",+" + cap;
 	std::vector<std::string> argv{"setpriv", bounding, "--no-new-privs", "--"};
-	// -I1: strace passes SIGTERM on to the command it started.
 	if (!command.trace_file.empty())
-		argv.insert(argv.end(), {"strace", "-f", "-qq", "-I1", "-o", command.trace_file});
+		argv.insert(argv.end(), {"strace", "-f", "-qq", "-o", command.trace_file});
 	argv.push_back(nettrace_binary());
 	for (const std::string &a : on_free_loopback_port(command.args))
 		argv.push_back(a);
@@ -53,6 +76,12 @@ DeployedRun run_deployed(const DeployedCommand &command)
 	BackgroundProcess exporter(argv, command.env);
 	run.ready = exporter.wait_for("/metrics;", 60s, true);
 	run.err = exporter.err();
+	// Under strace the exporter is strace's child, which a signal to
+	// strace does not reach: it is signalled itself, and killed on the
+	// way out whatever happened.
+	const int exporter_pid =
+		command.trace_file.empty() ? exporter.pid() : child_of(exporter.pid());
+	ScopeKill guard{exporter_pid};
 	std::smatch m;
 	if (!run.ready ||
 	    !std::regex_search(run.err, m, std::regex(R"(serving http://127\.0\.0\.1:(\d+)/)")))
@@ -73,8 +102,12 @@ DeployedRun run_deployed(const DeployedCommand &command)
 		if (run.drops.empty())
 			std::this_thread::sleep_for(200ms);
 	}
-	exporter.signal(SIGTERM);
+	if (exporter_pid > 0)
+		kill(exporter_pid, SIGTERM);
 	const ProcessResult end = exporter.finish(10s);
+	// Exited: strace ends with its command, and its pid may be reused.
+	if (end.exit_code == 0)
+		guard.pid = 0;
 	run.err = end.err;
 	return run;
 }
