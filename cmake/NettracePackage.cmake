@@ -1,5 +1,6 @@
 # `cpack -G DEB` in the build tree makes two packages:
-#   nettrace      the driver, the bundled plugins, man pages, bash completion
+#   nettrace      the driver, the bundled plugins, man pages, bash completion,
+#                 the exporter's systemd unit (disabled)
 #   nettrace-dev  the plugin SDK (headers, libnettrace_*.a, CMake
 #                 package, pkg-config file, BPF headers)
 # Runtime library dependencies come from dpkg-shlibdeps; the SDK's are the
@@ -47,5 +48,12 @@ install(FILES ${CMAKE_BINARY_DIR}/copyright
         DESTINATION ${CMAKE_INSTALL_DATADIR}/doc/nettrace COMPONENT runtime)
 install(FILES ${CMAKE_BINARY_DIR}/copyright
         DESTINATION ${CMAKE_INSTALL_DATADIR}/doc/nettrace-dev COMPONENT dev)
+
+# The exporter's systemd unit, where Debian packages keep units. Only
+# the package ships it (EXCLUDE_FROM_ALL: cpack installs each component
+# by name), since its ExecStart names /usr/bin/nettrace; an install to
+# another prefix leaves it out. Installed disabled: nothing enables it.
+install(FILES ${PROJECT_SOURCE_DIR}/deploy/systemd/nettrace-exporter.service
+        DESTINATION /lib/systemd/system COMPONENT runtime EXCLUDE_FROM_ALL)
 
 include(CPack)

@@ -99,6 +99,11 @@ TEST_F(DebianPackages, InstallWorkFromUsrAndRemoveEveryFile)
 	ASSERT_EQ(page.exit_code, 0) << page.err;
 	EXPECT_EQ(man_sections(page.out), required_man_sections());
 	EXPECT_TRUE(fs::exists("/usr/lib/cmake/nettrace/nettraceConfig.cmake"));
+	// The exporter's unit, where systemd looks, naming the binary installed.
+	const fs::path unit = "/lib/systemd/system/nettrace-exporter.service";
+	ASSERT_TRUE(fs::exists(unit));
+	const ProcessResult verified = run_process({"systemd-analyze", "verify", unit.string()});
+	EXPECT_EQ(verified.exit_code, 0) << verified.out << verified.err;
 
 	std::vector<fs::path> files;
 	for (const char *p : packages)
