@@ -49,12 +49,18 @@ exporter_report() {
 	echo "\`--max-series ${x[max_series]}\` leaves room for the machine's drops beside"
 	echo "the bench's. ${x[scrapes]} scrapes one after the other, each by a new"
 	echo "\`curl\` (connect, request, whole body; curl's \`time_total\`); each"
-	echo "is checked to hold the last ethertype sent."
+	echo "is checked to hold the last ethertype sent. The exporter's own"
+	echo "\`nettrace_scrape_duration_seconds\` covers reading the map and folding"
+	echo "its rows into series, not writing the text out."
 	echo
 	echo "| | p50 ms | p99 ms | max ms |"
 	echo "| --- | ---: | ---: | ---: |"
 	echo "| scrape, wall time | ${x[scrape_p50_ms]} | ${x[scrape_p99_ms]} | ${x[scrape_p100_ms]} |"
 	echo "| \`nettrace_scrape_duration_seconds\` | ${x[scrape_self_p50_ms]} | ${x[scrape_self_p99_ms]} | ${x[scrape_self_p100_ms]} |"
+	echo
+	echo "The exporter's CPU time (user and system, all threads) per scrape, the"
+	echo "mean over the ${x[scrapes]}: ${x[scrape_cpu_ms]} ms. The wall times include waiting"
+	echo "for a CPU on this shared machine; the CPU time does not."
 	echo
 	echo "### 20 concurrent scrapers"
 	echo
