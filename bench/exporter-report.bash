@@ -80,7 +80,8 @@ exporter_report() {
 	echo "every second. RSS is VmRSS after ${x[soak_warm_up]} s of warm-up and at the"
 	echo "storm's end, and its highest sample (every 10 s). The counter is"
 	echo "Prometheus's \`sum(nettrace_drops_total{netns=\"<storm's>\", reason=\"NO_SOCKET\","
-	echo "protocol=\"udp\", kind=\"drop\"})\` 3 s after the storm's last drop,"
+	echo "protocol=\"udp\", kind=\"drop\"})\` from its first sample taken over a second"
+	echo "after the storm's last drop,"
 	echo "and the same from a scrape by curl; the scrape durations are"
 	echo "Prometheus's \`scrape_duration_seconds\`."
 	echo
