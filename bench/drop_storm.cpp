@@ -92,13 +92,14 @@ struct Options {
 	bool nft = false;
 	bool json = false;
 	bool wait_for_stdin = false;
+	bool hold_netns = false;
 	std::string netns_name;
 };
 
 const char *const kUsage =
 	"usage: nettrace-drop-storm [--tcp N] [--udp N] [--ethertypes N] [--port P] [--nft]\n"
 	"                           [--batch N] [--rate R] [--netns-name NAME]\n"
-	"                           [--wait-for-stdin] [--json]\n"
+	"                           [--wait-for-stdin] [--hold-netns] [--json]\n"
 	"\n"
 	"Make N TCP and N UDP drops as fast as possible in a new network namespace.\n"
 	"\n"
@@ -112,6 +113,7 @@ const char *const kUsage =
 	"  --rate R           send R packets per second, not as fast as possible\n"
 	"  --netns-name NAME  also bind the namespace to /run/netns/NAME while running\n"
 	"  --wait-for-stdin   after printing the namespace, wait for one line on stdin\n"
+	"  --hold-netns       after the storm, keep the namespace until stdin ends\n"
 	"  --json             print JSON objects instead of text\n"
 	"  -h, --help         print this summary\n";
 
@@ -180,6 +182,9 @@ Options parse_options(int argc, char **argv)
 		} else if (arg == "--wait-for-stdin") {
 			no_value();
 			o.wait_for_stdin = true;
+		} else if (arg == "--hold-netns") {
+			no_value();
+			o.hold_netns = true;
 		} else if (arg == "-h" || arg == "--help") {
 			std::fputs(kUsage, stdout);
 			std::exit(0);
@@ -311,6 +316,21 @@ void wait_for_go()
 			return;
 		if (n == 0)
 			throw std::runtime_error("stdin closed before the go line");
+		if (n < 0 && errno != EINTR)
+			fail("read stdin");
+	}
+}
+
+// A namespace's inode number is free for a new namespace once it ends, and
+// a counter keyed by it would then count another's drops too: a reader
+// holds it until it has read its counters.
+void wait_for_end_of_stdin()
+{
+	char buf[64];
+	for (;;) {
+		const ssize_t n = read(STDIN_FILENO, buf, sizeof(buf));
+		if (n == 0)
+			return;
 		if (n < 0 && errno != EINTR)
 			fail("read stdin");
 	}
@@ -559,6 +579,8 @@ int run(const Options &o)
 			   "{:.0f} drops/s\n",
 			   drops, o.tcp, o.udp, o.ethertypes, o.port, reason, seconds, rate);
 	std::fflush(stdout);
+	if (o.hold_netns)
+		wait_for_end_of_stdin();
 	unbind_netns();
 	return 0;
 }
