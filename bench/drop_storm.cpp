@@ -12,6 +12,14 @@
 //            The ICMP port unreachable that comes back is consumed, not
 //            dropped.
 //   --nft    an input rule drops both first, reason NETFILTER_DROP.
+//   --ethertypes N
+//            raw Ethernet frames, each of its own ethertype (0x9000, 0x9001,
+//            ...), sent on one end of a veth pair in the namespace; the
+//            other end has no handler for them and drops each once in
+//            __netif_receive_skb_core, reason UNHANDLED_PROTO. A counter
+//            keyed by protocol sees N series.
+//   --rate R paces any of them to R packets per second instead of as fast
+//            as it can.
 //
 // Output, one line each: the namespace (inode, and path with --netns-name),
 // then, after the storm, the drops made, the seconds taken and the rate.
@@ -22,6 +30,7 @@
 #include <netinet/ip.h>
 #include <netinet/tcp.h>
 #include <netinet/udp.h>
+#include <netpacket/packet.h>
 #include <sched.h>
 #include <spawn.h>
 #include <sys/ioctl.h>
@@ -45,6 +54,7 @@
 #include <stdexcept>
 #include <string>
 #include <string_view>
+#include <thread>
 #include <vector>
 
 extern char **environ;
@@ -56,6 +66,12 @@ constexpr int kExitUsage = 2;
 constexpr const char *kProgram = "nettrace-drop-storm";
 constexpr const char *kNetnsDir = "/run/netns";
 constexpr const char *kNftTable = "nettrace_drop_storm";
+// The ethertypes sent: from 0x9000 up, a range where the kernel registers
+// no handler by default (and none is an 802.3 length).
+constexpr std::uint16_t kFirstEthertype = 0x9000;
+constexpr std::uint64_t kEthertypeCount = 0x10000 - kFirstEthertype;
+constexpr const char *kVethSend = "ntstorm0";
+constexpr const char *kVethDrop = "ntstorm1";
 
 // The /run/netns bind mount outlives the process unless removed, so it is
 // removed on exit and on the signals that end a run early. The path lives
@@ -69,27 +85,35 @@ struct UsageError : std::runtime_error {
 struct Options {
 	std::uint64_t tcp = 0;
 	std::uint64_t udp = 0;
+	std::uint64_t ethertypes = 0;
+	std::uint64_t rate = 0;
 	std::uint16_t port = 9;
 	unsigned batch = 256;
 	bool nft = false;
 	bool json = false;
 	bool wait_for_stdin = false;
+	bool hold_netns = false;
 	std::string netns_name;
 };
 
 const char *const kUsage =
-	"usage: nettrace-drop-storm [--tcp N] [--udp N] [--port P] [--nft] [--batch N]\n"
-	"                           [--netns-name NAME] [--wait-for-stdin] [--json]\n"
+	"usage: nettrace-drop-storm [--tcp N] [--udp N] [--ethertypes N] [--port P] [--nft]\n"
+	"                           [--batch N] [--rate R] [--netns-name NAME]\n"
+	"                           [--wait-for-stdin] [--hold-netns] [--json]\n"
 	"\n"
 	"Make N TCP and N UDP drops as fast as possible in a new network namespace.\n"
 	"\n"
 	"  --tcp N            raw TCP SYNs to a closed port (drop reason NO_SOCKET)\n"
 	"  --udp N            UDP datagrams to a closed port (drop reason NO_SOCKET)\n"
+	"  --ethertypes N     Ethernet frames of N ethertypes from 0x9000 on, dropped by a\n"
+	"                     veth that has no handler for them (UNHANDLED_PROTO)\n"
 	"  --port P           the closed destination port (default 9)\n"
 	"  --nft              drop them with an nftables input rule (NETFILTER_DROP)\n"
 	"  --batch N          packets per sendmmsg call (default 256, at most 1024)\n"
+	"  --rate R           send R packets per second, not as fast as possible\n"
 	"  --netns-name NAME  also bind the namespace to /run/netns/NAME while running\n"
 	"  --wait-for-stdin   after printing the namespace, wait for one line on stdin\n"
+	"  --hold-netns       after the storm, keep the namespace until stdin ends\n"
 	"  --json             print JSON objects instead of text\n"
 	"  -h, --help         print this summary\n";
 
@@ -131,6 +155,10 @@ Options parse_options(int argc, char **argv)
 			o.tcp = parse_number<std::uint64_t>(arg, next(), 0, UINT64_MAX / 2);
 		} else if (arg == "--udp") {
 			o.udp = parse_number<std::uint64_t>(arg, next(), 0, UINT64_MAX / 2);
+		} else if (arg == "--ethertypes") {
+			o.ethertypes = parse_number<std::uint64_t>(arg, next(), 0, kEthertypeCount);
+		} else if (arg == "--rate") {
+			o.rate = parse_number<std::uint64_t>(arg, next(), 1, 100'000'000);
 		} else if (arg == "--port") {
 			o.port = parse_number<std::uint16_t>(arg, next(), 1, 65535);
 		} else if (arg == "--batch") {
@@ -154,6 +182,9 @@ Options parse_options(int argc, char **argv)
 		} else if (arg == "--wait-for-stdin") {
 			no_value();
 			o.wait_for_stdin = true;
+		} else if (arg == "--hold-netns") {
+			no_value();
+			o.hold_netns = true;
 		} else if (arg == "-h" || arg == "--help") {
 			std::fputs(kUsage, stdout);
 			std::exit(0);
@@ -161,8 +192,10 @@ Options parse_options(int argc, char **argv)
 			throw UsageError(fmt::format("unknown option '{}' (see --help)", arg));
 		}
 	}
-	if (o.tcp == 0 && o.udp == 0)
-		throw UsageError("nothing to send: give --tcp N, --udp N or both");
+	if (o.tcp == 0 && o.udp == 0 && o.ethertypes == 0)
+		throw UsageError("nothing to send: give --tcp N, --udp N or --ethertypes N");
+	if (o.ethertypes && (o.tcp || o.udp || o.nft))
+		throw UsageError("--ethertypes goes with neither --tcp, --udp nor --nft");
 	return o;
 }
 
@@ -220,33 +253,48 @@ void bring_loopback_up()
 	close(fd);
 }
 
-// nft runs as a child and so inherits the new namespace: the table goes
-// away with the namespace.
-void add_nft_drop_rule(std::uint16_t port)
+// Commands run as children and so inherit the new namespace: what they
+// make there (an nft table, a veth pair) goes away with the namespace.
+void run_command(std::vector<std::string> args, const std::string &what)
 {
-	const std::string script = fmt::format(
-		"add table inet {0}; "
-		"add chain inet {0} input {{ type filter hook input priority 0; policy accept; }}; "
-		"add rule inet {0} input tcp dport {1} drop; "
-		"add rule inet {0} input udp dport {1} drop",
-		kNftTable, port);
-	std::string arg0 = "nft";
-	std::vector<char *> argv{arg0.data(), const_cast<char *>(script.c_str()), nullptr};
+	std::vector<char *> argv;
+	for (std::string &a : args)
+		argv.push_back(a.data());
+	argv.push_back(nullptr);
 	pid_t pid = 0;
-	if (const int err = posix_spawnp(&pid, "nft", nullptr, nullptr, argv.data(), environ)) {
+	if (const int err = posix_spawnp(&pid, argv[0], nullptr, nullptr, argv.data(), environ)) {
 		errno = err;
-		fail("run nft");
+		fail("run " + args[0]);
 	}
 	int status = 0;
 	while (waitpid(pid, &status, 0) < 0)
 		if (errno != EINTR)
-			fail("wait for nft");
+			fail("wait for " + args[0]);
 	if (!WIFEXITED(status) || WEXITSTATUS(status) != 0)
-		throw std::runtime_error("nft could not add the drop rule (exit status " +
+		throw std::runtime_error(args[0] + " could not " + what + " (exit status " +
 					 std::to_string(WIFEXITED(status)
 								? WEXITSTATUS(status)
 								: 128 + WTERMSIG(status)) +
 					 ")");
+}
+
+void add_nft_drop_rule(std::uint16_t port)
+{
+	run_command({"nft", fmt::format("add table inet {0}; "
+					"add chain inet {0} input {{ type filter hook input "
+					"priority 0; policy accept; }}; "
+					"add rule inet {0} input tcp dport {1} drop; "
+					"add rule inet {0} input udp dport {1} drop",
+					kNftTable, port)},
+		    "add the drop rule");
+}
+
+void add_veth_pair()
+{
+	run_command({"ip", "link", "add", kVethSend, "type", "veth", "peer", "name", kVethDrop},
+		    "add a veth pair");
+	for (const char *dev : {kVethSend, kVethDrop})
+		run_command({"ip", "link", "set", dev, "up"}, "set the veth pair up");
 }
 
 std::uint64_t netns_inode()
@@ -273,6 +321,21 @@ void wait_for_go()
 	}
 }
 
+// A namespace's inode number is free for a new namespace once it ends, and
+// a counter keyed by it would then count another's drops too: a reader
+// holds it until it has read its counters.
+void wait_for_end_of_stdin()
+{
+	char buf[64];
+	for (;;) {
+		const ssize_t n = read(STDIN_FILENO, buf, sizeof(buf));
+		if (n == 0)
+			return;
+		if (n < 0 && errno != EINTR)
+			fail("read stdin");
+	}
+}
+
 std::uint16_t fold_checksum(std::uint32_t sum)
 {
 	while (sum >> 16)
@@ -290,6 +353,33 @@ std::uint32_t add_checksum(std::uint32_t sum, const void *data, std::size_t len)
 		sum += static_cast<std::uint32_t>(p[len - 1] << 8);
 	return sum;
 }
+
+// Holds a sender to `rate` packets per second, counted from its first
+// packet; a rate of 0 does not hold it at all. It sends in small chunks then,
+// a hundredth of a second's worth, so the rate is steady.
+class Pacer {
+public:
+	explicit Pacer(std::uint64_t rate) : rate_(rate) {}
+	std::uint64_t chunk() const
+	{
+		return rate_ ? std::max<std::uint64_t>(1, rate_ / 100) : UINT64_MAX;
+	}
+	void wait(std::uint64_t sent)
+	{
+		if (!rate_)
+			return;
+		const auto now = std::chrono::steady_clock::now();
+		if (sent == 0)
+			start_ = now;
+		const auto due = start_ + std::chrono::nanoseconds(sent * 1'000'000'000 / rate_);
+		if (due > now)
+			std::this_thread::sleep_until(due);
+	}
+
+private:
+	std::uint64_t rate_;
+	std::chrono::steady_clock::time_point start_;
+};
 
 struct SynPacket {
 	iphdr ip;
@@ -315,11 +405,12 @@ public:
 
 	// Sends `count` packets, reusing the batch. A full socket buffer blocks
 	// rather than fails, so every packet counted was handed to the kernel.
-	void send(int fd, std::uint64_t count)
+	void send(int fd, std::uint64_t count, Pacer &pacer)
 	{
-		const auto size = static_cast<std::uint64_t>(msgs_.size());
+		const auto size = std::min(static_cast<std::uint64_t>(msgs_.size()), pacer.chunk());
 		std::uint64_t sent = 0;
 		while (sent < count) {
+			pacer.wait(sent);
 			const auto n = static_cast<unsigned>(std::min(size, count - sent));
 			const int done = sendmmsg(fd, msgs_.data(), n, 0);
 			if (done < 0) {
@@ -346,7 +437,7 @@ sockaddr_in loopback(std::uint16_t port)
 	return a;
 }
 
-void storm_tcp(const Options &o)
+void storm_tcp(const Options &o, Pacer &pacer)
 {
 	const int fd = socket(AF_INET, SOCK_RAW | SOCK_CLOEXEC, IPPROTO_RAW);
 	if (fd < 0)
@@ -379,11 +470,11 @@ void storm_tcp(const Options &o)
 		p.tcp.check = htons(fold_checksum(sum));
 		batch.set(i, &p, sizeof(p));
 	}
-	batch.send(fd, o.tcp);
+	batch.send(fd, o.tcp, pacer);
 	close(fd);
 }
 
-void storm_udp(const Options &o)
+void storm_udp(const Options &o, Pacer &pacer)
 {
 	const int fd = socket(AF_INET, SOCK_DGRAM | SOCK_CLOEXEC, 0);
 	if (fd < 0)
@@ -394,7 +485,34 @@ void storm_udp(const Options &o)
 	Batch batch(o.batch, loopback(o.port));
 	for (unsigned i = 0; i < o.batch; ++i)
 		batch.set(i, payload, sizeof(payload));
-	batch.send(fd, o.udp);
+	batch.send(fd, o.udp, pacer);
+	close(fd);
+}
+
+// Broadcast frames: a veth passes them up whatever its address. One send
+// per frame; each goes through the peer's receive path before sendto
+// returns, as veth hands it on at once.
+void storm_ethertypes(const Options &o, Pacer &pacer)
+{
+	const int fd = socket(AF_PACKET, SOCK_RAW | SOCK_CLOEXEC, 0);
+	if (fd < 0)
+		fail("packet socket");
+	sockaddr_ll to{};
+	to.sll_family = AF_PACKET;
+	to.sll_ifindex = static_cast<int>(if_nametoindex(kVethSend));
+	if (to.sll_ifindex == 0)
+		fail(std::string("find ") + kVethSend);
+	std::uint8_t frame[60] = {0xff, 0xff, 0xff, 0xff, 0xff, 0xff, 0x02, 0, 0, 0, 0, 1};
+	for (std::uint64_t i = 0; i < o.ethertypes; ++i) {
+		pacer.wait(i);
+		const auto type = static_cast<std::uint16_t>(kFirstEthertype + i);
+		frame[12] = static_cast<std::uint8_t>(type >> 8);
+		frame[13] = static_cast<std::uint8_t>(type & 0xff);
+		while (sendto(fd, frame, sizeof(frame), 0, reinterpret_cast<const sockaddr *>(&to),
+			      sizeof(to)) != static_cast<ssize_t>(sizeof(frame)))
+			if (errno != EINTR && errno != ENOBUFS)
+				fail("send a frame");
+	}
 	close(fd);
 }
 
@@ -416,6 +534,8 @@ int run(const Options &o)
 	bring_loopback_up();
 	if (o.nft)
 		add_nft_drop_rule(o.port);
+	if (o.ethertypes)
+		add_veth_pair();
 	if (!o.netns_name.empty()) {
 		for (const int sig : {SIGINT, SIGTERM, SIGHUP, SIGPIPE})
 			std::signal(sig, on_fatal_signal);
@@ -435,24 +555,32 @@ int run(const Options &o)
 		wait_for_go();
 
 	const auto start = std::chrono::steady_clock::now();
+	Pacer pacer(o.rate);
 	if (o.tcp)
-		storm_tcp(o);
+		storm_tcp(o, pacer);
 	if (o.udp)
-		storm_udp(o);
+		storm_udp(o, pacer);
+	if (o.ethertypes)
+		storm_ethertypes(o, pacer);
 	const std::chrono::duration<double> took = std::chrono::steady_clock::now() - start;
 
-	const std::uint64_t drops = o.tcp + o.udp;
+	const std::uint64_t drops = o.tcp + o.udp + o.ethertypes;
 	const double seconds = took.count();
 	const double rate = seconds > 0 ? static_cast<double>(drops) / seconds : 0.0;
-	const char *reason = o.nft ? "NETFILTER_DROP" : "NO_SOCKET";
+	const char *reason = o.ethertypes ? "UNHANDLED_PROTO"
+			     : o.nft      ? "NETFILTER_DROP"
+					  : "NO_SOCKET";
 	if (o.json)
-		fmt::print("{{\"drops\":{},\"tcp\":{},\"udp\":{},\"port\":{},\"reason\":\"{}\","
-			   "\"seconds\":{:.6f},\"drops_per_second\":{:.0f}}}\n",
-			   drops, o.tcp, o.udp, o.port, reason, seconds, rate);
+		fmt::print("{{\"drops\":{},\"tcp\":{},\"udp\":{},\"ethertypes\":{},\"port\":{},"
+			   "\"reason\":\"{}\",\"seconds\":{:.6f},\"drops_per_second\":{:.0f}}}\n",
+			   drops, o.tcp, o.udp, o.ethertypes, o.port, reason, seconds, rate);
 	else
-		fmt::print("{} drops ({} tcp, {} udp, port {}, {}) in {:.3f} s: {:.0f} drops/s\n",
-			   drops, o.tcp, o.udp, o.port, reason, seconds, rate);
+		fmt::print("{} drops ({} tcp, {} udp, {} ethertypes, port {}, {}) in {:.3f} s: "
+			   "{:.0f} drops/s\n",
+			   drops, o.tcp, o.udp, o.ethertypes, o.port, reason, seconds, rate);
 	std::fflush(stdout);
+	if (o.hold_netns)
+		wait_for_end_of_stdin();
 	unbind_netns();
 	return 0;
 }
