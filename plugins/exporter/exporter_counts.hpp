@@ -29,8 +29,16 @@ public:
 	std::uint64_t remove(const std::vector<std::uint32_t> &netns);
 
 private:
+	// False when the kernel cannot look rows up in batches.
+	bool read_in_batches();
+	void add_row(const exporter_key &key, const exporter_value *per_cpu);
+
 	int fd_;
+	std::size_t cpus_ = 0;
+	bool batches_ = true; // until the kernel says it has none
 	std::vector<exporter_value> per_cpu_;
+	std::vector<exporter_key> batch_keys_;
+	std::vector<exporter_value> batch_values_;
 	std::vector<CountedRow> rows_;
 };
 
