@@ -168,7 +168,7 @@ int run(const nettrace_host *host, int argc, char **argv)
 	// Bound, and its TLS files loaded, before anything is attached: a
 	// port in use or a key that does not fit ends the run with nothing
 	// left behind.
-	std::function<std::string(ExpositionFormat)> metrics;
+	std::function<std::shared_ptr<const std::string>(ExpositionFormat)> metrics;
 	HttpServer server(listen, web, [&metrics](std::string_view accept) {
 		const ExpositionFormat format = negotiate_format(accept);
 		return HttpServer::Reply{metrics(format), content_type(format)};
@@ -188,7 +188,7 @@ int run(const nettrace_host *host, int argc, char **argv)
 	Scraper scraper(probe, facts.reasons, symbols,
 			{host && host->version ? host->version : "", kernel_release()}, stale_after,
 			point_probes ? &*point_probes : nullptr);
-	metrics = [&scraper](ExpositionFormat format) { return scraper.render(format); };
+	metrics = [&scraper](ExpositionFormat format) { return scraper.render_shared(format); };
 	server.start();
 	if (point_probes)
 		report_points(*point_probes, o.standard.verbose);

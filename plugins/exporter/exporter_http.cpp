@@ -73,6 +73,9 @@ struct Reply {
 	std::string body;
 	bool keep_alive;
 	std::string_view content_type = "text/plain; charset=utf-8"; // of static storage
+	// The metrics' text, which connections answered at the same time
+	// share; when set, `body` is unused.
+	std::shared_ptr<const std::string> shared_body = nullptr;
 };
 
 using Request = http::request<http::string_body>;
@@ -94,8 +97,11 @@ Reply respond(const Request &req, Shared &shared)
 		const auto accept = req[http::field::accept];
 		HttpServer::Reply metrics =
 			shared.metrics(std::string_view(accept.data(), accept.size()));
-		return {http::status::ok, std::move(metrics.body), keep_alive,
-			metrics.content_type};
+		return {http::status::ok,
+			{},
+			keep_alive,
+			metrics.content_type,
+			std::move(metrics.body)};
 	} catch (const std::exception &e) {
 		return {http::status::internal_server_error, std::string(e.what()) + "\n", false};
 	}
@@ -197,7 +203,10 @@ private:
 		if (reply.status == http::status::unauthorized)
 			response_.set(http::field::www_authenticate, "Basic realm=\"nettrace\"");
 		response_.keep_alive(reply.keep_alive);
-		response_.body() = std::move(reply.body);
+		body_ = reply.shared_body
+				? std::move(reply.shared_body)
+				: std::make_shared<const std::string>(std::move(reply.body));
+		response_.body() = {body_->data(), body_->size()};
 		response_.prepare_payload();
 		lowest().expires_after(idle_timeout);
 		http::async_write(stream_, response_,
@@ -221,7 +230,10 @@ private:
 	Slot slot_;
 	beast::flat_buffer buffer_;
 	std::optional<http::request_parser<http::string_body>> parser_;
-	http::response<http::string_body> response_;
+	// The answer refers to its text, which may be another connection's
+	// too: each does not hold a copy of megabytes of its own.
+	std::shared_ptr<const std::string> body_;
+	http::response<http::span_body<const char>> response_;
 };
 
 } // namespace

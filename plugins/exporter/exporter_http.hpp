@@ -23,7 +23,7 @@ namespace nettrace::exporter {
 class HttpServer {
 public:
 	struct Reply {
-		std::string body;
+		std::shared_ptr<const std::string> body;
 		std::string_view content_type; // of static storage
 	};
 	// Given the request's Accept header, empty when it has none.

@@ -58,7 +58,15 @@ std::string_view content_type(ExpositionFormat format);
 // the text ends with "# EOF", which finish() writes.
 class Exposition {
 public:
-	explicit Exposition(ExpositionFormat format = ExpositionFormat::Text) : format_(format) {}
+	// `expected_size`: room made at once, such as the last scrape's size,
+	// so that a text of megabytes is not copied again each time it
+	// outgrows its buffer.
+	explicit Exposition(ExpositionFormat format = ExpositionFormat::Text,
+			    std::size_t expected_size = 0)
+	    : format_(format)
+	{
+		out_.reserve(expected_size);
+	}
 	void header(Metric m);
 	void sample(Metric m, std::initializer_list<std::string_view> label_values,
 		    std::uint64_t value);

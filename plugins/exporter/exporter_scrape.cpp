@@ -36,7 +36,7 @@ std::string Scraper::render(ExpositionFormat format)
 		points_->collect();
 	const std::chrono::duration<double> took = std::chrono::steady_clock::now() - start;
 
-	Exposition e(format);
+	Exposition e(format, last_text_size_ + last_text_size_ / 8);
 	e.header(Metric::Drops);
 	for (const auto &[l, t] : series)
 		e.sample(Metric::Drops,
@@ -69,7 +69,19 @@ std::string Scraper::render(ExpositionFormat format)
 	if (points_)
 		points_->write_counts(e);
 	e.finish();
+	last_text_size_ = e.text().size();
 	return std::string(e.text());
+}
+
+std::shared_ptr<const std::string> Scraper::render_shared(ExpositionFormat format)
+{
+	Rendered &last = last_[format == ExpositionFormat::OpenMetrics ? 1 : 0];
+	const auto now = std::chrono::steady_clock::now();
+	if (!last.text || now - last.at >= shared_for) {
+		last.text = std::make_shared<const std::string>(render(format));
+		last.at = now;
+	}
+	return last.text;
 }
 
 } // namespace nettrace::exporter

@@ -11,7 +11,9 @@
 #include "exporter_probe.hpp"
 #include "exporter_series.hpp"
 
+#include <chrono>
 #include <cstdint>
+#include <memory>
 #include <optional>
 #include <string>
 #include <unordered_set>
@@ -32,6 +34,11 @@ public:
 		PointProbes *points = nullptr);
 	// The exposition text of this moment, in `format`.
 	std::string render(ExpositionFormat format = ExpositionFormat::Text);
+	// The same, but a scrape in `format` that comes within `shared_for`
+	// of the last one rendered gets that one's text: scrapers asking at
+	// the same moment share one reading and one copy of the text.
+	std::shared_ptr<const std::string> render_shared(ExpositionFormat format);
+	static constexpr std::chrono::milliseconds shared_for{250};
 
 private:
 	const DropProbe &probe_;
@@ -39,6 +46,12 @@ private:
 	Namespaces namespaces_;
 	SeriesFolder folder_;
 	BuildInfo build_;
+	std::size_t last_text_size_ = 0;
+	struct Rendered {
+		std::shared_ptr<const std::string> text;
+		std::chrono::steady_clock::time_point at;
+	};
+	Rendered last_[2];                             // by ExpositionFormat
 	std::unordered_set<std::uint32_t> netns_seen_; // this scrape's, kept for its buffer
 	std::uint64_t series_removed_ = 0;
 	std::optional<PointScrape> points_;
