@@ -103,11 +103,7 @@ bool result_has_label(const json &result, const std::string &label)
 TEST(DeployGrafanaDashboard, EveryQueryAnswersFromRealDrops)
 {
 	NETTRACE_REQUIRE_BPF();
-	if (running_in_kernel_matrix())
-		GTEST_SKIP() << "Prometheus's side does not depend on the kernel: run on the host";
-	if (!have_prometheus())
-		NETTRACE_SKIP_OR_FAIL("prometheus and promtool are not installed "
-				      "(Debian package prometheus; scripts/bootstrap installs it)");
+	NETTRACE_REQUIRE_PROMETHEUS();
 	std::ifstream in(dashboard_file);
 	const json dashboard = json::parse(in);
 	EXPECT_EQ(dashboard["schemaVersion"], 38);

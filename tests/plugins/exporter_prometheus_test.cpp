@@ -26,13 +26,7 @@ namespace {
 TEST(ExporterPrometheus, PrometheusQueriesGiveExactlyTheDropsMade)
 {
 	NETTRACE_REQUIRE_BPF();
-	// What depends on the kernel is the counting, which the other tests
-	// check in every guest; Prometheus reads the same text everywhere.
-	if (running_in_kernel_matrix())
-		GTEST_SKIP() << "Prometheus's side does not depend on the kernel: run on the host";
-	if (!have_prometheus())
-		NETTRACE_SKIP_OR_FAIL("prometheus and promtool are not installed "
-				      "(Debian package prometheus; scripts/bootstrap installs it)");
+	NETTRACE_REQUIRE_PROMETHEUS();
 	constexpr int drops = 17;
 	TestNetns ns;
 	ExporterRun exporter;
@@ -46,18 +40,8 @@ TEST(ExporterPrometheus, PrometheusQueriesGiveExactlyTheDropsMade)
 	const std::string selector = "{reason=\"" + reason + "\",netns=\"" +
 				     std::to_string(ns.inode()) +
 				     "\",protocol=\"udp\",kind=\"drop\"}";
-	// Scrapes come every second: wait for one after the drops, then a
-	// few more, so that a count still growing would show.
-	std::optional<double> value;
-	const auto deadline = std::chrono::steady_clock::now() + 60s;
-	while (std::chrono::steady_clock::now() < deadline) {
-		value = prometheus.query("sum(nettrace_drops_total" + selector + ")");
-		if (value && *value >= drops)
-			break;
-		std::this_thread::sleep_for(500ms);
-	}
-	std::this_thread::sleep_for(3s);
-	value = prometheus.query("sum(nettrace_drops_total" + selector + ")");
+	const std::optional<double> value =
+		prometheus.settled_query("sum(nettrace_drops_total" + selector + ")", drops, 60s);
 	ASSERT_TRUE(value.has_value()) << prometheus.log();
 	EXPECT_EQ(*value, drops);
 	EXPECT_EQ(prometheus.query("sum(nettrace_dropped_bytes_total" + selector + ")"),

@@ -73,11 +73,7 @@ std::uint16_t own_port()
 
 TEST_F(ExporterWebConfigTest, PrometheusScrapesOverTlsWithAPassword)
 {
-	if (running_in_kernel_matrix())
-		GTEST_SKIP() << "Prometheus's side does not depend on the kernel: run on the host";
-	if (!have_prometheus())
-		NETTRACE_SKIP_OR_FAIL("prometheus and promtool are not installed "
-				      "(Debian package prometheus; scripts/bootstrap installs it)");
+	NETTRACE_REQUIRE_PROMETHEUS();
 	constexpr int drops = 13;
 	TestNetns ns;
 	ExporterRun exporter({"--web-config", tls_and_auth()});
@@ -100,17 +96,8 @@ TEST_F(ExporterWebConfigTest, PrometheusScrapesOverTlsWithAPassword)
 	const std::string selector = "{reason=\"" + udp_drops_in(ns)["reason"] + "\",netns=\"" +
 				     std::to_string(ns.inode()) +
 				     "\",protocol=\"udp\",kind=\"drop\"}";
-	std::optional<double> value;
-	const auto deadline = std::chrono::steady_clock::now() + 60s;
-	while (std::chrono::steady_clock::now() < deadline) {
-		value = prometheus.query("sum(nettrace_drops_total" + selector + ")");
-		if (value && *value >= drops)
-			break;
-		std::this_thread::sleep_for(500ms);
-	}
-	// A few more scrapes: a count still growing would show.
-	std::this_thread::sleep_for(3s);
-	value = prometheus.query("sum(nettrace_drops_total" + selector + ")");
+	const std::optional<double> value =
+		prometheus.settled_query("sum(nettrace_drops_total" + selector + ")", drops, 60s);
 	ASSERT_TRUE(value.has_value()) << prometheus.log();
 	EXPECT_EQ(*value, drops);
 	EXPECT_EQ(prometheus.query("up{job=\"nettrace\"}"), 1.0) << prometheus.log();

@@ -104,6 +104,21 @@ std::optional<double> PrometheusServer::query(const std::string &promql)
 	return std::stod(data["result"][0]["value"][1].get<std::string>());
 }
 
+std::optional<double> PrometheusServer::settled_query(const std::string &promql, double at_least,
+						      std::chrono::seconds timeout)
+{
+	const auto deadline = std::chrono::steady_clock::now() + timeout;
+	while (std::chrono::steady_clock::now() < deadline) {
+		const std::optional<double> value = query(promql);
+		if (value && *value >= at_least)
+			break;
+		std::this_thread::sleep_for(500ms);
+	}
+	// Scrapes come every second: three more.
+	std::this_thread::sleep_for(3s);
+	return query(promql);
+}
+
 std::string PrometheusServer::log() const
 {
 	std::ifstream in(log_);

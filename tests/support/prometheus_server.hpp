@@ -6,6 +6,7 @@
 #pragma once
 
 #include "process.hpp"
+#include "requirements.hpp"
 #include "tracer_run.hpp"
 
 #include <nlohmann/json.hpp>
@@ -20,6 +21,21 @@ namespace nettrace::test {
 
 // True when the prometheus and promtool commands are installed.
 bool have_prometheus();
+
+// For a test that needs Debian's prometheus: skipped in the kernel
+// matrix's guests (what Prometheus reads does not depend on the kernel;
+// the counting is tested there by the other exporter tests), and
+// skip-or-fail where prometheus is not installed.
+#define NETTRACE_REQUIRE_PROMETHEUS()                                                              \
+	do {                                                                                       \
+		if (::nettrace::test::running_in_kernel_matrix())                                  \
+			GTEST_SKIP() << "Prometheus's side does not depend on the kernel: run on " \
+					"the host";                                                \
+		if (!::nettrace::test::have_prometheus())                                          \
+			NETTRACE_SKIP_OR_FAIL(                                                     \
+				"prometheus and promtool are not installed (Debian "               \
+				"package prometheus; scripts/bootstrap installs it)");             \
+	} while (0)
 
 class PrometheusServer {
 public:
@@ -39,6 +55,11 @@ public:
 	// The value of the instant query `promql`'s first result: nothing
 	// when it has no result (yet).
 	std::optional<double> query(const std::string &promql);
+	// The value of `promql` once it has reached `at_least` (within
+	// `timeout`) and a few more scrapes have come, so that a count still
+	// growing shows; nothing when it never had a result.
+	std::optional<double> settled_query(const std::string &promql, double at_least,
+					    std::chrono::seconds timeout);
 	// The folder its config lives in, for files the job settings name.
 	const std::string &dir() const { return dir_.path; }
 	std::string log() const;
