@@ -124,6 +124,18 @@ static __always_inline bool nt_filter_match(const struct nt_packet *pkt)
 	return true;
 }
 
+/* Do the headers of `skb` pass the filter? They are parsed only when the
+ * filter asks about them (nt_filter_reads_packet). */
+static __always_inline bool nt_filter_skb_match(struct sk_buff *skb)
+{
+	struct nt_packet pkt;
+
+	if (!nt_filter_reads_packet())
+		return true;
+	nt_parse_skb(skb, &pkt);
+	return nt_filter_match(&pkt);
+}
+
 /* Is `ifindex` the device --interface names? 0 in the filter means any; a
  * packet on no device (0) never matches a device filter. The index is the
  * device's in its own namespace: user space sets netns_ino with it, and

@@ -46,24 +46,13 @@ static __always_inline void exporter_point_add(__u32 point, __u32 netns, __u32 i
 		__sync_fetch_and_add(&point_series_dropped, 1);
 }
 
-/* Do the packet's headers pass the filter (addresses, ports, protocol)? */
-static __always_inline bool exporter_point_headers_wanted(struct sk_buff *skb)
-{
-	struct nt_packet pkt;
-
-	if (!nt_filter_reads_packet())
-		return true;
-	nt_parse_skb(skb, &pkt);
-	return nt_filter_match(&pkt);
-}
-
 /* A point that sees an sk_buff: its device's namespace, else its
  * socket's (nt_skb_netns), as drops are labelled. */
 static __always_inline int exporter_point_skb(__u32 point, struct sk_buff *skb)
 {
 	__u32 netns, ifindex;
 
-	if (!skb || !exporter_point_headers_wanted(skb))
+	if (!skb || !nt_filter_skb_match(skb))
 		return 0;
 	netns = nt_skb_netns(skb, NT_READ_CHAIN(skb, sk));
 	ifindex = nt_skb_ifindex(skb);
@@ -81,7 +70,7 @@ static __always_inline int exporter_point_sent_skb(__u32 point, struct sk_buff *
 {
 	__u32 netns, ifindex;
 
-	if (!skb || !exporter_point_headers_wanted(skb))
+	if (!skb || !nt_filter_skb_match(skb))
 		return 0;
 	netns = nt_device_netns(dev);
 	ifindex = dev ? NT_READ_CHAIN(dev, ifindex) : 0;

@@ -32,22 +32,11 @@ static __always_inline void skbstat_bump(__u32 point)
 		*count += 1; /* per-CPU: no other writer */
 }
 
-/* Do the packet's headers pass the filter (addresses, ports, protocol)? */
-static __always_inline bool skbstat_headers_wanted(struct sk_buff *skb)
-{
-	struct nt_packet pkt;
-
-	if (!nt_filter_reads_packet())
-		return true;
-	nt_parse_skb(skb, &pkt);
-	return nt_filter_match(&pkt);
-}
-
 /* Does the packet pass the filter (addresses, ports, protocol, netns,
  * device)? */
 static __always_inline bool skbstat_skb_wanted(struct sk_buff *skb)
 {
-	return skb && skbstat_headers_wanted(skb) && nt_skb_in_netns(skb, NT_READ_CHAIN(skb, sk)) &&
+	return skb && nt_filter_skb_match(skb) && nt_skb_in_netns(skb, NT_READ_CHAIN(skb, sk)) &&
 	       nt_skb_on_interface(skb);
 }
 
@@ -65,7 +54,7 @@ static __always_inline int skbstat_count_skb(__u32 point, struct sk_buff *skb)
 static __always_inline int skbstat_count_sent_skb(__u32 point, struct sk_buff *skb,
 						  struct net_device *dev)
 {
-	if (!skb || !skbstat_headers_wanted(skb))
+	if (!skb || !nt_filter_skb_match(skb))
 		return 0;
 	if (nettrace_filter.netns_ino && !nt_netns_match(nt_device_netns(dev)))
 		return 0;
