@@ -136,6 +136,22 @@ static __always_inline bool nt_filter_skb_match(struct sk_buff *skb)
 	return nt_filter_match(&pkt);
 }
 
+/* Does socket `sk`, at a point that sees only a socket, pass the filter?
+ * `receiving` gives the direction its addresses are read in. A socket is
+ * on no device, so --interface leaves every such point out; its headers
+ * are read only when the filter asks about them. */
+static __always_inline bool nt_filter_sock_match(struct sock *sk, bool receiving)
+{
+	struct nt_packet pkt;
+
+	if (!sk || nettrace_filter.ifindex)
+		return false;
+	if (!nt_filter_reads_packet())
+		return true;
+	nt_parse_sock(sk, receiving, &pkt);
+	return nt_filter_match(&pkt);
+}
+
 /* Is `ifindex` the device --interface names? 0 in the filter means any; a
  * packet on no device (0) never matches a device filter. The index is the
  * device's in its own namespace: user space sets netns_ino with it, and

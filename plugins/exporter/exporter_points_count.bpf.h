@@ -80,20 +80,13 @@ static __always_inline int exporter_point_sent_skb(__u32 point, struct sk_buff *
 	return 0;
 }
 
-/* A point that sees only a socket; `receiving` gives the direction. A
- * socket is on no device, so --interface leaves these points out. */
+/* A point that sees only a socket; `receiving` gives the direction. */
 static __always_inline int exporter_point_sock(__u32 point, struct sock *sk, bool receiving)
 {
-	struct nt_packet pkt;
 	__u32 netns;
 
-	if (!sk || nettrace_filter.ifindex)
+	if (!nt_filter_sock_match(sk, receiving))
 		return 0;
-	if (nt_filter_reads_packet()) {
-		nt_parse_sock(sk, receiving, &pkt);
-		if (!nt_filter_match(&pkt))
-			return 0;
-	}
 	netns = nt_sock_netns(sk);
 	if (!nt_netns_match(netns))
 		return 0;

@@ -64,19 +64,11 @@ static __always_inline int skbstat_count_sent_skb(__u32 point, struct sk_buff *s
 	return 0;
 }
 
-/* A probe point that sees only a socket; `receiving` gives the direction.
- * A socket is on no device, so --interface leaves these points out. */
+/* A probe point that sees only a socket; `receiving` gives the direction. */
 static __always_inline int skbstat_count_sock(__u32 point, struct sock *sk, bool receiving)
 {
-	struct nt_packet pkt;
-
-	if (!sk || nettrace_filter.ifindex)
+	if (!nt_filter_sock_match(sk, receiving))
 		return 0;
-	if (nt_filter_reads_packet()) {
-		nt_parse_sock(sk, receiving, &pkt);
-		if (!nt_filter_match(&pkt))
-			return 0;
-	}
 	if (nettrace_filter.netns_ino && !nt_netns_match(nt_sock_netns(sk)))
 		return 0;
 	skbstat_bump(point);
