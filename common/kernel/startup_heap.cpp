@@ -21,6 +21,7 @@ bool kept_once = false;
 
 // glibc's defaults, restored on release.
 constexpr int default_trim_threshold = 128 * 1024;
+constexpr int default_mmap_threshold = 128 * 1024;
 // glibc's largest mmap threshold on 64-bit systems.
 constexpr int largest_mmap_threshold = 32 * 1024 * 1024;
 
@@ -66,6 +67,12 @@ void end_startup_heap()
 		keeping = false;
 		mallopt(M_TRIM_THRESHOLD, default_trim_threshold);
 	}
+	// A fixed threshold, not glibc's sliding one: that one rises to the
+	// size of each large block freed, after which blocks that size (an
+	// exporter's scrape text, megabytes) come from the heap and stay in
+	// the process when freed. Fixed, they are mapped for themselves and
+	// given back at once, so a long run's RSS follows what it holds.
+	mallopt(M_MMAP_THRESHOLD, default_mmap_threshold);
 	// Loading leaves freed blocks below live ones, where the trim
 	// threshold never reaches them: give their pages back once, so the
 	// hours of tracing that follow do not carry the loader's peak.

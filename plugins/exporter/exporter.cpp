@@ -168,11 +168,15 @@ int run(const nettrace_host *host, int argc, char **argv)
 	// Bound, and its TLS files loaded, before anything is attached: a
 	// port in use or a key that does not fit ends the run with nothing
 	// left behind.
-	std::function<std::shared_ptr<const std::string>(ExpositionFormat)> metrics;
-	HttpServer server(listen, web, [&metrics](std::string_view accept) {
-		const ExpositionFormat format = negotiate_format(accept);
-		return HttpServer::Reply{metrics(format), content_type(format)};
-	});
+	std::function<std::shared_ptr<const std::string>(ExpositionFormat, bool gzip)> metrics;
+	HttpServer server(listen, web,
+			  [&metrics](std::string_view accept, std::string_view accept_encoding) {
+				  const ExpositionFormat format = negotiate_format(accept);
+				  const bool gzip = accepts_gzip(accept_encoding);
+				  return HttpServer::Reply{metrics(format, gzip),
+							   content_type(format),
+							   gzip ? "gzip" : ""};
+			  });
 	// The points' tracepoints and functions are asked about only when
 	// counted: without --points nothing more is read or attached.
 	const KernelFacts facts =
@@ -188,7 +192,9 @@ int run(const nettrace_host *host, int argc, char **argv)
 	Scraper scraper(probe, facts.reasons, symbols,
 			{host && host->version ? host->version : "", kernel_release()}, stale_after,
 			point_probes ? &*point_probes : nullptr);
-	metrics = [&scraper](ExpositionFormat format) { return scraper.render_shared(format); };
+	metrics = [&scraper](ExpositionFormat format, bool gzip) {
+		return scraper.render_shared(format, gzip);
+	};
 	server.start();
 	if (point_probes)
 		report_points(*point_probes, o.standard.verbose);

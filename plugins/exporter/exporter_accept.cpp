@@ -112,4 +112,23 @@ ExpositionFormat negotiate_format(std::string_view accept)
 		       : ExpositionFormat::Text;
 }
 
+bool accepts_gzip(std::string_view accept_encoding)
+{
+	bool named = false, gzip = false, any = false;
+	while (!accept_encoding.empty()) {
+		const std::size_t comma = accept_encoding.find(',');
+		// A coding reads as a media range does: a token and its q.
+		const MediaRange r = parse_range(accept_encoding.substr(0, comma));
+		accept_encoding.remove_prefix(
+			comma == std::string_view::npos ? accept_encoding.size() : comma + 1);
+		if (r.type == "gzip" || r.type == "x-gzip") {
+			named = true;
+			gzip = gzip || r.quality > 0;
+		} else if (r.type == "*") {
+			any = r.quality > 0;
+		}
+	}
+	return named ? gzip : any;
+}
+
 } // namespace nettrace::exporter

@@ -76,6 +76,7 @@ struct Reply {
 	// The metrics' text, which connections answered at the same time
 	// share; when set, `body` is unused.
 	std::shared_ptr<const std::string> shared_body = nullptr;
+	std::string_view content_encoding = {}; // of the shared body, when it has one
 };
 
 using Request = http::request<http::string_body>;
@@ -95,13 +96,16 @@ Reply respond(const Request &req, Shared &shared)
 		return {http::status::not_found, "not found: try /metrics\n", keep_alive};
 	try {
 		const auto accept = req[http::field::accept];
+		const auto encoding = req[http::field::accept_encoding];
 		HttpServer::Reply metrics =
-			shared.metrics(std::string_view(accept.data(), accept.size()));
+			shared.metrics(std::string_view(accept.data(), accept.size()),
+				       std::string_view(encoding.data(), encoding.size()));
 		return {http::status::ok,
 			{},
 			keep_alive,
 			metrics.content_type,
-			std::move(metrics.body)};
+			std::move(metrics.body),
+			metrics.content_encoding};
 	} catch (const std::exception &e) {
 		return {http::status::internal_server_error, std::string(e.what()) + "\n", false};
 	}
@@ -198,6 +202,15 @@ private:
 		response_.set(http::field::content_type,
 			      beast::string_view(reply.content_type.data(),
 						 reply.content_type.size()));
+		if (reply.shared_body) {
+			// The answer depends on these headers: a cache in between
+			// must not give one client's answer to another.
+			response_.set(http::field::vary, "Accept, Accept-Encoding");
+			if (!reply.content_encoding.empty())
+				response_.set(http::field::content_encoding,
+					      beast::string_view(reply.content_encoding.data(),
+								 reply.content_encoding.size()));
+		}
 		if (reply.status == http::status::method_not_allowed)
 			response_.set(http::field::allow, "GET");
 		if (reply.status == http::status::unauthorized)

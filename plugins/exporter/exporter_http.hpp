@@ -1,7 +1,8 @@
 // SPDX-License-Identifier: MIT
 // The exporter's HTTP server (Boost.Beast) on a thread of its own: GET
 // /metrics is answered with what `metrics` returns for the request's
-// Accept header, in the content type it chose; any other method is
+// Accept and Accept-Encoding headers, in the content type and encoding
+// it chose; any other method is
 // 405, any other path 404, a request that does not parse 400, after
 // which that connection is closed. With a web configuration it serves
 // over TLS and asks for basic authentication. Nothing a client sends
@@ -24,10 +25,13 @@ class HttpServer {
 public:
 	struct Reply {
 		std::shared_ptr<const std::string> body;
-		std::string_view content_type; // of static storage
+		std::string_view content_type;     // of static storage
+		std::string_view content_encoding; // "gzip", or empty for none
 	};
-	// Given the request's Accept header, empty when it has none.
-	using Handler = std::function<Reply(std::string_view accept)>;
+	// Given the request's Accept and Accept-Encoding headers, each empty
+	// when the request has none.
+	using Handler =
+		std::function<Reply(std::string_view accept, std::string_view accept_encoding)>;
 	// Binds and listens at once, and loads the TLS files, so that a port
 	// in use or a certificate that cannot be used is known before
 	// anything is attached; throws RuntimeError saying why not.

@@ -33,8 +33,8 @@ const std::array<MetricInfo, 11> table = {{
 	 "nettrace_series_removed_total",
 	 "counter",
 	 {},
-	 "Rows deleted from the counting map because their network namespace was gone for "
-	 "--stale-after."},
+	 "Rows deleted from the counting maps (drops, and probe points with --points) because "
+	 "their network namespace was gone for --stale-after."},
 	{Metric::MapEntries,
 	 "nettrace_map_entries",
 	 "gauge",
@@ -73,15 +73,20 @@ const std::array<MetricInfo, 11> table = {{
 	 "(--max-series)."},
 }};
 
-void append_escaped(fmt::memory_buffer &out, std::string_view text, bool quotes)
+void append_escaped(std::string &out, std::string_view text, bool quotes)
 {
+	// Most values need no escape: one append instead of a char at a time.
+	if (text.find_first_of(quotes ? "\\\n\"" : "\\\n") == std::string_view::npos) {
+		out.append(text);
+		return;
+	}
 	for (const char c : text) {
 		if (c == '\\')
-			out.append(std::string_view("\\\\"));
+			out.append("\\\\");
 		else if (c == '\n')
-			out.append(std::string_view("\\n"));
+			out.append("\\n");
 		else if (c == '"' && quotes)
-			out.append(std::string_view("\\\""));
+			out.append("\\\"");
 		else
 			out.push_back(c);
 	}
@@ -102,7 +107,7 @@ const MetricInfo &metric_info(Metric m)
 	throw std::logic_error("metric missing from the table");
 }
 
-void append_label_value(fmt::memory_buffer &out, std::string_view value)
+void append_label_value(std::string &out, std::string_view value)
 {
 	append_escaped(out, value, true);
 }
@@ -132,7 +137,19 @@ void Exposition::header(Metric m)
 void Exposition::finish()
 {
 	if (format_ == ExpositionFormat::OpenMetrics)
-		out_.append(std::string_view("# EOF\n"));
+		out_.append("# EOF\n");
+	if (sink_) {
+		sink_(out_);
+		out_.clear();
+	}
+}
+
+void Exposition::pass_on_full_piece()
+{
+	if (sink_ && out_.size() >= piece_size) {
+		sink_(out_);
+		out_.clear();
+	}
 }
 
 void Exposition::labels(Metric m, std::initializer_list<std::string_view> values)
@@ -149,7 +166,7 @@ void Exposition::labels(Metric m, std::initializer_list<std::string_view> values
 		if (i)
 			out_.push_back(',');
 		out_.append(info.labels[i++]);
-		out_.append(std::string_view("=\""));
+		out_.append("=\"");
 		append_label_value(out_, value);
 		out_.push_back('"');
 	}
@@ -161,6 +178,7 @@ void Exposition::sample(Metric m, std::initializer_list<std::string_view> label_
 {
 	labels(m, label_values);
 	fmt::format_to(std::back_inserter(out_), " {}\n", value);
+	pass_on_full_piece();
 }
 
 void Exposition::sample(Metric m, std::initializer_list<std::string_view> label_values,
@@ -168,6 +186,7 @@ void Exposition::sample(Metric m, std::initializer_list<std::string_view> label_
 {
 	labels(m, label_values);
 	fmt::format_to(std::back_inserter(out_), " {}\n", value);
+	pass_on_full_piece();
 }
 
 void print_metric_table()

@@ -10,7 +10,9 @@
 #include <array>
 #include <cstddef>
 #include <cstdint>
+#include <functional>
 #include <initializer_list>
+#include <string>
 #include <string_view>
 #include <vector>
 
@@ -52,37 +54,59 @@ inline constexpr std::string_view openmetrics_content_type =
 
 std::string_view content_type(ExpositionFormat format);
 
+// Where a scrape's text goes as it is written, in pieces of about
+// Exposition::piece_size, when it is not kept whole (to a compressor).
+using ExpositionSink = std::function<void(std::string_view piece)>;
+
 // Writes one scrape's text. Each metric's samples follow its header;
 // label values are given in the table's label order. In OpenMetrics a
 // counter's family is named without "_total" (its samples keep it) and
 // the text ends with "# EOF", which finish() writes.
 class Exposition {
 public:
+	static constexpr std::size_t piece_size = 64 * 1024;
+
 	// `expected_size`: room made at once, such as the last scrape's size,
 	// so that a text of megabytes is not copied again each time it
-	// outgrows its buffer.
+	// outgrows its buffer. With a `sink`, the text is handed to it in
+	// pieces and never held whole.
 	explicit Exposition(ExpositionFormat format = ExpositionFormat::Text,
-			    std::size_t expected_size = 0)
-	    : format_(format)
+			    std::size_t expected_size = 0, ExpositionSink sink = {})
+	    : format_(format), sink_(std::move(sink))
 	{
+		out_.reserve(sink_ ? piece_size + piece_size / 4 : expected_size);
+	}
+	// Writes into `buffer`'s memory instead of new memory (what it held
+	// is dropped), with room for `expected_size`; before anything else.
+	void reuse(std::string buffer, std::size_t expected_size)
+	{
+		out_ = std::move(buffer);
+		out_.clear();
 		out_.reserve(expected_size);
 	}
 	void header(Metric m);
 	void sample(Metric m, std::initializer_list<std::string_view> label_values,
 		    std::uint64_t value);
 	void sample(Metric m, std::initializer_list<std::string_view> label_values, double value);
-	// Ends the text: "# EOF" in OpenMetrics, nothing in text 0.0.4.
+	// Ends the text: "# EOF" in OpenMetrics, nothing in text 0.0.4; the
+	// rest of it goes to the sink.
 	void finish();
-	std::string_view text() const { return {out_.data(), out_.size()}; }
+	// The text so far (without a sink, all of it).
+	std::string_view text() const { return out_; }
+	// The text itself, moved out rather than copied: at 10,000 series it
+	// is megabytes, and a second copy would double the scrape's peak.
+	std::string take() { return std::move(out_); }
 
 private:
 	void labels(Metric m, std::initializer_list<std::string_view> values);
+	void pass_on_full_piece();
 	ExpositionFormat format_;
-	fmt::memory_buffer out_;
+	ExpositionSink sink_;
+	std::string out_;
 };
 
 // `value` as a label value in the exposition: \, " and newline escaped.
-void append_label_value(fmt::memory_buffer &out, std::string_view value);
+void append_label_value(std::string &out, std::string_view value);
 
 // The table as --list-metrics prints it: one line per metric, tab
 // separated: name, type, labels (comma separated), help.

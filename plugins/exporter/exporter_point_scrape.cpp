@@ -7,24 +7,36 @@
 
 namespace nettrace::exporter {
 
-void PointScrape::collect()
+void PointScrape::read(std::unordered_set<std::uint32_t> &netns)
 {
 	dropped_ = points_.series_dropped();
-	std::vector<PointCount> rows = points_.read();
-	// In the points' display order, then by namespace and device, so
-	// that scrapes list them alike.
-	std::sort(rows.begin(), rows.end(), [](const PointCount &a, const PointCount &b) {
+	for (const PointCount &row : points_.read())
+		netns.insert(row.key.netns);
+}
+
+std::uint64_t PointScrape::remove(const std::vector<std::uint32_t> &gone)
+{
+	for (const std::uint32_t netns : gone)
+		interface_names_.forget(netns);
+	return points_.remove(gone);
+}
+
+void PointScrape::collect()
+{
+	// The rows read() read, in the points' display order, then by
+	// namespace and device, so that scrapes list them alike.
+	rows_ = points_.rows();
+	std::sort(rows_.begin(), rows_.end(), [](const PointCount &a, const PointCount &b) {
 		return std::tie(a.key.point, a.key.netns, a.key.ifindex) <
 		       std::tie(b.key.point, b.key.netns, b.key.ifindex);
 	});
-	netns_names_.refresh();
 	const auto &all = bpf::probe_points();
 	series_.clear();
-	for (const PointCount &row : rows) {
+	for (const PointCount &row : rows_) {
 		const exporter_point_key &k = row.key;
 		if (k.point < all.size())
-			series_.push_back({all[k.point].label, k.netns, netns_names_.name(k.netns),
-					   interface_names_.name(k.netns, k.ifindex, netns_names_),
+			series_.push_back({all[k.point].label, k.netns, namespaces_.name(k.netns),
+					   interface_names_.name(k.netns, k.ifindex, namespaces_),
 					   row.packets});
 	}
 }

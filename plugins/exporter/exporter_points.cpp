@@ -15,6 +15,7 @@
 
 #include <fmt/format.h>
 
+#include <algorithm>
 #include <cerrno>
 #include <unistd.h>
 
@@ -170,8 +171,9 @@ const std::vector<PointCount> &PointProbes::read()
 	const int fd = objects_->map_fd;
 	exporter_point_key key{}, next{};
 	const void *prev = nullptr;
-	// Rows are never deleted, so the walk never starts over; one added
-	// during it may wait for the next scrape.
+	// Rows are deleted only by remove(), on this same thread between
+	// walks, so the walk never starts over; one added during it may wait
+	// for the next scrape.
 	while (bpf_map_get_next_key(fd, prev, &next) == 0) {
 		key = next;
 		prev = &key;
@@ -183,6 +185,19 @@ const std::vector<PointCount> &PointProbes::read()
 		rows_.push_back(row);
 	}
 	return rows_;
+}
+
+std::uint64_t PointProbes::remove(const std::vector<std::uint32_t> &netns)
+{
+	std::uint64_t removed = 0;
+	const auto gone = [&netns](const PointCount &row) {
+		return std::find(netns.begin(), netns.end(), row.key.netns) != netns.end();
+	};
+	for (const PointCount &row : rows_)
+		if (gone(row) && bpf_map_delete_elem(objects_->map_fd, &row.key) == 0)
+			++removed;
+	rows_.erase(std::remove_if(rows_.begin(), rows_.end(), gone), rows_.end());
+	return removed;
 }
 
 std::uint64_t PointProbes::series_dropped() const

@@ -47,6 +47,11 @@ public:
 	// Every row of the map now, its CPUs' values summed; the buffer is
 	// reused between calls.
 	const std::vector<PointCount> &read();
+	// What read() last gave, less what remove() deleted since.
+	const std::vector<PointCount> &rows() const { return rows_; }
+	// Deletes the rows of the namespaces `netns` from the map and from
+	// what read() last gave; returns how many were deleted.
+	std::uint64_t remove(const std::vector<std::uint32_t> &netns);
 	// Packets that found the map full.
 	std::uint64_t series_dropped() const;
 

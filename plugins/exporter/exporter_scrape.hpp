@@ -6,10 +6,12 @@
 #pragma once
 
 #include "exporter_counts.hpp"
+#include "exporter_gzip.hpp"
 #include "exporter_metrics.hpp"
 #include "exporter_point_scrape.hpp"
 #include "exporter_probe.hpp"
 #include "exporter_series.hpp"
+#include "exporter_text_pool.hpp"
 
 #include <chrono>
 #include <cstdint>
@@ -32,12 +34,14 @@ public:
 	Scraper(const DropProbe &probe, const DropReasons &reasons, LiveKernelSymbols &symbols,
 		BuildInfo build, Namespaces::Clock::duration stale_after,
 		PointProbes *points = nullptr);
-	// The exposition text of this moment, in `format`.
-	std::string render(ExpositionFormat format = ExpositionFormat::Text);
-	// The same, but a scrape in `format` that comes within `shared_for`
-	// of the last one rendered gets that one's text: scrapers asking at
-	// the same moment share one reading and one copy of the text.
-	std::shared_ptr<const std::string> render_shared(ExpositionFormat format);
+	// The exposition text of this moment, in `format`; gzip-compressed
+	// as it is written with `gzip`, so that it is never held whole.
+	std::string render(ExpositionFormat format = ExpositionFormat::Text, bool gzip = false);
+	// The same, but a scrape in `format` and encoding that comes within
+	// `shared_for` of the last one rendered gets that one's text:
+	// scrapers asking at the same moment share one reading and one copy
+	// of the text.
+	std::shared_ptr<const std::string> render_shared(ExpositionFormat format, bool gzip);
 	static constexpr std::chrono::milliseconds shared_for{250};
 
 private:
@@ -51,10 +55,13 @@ private:
 		std::shared_ptr<const std::string> text;
 		std::chrono::steady_clock::time_point at;
 	};
-	Rendered last_[2];                             // by ExpositionFormat
+	Rendered last_[2][2];                          // by ExpositionFormat, then gzip or not
 	std::unordered_set<std::uint32_t> netns_seen_; // this scrape's, kept for its buffer
 	std::uint64_t series_removed_ = 0;
 	std::optional<PointScrape> points_;
+	// Shared with the texts handed out, which give their buffers back.
+	std::shared_ptr<TextPool> text_pool_;
+	std::optional<GzipText> gzip_; // from the first scrape that takes gzip
 };
 
 } // namespace nettrace::exporter

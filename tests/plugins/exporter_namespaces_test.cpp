@@ -148,7 +148,10 @@ TEST(ExporterNamespaces, RowsOfAGoneNamespaceAreRemovedAfterStaleAfter)
 		auto gone = std::make_unique<TestNetns>();
 		TestNetns kept;
 		const std::string gone_inode = std::to_string(gone->inode());
-		ExporterRun exporter({"-P", std::to_string(own_port()), "--stale-after", "2s"});
+		// With one probe point, whose map loses the gone namespace's
+		// rows too.
+		ExporterRun exporter({"-P", std::to_string(own_port()), "--stale-after", "2s",
+				      "--points", "net:netif_receive_skb"});
 		ASSERT_NE(exporter.port(), 0) << exporter.err();
 		udp_to_closed_port(*gone, "127.0.0.1", "127.0.0.1", own_port(), 3);
 		udp_to_closed_port(kept, "127.0.0.1", "127.0.0.1", own_port(), 4);
@@ -159,6 +162,17 @@ TEST(ExporterNamespaces, RowsOfAGoneNamespaceAreRemovedAfterStaleAfter)
 		ASSERT_EQ(exporter.settled_count("nettrace_drops_total", in_kept, 4), 4);
 		// One row each: only drops to this test's port are counted.
 		ASSERT_EQ(sum_samples(exporter.scrape(), "nettrace_map_entries", {}), 2);
+		const auto received_in = [](const std::map<std::string, std::string> &netns) {
+			std::map<std::string, std::string> labels = netns;
+			labels["point"] = "net:netif_receive_skb";
+			return labels;
+		};
+		ASSERT_EQ(sum_samples(exporter.scrape(), "nettrace_point_packets_total",
+				      received_in(in_gone)),
+			  3);
+		ASSERT_EQ(sum_samples(exporter.scrape(), "nettrace_point_packets_total",
+				      received_in(in_kept)),
+			  4);
 
 		gone.reset();
 		const auto deleted = std::chrono::steady_clock::now();
@@ -178,7 +192,8 @@ TEST(ExporterNamespaces, RowsOfAGoneNamespaceAreRemovedAfterStaleAfter)
 		    netns_inode_in_use(gone_inode))
 			continue;
 		EXPECT_GE(std::chrono::steady_clock::now() - deleted, 2s);
-		EXPECT_EQ(sum_samples(samples, "nettrace_series_removed_total", {}), 1) << text;
+		// Its drop row and its point row.
+		EXPECT_EQ(sum_samples(samples, "nettrace_series_removed_total", {}), 2) << text;
 		EXPECT_EQ(sum_samples(samples, "nettrace_map_entries", {}), 1) << text;
 		for (const Sample &s : samples) {
 			if (s.labels.count("netns")) {
@@ -194,7 +209,11 @@ TEST(ExporterNamespaces, RowsOfAGoneNamespaceAreRemovedAfterStaleAfter)
 		std::this_thread::sleep_for(2500ms);
 		samples = exporter.scrape(&text);
 		EXPECT_EQ(sum_samples(samples, "nettrace_drops_total", in_kept), 4) << text;
-		EXPECT_EQ(sum_samples(samples, "nettrace_series_removed_total", {}), 1) << text;
+		EXPECT_EQ(sum_samples(samples, "nettrace_point_packets_total",
+				      received_in(in_kept)),
+			  4)
+			<< text;
+		EXPECT_EQ(sum_samples(samples, "nettrace_series_removed_total", {}), 2) << text;
 		exporter.stop();
 		return;
 	}

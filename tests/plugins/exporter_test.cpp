@@ -228,6 +228,46 @@ TEST_F(ExporterTest, AcceptHeaderChoosesOpenMetricsOrText)
 	exporter.stop();
 }
 
+TEST_F(ExporterTest, GzipForScrapersThatTakeIt)
+{
+	constexpr int drops = 6;
+	TestNetns ns;
+	ExporterRun exporter;
+	ASSERT_NE(exporter.port(), 0) << exporter.err();
+	udp_to_closed_port(ns, "127.0.0.1", "127.0.0.1", own_port(), drops);
+	ASSERT_EQ(exporter.settled_count("nettrace_drops_total", udp_drops_in(ns), drops), drops);
+
+	// As Prometheus asks, and as curl --compressed does: the same counts,
+	// compressed; in both formats.
+	for (const std::string accept : {"", "application/openmetrics-text;version=1.0.0"}) {
+		const HttpResponse gz =
+			http_request(exporter.port(), "GET", "/metrics", {},
+				     {{"Accept", accept}, {"Accept-Encoding", "deflate, gzip"}});
+		ASSERT_EQ(gz.status, 200) << accept;
+		EXPECT_EQ(gz.content_encoding, "gzip") << accept;
+		EXPECT_EQ(gz.vary, "Accept, Accept-Encoding") << accept;
+		const std::string text = gunzip(gz.body);
+		EXPECT_LT(gz.body.size(), text.size()) << accept;
+		EXPECT_EQ(sum_samples(parse_exposition(text), "nettrace_drops_total",
+				      udp_drops_in(ns)),
+			  drops)
+			<< accept;
+		EXPECT_EQ(text.find("# EOF") != std::string::npos, !accept.empty()) << accept;
+	}
+	// A client that does not take gzip, or refuses it, gets the text as it is.
+	for (const std::string encoding : {"", "identity", "gzip;q=0"}) {
+		const HttpResponse plain = http_request(exporter.port(), "GET", "/metrics", {},
+							{{"Accept-Encoding", encoding}});
+		ASSERT_EQ(plain.status, 200) << encoding;
+		EXPECT_EQ(plain.content_encoding, "") << encoding;
+		EXPECT_EQ(sum_samples(parse_exposition(plain.body), "nettrace_drops_total",
+				      udp_drops_in(ns)),
+			  drops)
+			<< encoding;
+	}
+	exporter.stop();
+}
+
 TEST_F(ExporterTest, HealthyTcpIsNeverADrop)
 {
 	constexpr int connections = 5;

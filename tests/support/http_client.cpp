@@ -11,6 +11,7 @@
 #include <stdexcept>
 #include <sys/socket.h>
 #include <unistd.h>
+#include <zlib.h>
 
 namespace nettrace::test {
 
@@ -41,11 +42,43 @@ HttpResponse http_request(std::uint16_t port, const std::string &method, const s
 	http::read(stream, buffer, res, ec);
 	if (ec)
 		return {};
+	return http_response_of(std::move(res));
+}
+
+HttpResponse http_response_of(http::response<http::string_body> &&res)
+{
 	HttpResponse out;
 	out.status = static_cast<int>(res.result_int());
 	out.content_type = std::string(res[http::field::content_type]);
+	out.content_encoding = std::string(res[http::field::content_encoding]);
+	out.vary = std::string(res[http::field::vary]);
 	out.www_authenticate = std::string(res[http::field::www_authenticate]);
 	out.body = std::move(res.body());
+	return out;
+}
+
+std::string gunzip(std::string_view gzip)
+{
+	z_stream z{};
+	// 15 bits of window, plus 16: gzip only, not zlib or raw deflate.
+	if (inflateInit2(&z, 15 + 16) != Z_OK)
+		throw std::runtime_error("inflateInit2 failed");
+	z.next_in = reinterpret_cast<Bytef *>(const_cast<char *>(gzip.data()));
+	z.avail_in = static_cast<uInt>(gzip.size());
+	std::string out;
+	int rc = Z_OK;
+	while (rc == Z_OK) {
+		char piece[64 * 1024];
+		z.next_out = reinterpret_cast<Bytef *>(piece);
+		z.avail_out = sizeof piece;
+		rc = inflate(&z, Z_NO_FLUSH);
+		out.append(piece, sizeof piece - z.avail_out);
+		if (rc == Z_BUF_ERROR && z.avail_in == 0)
+			break;
+	}
+	inflateEnd(&z);
+	if (rc != Z_STREAM_END)
+		throw std::runtime_error("not a whole gzip stream");
 	return out;
 }
 

@@ -3,6 +3,9 @@
 // to Prometheus on loopback (Boost.Beast, synchronous).
 #pragma once
 
+#include <boost/beast/http/message.hpp>
+#include <boost/beast/http/string_body.hpp>
+
 #include <chrono>
 #include <cstdint>
 #include <map>
@@ -16,9 +19,17 @@ namespace nettrace::test {
 struct HttpResponse {
 	int status = 0; // 0 when no response came
 	std::string content_type;
+	std::string content_encoding;
+	std::string vary;
 	std::string www_authenticate;
-	std::string body;
+	std::string body; // as sent, still compressed when content_encoding says so
 };
+
+// What tests look at in a response read by Beast, over HTTP or HTTPS.
+HttpResponse http_response_of(boost::beast::http::response<boost::beast::http::string_body> &&res);
+
+// A gzip body decompressed; throws std::runtime_error when it is not gzip.
+std::string gunzip(std::string_view gzip);
 
 // `method` `target` on 127.0.0.1:`port`, with `headers` (name, value)
 // added; the connection is closed after. Throws std::runtime_error when

@@ -7,6 +7,8 @@
 #include <boost/beast/http.hpp>
 #include <boost/beast/ssl.hpp>
 
+#include <openssl/evp.h>
+
 #include <stdexcept>
 
 namespace nettrace::test {
@@ -21,26 +23,11 @@ namespace {
 
 std::string base64(const std::string &in)
 {
-	static const char table[] =
-		"ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789+/";
-	std::string out;
-	std::size_t i = 0;
-	for (; i + 2 < in.size(); i += 3) {
-		const unsigned v = static_cast<unsigned char>(in[i]) << 16 |
-				   static_cast<unsigned char>(in[i + 1]) << 8 |
-				   static_cast<unsigned char>(in[i + 2]);
-		for (int s = 18; s >= 0; s -= 6)
-			out += table[(v >> s) & 63];
-	}
-	if (i < in.size()) {
-		unsigned v = static_cast<unsigned char>(in[i]) << 16;
-		if (i + 1 < in.size())
-			v |= static_cast<unsigned char>(in[i + 1]) << 8;
-		out += table[(v >> 18) & 63];
-		out += table[(v >> 12) & 63];
-		out += i + 1 < in.size() ? table[(v >> 6) & 63] : '=';
-		out += '=';
-	}
+	std::string out(4 * ((in.size() + 2) / 3) + 1, '\0');
+	const int n = EVP_EncodeBlock(reinterpret_cast<unsigned char *>(out.data()),
+				      reinterpret_cast<const unsigned char *>(in.data()),
+				      static_cast<int>(in.size()));
+	out.resize(static_cast<std::size_t>(n));
 	return out;
 }
 
@@ -81,12 +68,7 @@ HttpResponse https_get(std::uint16_t port, const std::string &target, const Http
 	http::read(stream, buffer, res, ec);
 	if (ec)
 		return {};
-	HttpResponse out;
-	out.status = static_cast<int>(res.result_int());
-	out.content_type = std::string(res[http::field::content_type]);
-	out.www_authenticate = std::string(res[http::field::www_authenticate]);
-	out.body = std::move(res.body());
-	return out;
+	return http_response_of(std::move(res));
 }
 
 } // namespace nettrace::test

@@ -14,15 +14,25 @@
 
 #include <gtest/gtest.h>
 
+#include <algorithm>
+#include <chrono>
+#include <cstdio>
+#include <map>
+#include <optional>
 #include <set>
+#include <stdlib.h>
+#include <unistd.h>
 
 using namespace nettrace::exporter;
 
 TEST(ExporterExposition, LabelValuesAreEscaped)
 {
-	fmt::memory_buffer out;
+	std::string out;
 	append_label_value(out, "a\\b\"c\nd");
-	EXPECT_EQ(fmt::to_string(out), "a\\\\b\\\"c\\nd");
+	EXPECT_EQ(out, "a\\\\b\\\"c\\nd");
+	out.clear();
+	append_label_value(out, "plain");
+	EXPECT_EQ(out, "plain");
 
 	Exposition e;
 	e.header(Metric::Drops);
@@ -67,14 +77,14 @@ TEST(ExporterExposition, EveryMetricIsInTheTableOnce)
 
 TEST(ExporterExposition, ProtocolLabels)
 {
-	EXPECT_EQ(protocol_label(0x0800, 6), "tcp");
-	EXPECT_EQ(protocol_label(0x86dd, 17), "udp");
-	EXPECT_EQ(protocol_label(0x0800, 1), "icmp");
-	EXPECT_EQ(protocol_label(0x86dd, 58), "ipv6-icmp");
-	EXPECT_EQ(protocol_label(0x0800, 99), "ip-proto-99");
-	EXPECT_EQ(protocol_label(0x0806, 0), "arp");
-	EXPECT_EQ(protocol_label(0x88cc, 0), "ethertype-0x88cc");
-	EXPECT_EQ(protocol_label(0, 0), "unknown");
+	EXPECT_EQ(protocol_label(0x0800, 6).text(), "tcp");
+	EXPECT_EQ(protocol_label(0x86dd, 17).text(), "udp");
+	EXPECT_EQ(protocol_label(0x0800, 1).text(), "icmp");
+	EXPECT_EQ(protocol_label(0x86dd, 58).text(), "ipv6-icmp");
+	EXPECT_EQ(protocol_label(0x0800, 99).text(), "ip-proto-99");
+	EXPECT_EQ(protocol_label(0x0806, 0).text(), "arp");
+	EXPECT_EQ(protocol_label(0x88cc, 0).text(), "ethertype-0x88cc");
+	EXPECT_EQ(protocol_label(0, 0).text(), "unknown");
 }
 
 TEST(ExporterListen, AcceptedForms)
@@ -125,6 +135,47 @@ TEST(ExporterExposition, OpenMetricsNamesCounterFamiliesWithoutTotalAndEnds)
 	EXPECT_EQ(std::string(plain.text()).find("EOF"), std::string::npos);
 	EXPECT_NE(std::string(plain.text()).find("# TYPE nettrace_drops_total counter\n"),
 		  std::string::npos);
+}
+
+TEST(ExporterAccept, GzipOnlyWhenTheClientTakesIt)
+{
+	EXPECT_TRUE(accepts_gzip("gzip"));                         // Prometheus
+	EXPECT_TRUE(accepts_gzip("deflate, gzip;q=1.0, *;q=0.5")); // curl --compressed and the like
+	EXPECT_TRUE(accepts_gzip("GZip"));
+	EXPECT_TRUE(accepts_gzip("x-gzip"));
+	EXPECT_TRUE(accepts_gzip("br, *"));
+	EXPECT_FALSE(accepts_gzip("")); // no header: the text as it is
+	EXPECT_FALSE(accepts_gzip("identity"));
+	EXPECT_FALSE(accepts_gzip("deflate, br"));
+	EXPECT_FALSE(accepts_gzip("gzip;q=0"));
+	EXPECT_FALSE(accepts_gzip("gzip;q=0, *")); // named, refused: "*" does not bring it back
+	EXPECT_FALSE(accepts_gzip("*;q=0"));
+}
+
+TEST(ExporterExposition, ASinkGetsTheTextInPiecesAndNothingIsHeld)
+{
+	std::string whole, pieces;
+	std::size_t calls = 0;
+	Exposition kept(ExpositionFormat::OpenMetrics);
+	Exposition passed(ExpositionFormat::OpenMetrics, 0, [&](std::string_view piece) {
+		pieces.append(piece);
+		++calls;
+		EXPECT_LE(piece.size(), Exposition::piece_size + 4096);
+	});
+	for (Exposition *e : {&kept, &passed}) {
+		e->header(Metric::Drops);
+		for (int i = 0; i < 2000; ++i)
+			e->sample(Metric::Drops,
+				  {"NO_SOCKET", "__udp4_lib_rcv", "udp", std::to_string(i), "", "",
+				   "lo", "drop"},
+				  std::uint64_t(i));
+		e->finish();
+	}
+	whole = kept.take();
+	EXPECT_GT(whole.size(), 2 * Exposition::piece_size);
+	EXPECT_EQ(pieces, whole);
+	EXPECT_GT(calls, 2u);
+	EXPECT_TRUE(passed.text().empty());
 }
 
 TEST(ExporterAccept, OpenMetricsOnlyWhenPreferred)
@@ -229,4 +280,82 @@ TEST(ExporterDuration, StaleAfterValues)
 				<< e.what();
 		}
 	}
+}
+
+namespace {
+
+// A folder over a symbol table of two functions, with no namespaces or
+// devices to name.
+struct FoldFixture {
+	FoldFixture()
+	{
+		char dir_template[] = "/tmp/nettrace-fold-XXXXXX";
+		dir = mkdtemp(dir_template);
+		std::FILE *f = std::fopen((dir + "/kallsyms").c_str(), "w");
+		std::fputs("ffffffff81000000 T _stext\n"
+			   "ffffffff81000100 T ip_rcv_core\n"
+			   "ffffffff81000200 T udp_queue_rcv_one_skb\n"
+			   "ffffffff81001000 T _etext\n",
+			   f);
+		std::fclose(f);
+		symbols.emplace("test", dir + "/kallsyms");
+		symbols->load();
+		namespaces.emplace(std::chrono::minutes(5), dir, dir);
+		folder.emplace(reasons, false, *symbols, *namespaces);
+	}
+	~FoldFixture()
+	{
+		std::remove((dir + "/kallsyms").c_str());
+		rmdir(dir.c_str());
+	}
+
+	std::string dir;
+	nettrace::DropReasons reasons;
+	std::optional<nettrace::LiveKernelSymbols> symbols;
+	std::optional<Namespaces> namespaces;
+	std::optional<SeriesFolder> folder;
+};
+
+CountedRow row(std::uint64_t location, std::uint8_t l4, std::uint64_t packets)
+{
+	CountedRow r{};
+	r.key.location = location;
+	r.key.netns = 4026531840;
+	r.key.l3 = 0x0800;
+	r.key.l4 = l4;
+	r.packets = packets;
+	r.bytes = packets * 100;
+	return r;
+}
+
+} // namespace
+
+TEST(ExporterSeries, SitesOfOneFunctionFoldIntoOneSeries)
+{
+	FoldFixture fx;
+	// Two sites in ip_rcv_core for UDP, one for TCP, one in another
+	// function, given out of order as the kernel's hash gives them.
+	const std::vector<CountedRow> rows = {row(0xffffffff81000210, 17, 5),
+					      row(0xffffffff81000110, 17, 2),
+					      row(0xffffffff81000120, 6, 7),
+					      row(0xffffffff81000180, 17, 4)};
+	const std::vector<Series> &series = fx.folder->fold(rows);
+	ASSERT_EQ(series.size(), 3u);
+	std::map<std::pair<std::string, std::string>, std::pair<std::uint64_t, std::uint64_t>> seen;
+	for (const Series &s : series)
+		seen[{std::string(s.labels.location),
+		      std::string(protocol_label(s.labels.l3, s.labels.l4).text())}] = {s.packets,
+											s.bytes};
+	using Totals = std::pair<std::uint64_t, std::uint64_t>;
+	EXPECT_EQ((seen[{"ip_rcv_core", "udp"}]), (Totals{6, 600}));
+	EXPECT_EQ((seen[{"ip_rcv_core", "tcp"}]), (Totals{7, 700}));
+	EXPECT_EQ((seen[{"udp_queue_rcv_one_skb", "udp"}]), (Totals{5, 500}));
+	// In label order, so that a scrape's text is the same from one to the next.
+	EXPECT_TRUE(
+		std::is_sorted(series.begin(), series.end(), [](const Series &a, const Series &b) {
+			return a.labels < b.labels;
+		}));
+	// Folded again from the same rows: the same series, not added twice.
+	EXPECT_EQ(fx.folder->fold(rows).size(), 3u);
+	EXPECT_EQ(fx.folder->fold(rows).front().packets, series.front().packets);
 }
