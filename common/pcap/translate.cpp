@@ -196,12 +196,15 @@ private:
 		const bool to_x = BPF_CLASS(c.code) == BPF_LDX;
 		const std::uint8_t dst = to_x ? kX : kA;
 		const std::uint32_t mode = BPF_MODE(c.code);
-		if (mode == BPF_IMM)
+		// Constants, memory words and the length are 32-bit: any other
+		// size is an opcode libpcap's interpreter does not know either.
+		const bool word = BPF_SIZE(c.code) == BPF_W;
+		if (mode == BPF_IMM && word)
 			emit(insn(BPF_ALU | BPF_MOV | BPF_K, dst, 0, 0, imm(c.k)));
-		else if (mode == BPF_MEM)
+		else if (mode == BPF_MEM && word)
 			emit(insn(BPF_LDX | BPF_MEM | BPF_W, dst, kScratch, memory_offset(i, c.k),
 				  0));
-		else if (mode == BPF_LEN)
+		else if (mode == BPF_LEN && word)
 			emit(insn(BPF_LDX | BPF_MEM | BPF_W, dst, kScratch, kScratchLen, 0));
 		else if (!to_x && (mode == BPF_ABS || mode == BPF_IND) && load_size(c.code) != 0)
 			load_packet(kA, load_size(c.code), mode == BPF_IND, c.k);
@@ -228,6 +231,8 @@ private:
 		const bool by_x = BPF_SRC(c.code) == BPF_X;
 		switch (op) {
 		case BPF_NEG:
+			if (by_x)
+				refuse(i, fmt::format("unknown arithmetic opcode {:#x}", c.code));
 			emit(insn(BPF_ALU | BPF_NEG, kA, 0, 0, 0));
 			return;
 		case BPF_ADD:
@@ -271,6 +276,8 @@ private:
 	{
 		const std::uint32_t op = BPF_OP(c.code);
 		if (op == BPF_JA) {
+			if (BPF_SRC(c.code) != BPF_K)
+				refuse(i, fmt::format("unknown jump opcode {:#x}", c.code));
 			emit_jump(insn(BPF_JMP | BPF_JA, 0, 0, 0, 0), Target::Classic, i + 1 + c.k);
 			return;
 		}
@@ -296,10 +303,9 @@ private:
 
 	void ret(std::size_t i, const ClassicInsn &c)
 	{
-		const std::uint32_t source = BPF_RVAL(c.code);
-		if (source == BPF_K)
+		if (c.code == (BPF_RET | BPF_K))
 			emit(insn(BPF_ALU | BPF_MOV | BPF_K, BPF_REG_0, 0, 0, imm(c.k)));
-		else if (source == BPF_A)
+		else if (c.code == (BPF_RET | BPF_A))
 			emit(insn(BPF_ALU | BPF_MOV | BPF_X, BPF_REG_0, kA, 0, 0));
 		else
 			refuse(i, fmt::format("unknown return opcode {:#x}", c.code));
@@ -319,6 +325,9 @@ private:
 	void one(std::size_t i)
 	{
 		const ClassicInsn &c = program_[i];
+		// Opcodes are 8 bits; the macros below would not see the rest.
+		if (c.code > 0xff)
+			refuse(i, fmt::format("unknown opcode {:#x}", c.code));
 		switch (BPF_CLASS(c.code)) {
 		case BPF_LD:
 		case BPF_LDX:

@@ -51,6 +51,13 @@ TEST(PcapTranslate, WhatCannotRunIsRefusedWithAMessage)
 		{"unknown misc", {op(BPF_MISC | 0x40), kAccept}},
 		{"unknown return", {op(BPF_RET | 0x18)}},
 		{"ldx word abs", {op(BPF_LDX | BPF_W | BPF_ABS, 0), kAccept}},
+		{"byte-sized constant", {op(BPF_LD | BPF_B | BPF_IMM, 1), kAccept}},
+		{"half-word memory word", {op(BPF_LDX | BPF_H | BPF_MEM, 1), kAccept}},
+		{"byte-sized length", {op(BPF_LD | BPF_B | BPF_LEN), kAccept}},
+		{"negation by X", {op(BPF_ALU | BPF_NEG | BPF_X), kAccept}},
+		{"jump always by X", {op(BPF_JMP | BPF_JA | BPF_X, 0), kAccept}},
+		{"return with mode bits", {op(BPF_RET | BPF_K | BPF_MEM, 1)}},
+		{"opcode past 8 bits", {op(0x100 | BPF_ALU | BPF_NEG), kAccept}},
 	};
 	for (const auto &[name, program] : cases) {
 		SCOPED_TRACE(name);
