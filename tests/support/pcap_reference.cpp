@@ -8,14 +8,20 @@
 
 namespace nettrace::test {
 
-bool libpcap_matches(const pcap::ClassicProgram &program, const std::vector<std::uint8_t> &packet)
+std::uint32_t libpcap_result(const pcap::ClassicProgram &program,
+			     const std::vector<std::uint8_t> &packet)
 {
 	std::vector<bpf_insn> insns;
 	insns.reserve(program.size());
 	for (const pcap::ClassicInsn &c : program)
 		insns.push_back({c.code, c.jt, c.jf, c.k});
 	const auto size = static_cast<u_int>(packet.size());
-	return bpf_filter(insns.data(), packet.data(), size, size) != 0;
+	return bpf_filter(insns.data(), packet.data(), size, size);
+}
+
+bool libpcap_matches(const pcap::ClassicProgram &program, const std::vector<std::uint8_t> &packet)
+{
+	return libpcap_result(program, packet) != 0;
 }
 
 std::string libpcap_compile_error(const std::string &expression)

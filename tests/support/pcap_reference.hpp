@@ -12,6 +12,9 @@
 
 namespace nettrace::test {
 
+// What libpcap's bpf_filter() returns on `packet`: 0 rejects it.
+std::uint32_t libpcap_result(const pcap::ClassicProgram &program,
+			     const std::vector<std::uint8_t> &packet);
 // Whether libpcap's bpf_filter() accepts `packet` (nonzero return).
 bool libpcap_matches(const pcap::ClassicProgram &program, const std::vector<std::uint8_t> &packet);
 
