@@ -6,7 +6,8 @@
  * the expression, translated to eBPF, there before the program is loaded.
  *
  * Call it from a program's own body, not from a function that is not
- * inlined: user space sees only the programs' main code before loading.
+ * inlined: user space sees only the programs' main code before loading
+ * (check_no_marker_left() in common/pcap/inject.hpp says so after it).
  */
 #ifndef NETTRACE_PCAP_FILTER_BPF_H
 #define NETTRACE_PCAP_FILTER_BPF_H

@@ -68,6 +68,22 @@ std::size_t inject(bpf_program *program, const EbpfBlock &block)
 	return found;
 }
 
+void check_no_marker_left(bpf_object *object)
+{
+	bpf_program *program = nullptr;
+	bpf_object__for_each_program(program, object)
+	{
+		const bpf_insn *insns = bpf_program__insns(program);
+		const std::size_t count = bpf_program__insn_cnt(program);
+		for (std::size_t i = 0; i < count; i++)
+			if (is_marker(insns[i]))
+				throw RuntimeError(fmt::format(
+					"BPF program {}: its pcap filter spot is in a function that is "
+					"not inlined, where no filter can be put",
+					bpf_program__name(program)));
+	}
+}
+
 std::size_t inject(bpf_object *object, const EbpfBlock &block)
 {
 	std::size_t found = 0;

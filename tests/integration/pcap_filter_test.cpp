@@ -14,6 +14,7 @@
 #include <nettrace/errors.hpp>
 
 #include "pcap_filter_probe.skel.h"
+#include "pcap_filter_subprog.skel.h"
 
 #include <gtest/gtest.h>
 
@@ -153,6 +154,39 @@ TEST(PcapFilter, WithoutAnExpressionEverythingMatches)
 			EXPECT_EQ(run_probe(probe.get(), packet.bytes, &tgid), kMatch)
 				<< packet.name;
 		EXPECT_EQ(tgid, static_cast<std::uint64_t>(getpid()));
+	}
+}
+
+TEST(PcapFilter, AMarkerInASubprogramIsNoticedAfterLoading)
+{
+	NETTRACE_REQUIRE_BPF();
+	std::unique_ptr<pcap_filter_subprog_bpf, void (*)(pcap_filter_subprog_bpf *)> probe(
+		pcap_filter_subprog_bpf__open(), pcap_filter_subprog_bpf__destroy);
+	ASSERT_TRUE(probe);
+	EXPECT_EQ(pcap::inject(probe->obj, pcap::translate(pcap::compile("tcp"))), 0u);
+	ASSERT_EQ(pcap_filter_subprog_bpf__load(probe.get()), 0);
+	try {
+		pcap::check_no_marker_left(probe->obj);
+		ADD_FAILURE() << "no marker found";
+	} catch (const RuntimeError &e) {
+		EXPECT_NE(std::string(e.what()).find("run_filter_in_subprogram"), std::string::npos)
+			<< e.what();
+	}
+}
+
+TEST(PcapFilter, NoMarkerIsLeftWhereTheFilterWentIn)
+{
+	NETTRACE_REQUIRE_BPF();
+	for (const char *expression : {"tcp", ""}) {
+		SCOPED_TRACE(expression);
+		const pcap::EbpfBlock block = *expression
+						      ? pcap::translate(pcap::compile(expression))
+						      : pcap::EbpfBlock{};
+		std::size_t markers = 0;
+		int error = 0;
+		Probe probe = load_probe(block, true, &markers, &error);
+		ASSERT_TRUE(probe) << "load: " << std::strerror(-error);
+		EXPECT_NO_THROW(pcap::check_no_marker_left(probe->obj));
 	}
 }
 

@@ -26,4 +26,10 @@ std::size_t inject(bpf_object *object, const EbpfBlock &block);
 // The same for one program.
 std::size_t inject(bpf_program *program, const EbpfBlock &block);
 
+// After loading: throws RuntimeError naming the program when a marker is
+// still there. That is one in a function the compiler did not inline,
+// which libbpf adds to the program only at load, after inject() looked:
+// left alone it would match every packet.
+void check_no_marker_left(bpf_object *object);
+
 } // namespace nettrace::pcap
