@@ -157,6 +157,31 @@ TEST(PcapFilter, WithoutAnExpressionEverythingMatches)
 	}
 }
 
+// Long expressions make long blocks with many helper calls: the verifier
+// must still take them, and the jumps must still reach.
+TEST(PcapFilter, ALongExpressionLoadsAndRuns)
+{
+	NETTRACE_REQUIRE_BPF();
+	std::string expression = "tcp and (";
+	for (int i = 0; i < 1000; i++)
+		expression += (i ? " or host 10." : "host 10.") + std::to_string(i / 250) + "." +
+			      std::to_string(i % 250) + ".7";
+	expression += " or host 8.8.8.8) and not port 22";
+	const pcap::ClassicProgram classic = pcap::compile(expression);
+	const pcap::EbpfBlock block = pcap::translate(classic);
+	std::size_t markers = 0;
+	int error = 0;
+	Probe probe = load_probe(block, true, &markers, &error);
+	ASSERT_TRUE(probe) << "load of " << block.size()
+			   << " instructions: " << std::strerror(-error);
+	for (const test::CorpusPacket &packet : test::pcap_packets())
+		EXPECT_EQ(run_probe(probe.get(), packet.bytes),
+			  test::libpcap_matches(classic, packet.bytes) ? kMatch : kNoMatch)
+			<< packet.name;
+	std::printf("%zu classic instructions, %zu eBPF instructions\n", classic.size(),
+		    block.size());
+}
+
 TEST(PcapFilter, AMarkerInASubprogramIsNoticedAfterLoading)
 {
 	NETTRACE_REQUIRE_BPF();
