@@ -3,8 +3,10 @@
  * Runs nt_pcap_match (pcap_filter.bpf.h) on the packet user space puts in
  * `packet`, and writes the verdict to `verdict`: run with BPF_PROG_TEST_RUN,
  * so that tests can compare the kernel's verdict with libpcap's on the same
- * bytes. A map lookup and a CO-RE read before the marker and a map lookup
- * after it show that libbpf's relocations survive the filter's injection.
+ * bytes. A map lookup, a CO-RE read and a call into a subprogram before
+ * the marker, and a map lookup and another call after it, show that
+ * libbpf's relocations survive the filter's injection: it adds the
+ * subprograms after the filter's block when it loads.
  */
 #include <vmlinux.h>
 #include <bpf/bpf_core_read.h>
@@ -35,6 +37,18 @@ struct {
 	__type(value, __u64);
 } verdict SEC(".maps");
 
+/* Not inlined, so that they are subprograms, called before and after the
+ * marker. */
+static __noinline __u32 readable_length(__u32 len)
+{
+	return len > PCAP_PROBE_MAX_BYTES ? PCAP_PROBE_MAX_BYTES : len;
+}
+
+static __noinline __u64 verdict_of(bool match)
+{
+	return match ? 1 : 2;
+}
+
 SEC("raw_tp")
 int run_filter(void *ctx)
 {
@@ -53,9 +67,7 @@ int run_filter(void *ctx)
 	if (!pkt)
 		return 0;
 	tgid = BPF_CORE_READ(task, tgid);
-	len = pkt->len;
-	if (len > PCAP_PROBE_MAX_BYTES)
-		len = PCAP_PROBE_MAX_BYTES;
+	len = readable_length(pkt->len);
 	/* Tracing programs have a packet's address as a number read from
 	 * the skb; this makes the map value's address one too. */
 	bytes = pkt->bytes;
@@ -65,7 +77,7 @@ int run_filter(void *ctx)
 
 	out = bpf_map_lookup_elem(&verdict, &zero);
 	if (out)
-		*out = match ? 1 : 2;
+		*out = verdict_of(match);
 	out = bpf_map_lookup_elem(&verdict, &one);
 	if (out)
 		*out = tgid;
