@@ -218,7 +218,7 @@ TEST(PcapFilter, NoMarkerIsLeftWhereTheFilterWentIn)
 TEST(PcapCompile, ASyntaxErrorSaysWhatLibpcapSays)
 {
 	for (const char *expression : {"tcp port", "host 999.1.1.1", "ether host 01:02:03:04:05:06",
-				       "portrange 10-", "tcp[tcpflags] & & 2"}) {
+				       "portrange 10-", "tcp[tcpflags] & & 2", "tcp and\nport"}) {
 		SCOPED_TRACE(expression);
 		const std::string libpcap = test::libpcap_compile_error(expression);
 		ASSERT_FALSE(libpcap.empty());
