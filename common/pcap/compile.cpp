@@ -1,0 +1,56 @@
+// SPDX-License-Identifier: MIT
+#include <nettrace/common/pcap/compile.hpp>
+
+#include <nettrace/errors.hpp>
+
+#include <fmt/format.h>
+#include <memory>
+#include <pcap/pcap.h>
+
+namespace nettrace::pcap {
+
+namespace {
+
+// The expression as the error repeats it: libpcap reads newlines and tabs
+// as spaces, and the error must stay one line.
+std::string one_line(std::string text)
+{
+	for (char &c : text)
+		if (c == '\n' || c == '\r' || c == '\t')
+			c = ' ';
+	return text;
+}
+
+} // namespace
+
+ClassicProgram compile(const std::string &expression)
+{
+	std::unique_ptr<pcap_t, decltype(&pcap_close)> handle(pcap_open_dead(DLT_RAW, kSnapLength),
+							      pcap_close);
+	if (!handle)
+		throw RuntimeError("libpcap: cannot open a handle to compile filters");
+	bpf_program program{};
+	// The netmask only serves "ip broadcast", which needs a link header
+	// here anyway.
+	if (pcap_compile(handle.get(), &program, expression.c_str(), 1, PCAP_NETMASK_UNKNOWN) != 0)
+		throw UsageError(fmt::format("filter '{}': {}", one_line(expression),
+					     pcap_geterr(handle.get())));
+	ClassicProgram classic;
+	classic.reserve(program.bf_len);
+	for (u_int i = 0; i < program.bf_len; i++) {
+		const bpf_insn &in = program.bf_insns[i];
+		classic.push_back({in.code, in.jt, in.jf, in.k});
+	}
+	pcap_freecode(&program);
+	return classic;
+}
+
+std::string join_expression(const std::vector<std::string> &words)
+{
+	std::string joined;
+	for (const std::string &word : words)
+		joined += (joined.empty() ? "" : " ") + word;
+	return joined;
+}
+
+} // namespace nettrace::pcap
