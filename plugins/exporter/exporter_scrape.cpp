@@ -14,12 +14,11 @@ namespace {
 
 void write_series(Exposition &e, Metric m, const SeriesLabels &l, std::uint64_t value)
 {
-	char netns[16];
-	const auto netns_end = fmt::format_to_n(netns, sizeof netns, "{}", l.netns);
+	const fmt::format_int netns(l.netns);
 	e.sample(m,
 		 {l.reason, l.location, protocol_label(l.l3, l.l4).text(),
-		  std::string_view(netns, netns_end.size), l.netns_name, l.container, l.interface,
-		  l.kind},
+		  std::string_view(netns.data(), netns.size()), l.netns_name, l.container,
+		  l.interface, l.kind},
 		 value);
 }
 
