@@ -46,6 +46,11 @@ ClassicProgram compile(const std::string &expression)
 	return classic;
 }
 
+std::string library_version()
+{
+	return pcap_lib_version();
+}
+
 std::string join_expression(const std::vector<std::string> &words)
 {
 	std::string joined;
