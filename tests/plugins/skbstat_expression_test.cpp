@@ -10,7 +10,10 @@
 
 #include <gtest/gtest.h>
 
+#include <arpa/inet.h>
 #include <string>
+#include <sys/socket.h>
+#include <unistd.h>
 #include <vector>
 
 using namespace nettrace::test;
@@ -69,6 +72,46 @@ TEST_F(SkbstatExpressionTest, AnExpressionCountsExactlyTheDropsItSelects)
 		traffic();
 		EXPECT_EQ(no_socket_drops(parse_json_lines(run.stop().out)), c.drops);
 	}
+}
+
+TEST_F(SkbstatExpressionTest, PointsThatSeeOnlyASocketCountNothingWithAnExpression)
+{
+	TestNetns ns;
+	// One datagram from 127.0.0.1:42011 to a socket on 127.0.0.1:42012
+	// that reads it: the packet points see it, the socket points a
+	// socket with no packet to match.
+	const int server = ns.socket_in(AF_INET, SOCK_DGRAM);
+	const int client = ns.socket_in(AF_INET, SOCK_DGRAM);
+	sockaddr_in to{};
+	to.sin_family = AF_INET;
+	to.sin_port = htons(42012);
+	to.sin_addr.s_addr = htonl(INADDR_LOOPBACK);
+	ASSERT_EQ(bind(server, reinterpret_cast<sockaddr *>(&to), sizeof(to)), 0);
+	const bool sock_tracepoint =
+		access("/sys/kernel/tracing/events/sock/sock_recv_length", F_OK) == 0 ||
+		access("/sys/kernel/debug/tracing/events/sock/sock_recv_length", F_OK) == 0;
+	const char *recv_point = sock_tracepoint ? "sock:sock_recv_length" : "udp_recvmsg";
+	for (const bool with_expression : {false, true}) {
+		SCOPED_TRACE(with_expression ? "udp port 42012" : "no expression");
+		std::vector<std::string> args = {"--input", "--no-drop", "--netns", ns.path(),
+						 "--json",  "-i",        "60"};
+		if (with_expression)
+			args.push_back("udp port 42012");
+		SkbstatRun run(args);
+		char buf[16] = "ping";
+		ASSERT_EQ(sendto(client, buf, 4, 0, reinterpret_cast<sockaddr *>(&to), sizeof(to)),
+			  4);
+		ASSERT_EQ(recv(server, buf, sizeof(buf), 0), 4);
+		const auto totals = point_totals(parse_json_lines(run.stop().out), "ingress");
+		const auto count = [&](const char *point) {
+			const auto it = totals.find(point);
+			return it == totals.end() ? std::uint64_t{0} : it->second;
+		};
+		EXPECT_EQ(count("net:netif_receive_skb"), 1u);
+		EXPECT_EQ(count(recv_point), with_expression ? 0u : 1u);
+	}
+	close(server);
+	close(client);
 }
 
 TEST_F(SkbstatExpressionTest, AnExpressionThatCannotRunExits2WithOneLine)
