@@ -32,7 +32,7 @@ set(CPACK_COMPONENT_RUNTIME_DESCRIPTION
 
 set(CPACK_DEBIAN_DEV_PACKAGE_NAME nettrace-dev)
 set(CPACK_DEBIAN_DEV_PACKAGE_DEPENDS
-    "nettrace (= ${PROJECT_VERSION}), libbpf-dev, libboost-dev, libboost-program-options-dev, libfmt-dev, nlohmann-json3-dev, clang, llvm, bpftool, cmake, pkg-config, asciidoctor")
+    "nettrace (= ${PROJECT_VERSION}), libbpf-dev, libpcap-dev, libboost-dev, libboost-program-options-dev, libfmt-dev, nlohmann-json3-dev, clang, llvm, bpftool, cmake, pkg-config, asciidoctor")
 set(CPACK_COMPONENT_DEV_DESCRIPTION
     "SDK for nettrace plugins
  Headers of the nettrace plugin ABI and of the library the bundled plugins

@@ -1,7 +1,7 @@
 # What `cmake --install` puts in place for plugin authors (component dev):
 #   include/nettrace/               the plugin ABI and the common library's headers
 #   include/nettrace/bpf/           vmlinux.h and nettrace/*.bpf.h for BPF programs
-#   lib/libnettrace_{cli,kernel,output,preflight,bpf}.a
+#   lib/libnettrace_{cli,kernel,output,preflight,pcap,bpf,tool}.a
 #                                   the rooms of the library the bundled
 #                                   plugins share (nettrace::common)
 #   lib/cmake/nettrace/             find_package(nettrace) with the build functions
@@ -10,7 +10,7 @@ include(CMakePackageConfigHelpers)
 
 install(FILES include/nettrace/plugin.h include/nettrace/plugin.hpp include/nettrace/errors.hpp
         DESTINATION ${CMAKE_INSTALL_INCLUDEDIR}/nettrace COMPONENT dev)
-foreach(room cli kernel output preflight bpf tool)
+foreach(room cli kernel output preflight pcap bpf tool)
   install(DIRECTORY common/${room}/include/nettrace/common
           DESTINATION ${CMAKE_INSTALL_INCLUDEDIR}/nettrace COMPONENT dev)
 endforeach()
@@ -20,7 +20,7 @@ install(FILES bpf/vmlinux.h DESTINATION ${NETTRACE_BPF_INSTALL_INCLUDE_DIR} COMP
 install(DIRECTORY bpf/nettrace DESTINATION ${NETTRACE_BPF_INSTALL_INCLUDE_DIR} COMPONENT dev)
 
 install(TARGETS nettrace_sdk nettrace_common nettrace_cli nettrace_kernel nettrace_output
-                nettrace_preflight nettrace_bpf nettrace_tool EXPORT nettraceTargets
+                nettrace_preflight nettrace_pcap nettrace_bpf nettrace_tool EXPORT nettraceTargets
         ARCHIVE DESTINATION ${CMAKE_INSTALL_LIBDIR} COMPONENT dev)
 install(EXPORT nettraceTargets NAMESPACE nettrace::
         DESTINATION ${NETTRACE_CMAKE_INSTALL_DIR} COMPONENT dev)

@@ -19,6 +19,7 @@
 
 #include <nettrace/filter_spec.h>
 #include <nettrace/packet.bpf.h>
+#include <nettrace/pcap_filter.bpf.h>
 
 /* The filter, set by user space before load (skel->rodata). */
 const volatile struct nt_filter nettrace_filter = {};
@@ -124,27 +125,64 @@ static __always_inline bool nt_filter_match(const struct nt_packet *pkt)
 	return true;
 }
 
-/* Do the headers of `skb` pass the filter? They are parsed only when the
- * filter asks about them (nt_filter_reads_packet). */
+/*
+ * Does the packet match the command line's pcap-filter expression? `pkt`
+ * is nt_parse_skb()'s: the expression runs on the bytes from its IP header
+ * (l3_off), as many as the packet has from there, but none past the
+ * linear data (skb->tail), which is all that can be read as one piece.
+ * With no expression this is true at no cost: has_expression is read-only
+ * data, so the verifier drops the rest. A packet that is not IP never
+ * matches an expression. Always inlined, as nt_pcap_match must be: keep
+ * every caller inlined too.
+ */
+static __always_inline bool nt_expression_match(struct sk_buff *skb, const struct nt_packet *pkt)
+{
+	struct nt_pcap_scratch scratch;
+	const unsigned char *head, *data;
+	__u32 tail, len, linear, from_data;
+
+	if (!nettrace_filter.has_expression)
+		return true;
+	if (!pkt->family)
+		return false;
+	head = NT_READ_CHAIN(skb, head);
+	data = NT_READ_CHAIN(skb, data);
+	tail = NT_READ_CHAIN(skb, tail);
+	len = NT_READ_CHAIN(skb, len);
+	if (pkt->l3_off >= tail)
+		return false;
+	/* skb->len counts from skb->data, which may be before the IP header
+	 * (a link header pushed) or after it (pulled to L4). */
+	from_data = data - head;
+	linear = tail - pkt->l3_off;
+	if (from_data + len > pkt->l3_off && from_data + len - pkt->l3_off < linear)
+		linear = from_data + len - pkt->l3_off;
+	return nt_pcap_match((__u64)head + pkt->l3_off, linear, &scratch);
+}
+
+/* Do the headers of `skb` pass the filter, the expression included? They
+ * are parsed only when the filter asks about them (nt_filter_reads_packet)
+ * or an expression was given. */
 static __always_inline bool nt_filter_skb_match(struct sk_buff *skb)
 {
 	struct nt_packet pkt;
 
-	if (!nt_filter_reads_packet())
+	if (!nt_filter_reads_packet() && !nettrace_filter.has_expression)
 		return true;
 	nt_parse_skb(skb, &pkt);
-	return nt_filter_match(&pkt);
+	return nt_filter_match(&pkt) && nt_expression_match(skb, &pkt);
 }
 
 /* Does socket `sk`, at a point that sees only a socket, pass the filter?
  * `receiving` gives the direction its addresses are read in. A socket is
- * on no device, so --interface leaves every such point out; its headers
- * are read only when the filter asks about them. */
+ * on no device, so --interface leaves every such point out, and has no
+ * packet bytes, so a pcap-filter expression does too; its headers are
+ * read only when the filter asks about them. */
 static __always_inline bool nt_filter_sock_match(struct sock *sk, bool receiving)
 {
 	struct nt_packet pkt;
 
-	if (!sk || nettrace_filter.ifindex)
+	if (!sk || nettrace_filter.ifindex || nettrace_filter.has_expression)
 		return false;
 	if (!nt_filter_reads_packet())
 		return true;

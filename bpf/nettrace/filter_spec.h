@@ -64,10 +64,10 @@ struct nt_ports {
  * 443, from 10.0.0.0/8".
  */
 struct nt_filter {
-	__u8 family;    /* 0 = any, else NT_AF_INET / NT_AF_INET6 (-4 / -6) */
-	__u8 has_proto; /* -p given */
-	__u8 proto;     /* L4 protocol number (IPPROTO_*) */
-	__u8 pad;
+	__u8 family;                 /* 0 = any, else NT_AF_INET / NT_AF_INET6 (-4 / -6) */
+	__u8 has_proto;              /* -p given */
+	__u8 proto;                  /* L4 protocol number (IPPROTO_*) */
+	__u8 has_expression;         /* a pcap-filter expression is in the programs */
 	__u32 netns_ino;             /* 0 = any network namespace */
 	__u32 ifindex;               /* --interface: 0 = any device, else the device's
 			  * index in namespace netns_ino (always set with it) */

@@ -177,6 +177,13 @@ void add_filter_options(po::options_description &desc, FilterOption which)
 		    "only packets on this network device (of the --netns namespace)");
 }
 
+void add_expression_argument(po::options_description &hidden,
+			     po::positional_options_description &positional)
+{
+	hidden.add_options()("expression", po::value<std::vector<std::string>>());
+	positional.add("expression", -1);
+}
+
 FilterOptions filter_options_from(const po::variables_map &vm)
 {
 	FilterOptions options;
@@ -191,6 +198,7 @@ FilterOptions filter_options_from(const po::variables_map &vm)
 	options.interface = string_option(vm, "interface");
 	options.ipv4 = switch_option(vm, "ipv4");
 	options.ipv6 = switch_option(vm, "ipv6");
+	options.expression = list_option(vm, "expression");
 	return options;
 }
 

@@ -11,8 +11,9 @@ namespace nettrace::pcap {
 
 namespace {
 
-// The expression as the error repeats it: libpcap reads newlines and tabs
-// as spaces, and the error must stay one line.
+// libpcap's message as the error repeats it: it may quote the expression,
+// whose newlines and tabs libpcap reads as spaces, and the error must stay
+// one line.
 std::string one_line(std::string text)
 {
 	for (char &c : text)
@@ -33,8 +34,8 @@ ClassicProgram compile(const std::string &expression)
 	// The netmask only serves "ip broadcast", which needs a link header
 	// here anyway.
 	if (pcap_compile(handle.get(), &program, expression.c_str(), 1, PCAP_NETMASK_UNKNOWN) != 0)
-		throw UsageError(fmt::format("filter '{}': {}", one_line(expression),
-					     pcap_geterr(handle.get())));
+		throw UsageError(
+			fmt::format("filter expression: {}", one_line(pcap_geterr(handle.get()))));
 	ClassicProgram classic;
 	classic.reserve(program.bf_len);
 	for (u_int i = 0; i < program.bf_len; i++) {
@@ -43,6 +44,11 @@ ClassicProgram compile(const std::string &expression)
 	}
 	pcap_freecode(&program);
 	return classic;
+}
+
+std::string library_version()
+{
+	return pcap_lib_version();
 }
 
 std::string join_expression(const std::vector<std::string> &words)

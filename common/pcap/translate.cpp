@@ -72,7 +72,8 @@ private:
 	[[noreturn]] void refuse(std::size_t i, const std::string &why) const
 	{
 		throw UsageError(fmt::format(
-			"filter: classic BPF instruction {} cannot run in the kernel: {}", i, why));
+			"filter expression: classic BPF instruction {} cannot run in the kernel: {}",
+			i, why));
 	}
 
 	// Only instructions some path reaches are translated: the verifier
@@ -365,7 +366,7 @@ private:
 			const long off = static_cast<long>(target) - static_cast<long>(f.at + 1);
 			if (off < 0 || off > std::numeric_limits<std::int16_t>::max())
 				throw UsageError(fmt::format(
-					"filter: the expression is too long to run in the kernel "
+					"filter expression: too long to run in the kernel "
 					"({} eBPF instructions)",
 					block_.size()));
 			block_[f.at].off = static_cast<std::int16_t>(off);

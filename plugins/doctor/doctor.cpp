@@ -3,6 +3,7 @@
 // these privileges, and exactly why not. Written against the plugin SDK
 // alone, as any third party's plugin is.
 #include "attach_types.hpp"
+#include "filter_checks.hpp"
 #include "findings.hpp"
 #include "kernel_checks.hpp"
 #include "plugin_checks.hpp"
@@ -103,6 +104,7 @@ Diagnosis diagnose(const nettrace_host *host, const std::vector<std::string> &on
 	append(d.checks, check_filesystems());
 	append(d.checks, check_kernel_symbols());
 	append(d.checks, check_drop_reporting());
+	append(d.checks, check_filter_expressions());
 	append(d.checks, check_attach_types(config));
 	RootCause root_cause;
 	root_cause.point_at(d.checks);

@@ -22,6 +22,7 @@
 #include <nettrace/common/kernel/facts.hpp>
 #include <nettrace/common/kernel/free_kind.hpp>
 #include <nettrace/common/kernel/live_symbols.hpp>
+#include <nettrace/common/tool/packet_filter.hpp>
 #include <nettrace/common/tool/standard_options.hpp>
 #include <nettrace/common/tool/startup_session.hpp>
 #include <nettrace/plugin.hpp>
@@ -129,7 +130,12 @@ int run(const nettrace_host *host, int argc, char **argv)
 {
 	Options o;
 	const po::options_description desc = describe_options(o);
-	const po::variables_map vm = parse_command_line(argc, argv, desc);
+	po::options_description expression;
+	po::positional_options_description positional;
+	add_expression_argument(expression, positional);
+	po::options_description all;
+	all.add(desc).add(expression);
+	const po::variables_map vm = parse_command_line(argc, argv, all, positional);
 	if (print_help_if_asked(
 		    vm,
 		    "usage: nettrace exporter [--listen ADDR:PORT] [--web-config FILE] "
@@ -138,8 +144,13 @@ int run(const nettrace_host *host, int argc, char **argv)
 		    "[-d NET] [-N NET]\n"
 		    "                         [-S PORT] [-D PORT] [-P PORT] [-p PROTO] "
 		    "[--netns NS] [--interface NAME] [-v]\n"
+		    "                         [EXPRESSION]\n"
 		    "       nettrace exporter --list-metrics\n\n"
-		    "Count every drop in the kernel and serve the counts to Prometheus.",
+		    "Count every drop in the kernel and serve the counts to Prometheus.\n"
+		    "EXPRESSION: a pcap-filter(7) expression, as tcpdump takes it, matched from "
+		    "the IP header\n"
+		    "on, with the options (AND); points that see only a socket count nothing "
+		    "with one.",
 		    desc))
 		return NETTRACE_EXIT_OK;
 	check_standard_options(vm, o.standard);
@@ -157,7 +168,7 @@ int run(const nettrace_host *host, int argc, char **argv)
 	if (vm.count("points"))
 		points = bpf::points_named("--points", o.points);
 	ProbeSettings settings;
-	settings.filter = build_filter(filter_options_from(vm));
+	settings.filter = build_packet_filter(filter_options_from(vm));
 	settings.max_series = static_cast<std::uint32_t>(o.max_series);
 
 	StartupSession session;

@@ -73,6 +73,8 @@ static __always_inline int exporter_count(struct sk_buff *skb, struct sock *rx_s
 	key.ifindex = nt_skb_ifindex(skb);
 	if (!nt_ifindex_match(key.ifindex))
 		return 0;
+	if (!nt_expression_match(skb, &pkt))
+		return 0;
 	key.location = location;
 	key.reason = reason;
 	owner = sk ? sk : rx_sk;

@@ -17,6 +17,7 @@
 #include <nettrace/common/output/lost_events.hpp>
 #include <nettrace/common/output/writer.hpp>
 #include <nettrace/common/tool/drop_reason_list.hpp>
+#include <nettrace/common/tool/packet_filter.hpp>
 #include <nettrace/common/tool/standard_options.hpp>
 #include <nettrace/common/tool/startup_session.hpp>
 #include <nettrace/plugin.hpp>
@@ -163,7 +164,12 @@ int run(const nettrace_host *, int argc, char **argv)
 {
 	Options o;
 	const po::options_description desc = describe_options(o);
-	const po::variables_map vm = parse_command_line(argc, argv, desc);
+	po::options_description expression;
+	po::positional_options_description positional;
+	add_expression_argument(expression, positional);
+	po::options_description all;
+	all.add(desc).add(expression);
+	const po::variables_map vm = parse_command_line(argc, argv, all, positional);
 	if (print_help_if_asked(
 		    vm,
 		    "usage: nettrace skbstat [-i SECONDS] [-s NET] [-d NET] [-N NET] "
@@ -172,11 +178,15 @@ int run(const nettrace_host *, int argc, char **argv)
 		    "[--no-stack]\n"
 		    "                        [--netns NS] [--interface NAME] [--attach MODE] "
 		    "[--json]\n"
-		    "                        [-c N] [--duration SECONDS] [-v]\n"
+		    "                        [-c N] [--duration SECONDS] [-v] [EXPRESSION]\n"
 		    "       nettrace skbstat --list-probes [--attach MODE]\n"
 		    "       nettrace skbstat --list-reasons [--json]\n\n"
 		    "Count where packets go in the kernel, per function and per drop "
-		    "stack.",
+		    "stack.\n"
+		    "EXPRESSION: a pcap-filter(7) expression, as tcpdump takes it, matched from "
+		    "the IP header\n"
+		    "on, with the options (AND); points that see only a socket count nothing "
+		    "with one.",
 		    desc))
 		return NETTRACE_EXIT_OK;
 	check_standard_options(vm, o.standard);
@@ -189,7 +199,7 @@ int run(const nettrace_host *, int argc, char **argv)
 	}
 
 	ProbeSettings settings;
-	settings.filter = build_filter(filter_options_from(vm));
+	settings.filter = build_packet_filter(filter_options_from(vm));
 	settings.mode = parse_choice<AttachMode>("--attach", o.attach,
 						 {{"auto", AttachMode::Auto},
 						  {"fentry", AttachMode::Fentry},

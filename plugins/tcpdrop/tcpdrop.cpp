@@ -16,6 +16,7 @@
 #include <nettrace/common/kernel/reason_list.hpp>
 #include <nettrace/common/output/writer.hpp>
 #include <nettrace/common/tool/drop_reason_list.hpp>
+#include <nettrace/common/tool/packet_filter.hpp>
 #include <nettrace/common/tool/standard_options.hpp>
 #include <nettrace/common/tool/startup_session.hpp>
 #include <nettrace/plugin.hpp>
@@ -79,7 +80,12 @@ int run(const nettrace_host *, int argc, char **argv)
 {
 	Options o;
 	const po::options_description desc = describe_options(o);
-	const po::variables_map vm = parse_command_line(argc, argv, desc);
+	po::options_description expression;
+	po::positional_options_description positional;
+	add_expression_argument(expression, positional);
+	po::options_description all;
+	all.add(desc).add(expression);
+	const po::variables_map vm = parse_command_line(argc, argv, all, positional);
 	if (print_help_if_asked(
 		    vm,
 		    "usage: nettrace tcpdrop [-4 | -6] [-s NET] [-d NET] [-N NET] "
@@ -88,11 +94,15 @@ int run(const nettrace_host *, int argc, char **argv)
 		    "[--exclude-reason NAMES]\n"
 		    "                        [--all] [--attach MODE] [--no-stack] [--show-netns] [-v]\n"
 		    "                        [--show-interface] [--json] [-c N] [--duration SECONDS]\n"
+		    "                        [EXPRESSION]\n"
 		    "       nettrace tcpdrop --list-reasons [--json]\n\n"
 		    "Trace TCP packets the kernel drops: reason, drop site, flow, "
 		    "state and stack.\n"
 		    "Address and port options may be repeated: a drop matches any value of "
-		    "each.",
+		    "each.\n"
+		    "EXPRESSION: a pcap-filter(7) expression, as tcpdump takes it, matched from "
+		    "the IP header\n"
+		    "on, with the options (AND).",
 		    desc))
 		return NETTRACE_EXIT_OK;
 	check_standard_options(vm, o.standard);
@@ -110,7 +120,7 @@ int run(const nettrace_host *, int argc, char **argv)
 		throw UsageError("--reason and --exclude-reason cannot be combined");
 
 	TracerSettings settings;
-	settings.filter = build_filter(filter_options_from(vm));
+	settings.filter = build_packet_filter(filter_options_from(vm));
 	settings.stacks = !o.no_stack;
 	settings.attach = parse_choice<Attach>("--attach", o.attach,
 					       {{"auto", Attach::Auto},

@@ -170,7 +170,8 @@ static __always_inline int handle_drop(void *ctx, struct sk_buff *skb, void *loc
 		return 0;
 	if (nt_parse_skb(skb, &pkt) || pkt.l4proto != NT_IPPROTO_TCP)
 		return 0;
-	if (!nt_filter_match(&pkt))
+	/* The expression last: it is the dearest test. */
+	if (!nt_filter_match(&pkt) || !nt_expression_match(skb, &pkt))
 		return 0;
 	read_socket(&owner, ctx, skb, has_rx_sk, reason, flags);
 	/* Settled here, a free that loses nothing costs no record; one only

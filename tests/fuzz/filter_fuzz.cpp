@@ -86,7 +86,7 @@ void check_filter(const nt_filter &f)
 	FUZZ_CHECK(f.has_proto == 0 || f.has_proto == 1);
 	if (!f.has_proto)
 		FUZZ_CHECK(f.proto == 0);
-	FUZZ_CHECK(f.pad == 0);
+	FUZZ_CHECK(f.has_expression == 0);
 
 	// Each option's values are valid, and what follows them is zero.
 	const nt_nets *const address_options[] = {&f.saddr, &f.daddr, &f.either_addr};

@@ -111,6 +111,7 @@ TEST_F(InstalledTree, LaysOutDriverPluginsSdkManPagesAndCompletion)
 		     "lib/libnettrace_kernel.a",
 		     "lib/libnettrace_output.a",
 		     "lib/libnettrace_preflight.a",
+		     "lib/libnettrace_pcap.a",
 		     "lib/libnettrace_bpf.a",
 		     "lib/libnettrace_tool.a",
 		     "include/nettrace/common/bpf_loader.hpp",
@@ -219,7 +220,7 @@ TEST_F(InstalledTree, PkgConfigPointsIntoThePrefix)
 	ASSERT_EQ(flags.exit_code, 0) << flags.err;
 	// Every room, a room before the rooms it uses, as static linking needs.
 	std::size_t after = 0;
-	for (const char *room : {"tool", "bpf", "preflight", "output", "kernel", "cli"}) {
+	for (const char *room : {"tool", "bpf", "pcap", "preflight", "output", "kernel", "cli"}) {
 		const std::size_t at = flags.out.find(std::string("-lnettrace_") + room + " ");
 		EXPECT_NE(at, std::string::npos) << room << " in " << flags.out;
 		EXPECT_GE(at, after) << room << " in " << flags.out;

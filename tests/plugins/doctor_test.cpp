@@ -173,7 +173,7 @@ TEST_F(DoctorTest, ReportsTheKernelItTraces)
 	const json &checks = d.doc["checks"];
 	EXPECT_EQ(entry(checks, "vmlinux BTF")["status"], "ok");
 	for (const char *cap : {"root", "CAP_BPF", "CAP_PERFMON", "CAP_SYS_ADMIN", "ring buffer",
-				"tracefs", "kallsyms"})
+				"tracefs", "kallsyms", "libpcap"})
 		EXPECT_EQ(entry(checks, cap)["status"], "ok") << entry(checks, cap).dump();
 
 	// What skb:kfree_skb carries, and how many reasons the kernel names,

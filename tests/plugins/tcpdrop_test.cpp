@@ -660,7 +660,9 @@ TEST_F(TcpdropTest, BadInputExits2WithOneLineAndLeavesNothingAttached)
 			{{"-P", "80", "-D", "81"}, "-P"},
 			{{"-c", "0"}, "-c: '0' is not a whole number from 1"},
 			{{"--duration", "-1"}, "--duration"},
-			{{"stray"}, "stray"},
+			// Trailing words are a pcap-filter expression, and this
+			// one is none.
+			{{"stray"}, "filter expression: can't parse filter expression"},
 			{{"--attach", "kprobe"},
 			 "--attach: unknown value 'kprobe' (auto, tp_btf or tracepoint)"},
 		});
@@ -697,8 +699,8 @@ TEST_F(TcpdropTest, OptionErrorsSayWhatWasMeantAndNameTheOptionAsTyped)
 			 "--duration: '1s' is not a number of seconds, such as 2 or 0.5"},
 			{{"-c", "1", "-c", "2"}, "-c: can be given only once"},
 			{{"-c", "many"}, "-c: 'many' is not a whole number from 1, such as 10"},
-			{{"tcp port 80"},
-			 "unexpected argument 'tcp port 80' (see 'nettrace tcpdrop -h')"},
+			{{"tcp port"},
+			 "filter expression: can't parse filter expression: syntax error"},
 		});
 }
 

@@ -221,7 +221,7 @@ TEST(BuildFilter, EveryFieldLandsWhereTheBpfSideLooks)
 	EXPECT_EQ(f.dport.range[0].hi, 80);
 	EXPECT_EQ(f.either_port.count, 0u);
 	EXPECT_EQ(f.ifindex, 0u);
-	EXPECT_EQ(f.pad, 0);
+	EXPECT_EQ(f.has_expression, 0);
 }
 
 TEST(BuildFilter, RepeatedValuesFillTheListsInOrder)

@@ -65,7 +65,8 @@ TEST(PcapTranslate, WhatCannotRunIsRefusedWithAMessage)
 			translate(program);
 			ADD_FAILURE() << "translated";
 		} catch (const UsageError &e) {
-			EXPECT_NE(std::string(e.what()).find("filter: "), std::string::npos)
+			EXPECT_NE(std::string(e.what()).find("filter expression: "),
+				  std::string::npos)
 				<< e.what();
 		}
 	}

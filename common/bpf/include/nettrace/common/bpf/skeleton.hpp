@@ -8,6 +8,7 @@
 #include <nettrace/common/bpf/btf_attach.hpp>
 #include <nettrace/common/bpf/libbpf_log.hpp>
 #include <nettrace/common/bpf/load_errors.hpp>
+#include <nettrace/common/bpf/packet_expression.hpp>
 
 #include <bpf/libbpf.h>
 
@@ -70,16 +71,24 @@ public:
 
 	void load()
 	{
-		if (int err = try_load())
+		if (int err = try_load()) {
+			if (expression_refused(err))
+				throw_expression_refused();
 			throw_bpf_error("loading", name_, err, kind_);
+		}
 	}
 	// For callers that fall back on failure: the negative errno, or 0.
-	// libbpf's messages about it stay available (libbpf_log_tail).
+	// libbpf's messages about it stay available (libbpf_log_tail). The
+	// command line's pcap-filter expression goes in first
+	// (packet_expression.hpp).
 	int try_load()
 	{
 		clear_libbpf_log();
+		put_packet_expression(skel_->obj);
 		const int err = ops_.load(skel_);
 		finish_loading();
+		if (!err)
+			check_packet_expression(skel_->obj);
 		return err;
 	}
 	void attach()

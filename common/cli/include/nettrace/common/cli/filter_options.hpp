@@ -19,6 +19,7 @@
 #include <nettrace/filter_spec.h>
 
 #include <boost/program_options/options_description.hpp>
+#include <boost/program_options/positional_options.hpp>
 #include <boost/program_options/variables_map.hpp>
 
 #include <optional>
@@ -77,10 +78,21 @@ struct FilterOptions {
 	std::optional<std::string> interface;
 	bool ipv4 = false;
 	bool ipv6 = false;
+	// The trailing words of a pcap-filter(7) expression, as tcpdump takes
+	// them (add_expression_argument); empty when none was given. The tool
+	// room compiles them (tool/packet_filter.hpp): build_filter() leaves
+	// them alone.
+	std::vector<std::string> expression;
 };
 
 // Adds the options in `which` to `desc`, with their help text.
 void add_filter_options(boost::program_options::options_description &desc, FilterOption which);
+
+// The trailing arguments of a command line as a pcap-filter expression:
+// adds a hidden option to `hidden` (parse with it, print help without it)
+// that `positional` gives every argument that is not an option.
+void add_expression_argument(boost::program_options::options_description &hidden,
+			     boost::program_options::positional_options_description &positional);
 
 // Reads the filter options from a parsed command line. Options that were
 // never added or not given stay unset. Needs no po::notify().

@@ -20,6 +20,9 @@ inline constexpr int kSnapLength = 262144;
 // expressions that need a link header ("ether host ...").
 ClassicProgram compile(const std::string &expression);
 
+// libpcap's own words for its version ("libpcap version 1.10.3 (...)").
+std::string library_version();
+
 // Command-line words joined into one expression, as tcpdump does.
 std::string join_expression(const std::vector<std::string> &words);
 

@@ -12,6 +12,7 @@
 #include <nettrace/common/kernel/facts.hpp>
 #include <nettrace/common/kernel/fixes.hpp>
 #include <nettrace/common/preflight/checks.hpp>
+#include <nettrace/common/tool/packet_filter.hpp>
 #include <nettrace/common/tool/standard_options.hpp>
 #include <nettrace/common/tool/startup_session.hpp>
 #include <nettrace/plugin.hpp>
