@@ -41,6 +41,16 @@ std::map<std::string, std::string> udp_drops_in(const TestNetns &ns)
 class ExporterTest : public ::testing::Test {
 protected:
 	void SetUp() override { NETTRACE_REQUIRE_BPF(); }
+
+	// `drops` UDP datagrams to a closed port in `ns`, until the
+	// exporter counts them all: where the tests of its HTTP side start.
+	static void make_counted_drops(const ExporterRun &exporter, TestNetns &ns, int drops)
+	{
+		ASSERT_NE(exporter.port(), 0) << exporter.err();
+		udp_to_closed_port(ns, "127.0.0.1", "127.0.0.1", own_port(), drops);
+		ASSERT_EQ(exporter.settled_count("nettrace_drops_total", udp_drops_in(ns), drops),
+			  drops);
+	}
 };
 
 TEST_F(ExporterTest, CountsEachDropOnceWithItsReasonNamespaceAndBytes)
@@ -124,9 +134,7 @@ TEST_F(ExporterTest, BadRequestsAreRefusedAndServingGoesOn)
 	constexpr int drops = 6;
 	TestNetns ns;
 	ExporterRun exporter;
-	ASSERT_NE(exporter.port(), 0) << exporter.err();
-	udp_to_closed_port(ns, "127.0.0.1", "127.0.0.1", own_port(), drops);
-	ASSERT_EQ(exporter.settled_count("nettrace_drops_total", udp_drops_in(ns), drops), drops);
+	ASSERT_NO_FATAL_FAILURE(make_counted_drops(exporter, ns, drops));
 
 	EXPECT_EQ(http_request(exporter.port(), "POST", "/metrics", "x=1").status, 405);
 	EXPECT_EQ(http_request(exporter.port(), "DELETE", "/metrics").status, 405);
@@ -176,9 +184,7 @@ TEST_F(ExporterTest, AcceptHeaderChoosesOpenMetricsOrText)
 	constexpr int drops = 4;
 	TestNetns ns;
 	ExporterRun exporter;
-	ASSERT_NE(exporter.port(), 0) << exporter.err();
-	udp_to_closed_port(ns, "127.0.0.1", "127.0.0.1", own_port(), drops);
-	ASSERT_EQ(exporter.settled_count("nettrace_drops_total", udp_drops_in(ns), drops), drops);
+	ASSERT_NO_FATAL_FAILURE(make_counted_drops(exporter, ns, drops));
 
 	const auto get = [&](const std::string &accept) {
 		return http_request(exporter.port(), "GET", "/metrics", {}, {{"Accept", accept}});
@@ -233,9 +239,7 @@ TEST_F(ExporterTest, GzipForScrapersThatTakeIt)
 	constexpr int drops = 6;
 	TestNetns ns;
 	ExporterRun exporter;
-	ASSERT_NE(exporter.port(), 0) << exporter.err();
-	udp_to_closed_port(ns, "127.0.0.1", "127.0.0.1", own_port(), drops);
-	ASSERT_EQ(exporter.settled_count("nettrace_drops_total", udp_drops_in(ns), drops), drops);
+	ASSERT_NO_FATAL_FAILURE(make_counted_drops(exporter, ns, drops));
 
 	// As Prometheus asks, and as curl --compressed does: the same counts,
 	// compressed; in both formats.
