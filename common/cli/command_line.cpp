@@ -8,9 +8,12 @@
 
 #include <boost/program_options/parsers.hpp>
 #include <boost/program_options/positional_options.hpp>
+#include <boost/program_options/value_semantic.hpp>
 #include <fmt/format.h>
 
 #include <iostream>
+#include <string>
+#include <vector>
 
 namespace po = boost::program_options;
 
@@ -56,6 +59,18 @@ po::variables_map parse_command_line(int argc, char **argv, const po::options_de
 						       command_name(argc, argv)));
 	}
 	return vm;
+}
+
+po::variables_map parse_command_line_with_expression(int argc, char **argv,
+						     const po::options_description &options)
+{
+	po::options_description expression;
+	expression.add_options()("expression", po::value<std::vector<std::string>>());
+	po::positional_options_description positional;
+	positional.add("expression", -1);
+	po::options_description all;
+	all.add(options).add(expression);
+	return parse_command_line(argc, argv, all, positional);
 }
 
 void add_help_option(po::options_description &options)

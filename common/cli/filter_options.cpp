@@ -177,13 +177,6 @@ void add_filter_options(po::options_description &desc, FilterOption which)
 		    "only packets on this network device (of the --netns namespace)");
 }
 
-void add_expression_argument(po::options_description &hidden,
-			     po::positional_options_description &positional)
-{
-	hidden.add_options()("expression", po::value<std::vector<std::string>>());
-	positional.add("expression", -1);
-}
-
 FilterOptions filter_options_from(const po::variables_map &vm)
 {
 	FilterOptions options;

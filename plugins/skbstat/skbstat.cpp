@@ -164,12 +164,7 @@ int run(const nettrace_host *, int argc, char **argv)
 {
 	Options o;
 	const po::options_description desc = describe_options(o);
-	po::options_description expression;
-	po::positional_options_description positional;
-	add_expression_argument(expression, positional);
-	po::options_description all;
-	all.add(desc).add(expression);
-	const po::variables_map vm = parse_command_line(argc, argv, all, positional);
+	const po::variables_map vm = parse_command_line_with_expression(argc, argv, desc);
 	if (print_help_if_asked(
 		    vm,
 		    "usage: nettrace skbstat [-i SECONDS] [-s NET] [-d NET] [-N NET] "

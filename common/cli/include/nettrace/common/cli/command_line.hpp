@@ -30,6 +30,14 @@ parse_command_line(int argc, char **argv,
 		   const boost::program_options::options_description &options,
 		   const boost::program_options::positional_options_description &positional);
 
+// The same, with every argument that is not an option taken as a word of
+// a pcap-filter expression, as tcpdump takes them: filter_options_from()
+// (filter_options.hpp) gives them. The hidden option that holds them is
+// not in `options`, so help printed from `options` leaves it out.
+boost::program_options::variables_map
+parse_command_line_with_expression(int argc, char **argv,
+				   const boost::program_options::options_description &options);
+
 // The one line for a mistake Boost.Program_options found in argv[1..argc),
 // worded as every command words it: the option as the user typed it, the
 // form its value takes, the nearest option to an unknown one, and where

@@ -79,7 +79,7 @@ struct FilterOptions {
 	bool ipv4 = false;
 	bool ipv6 = false;
 	// The trailing words of a pcap-filter(7) expression, as tcpdump takes
-	// them (add_expression_argument); empty when none was given. The tool
+	// them (command_line.hpp's parse_command_line_with_expression); empty when none was given. The tool
 	// room compiles them (tool/packet_filter.hpp): build_filter() leaves
 	// them alone.
 	std::vector<std::string> expression;
@@ -87,12 +87,6 @@ struct FilterOptions {
 
 // Adds the options in `which` to `desc`, with their help text.
 void add_filter_options(boost::program_options::options_description &desc, FilterOption which);
-
-// The trailing arguments of a command line as a pcap-filter expression:
-// adds a hidden option to `hidden` (parse with it, print help without it)
-// that `positional` gives every argument that is not an option.
-void add_expression_argument(boost::program_options::options_description &hidden,
-			     boost::program_options::positional_options_description &positional);
 
 // Reads the filter options from a parsed command line. Options that were
 // never added or not given stay unset. Needs no po::notify().
