@@ -40,16 +40,8 @@ std::uint64_t no_socket_drops(const std::vector<nlohmann::json> &intervals)
 TEST_F(SkbstatExpressionTest, AnExpressionCountsExactlyTheDropsItSelects)
 {
 	TestNetns ns;
-	// Five kinds of dropped packet, 1, 2, 4, 8 and 16 of each: the total
-	// of any subset tells exactly which kinds matched.
-	auto traffic = [&] {
-		udp_to_closed_port(ns, "127.0.0.1", "127.0.0.1", 336, 1, 41001);
-		udp_to_closed_port(ns, "127.0.0.1", "127.0.0.1", 85, 2, 41002);
-		udp_to_closed_port(ns, "127.0.0.2", "127.0.0.1", 90, 4, 41003);
-		udp_to_closed_port(ns, "::1", "::1", 85, 8, 41004);
-		for (int i = 0; i < 16; ++i)
-			tcp_connect_once(ns, "127.0.0.1", "127.0.0.1", 86, 41005);
-	};
+	// five_kinds_of_drop(): the total of any subset tells exactly which
+	// kinds matched.
 	const struct {
 		std::vector<std::string> args;
 		std::uint64_t drops;
@@ -69,7 +61,7 @@ TEST_F(SkbstatExpressionTest, AnExpressionCountsExactlyTheDropsItSelects)
 		auto args = c.args;
 		args.insert(args.end(), {"--netns", ns.path(), "--json", "-i", "60"});
 		SkbstatRun run(args);
-		traffic();
+		five_kinds_of_drop(ns);
 		EXPECT_EQ(no_socket_drops(parse_json_lines(run.stop().out)), c.drops);
 	}
 }

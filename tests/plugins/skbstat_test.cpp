@@ -299,16 +299,8 @@ TEST_F(SkbstatTest, NoDropShowsNoneAndConsumeShowsConsumeStacks)
 TEST_F(SkbstatTest, EachFilterIncludesAndExcludes)
 {
 	TestNetns ns;
-	// Five kinds of dropped packet, 1, 2, 4, 8 and 16 of each: the total
-	// of any subset is unique, so it tells exactly which kinds matched.
-	auto traffic = [&] {
-		udp_to_closed_port(ns, "127.0.0.1", "127.0.0.1", 336, 1, 41001);
-		udp_to_closed_port(ns, "127.0.0.1", "127.0.0.1", 85, 2, 41002);
-		udp_to_closed_port(ns, "127.0.0.2", "127.0.0.1", 90, 4, 41003);
-		udp_to_closed_port(ns, "::1", "::1", 85, 8, 41004);
-		for (int i = 0; i < 16; ++i)
-			tcp_connect_once(ns, "127.0.0.1", "127.0.0.1", 86, 41005);
-	};
+	// five_kinds_of_drop(): the total of any subset of its drops is
+	// unique, so it tells exactly which kinds matched.
 	const struct {
 		std::vector<std::string> args;
 		std::uint64_t drops;
@@ -339,7 +331,7 @@ TEST_F(SkbstatTest, EachFilterIncludesAndExcludes)
 		auto args = c.args;
 		args.insert(args.end(), {"--netns", ns.path(), "--json", "-i", "60"});
 		SkbstatRun run(args);
-		traffic();
+		five_kinds_of_drop(ns);
 		// Every drop made here is NO_SOCKET, in the protocols' receive
 		// functions. Kernels before 6.3 also free the ICMPv6 errors they
 		// answer with kfree_skb (NOT_SPECIFIED, or no reason before

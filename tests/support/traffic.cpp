@@ -255,4 +255,14 @@ void tcp_syn_storm(const TestNetns &ns, std::uint16_t sport, std::uint16_t dport
 	close(fd);
 }
 
+void five_kinds_of_drop(const TestNetns &ns)
+{
+	udp_to_closed_port(ns, "127.0.0.1", "127.0.0.1", 336, 1, 41001);
+	udp_to_closed_port(ns, "127.0.0.1", "127.0.0.1", 85, 2, 41002);
+	udp_to_closed_port(ns, "127.0.0.2", "127.0.0.1", 90, 4, 41003);
+	udp_to_closed_port(ns, "::1", "::1", 85, 8, 41004);
+	for (int i = 0; i < 16; ++i)
+		tcp_connect_once(ns, "127.0.0.1", "127.0.0.1", 86, 41005);
+}
+
 } // namespace nettrace::test

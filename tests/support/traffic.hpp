@@ -50,4 +50,13 @@ void clean_tcp_connections(const TestNetns &server, const TestNetns &client,
 // drops. Each SYN is one drop with destination port `dport`.
 void tcp_syn_storm(const TestNetns &ns, std::uint16_t sport, std::uint16_t dport, int count);
 
+// Five kinds of dropped packet in `ns`, 1, 2, 4, 8 and 16 of each, so
+// that the total of any subset tells exactly which kinds a filter let
+// through: UDP from 127.0.0.1:41001 to 127.0.0.1:336 (1), from :41002 to
+// :85 (2), from 127.0.0.2:41003 to 127.0.0.1:90 (4), from [::1]:41004 to
+// [::1]:85 (8), and TCP from 127.0.0.1:41005 to :86 (16 connections
+// refused). Port 336 is 0x0150: a filter reading the wrong byte order
+// would take it for port 0x5001.
+void five_kinds_of_drop(const TestNetns &ns);
+
 } // namespace nettrace::test
