@@ -106,4 +106,19 @@ static __always_inline __u32 nt_skb_ifindex(struct sk_buff *skb)
 	return dev ? NT_READ_CHAIN(dev, ifindex) : NT_READ_CHAIN(skb, skb_iif);
 }
 
+/*
+ * Is the packet on its way out? A packet no device has received (skb_iif
+ * 0) was made on this host; one whose device is not the one it came in on
+ * is being forwarded out of another. Everything else was received. The
+ * kernel marks only the copies packet sockets see as outgoing
+ * (PACKET_OUTGOING), so skb->pkt_type cannot say it.
+ */
+static __always_inline bool nt_skb_outgoing(struct sk_buff *skb)
+{
+	struct net_device *dev = NT_READ_CHAIN(skb, dev);
+	__u32 iif = NT_READ_CHAIN(skb, skb_iif);
+
+	return !iif || (dev && NT_READ_CHAIN(dev, ifindex) != iif);
+}
+
 #endif /* NETTRACE_READ_BPF_H */
