@@ -10,6 +10,7 @@
 #include <nettrace/common/bpf/skeleton.hpp>
 #include <nettrace/common/cli/command_line.hpp>
 #include <nettrace/common/cli/filter_options.hpp>
+#include <nettrace/common/cli/option_values.hpp>
 #include <nettrace/common/kernel/facts.hpp>
 #include <nettrace/common/kernel/free_kind.hpp>
 #include <nettrace/common/kernel/live_symbols.hpp>
@@ -44,6 +45,7 @@ struct Options {
 	bool input = false, output = false, consume = false;
 	bool no_drop = false, no_drop_old = false;
 	bool no_stack = false;
+	std::uint64_t stack_storage = SKBSTAT_MAX_STACKS;
 	std::string attach = "auto";
 	bool list_probes = false;
 	bool list_reasons = false;
@@ -63,6 +65,8 @@ po::options_description describe_options(Options &o)
 		"no_drop", po::bool_switch(&o.no_drop_old), "the same as --no-drop")(
 		"no-stack", po::bool_switch(&o.no_stack),
 		"count drops and consumes per reason and site, without stacks")(
+		"stack-storage-size", count_value(&o.stack_storage)->value_name("N"),
+		"distinct stacks kept per interval (default 4096, at most 65536)")(
 		"attach", po::value(&o.attach)->value_name("MODE"),
 		"auto, fentry, kprobe, tp_btf or tracepoint (default auto): fentry "
 		"and kprobe for function points, tp_btf and tracepoint for tracepoint "
@@ -171,16 +175,16 @@ int run(const nettrace_host *, int argc, char **argv)
 		    "[-S PORT] [-D PORT] [-P PORT] [-p PROTO]\n"
 		    "                        [--input] [--output] [--consume] [--no-drop] "
 		    "[--no-stack]\n"
-		    "                        [--netns NS] [--interface NAME] [--attach MODE] "
+		    "                        [--stack-storage-size N] [--netns NS] [--interface NAME] [--attach MODE] "
 		    "[--json]\n"
 		    "                        [-c N] [--duration SECONDS] [-v] [EXPRESSION]\n"
 		    "       nettrace skbstat --list-probes [--attach MODE]\n"
 		    "       nettrace skbstat --list-reasons [--json]\n\n"
 		    "Count where packets go in the kernel, per function and per drop "
 		    "stack.\n"
-		    "EXPRESSION: a pcap-filter(7) expression, as tcpdump takes it, matched from "
-		    "the IP header\n"
-		    "on, with the options (AND); points that see only a socket count nothing "
+		    "EXPRESSION: a pcap-filter(7) expression, matched as tcpdump -i any matches "
+		    "it,\n"
+		    "with the options (AND); points that see only a socket count nothing "
 		    "with one.",
 		    desc))
 		return NETTRACE_EXIT_OK;
@@ -206,6 +210,11 @@ int run(const nettrace_host *, int argc, char **argv)
 	settings.consume = o.consume || o.list_probes;
 	settings.drop = !(o.no_drop || o.no_drop_old) || o.list_probes;
 	settings.stacks = !o.no_stack;
+	if (o.stack_storage > SKBSTAT_STACK_STORAGE_LIMIT)
+		throw UsageError(fmt::format("--stack-storage-size: {} is more than {}, the most "
+					     "allowed",
+					     o.stack_storage, SKBSTAT_STACK_STORAGE_LIMIT));
+	settings.stack_storage = static_cast<__u32>(o.stack_storage);
 	if (!settings.ingress && !settings.egress && !settings.consume && !settings.drop)
 		throw UsageError("--no-drop leaves nothing to count: add --input, --output or "
 				 "--consume");

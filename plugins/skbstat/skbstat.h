@@ -34,7 +34,20 @@ enum skbstat_point {
 #define SKBSTAT_GENERATIONS 2
 
 #define SKBSTAT_STACK_DEPTH 64
+/* Distinct stacks an interval keeps: the default, and the most that
+ * --stack-storage-size may ask for (each costs 528 bytes of kernel memory,
+ * twice: one table per generation). */
 #define SKBSTAT_MAX_STACKS 4096
+#define SKBSTAT_STACK_STORAGE_LIMIT 65536
+/* A stack table keeps one stack per bucket, chosen by a hash of the
+ * frames: a stack whose bucket holds another is refused (never put in its
+ * place, which would give the other's rows a wrong stack). Such a stack
+ * goes to a small overflow table instead, and its row's stack id is the
+ * overflow id with this bit set; it is lost only if its bucket there is
+ * taken too, which takes three stacks sharing one bucket of the main
+ * table. */
+#define SKBSTAT_OVERFLOW_STACKS 1024
+#define SKBSTAT_OVERFLOW_ID 0x40000000
 
 /* A drop or consume stack row: one per distinct (stack, reason, site,
  * kind). */
@@ -49,7 +62,7 @@ struct skbstat_stack_key {
 
 /* What could not be counted in a generation (never silent). */
 struct skbstat_losses {
-	__u64 stack_unrecorded; /* bpf_get_stackid failed: stack table full */
+	__u64 stack_unrecorded; /* neither stack table could take the stack */
 	__u64 rows_full;        /* the stack-row table was full */
 };
 

@@ -23,6 +23,18 @@ void wait_for_running_programs()
 		std::this_thread::sleep_for(std::chrono::milliseconds(5));
 }
 
+void empty_stack_table(int fd)
+{
+	__u32 stack_id, next;
+	std::vector<__u32> ids;
+	for (__u32 *prev = nullptr; bpf_map_get_next_key(fd, prev, &next) == 0; prev = &stack_id) {
+		ids.push_back(next);
+		stack_id = next;
+	}
+	for (__u32 id : ids)
+		bpf_map_delete_elem(fd, &id);
+}
+
 } // namespace
 
 IntervalReader::IntervalReader(CounterMaps maps) : maps_(std::move(maps))
@@ -55,8 +67,8 @@ IntervalCounts IntervalReader::collect()
 			}
 		}
 	}
-	read_rows(maps_.drop_rows[old], maps_.stacks[old], counts.drops);
-	read_rows(maps_.consume_rows[old], maps_.stacks[old], counts.consumes);
+	read_rows(maps_.drop_rows[old], old, counts.drops);
+	read_rows(maps_.consume_rows[old], old, counts.consumes);
 	if (maps_.losses) {
 		volatile skbstat_losses &loss = maps_.losses[old];
 		counts.stacks_unrecorded = loss.stack_unrecorded;
@@ -64,20 +76,13 @@ IntervalCounts IntervalReader::collect()
 		loss.stack_unrecorded = 0;
 		loss.rows_full = 0;
 	}
-	// Empty the stack table as well, so it never fills over a long run.
-	__u32 stack_id, next;
-	std::vector<__u32> ids;
-	for (__u32 *prev = nullptr; bpf_map_get_next_key(maps_.stacks[old], prev, &next) == 0;
-	     prev = &stack_id) {
-		ids.push_back(next);
-		stack_id = next;
-	}
-	for (__u32 id : ids)
-		bpf_map_delete_elem(maps_.stacks[old], &id);
+	// Empty the stack tables as well, so they never fill over a long run.
+	empty_stack_table(maps_.stacks[old]);
+	empty_stack_table(maps_.overflow_stacks[old]);
 	return counts;
 }
 
-void IntervalReader::read_rows(int rows_fd, int stacks_fd, std::vector<StackRow> &out)
+void IntervalReader::read_rows(int rows_fd, unsigned old, std::vector<StackRow> &out)
 {
 	std::vector<skbstat_stack_key> keys;
 	skbstat_stack_key key{}, next{};
@@ -95,7 +100,10 @@ void IntervalReader::read_rows(int rows_fd, int stacks_fd, std::vector<StackRow>
 		row.free_kind = static_cast<std::uint8_t>(k.free_kind);
 		row.location = k.location;
 		row.stack_recorded = k.stack_id >= 0;
-		if (row.stack_recorded && bpf_map_lookup_elem(stacks_fd, &k.stack_id, frames) == 0)
+		const bool overflow = k.stack_id & SKBSTAT_OVERFLOW_ID;
+		const __u32 stack_id = k.stack_id & ~SKBSTAT_OVERFLOW_ID;
+		const int stacks_fd = overflow ? maps_.overflow_stacks[old] : maps_.stacks[old];
+		if (row.stack_recorded && bpf_map_lookup_elem(stacks_fd, &stack_id, frames) == 0)
 			for (__u64 f : frames) {
 				if (!f)
 					break;

@@ -39,7 +39,8 @@ public:
 	IntervalCounts collect();
 
 private:
-	void read_rows(int rows_fd, int stacks_fd, std::vector<StackRow> &out);
+	// Rows of generation `old`, with their stacks, into `out`.
+	void read_rows(int rows_fd, unsigned old, std::vector<StackRow> &out);
 
 	CounterMaps maps_;
 	unsigned generation_ = 0;

@@ -9,6 +9,8 @@
 
 #include <fmt/format.h>
 
+#include <algorithm>
+
 namespace nettrace::skbstat {
 
 using bpf::AttachFailure;
@@ -126,22 +128,36 @@ std::string Probes::attach_tracepoints_by(AttachKind kind, std::vector<PointStat
 		programs.push_back(consume = btf ? "consume" : "tracepoint_consume_skb");
 
 	Objects &o = *objects_;
-	const auto set_filter = [&](auto *skel) {
+	const auto configure = [&](auto *skel) {
 		skel->rodata->nettrace_filter = settings.filter;
 		skel->rodata->skbstat_no_stack = !settings.stacks;
 		skel->rodata->nt_free_kind_facts = settings.free_kinds;
+		// Each stack may make rows of several reasons and sites, so the
+		// row tables are never smaller than the stack table.
+		const __u32 rows = std::max<__u32>(settings.stack_storage, SKBSTAT_MAX_STACKS);
+		// Without stacks the stack tables are never written: the
+		// smallest table spares the kernel memory it would take.
+		for (bpf_map *stacks : {skel->maps.stacks_0, skel->maps.stacks_1})
+			bpf_map__set_max_entries(stacks,
+						 settings.stacks ? settings.stack_storage : 1);
+		for (bpf_map *stacks : {skel->maps.overflow_stacks_0, skel->maps.overflow_stacks_1})
+			if (!settings.stacks)
+				bpf_map__set_max_entries(stacks, 1);
+		for (bpf_map *table : {skel->maps.drop_rows_0, skel->maps.drop_rows_1,
+				       skel->maps.consume_rows_0, skel->maps.consume_rows_1})
+			bpf_map__set_max_entries(table, rows);
 	};
 	std::optional<AttachFailure> failure;
 	if (btf) {
 		auto loaded =
 			bpf::load_exactly<skbstat_tp_bpf>(NETTRACE_SKELETON_OPS(skbstat_tp_bpf),
-							  "skbstat_tp", programs, set_filter);
+							  "skbstat_tp", programs, configure);
 		o.tp = std::move(loaded.skeleton);
 		failure = loaded.failure;
 	} else {
 		auto loaded = bpf::load_exactly<skbstat_tracepoint_bpf>(
 			NETTRACE_SKELETON_OPS(skbstat_tracepoint_bpf), "skbstat_tracepoint",
-			programs, set_filter);
+			programs, configure);
 		o.tracepoint = std::move(loaded.skeleton);
 		failure = loaded.failure;
 	}
@@ -198,6 +214,8 @@ CounterMaps Probes::counter_maps() const
 		const auto &tp = *skel;
 		maps.stacks[0] = bpf_map__fd(tp->maps.stacks_0);
 		maps.stacks[1] = bpf_map__fd(tp->maps.stacks_1);
+		maps.overflow_stacks[0] = bpf_map__fd(tp->maps.overflow_stacks_0);
+		maps.overflow_stacks[1] = bpf_map__fd(tp->maps.overflow_stacks_1);
 		maps.drop_rows[0] = bpf_map__fd(tp->maps.drop_rows_0);
 		maps.drop_rows[1] = bpf_map__fd(tp->maps.drop_rows_1);
 		maps.consume_rows[0] = bpf_map__fd(tp->maps.consume_rows_0);

@@ -55,6 +55,7 @@ struct ProbeSettings {
 	bool drop = true;
 	bool consume = false;
 	bool stacks = true; // false: drop and consume rows by reason and site only
+	__u32 stack_storage = SKBSTAT_MAX_STACKS; // distinct stacks per interval
 	AttachMode mode = AttachMode::Auto;
 	// free_kind_facts() of this kernel (nettrace/free_kind.h).
 	nt_free_kind_facts free_kinds = no_free_kind_facts();
@@ -68,6 +69,7 @@ struct CounterMaps {
 	};
 	std::vector<PointCounters> point_counts; // one per loaded object
 	int stacks[SKBSTAT_GENERATIONS] = {-1, -1};
+	int overflow_stacks[SKBSTAT_GENERATIONS] = {-1, -1};
 	int drop_rows[SKBSTAT_GENERATIONS] = {-1, -1};
 	int consume_rows[SKBSTAT_GENERATIONS] = {-1, -1};
 	volatile skbstat_losses *losses = nullptr; // SKBSTAT_GENERATIONS of them

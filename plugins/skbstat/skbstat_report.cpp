@@ -126,7 +126,7 @@ void Reporter::frames(const StackRow &row, fmt::memory_buffer &out)
 		return;
 	if (!row.stack_recorded) {
 		out.append(std::string_view(
-			"                (stack not recorded: the stack table was full)\n"));
+			"                (stack not recorded: no room in the stack tables)\n"));
 		return;
 	}
 	stacks_.text(out, row.location, row.frames.data(), row.frames.size());
@@ -166,8 +166,8 @@ void Reporter::text_stacks(const std::vector<StackRow> &rows, bool drops,
 	}
 	if (notes && counts.stacks_unrecorded)
 		append(out,
-		       "                ({} events without a recorded stack: the stack "
-		       "table was full)\n",
+		       "                ({} events without a recorded stack: no room in "
+		       "the stack tables)\n",
 		       counts.stacks_unrecorded);
 	if (notes && counts.rows_not_counted)
 		append(out,

@@ -239,6 +239,38 @@ TEST_F(SkbstatTest, DropsShowStacksReasonsAndExactCounts)
 		EXPECT_GE(rows[r - 1]["count"], rows[r]["count"]);
 }
 
+// Two stacks can ask for one slot of the stack table. With one slot, every
+// stack but the first asks for a taken one: they must be recorded in the
+// overflow table, and never shown under the first one's frames.
+TEST_F(SkbstatTest, StacksThatAskForATakenSlotAreStillRecorded)
+{
+	TestNetns ns;
+	drop_input_with_nft(ns, "tcp dport 7713");
+	SkbstatRun run({"--netns", ns.path(), "--json", "-i", "60", "--stack-storage-size", "1"});
+	tcp_connect_once(ns, "127.0.0.1", "127.0.0.1", 7711);
+	udp_to_closed_port(ns, "127.0.0.1", "127.0.0.1", 7712, 2);
+	tcp_connect_once(ns, "127.0.0.1", "127.0.0.1", 7713, 0, false);
+	const auto intervals = parse_json_lines(run.stop().out);
+	// Every drop is counted, whether its stack was recorded or not.
+	EXPECT_EQ(reason_totals(intervals),
+		  kernel_passes_drop_reasons()
+			  ? (std::map<std::string, std::uint64_t>{{"NETFILTER_DROP", 1},
+								  {"NO_SOCKET", 3}})
+			  : (std::map<std::string, std::uint64_t>{{"-", 4}}));
+	std::set<std::string> sites_with_stacks;
+	for (const json &i : intervals)
+		for (const json &row : i["drop"]) {
+			if (!row["stack_recorded"].get<bool>())
+				continue;
+			// A recorded stack is the row's own: it starts at its site.
+			ASSERT_FALSE(row["stack"].empty()) << row;
+			EXPECT_EQ(row["location"], row["stack"][0]) << row;
+			sites_with_stacks.insert(row["location"].get<std::string>());
+		}
+	// One slot holds one stack; three sites have three stacks at least.
+	EXPECT_GE(sites_with_stacks.size(), 2u) << ::testing::PrintToString(sites_with_stacks);
+}
+
 // TCP frees what it received with neither a device nor a socket on it, so
 // --netns cannot place those consumes: it says so at start, rather than
 // showing an empty CONSUME block as if nothing had been consumed.
@@ -545,6 +577,10 @@ TEST_F(SkbstatTest, BadInputExits2WithOneLineAndLeavesNothingAttached)
 			{{"-P", "80", "-S", "81"}, "-P"},
 			{{"-i", "0"}, "-i: '0' is out of range"},
 			{{"-c", "0"}, "-c: '0' is not a whole number from 1"},
+			{{"--stack-storage-size", "0"},
+			 "--stack-storage-size: '0' is not a whole number"},
+			{{"--stack-storage-size", "65537"},
+			 "--stack-storage-size: 65537 is more than 65536, the most allowed"},
 			{{"--netns", "/nonexistent"}, "--netns"},
 			{{"--bogus"}, "--bogus"},
 			{{"--interface", "nosuchdev0"}, "--interface: no device 'nosuchdev0'"},
