@@ -125,39 +125,98 @@ static __always_inline bool nt_filter_match(const struct nt_packet *pkt)
 	return true;
 }
 
+/* ARPHRD_* device types the cooked header names. */
+#define NT_ARPHRD_ETHER 1
+#define NT_ARPHRD_LOOPBACK 772
+#define NT_ARPHRD_NONE 0xfffe
+#define NT_ETH_HLEN 14
+
+/* The device's ARPHRD_* type; NT_ARPHRD_NONE for a packet on none. */
+static __always_inline __u16 nt_skb_hatype(struct sk_buff *skb)
+{
+	struct net_device *dev = NT_READ_CHAIN(skb, dev);
+
+	return dev ? NT_READ_CHAIN(dev, type) : NT_ARPHRD_NONE;
+}
+
 /*
- * Does the packet match the command line's pcap-filter expression? `pkt`
- * is nt_parse_skb()'s: the expression runs on the bytes from its IP header
- * (l3_off), as many as the packet has from there, but none past the
- * linear data (skb->tail), which is all that can be read as one piece.
+ * The cooked header tcpdump's "any" device would give the packet: its
+ * protocol, its device (else the one it came in on), whether it is
+ * outgoing (nt_skb_outgoing), and, where an Ethernet header was built or
+ * received (loopback's is one of zeros), its source address. Only the
+ * parts the expression reads are found out (nettrace_filter.cooked_reads,
+ * read-only data: the verifier drops the rest); the others are never read.
+ */
+static __always_inline void nt_pcap_cook(struct sk_buff *skb, const unsigned char *head, __u32 tail,
+					 __u16 ethertype, struct nt_pcap_cooked *c)
+{
+	const __u32 reads = nettrace_filter.cooked_reads;
+
+	c->protocol = bpf_htons(ethertype);
+	c->reserved = 0;
+	if (reads & NT_PCAP_COOKED_IFINDEX)
+		c->ifindex = bpf_htonl(nt_skb_ifindex(skb));
+	if (reads & NT_PCAP_COOKED_HATYPE)
+		c->hatype = bpf_htons(nt_skb_hatype(skb));
+	if (reads & NT_PCAP_COOKED_PKTTYPE)
+		c->pkttype = nt_skb_outgoing(skb) ? NT_PCAP_PACKET_OUTGOING
+						  : BPF_CORE_READ_BITFIELD_PROBED(skb, pkt_type);
+	if (reads & NT_PCAP_COOKED_ADDRESS) {
+		__u16 hatype = nt_skb_hatype(skb);
+		__u16 mac = NT_READ_CHAIN(skb, mac_header);
+
+		c->halen = 0;
+		__builtin_memset(c->addr, 0, sizeof(c->addr));
+		if ((hatype == NT_ARPHRD_ETHER || hatype == NT_ARPHRD_LOOPBACK) &&
+		    mac != NT_SKB_HEADER_UNSET && mac + NT_ETH_HLEN <= tail &&
+		    !bpf_probe_read_kernel(c->addr, 6, head + mac + 6))
+			c->halen = 6;
+	}
+}
+
+/*
+ * Does the packet match the command line's pcap-filter expression? It is
+ * matched as tcpdump matches it on its "any" device: a cooked header
+ * (nt_pcap_cook), then the packet from its network header on. `pkt` is
+ * nt_parse_skb()'s: IPv4 and IPv6 packets start at its l3_off, others at
+ * skb->network_header (else skb->data), and none is read past the linear
+ * data (skb->tail), which is all that can be read as one piece.
  * With no expression this is true at no cost: has_expression is read-only
- * data, so the verifier drops the rest. A packet that is not IP never
- * matches an expression. Always inlined, as nt_pcap_match must be: keep
- * every caller inlined too.
+ * data, so the verifier drops the rest. Always inlined, as nt_pcap_match
+ * must be: keep every caller inlined too.
  */
 static __always_inline bool nt_expression_match(struct sk_buff *skb, const struct nt_packet *pkt)
 {
 	struct nt_pcap_scratch scratch;
 	const unsigned char *head, *data;
-	__u32 tail, len, linear, from_data;
+	__u32 tail, len, linear, from_data, l3;
+	__u16 ethertype;
 
 	if (!nettrace_filter.has_expression)
 		return true;
-	if (!pkt->family)
-		return false;
 	head = NT_READ_CHAIN(skb, head);
 	data = NT_READ_CHAIN(skb, data);
 	tail = NT_READ_CHAIN(skb, tail);
 	len = NT_READ_CHAIN(skb, len);
-	if (pkt->l3_off >= tail)
+	if (pkt->family) {
+		l3 = pkt->l3_off;
+		ethertype = pkt->family == NT_AF_INET ? NT_ETH_P_IP : NT_ETH_P_IPV6;
+	} else {
+		__u16 nh = NT_READ_CHAIN(skb, network_header);
+
+		l3 = nh != NT_SKB_HEADER_UNSET && nh != 0 ? nh : data - head;
+		ethertype = bpf_ntohs(NT_READ_CHAIN(skb, protocol));
+	}
+	if (l3 > tail)
 		return false;
-	/* skb->len counts from skb->data, which may be before the IP header
-	 * (a link header pushed) or after it (pulled to L4). */
+	/* skb->len counts from skb->data, which may be before the network
+	 * header (a link header pushed) or after it (pulled to L4). */
 	from_data = data - head;
-	linear = tail - pkt->l3_off;
-	if (from_data + len > pkt->l3_off && from_data + len - pkt->l3_off < linear)
-		linear = from_data + len - pkt->l3_off;
-	return nt_pcap_match((__u64)head + pkt->l3_off, linear, &scratch);
+	linear = tail - l3;
+	if (from_data + len > l3 && from_data + len - l3 < linear)
+		linear = from_data + len - l3;
+	nt_pcap_cook(skb, head, tail, ethertype, &scratch.cooked);
+	return nt_pcap_match((__u64)head + l3, linear, &scratch);
 }
 
 /* Do the headers of `skb` pass the filter, the expression included? They

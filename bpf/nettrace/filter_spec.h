@@ -77,6 +77,8 @@ struct nt_filter {
 	struct nt_ports sport;       /* -S */
 	struct nt_ports dport;       /* -D */
 	struct nt_ports either_port; /* -P: source or destination */
+	__u32 cooked_reads;          /* NT_PCAP_COOKED_* (pcap_filter.h) the
+				      * expression reads */
 };
 
 /* Bits of nt_packet.tcp_flags, byte 13 of the TCP header. */

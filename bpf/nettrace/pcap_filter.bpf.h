@@ -14,12 +14,30 @@
 
 #include <nettrace/pcap_filter.h>
 
-struct nt_pcap_scratch {
-	__u64 words[NT_PCAP_SCRATCH_BYTES / 8];
+/* Linux cooked capture v2's header, every field in network order. */
+struct nt_pcap_cooked {
+	__be16 protocol; /* the ethertype */
+	__be16 reserved;
+	__be32 ifindex;
+	__be16 hatype; /* the device's ARPHRD_* type */
+	__u8 pkttype;  /* PACKET_HOST ... NT_PCAP_PACKET_OUTGOING */
+	__u8 halen;    /* bytes of addr used */
+	__u8 addr[8];  /* the link-layer source address */
 };
 
+struct nt_pcap_scratch {
+	__u64 words[NT_PCAP_SCRATCH_COOKED / 8];
+	struct nt_pcap_cooked cooked;
+	__u8 unused[NT_PCAP_SCRATCH_BYTES - NT_PCAP_SCRATCH_COOKED - sizeof(struct nt_pcap_cooked)];
+};
+
+_Static_assert(sizeof(struct nt_pcap_cooked) == NT_PCAP_COOKED_LEN, "cooked header size");
+_Static_assert(__builtin_offsetof(struct nt_pcap_scratch, cooked) == NT_PCAP_SCRATCH_COOKED,
+	       "cooked header place");
+
 /* data: the network header's address as a number (read from the skb, as
- * tracing programs get it), len: bytes readable from there. */
+ * tracing programs get it), len: bytes readable from there. The caller
+ * fills scratch->cooked first. */
 static __always_inline bool nt_pcap_match(__u64 data, __u32 len, struct nt_pcap_scratch *scratch)
 {
 	register __u64 r0 asm("r0");

@@ -26,13 +26,13 @@ std::string one_line(std::string text)
 
 ClassicProgram compile(const std::string &expression)
 {
-	std::unique_ptr<pcap_t, decltype(&pcap_close)> handle(pcap_open_dead(DLT_RAW, kSnapLength),
-							      pcap_close);
+	std::unique_ptr<pcap_t, decltype(&pcap_close)> handle(
+		pcap_open_dead(kLinkType, kSnapLength), pcap_close);
 	if (!handle)
 		throw RuntimeError("libpcap: cannot open a handle to compile filters");
 	bpf_program program{};
-	// The netmask only serves "ip broadcast", which needs a link header
-	// here anyway.
+	// The netmask only serves "ip broadcast", which tcpdump cannot
+	// answer on "any" either.
 	if (pcap_compile(handle.get(), &program, expression.c_str(), 1, PCAP_NETMASK_UNKNOWN) != 0)
 		throw UsageError(
 			fmt::format("filter expression: {}", one_line(pcap_geterr(handle.get()))));

@@ -22,6 +22,10 @@ constexpr std::uint8_t kScratch = BPF_REG_9;
 constexpr std::int16_t kScratchLen = NT_PCAP_SCRATCH_LEN;
 constexpr std::int16_t kScratchMem = NT_PCAP_SCRATCH_MEM;
 constexpr std::int16_t kScratchBuf = NT_PCAP_SCRATCH_BUF;
+constexpr std::int16_t kScratchOffset = NT_PCAP_SCRATCH_OFFSET;
+constexpr std::int16_t kScratchCooked = NT_PCAP_SCRATCH_COOKED;
+// The cooked header's length: the packet's bytes come after it.
+constexpr std::int32_t kCooked = NT_PCAP_COOKED_LEN;
 constexpr std::uint32_t kMemWords = NT_PCAP_MEM_WORDS;
 
 bpf_insn insn(std::uint8_t code, std::uint8_t dst, std::uint8_t src, std::int16_t off,
@@ -136,6 +140,8 @@ private:
 	{
 		emit(insn(BPF_ALU64 | BPF_MOV | BPF_X, kScratch, BPF_REG_3, 0, 0));
 		emit(insn(BPF_ALU64 | BPF_MOV | BPF_X, kData, BPF_REG_1, 0, 0));
+		// The length classic BPF knows counts the cooked header too.
+		emit(insn(BPF_ALU64 | BPF_ADD | BPF_K, BPF_REG_2, 0, 0, kCooked));
 		emit(insn(BPF_STX | BPF_MEM | BPF_W, kScratch, BPF_REG_2, kScratchLen, 0));
 		// Classic BPF starts with A = X = 0.
 		emit(insn(BPF_ALU | BPF_MOV | BPF_K, kA, 0, 0, 0));
@@ -151,31 +157,111 @@ private:
 		return static_cast<std::int16_t>(kScratchMem + 4 * k);
 	}
 
-	// dst = the `size` bytes at data + [X +] k, big-endian; past the
-	// packet's length the filter returns 0, as in classic BPF.
+	// dst = the `size` bytes at [X +] k of the cooked header and the
+	// packet after it, big-endian; past the packet's length the filter
+	// returns 0, as in classic BPF. Loads of the cooked header alone (at
+	// constants) and of the packet alone (constant, or X + k past the
+	// header at run time) take one read; one that starts in the header is
+	// read a byte at a time, from wherever each byte is.
 	void load_packet(std::uint8_t dst, int size, bool indexed, std::uint32_t k)
 	{
-		emit(insn(BPF_LDX | BPF_MEM | BPF_W, BPF_REG_1, kScratch, kScratchLen, 0));
-		// 64-bit sums of 32-bit values: no wrap, so a huge X + k is
-		// past the end rather than back at the start.
+		const std::uint64_t end = std::uint64_t{k} + static_cast<std::uint64_t>(size);
+		if (!indexed && end <= kCooked) {
+			// Within the cooked header, which is never past the end.
+			emit(insn(BPF_LDX | BPF_MEM | width(size), dst, kScratch,
+				  static_cast<std::int16_t>(kScratchCooked + k), 0));
+			to_big_endian(dst, size);
+			return;
+		}
+		// r2 = the offset; 64-bit sums of 32-bit values: no wrap, so a
+		// huge X + k is past the end rather than back at the start.
 		emit(insn(BPF_ALU | BPF_MOV | BPF_K, BPF_REG_2, 0, 0, imm(k)));
 		if (indexed)
 			emit(insn(BPF_ALU64 | BPF_ADD | BPF_X, BPF_REG_2, kX, 0, 0));
+		emit(insn(BPF_LDX | BPF_MEM | BPF_W, BPF_REG_1, kScratch, kScratchLen, 0));
+		emit(insn(BPF_ALU64 | BPF_MOV | BPF_X, BPF_REG_3, BPF_REG_2, 0, 0));
+		emit(insn(BPF_ALU64 | BPF_ADD | BPF_K, BPF_REG_3, 0, 0, size));
+		emit_jump(insn(BPF_JMP | BPF_JGT | BPF_X, BPF_REG_3, BPF_REG_1, 0, 0),
+			  Target::Reject);
+		if (!indexed && k >= kCooked) {
+			read_packet(size);
+		} else if (!indexed) {
+			read_bytewise(size);
+		} else {
+			const std::size_t to_bytewise =
+				emit(insn(BPF_JMP | BPF_JLT | BPF_K, BPF_REG_2, 0, 0, kCooked));
+			read_packet(size);
+			const std::size_t to_end = emit(insn(BPF_JMP | BPF_JA, 0, 0, 0, 0));
+			land(to_bytewise);
+			read_bytewise(size);
+			land(to_end);
+		}
+		emit(insn(BPF_LDX | BPF_MEM | width(size), dst, kScratch, kScratchBuf, 0));
+		to_big_endian(dst, size);
+	}
+
+	// The buffer = the `size` packet bytes at offset r2 (past the cooked
+	// header).
+	void read_packet(int size)
+	{
 		emit(insn(BPF_ALU64 | BPF_MOV | BPF_X, BPF_REG_3, kData, 0, 0));
 		emit(insn(BPF_ALU64 | BPF_ADD | BPF_X, BPF_REG_3, BPF_REG_2, 0, 0));
-		emit(insn(BPF_ALU64 | BPF_ADD | BPF_K, BPF_REG_2, 0, 0, size));
-		emit_jump(insn(BPF_JMP | BPF_JGT | BPF_X, BPF_REG_2, BPF_REG_1, 0, 0),
-			  Target::Reject);
+		emit(insn(BPF_ALU64 | BPF_ADD | BPF_K, BPF_REG_3, 0, 0, -kCooked));
+		read_to_buffer(0, size);
+	}
+
+	// The buffer = the `size` bytes at offset r2, each from the cooked
+	// header or the packet. The offset waits in the scratch area across
+	// the helper calls.
+	void read_bytewise(int size)
+	{
+		emit(insn(BPF_STX | BPF_MEM | BPF_DW, kScratch, BPF_REG_2, kScratchOffset, 0));
+		for (int i = 0; i < size; i++) {
+			emit(insn(BPF_LDX | BPF_MEM | BPF_DW, BPF_REG_2, kScratch, kScratchOffset,
+				  0));
+			if (i)
+				emit(insn(BPF_ALU64 | BPF_ADD | BPF_K, BPF_REG_2, 0, 0, i));
+			const std::size_t to_packet =
+				emit(insn(BPF_JMP | BPF_JGE | BPF_K, BPF_REG_2, 0, 0, kCooked));
+			emit(insn(BPF_ALU64 | BPF_MOV | BPF_X, BPF_REG_3, kScratch, 0, 0));
+			emit(insn(BPF_ALU64 | BPF_ADD | BPF_K, BPF_REG_3, 0, 0, kScratchCooked));
+			emit(insn(BPF_ALU64 | BPF_ADD | BPF_X, BPF_REG_3, BPF_REG_2, 0, 0));
+			const std::size_t to_read = emit(insn(BPF_JMP | BPF_JA, 0, 0, 0, 0));
+			land(to_packet);
+			emit(insn(BPF_ALU64 | BPF_MOV | BPF_X, BPF_REG_3, kData, 0, 0));
+			emit(insn(BPF_ALU64 | BPF_ADD | BPF_X, BPF_REG_3, BPF_REG_2, 0, 0));
+			emit(insn(BPF_ALU64 | BPF_ADD | BPF_K, BPF_REG_3, 0, 0, -kCooked));
+			land(to_read);
+			read_to_buffer(i, 1);
+		}
+	}
+
+	// The buffer at `at` = `size` bytes from address r3.
+	void read_to_buffer(int at, int size)
+	{
 		emit(insn(BPF_ALU64 | BPF_MOV | BPF_X, BPF_REG_1, kScratch, 0, 0));
-		emit(insn(BPF_ALU64 | BPF_ADD | BPF_K, BPF_REG_1, 0, 0, kScratchBuf));
+		emit(insn(BPF_ALU64 | BPF_ADD | BPF_K, BPF_REG_1, 0, 0, kScratchBuf + at));
 		emit(insn(BPF_ALU64 | BPF_MOV | BPF_K, BPF_REG_2, 0, 0, size));
 		emit(insn(BPF_JMP | BPF_CALL, 0, 0, 0, BPF_FUNC_probe_read_kernel));
 		// An unreadable address is no match, like one past the end.
 		emit_jump(insn(BPF_JMP | BPF_JNE | BPF_K, BPF_REG_0, 0, 0, 0), Target::Reject);
-		const std::uint8_t width = size == 4 ? BPF_W : size == 2 ? BPF_H : BPF_B;
-		emit(insn(BPF_LDX | BPF_MEM | width, dst, kScratch, kScratchBuf, 0));
+	}
+
+	static std::uint8_t width(int size)
+	{
+		return size == 4 ? BPF_W : size == 2 ? BPF_H : BPF_B;
+	}
+
+	void to_big_endian(std::uint8_t dst, int size)
+	{
 		if (size > 1)
 			emit(insn(BPF_ALU | BPF_END | BPF_TO_BE, dst, 0, 0, size * 8));
+	}
+
+	// Points the forward jump at `from` to the next instruction.
+	void land(std::size_t from)
+	{
+		block_[from].off = static_cast<std::int16_t>(block_.size() - (from + 1));
 	}
 
 	static int load_size(std::uint16_t code)

@@ -142,9 +142,9 @@ int run(const nettrace_host *host, int argc, char **argv)
 		    "                         [EXPRESSION]\n"
 		    "       nettrace exporter --list-metrics\n\n"
 		    "Count every drop in the kernel and serve the counts to Prometheus.\n"
-		    "EXPRESSION: a pcap-filter(7) expression, as tcpdump takes it, matched from "
-		    "the IP header\n"
-		    "on, with the options (AND); points that see only a socket count nothing "
+		    "EXPRESSION: a pcap-filter(7) expression, matched as tcpdump -i any matches "
+		    "it,\n"
+		    "with the options (AND); points that see only a socket count nothing "
 		    "with one.",
 		    desc))
 		return NETTRACE_EXIT_OK;

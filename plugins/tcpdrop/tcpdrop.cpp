@@ -95,9 +95,9 @@ int run(const nettrace_host *, int argc, char **argv)
 		    "state and stack.\n"
 		    "Address and port options may be repeated: a drop matches any value of "
 		    "each.\n"
-		    "EXPRESSION: a pcap-filter(7) expression, as tcpdump takes it, matched from "
-		    "the IP header\n"
-		    "on, with the options (AND).",
+		    "EXPRESSION: a pcap-filter(7) expression, matched as tcpdump -i any matches "
+		    "it,\n"
+		    "with the options (AND).",
 		    desc))
 		return NETTRACE_EXIT_OK;
 	check_standard_options(vm, o.standard);

@@ -1,7 +1,7 @@
 // SPDX-License-Identifier: GPL-2.0
 /*
  * Runs nt_pcap_match (pcap_filter.bpf.h) on the packet user space puts in
- * `packet`, and writes the verdict to `verdict`: run with BPF_PROG_TEST_RUN,
+ * `packet`, behind the cooked header given with it, and writes the verdict to `verdict`: run with BPF_PROG_TEST_RUN,
  * so that tests can compare the kernel's verdict with libpcap's on the same
  * bytes. A map lookup, a CO-RE read and a call into a subprogram before
  * the marker, and a map lookup and another call after it, show that
@@ -18,6 +18,7 @@
 
 struct pcap_probe_packet {
 	__u32 len;
+	struct nt_pcap_cooked cooked;
 	__u8 bytes[PCAP_PROBE_MAX_BYTES];
 };
 
@@ -73,6 +74,7 @@ int run_filter(void *ctx)
 	bytes = pkt->bytes;
 	bpf_probe_read_kernel(&address, sizeof(address), &bytes);
 
+	__builtin_memcpy(&scratch.cooked, &pkt->cooked, sizeof(scratch.cooked));
 	match = nt_pcap_match(address, len, &scratch);
 
 	out = bpf_map_lookup_elem(&verdict, &zero);

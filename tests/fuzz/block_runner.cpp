@@ -35,9 +35,13 @@ struct Machine {
 	void probe_read(std::size_t pc)
 	{
 		std::uint8_t *to = scratch_at(pc, r[1], r[2]);
-		if (r[3] < kPacketAt || r[3] + r[2] > kPacketAt + packet->size())
+		// From the cooked header in the scratch area, or the packet.
+		if (r[3] >= kScratchAt && r[3] < kScratchAt + sizeof(scratch))
+			std::memmove(to, scratch_at(pc, r[3], r[2]), r[2]);
+		else if (r[3] < kPacketAt || r[3] + r[2] > kPacketAt + packet->size())
 			bug(pc, "reads outside the packet");
-		std::memcpy(to, packet->data() + (r[3] - kPacketAt), r[2]);
+		else
+			std::memcpy(to, packet->data() + (r[3] - kPacketAt), r[2]);
 		r[0] = 0;
 		r[1] = r[2] = r[3] = r[4] = r[5] = 0xdeadbeef; // clobbered
 	}
@@ -104,6 +108,8 @@ int load_size(std::size_t pc, std::uint8_t code)
 		return 2;
 	case BPF_B:
 		return 1;
+	case BPF_DW:
+		return 8;
 	default:
 		bug(pc, "unknown load size");
 	}
@@ -118,10 +124,14 @@ std::uint64_t load(const std::uint8_t *at, int size)
 
 } // namespace
 
-std::uint64_t run_block(const EbpfBlock &block, const std::vector<std::uint8_t> &packet)
+std::uint64_t run_block(const EbpfBlock &block, const std::vector<std::uint8_t> &cooked,
+			const std::vector<std::uint8_t> &packet)
 {
 	Machine m;
 	m.packet = &packet;
+	if (cooked.size() != NT_PCAP_COOKED_LEN)
+		bug(0, "a cooked header is 20 bytes");
+	std::memcpy(m.scratch + NT_PCAP_SCRATCH_COOKED, cooked.data(), cooked.size());
 	m.r[1] = kPacketAt;
 	m.r[2] = packet.size();
 	m.r[3] = kScratchAt;
@@ -161,10 +171,11 @@ std::uint64_t run_block(const EbpfBlock &block, const std::vector<std::uint8_t> 
 			break;
 		}
 		case BPF_STX: {
-			if (BPF_SIZE(in.code) != BPF_W)
+			const int size = load_size(pc - 1, in.code);
+			if (size != 4 && size != 8)
 				bug(pc - 1, "unknown store");
-			const auto v = static_cast<std::uint32_t>(m.r[in.src_reg]);
-			std::memcpy(m.scratch_at(pc - 1, dst + in.off, 4), &v, 4);
+			const std::uint64_t v = m.r[in.src_reg];
+			std::memcpy(m.scratch_at(pc - 1, dst + in.off, size), &v, size);
 			break;
 		}
 		case BPF_JMP:

@@ -14,7 +14,9 @@
 
 namespace nettrace::pcap {
 
-// The block's verdict (r0) on `packet`.
-std::uint64_t run_block(const EbpfBlock &block, const std::vector<std::uint8_t> &packet);
+// The block's verdict (r0) on `packet` behind the cooked header `cooked`
+// (pcap_filter.h).
+std::uint64_t run_block(const EbpfBlock &block, const std::vector<std::uint8_t> &cooked,
+			const std::vector<std::uint8_t> &packet);
 
 } // namespace nettrace::pcap

@@ -60,6 +60,15 @@ const char *const kPrimitives[] = {
 	"tcp[((tcp[12] & 0xf0) >> 2):4] = 0x47455420",
 	"-ip[8] & 0xff > 200",
 	"ip6[40] = 128",
+	"arp",
+	"not ip",
+	"ether proto 0x88cc",
+	"inbound",
+	"outbound",
+	"ifindex 4",
+	"link[10] = 4",
+	"link[18:4] != 0",
+	"link[ip[0] & 0x1f:2] > 0x100",
 };
 
 std::string value(FuzzedDataProvider &in)
@@ -142,9 +151,37 @@ ClassicProgram valid_program(FuzzedDataProvider &in)
 	return program;
 }
 
+struct Packet {
+	std::vector<std::uint8_t> cooked;
+	std::vector<std::uint8_t> bytes;
+
+	std::vector<std::uint8_t> wire() const
+	{
+		std::vector<std::uint8_t> all = cooked;
+		all.insert(all.end(), bytes.begin(), bytes.end());
+		return all;
+	}
+};
+
+// A cooked header whose protocol agrees with the bytes' IP version more
+// often than not, and whose other fields are the input's.
+std::vector<std::uint8_t> cooked_header(FuzzedDataProvider &in,
+					const std::vector<std::uint8_t> &bytes)
+{
+	std::vector<std::uint8_t> c = in.ConsumeBytes<std::uint8_t>(20);
+	c.resize(20);
+	static const std::uint16_t protocols[] = {0x0800, 0x86dd, 0x0806, 0x88cc};
+	std::uint16_t protocol = protocols[c[2] % 4];
+	if (!bytes.empty() && c[3] % 4 != 0)
+		protocol = bytes[0] >> 4 == 6 ? 0x86dd : 0x0800;
+	c[0] = static_cast<std::uint8_t>(protocol >> 8);
+	c[1] = static_cast<std::uint8_t>(protocol);
+	return c;
+}
+
 // Bytes that look like an IPv4 or IPv6 header often enough for filters to
-// read past it.
-std::vector<std::uint8_t> packet(FuzzedDataProvider &in)
+// read past it, behind a cooked header.
+Packet packet(FuzzedDataProvider &in)
 {
 	std::vector<std::uint8_t> bytes =
 		in.ConsumeBytes<std::uint8_t>(in.ConsumeIntegralInRange(0, 120));
@@ -154,11 +191,11 @@ std::vector<std::uint8_t> packet(FuzzedDataProvider &in)
 		bytes[0] = versions[bytes[1] % sizeof(versions)];
 		bytes[bytes[0] >> 4 == 6 ? 6 : 9] = protocols[bytes[2] % sizeof(protocols)];
 	}
-	return bytes;
+	std::vector<std::uint8_t> cooked = cooked_header(in, bytes);
+	return {std::move(cooked), std::move(bytes)};
 }
 
-void check(const ClassicProgram &program, const std::string &what,
-	   const std::vector<std::uint8_t> &bytes)
+void check(const ClassicProgram &program, const std::string &what, const Packet &packet)
 {
 	nettrace::pcap::EbpfBlock block;
 	try {
@@ -175,8 +212,9 @@ void check(const ClassicProgram &program, const std::string &what,
 	}
 	// The whole return value, not only whether it is 0: a wrong byte
 	// order or shift shows here long before it flips a verdict.
-	const auto ours = static_cast<std::uint32_t>(nettrace::pcap::run_block(block, bytes));
-	const std::uint32_t libpcap = nettrace::test::libpcap_result(program, bytes);
+	const auto ours = static_cast<std::uint32_t>(
+		nettrace::pcap::run_block(block, packet.cooked, packet.bytes));
+	const std::uint32_t libpcap = nettrace::test::libpcap_result(program, packet.wire());
 	if (ours != libpcap) {
 		std::fprintf(stderr, "%s: returns %#x, libpcap %#x\n", what.c_str(), ours, libpcap);
 		std::abort();
@@ -191,25 +229,25 @@ extern "C" int LLVMFuzzerTestOneInput(const std::uint8_t *data, std::size_t size
 	switch (in.ConsumeIntegralInRange(0, 3)) {
 	case 0: {
 		// Any classic program, valid or not: refused or well-formed.
-		const std::vector<std::uint8_t> bytes = packet(in);
+		const Packet sample = packet(in);
 		ClassicProgram program;
 		while (in.remaining_bytes() >= 8 && program.size() < 64)
 			program.push_back({in.ConsumeIntegral<std::uint16_t>(),
 					   in.ConsumeIntegral<std::uint8_t>(),
 					   in.ConsumeIntegral<std::uint8_t>(),
 					   in.ConsumeIntegral<std::uint32_t>()});
-		check(program, "raw program", bytes);
+		check(program, "raw program", sample);
 		return 0;
 	}
 	case 1: {
-		const std::vector<std::uint8_t> bytes = packet(in);
-		check(valid_program(in), "valid program", bytes);
+		const Packet sample = packet(in);
+		check(valid_program(in), "valid program", sample);
 		return 0;
 	}
 	default:
 		break;
 	}
-	const std::vector<std::uint8_t> bytes = packet(in);
+	const Packet sample = packet(in);
 	const std::string text = expression(in, 0);
 	ClassicProgram program;
 	try {
@@ -217,6 +255,6 @@ extern "C" int LLVMFuzzerTestOneInput(const std::uint8_t *data, std::size_t size
 	} catch (const nettrace::UsageError &) {
 		return 0; // libpcap's own refusal
 	}
-	check(program, text, bytes);
+	check(program, text, sample);
 	return 0;
 }

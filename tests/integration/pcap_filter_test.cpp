@@ -33,6 +33,7 @@ constexpr std::size_t kMaxBytes = 512; // PCAP_PROBE_MAX_BYTES
 
 struct ProbePacket {
 	std::uint32_t len;
+	std::uint8_t cooked[20]; // NT_PCAP_COOKED_LEN
 	std::uint8_t bytes[kMaxBytes];
 };
 
@@ -57,12 +58,15 @@ Probe load_probe(const pcap::EbpfBlock &block, bool inject, std::size_t *markers
 	return *error ? nullptr : std::move(probe);
 }
 
-// Runs the loaded probe on `bytes`; the verdict and the tgid it read.
-Verdict run_probe(pcap_filter_probe_bpf *probe, const std::vector<std::uint8_t> &bytes,
+// Runs the loaded probe on `corpus_packet`; the verdict and the tgid it
+// read.
+Verdict run_probe(pcap_filter_probe_bpf *probe, const test::CorpusPacket &corpus_packet,
 		  std::uint64_t *tgid = nullptr)
 {
+	const std::vector<std::uint8_t> &bytes = corpus_packet.bytes;
 	ProbePacket packet{};
 	packet.len = static_cast<std::uint32_t>(bytes.size());
+	std::memcpy(packet.cooked, corpus_packet.cooked.data(), sizeof(packet.cooked));
 	std::memcpy(packet.bytes, bytes.data(), bytes.size());
 	const std::uint32_t zero = 0, one = 1;
 	std::uint64_t verdict = kNotRun;
@@ -107,10 +111,9 @@ TEST(PcapFilter, EveryVerdictIsLibpcaps)
 		ASSERT_TRUE(probe) << "load: " << std::strerror(-error);
 		ASSERT_EQ(markers, 1u);
 		for (const test::CorpusPacket &packet : test::pcap_packets()) {
-			const bool expected = test::libpcap_matches(classic, packet.bytes);
-			EXPECT_EQ(run_probe(probe.get(), packet.bytes),
-				  expected ? kMatch : kNoMatch)
-				<< packet.name << ": " << bytes_text(packet.bytes);
+			const bool expected = test::libpcap_matches(classic, packet.wire());
+			EXPECT_EQ(run_probe(probe.get(), packet), expected ? kMatch : kNoMatch)
+				<< packet.name << ": " << bytes_text(packet.wire());
 			compared++;
 			matches += expected;
 		}
@@ -134,9 +137,9 @@ TEST(PcapFilter, RelocationsSurviveTheInjection)
 	ASSERT_TRUE(probe) << "load: " << std::strerror(-error);
 	std::uint64_t tgid = 0;
 	const auto &packets = test::pcap_packets();
-	EXPECT_EQ(run_probe(probe.get(), packets.at(0).bytes, &tgid), kMatch); // tcp4 syn to :80
-	EXPECT_EQ(tgid, static_cast<std::uint64_t>(getpid())); // the CO-RE read before it
-	EXPECT_EQ(run_probe(probe.get(), packets.at(7).bytes), kNoMatch); // udp4 dns
+	EXPECT_EQ(run_probe(probe.get(), packets.at(0), &tgid), kMatch); // tcp4 syn to :80
+	EXPECT_EQ(tgid, static_cast<std::uint64_t>(getpid()));           // the CO-RE read before it
+	EXPECT_EQ(run_probe(probe.get(), packets.at(7)), kNoMatch);      // udp4 dns
 }
 
 TEST(PcapFilter, WithoutAnExpressionEverythingMatches)
@@ -151,8 +154,7 @@ TEST(PcapFilter, WithoutAnExpressionEverythingMatches)
 		EXPECT_EQ(markers, inject ? 1u : 0u);
 		std::uint64_t tgid = 0;
 		for (const test::CorpusPacket &packet : test::pcap_packets())
-			EXPECT_EQ(run_probe(probe.get(), packet.bytes, &tgid), kMatch)
-				<< packet.name;
+			EXPECT_EQ(run_probe(probe.get(), packet, &tgid), kMatch) << packet.name;
 		EXPECT_EQ(tgid, static_cast<std::uint64_t>(getpid()));
 	}
 }
@@ -175,8 +177,8 @@ TEST(PcapFilter, ALongExpressionLoadsAndRuns)
 	ASSERT_TRUE(probe) << "load of " << block.size()
 			   << " instructions: " << std::strerror(-error);
 	for (const test::CorpusPacket &packet : test::pcap_packets())
-		EXPECT_EQ(run_probe(probe.get(), packet.bytes),
-			  test::libpcap_matches(classic, packet.bytes) ? kMatch : kNoMatch)
+		EXPECT_EQ(run_probe(probe.get(), packet),
+			  test::libpcap_matches(classic, packet.wire()) ? kMatch : kNoMatch)
 			<< packet.name;
 	std::printf("%zu classic instructions, %zu eBPF instructions\n", classic.size(),
 		    block.size());
@@ -217,7 +219,7 @@ TEST(PcapFilter, NoMarkerIsLeftWhereTheFilterWentIn)
 
 TEST(PcapCompile, ASyntaxErrorSaysWhatLibpcapSays)
 {
-	for (const char *expression : {"tcp port", "host 999.1.1.1", "ether host 01:02:03:04:05:06",
+	for (const char *expression : {"tcp port", "host 999.1.1.1", "ether dst 01:02:03:04:05:06",
 				       "portrange 10-", "tcp[tcpflags] & & 2", "tcp and\nport"}) {
 		SCOPED_TRACE(expression);
 		const std::string libpcap = test::libpcap_compile_error(expression);

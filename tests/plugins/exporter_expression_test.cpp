@@ -48,6 +48,31 @@ TEST_F(ExporterExpressionTest, AnExpressionCountsExactlyTheDropsItSelects)
 	ipv4_only.stop();
 }
 
+// "not port 22" keeps every drop but those of port 22, those of packets
+// that are not IP included, as tcpdump's "any" device does: 4 frames of an
+// ethertype no protocol takes count, 2 datagrams to port 22 do not.
+TEST_F(ExporterExpressionTest, PacketsThatAreNotIpCountAsTcpdumpWouldMatchThem)
+{
+	TestNetns server, peer;
+	const VethPair veth = server.add_veth(peer, {"10.200.10.1/24", ""}, {"10.200.10.2/24", ""});
+	ExporterRun exporter({"--netns", server.path(), "not port 22"});
+	ASSERT_NE(exporter.port(), 0) << exporter.err();
+	send_frames(peer, veth.peer_ifname, 0x88b5, 4);
+	udp_to_closed_port(server, "127.0.0.1", "127.0.0.1", 22, 2);
+	udp_to_closed_port(server, "127.0.0.1", "127.0.0.1", 23, 1);
+	const std::string netns = std::to_string(server.inode());
+	EXPECT_EQ(exporter.settled_count("nettrace_drops_total",
+					 {{"protocol", "ethertype-0x88b5"}, {"netns", netns}}, 4),
+		  4)
+		<< exporter.err();
+	EXPECT_EQ(exporter.settled_count("nettrace_drops_total",
+					 {{"protocol", "udp"}, {"netns", netns}, {"kind", "drop"}},
+					 1),
+		  1)
+		<< exporter.err();
+	exporter.stop();
+}
+
 TEST_F(ExporterExpressionTest, AnExpressionThatCannotRunExits2WithOneLine)
 {
 	expect_usage_errors("exporter", {

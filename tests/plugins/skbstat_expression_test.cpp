@@ -11,6 +11,7 @@
 #include <gtest/gtest.h>
 
 #include <arpa/inet.h>
+#include <net/if.h>
 #include <string>
 #include <sys/socket.h>
 #include <unistd.h>
@@ -104,6 +105,71 @@ TEST_F(SkbstatExpressionTest, PointsThatSeeOnlyASocketCountNothingWithAnExpressi
 	}
 	close(server);
 	close(client);
+}
+
+// Drops of every row, whatever their reason and site, over all intervals.
+std::uint64_t all_drops(const std::vector<nlohmann::json> &intervals)
+{
+	std::uint64_t drops = 0;
+	for (const auto &[key, n] : stack_totals(intervals, "drop"))
+		drops += n;
+	return drops;
+}
+
+// `count` datagrams to `dst`:`dport` from `ns`, each of which an output
+// rule drops: sendto() says EPERM.
+void send_refused_datagrams(const TestNetns &ns, const char *dst, std::uint16_t dport, int count)
+{
+	const int fd = ns.socket_in(AF_INET, SOCK_DGRAM);
+	sockaddr_in to{};
+	to.sin_family = AF_INET;
+	to.sin_port = htons(dport);
+	ASSERT_EQ(inet_pton(AF_INET, dst, &to.sin_addr), 1);
+	for (int i = 0; i < count; i++)
+		EXPECT_EQ(sendto(fd, "x", 1, 0, reinterpret_cast<sockaddr *>(&to), sizeof(to)), -1)
+			<< "an output rule should have dropped it";
+	close(fd);
+}
+
+// An expression is matched as tcpdump matches it on "any": packets that
+// are not IP match by their protocol, and the direction and the device
+// are known. 3 frames of an ethertype no protocol takes, dropped on
+// receipt by `server`; 5 datagrams that `server`'s output rule drops as
+// they leave.
+TEST_F(SkbstatExpressionTest, ProtocolDirectionAndDeviceMatchAsOnTcpdumpsAnyDevice)
+{
+	TestNetns server, peer;
+	const VethPair veth = server.add_veth(peer, {"10.200.9.1/24", ""}, {"10.200.9.2/24", ""});
+	server.exec_checked(
+		"nft add table inet ntout && "
+		"nft add chain inet ntout output '{ type filter hook output priority 0; }' && "
+		"nft add rule inet ntout output udp dport 7731 drop");
+	unsigned veth_index = 0;
+	server.run_in([&] { veth_index = if_nametoindex(veth.local_ifname.c_str()); });
+	ASSERT_NE(veth_index, 0u);
+	const std::string on_veth = "ifindex " + std::to_string(veth_index);
+	const std::string elsewhere = "ifindex " + std::to_string(veth_index + 1000);
+	const struct {
+		std::string expression;
+		std::uint64_t drops;
+	} cases[] = {
+		{"ether proto 0x88b5", 3},
+		{"not ip and not ip6 and not arp", 3},
+		{"inbound and ether proto 0x88b5", 3},
+		{"outbound and ether proto 0x88b5", 0},
+		{on_veth + " and ether proto 0x88b5", 3},
+		{elsewhere + " and ether proto 0x88b5", 0},
+		{"outbound and udp dst port 7731", 5},
+		{"inbound and udp dst port 7731", 0},
+		{"ip and udp dst port 7731", 5},
+	};
+	for (const auto &c : cases) {
+		SCOPED_TRACE(c.expression);
+		SkbstatRun run({"--netns", server.path(), "--json", "-i", "60", c.expression});
+		send_frames(peer, veth.peer_ifname, 0x88b5, 3);
+		send_refused_datagrams(server, "10.200.9.2", 7731, 5);
+		EXPECT_EQ(all_drops(parse_json_lines(run.stop().out)), c.drops);
+	}
 }
 
 TEST_F(SkbstatExpressionTest, AnExpressionThatCannotRunExits2WithOneLine)

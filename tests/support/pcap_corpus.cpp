@@ -119,6 +119,70 @@ Bytes truncated(Bytes b, std::size_t size)
 	return b;
 }
 
+constexpr std::uint16_t kEthIp = 0x0800, kEthIpv6 = 0x86dd, kEthArp = 0x0806, kEthLldp = 0x88cc;
+
+// A cooked header (v2) for the `index`th packet: the devices, directions
+// and link types vary from packet to packet, so that expressions on them
+// ("inbound", "ifindex 4", "link[10] = 4") have packets to tell apart.
+Bytes cooked(std::size_t index, std::uint16_t protocol)
+{
+	static const std::uint8_t kPacketTypes[] = {0, 4, 1, 4, 2};
+	Bytes c;
+	put16(c, protocol);
+	put16(c, 0);
+	put32(c, static_cast<std::uint32_t>(1 + index % 3 * 3)); // 1, 4, 7
+	const bool loopback = index % 4 == 0;
+	put16(c, loopback ? 772 : 1); // ARPHRD_LOOPBACK or ARPHRD_ETHER
+	c.push_back(kPacketTypes[index % 5]);
+	c.push_back(6);
+	const Bytes address = {0x02, 0, 0, 0, 0, static_cast<std::uint8_t>(index)};
+	for (std::uint8_t b : address)
+		c.push_back(loopback ? 0 : b);
+	put16(c, 0); // addr has 8 bytes, 6 of them used
+	return c;
+}
+
+// The protocol a packet's cooked header names: by its IP version, unless
+// given.
+std::uint16_t protocol_of(const Bytes &bytes)
+{
+	const int version = bytes.empty() ? 0 : bytes[0] >> 4;
+	return version == 6 ? kEthIpv6 : kEthIp;
+}
+
+Bytes arp_request()
+{
+	Bytes b;
+	put16(b, 1);      // Ethernet
+	put16(b, kEthIp); // for IPv4
+	b.push_back(6);
+	b.push_back(4);
+	put16(b, 1); // request
+	const Bytes sender = {0x02, 0, 0, 0, 0, 1};
+	b.insert(b.end(), sender.begin(), sender.end());
+	put_addr(b, AF_INET, "10.0.0.1");
+	b.insert(b.end(), 6, 0);
+	put_addr(b, AF_INET, "10.0.0.2");
+	return b;
+}
+
+struct Uncooked {
+	std::string name;
+	Bytes bytes;
+	std::uint16_t protocol = 0; // 0: by the IP version
+};
+
+std::vector<CorpusPacket> cook(const std::vector<Uncooked> &packets)
+{
+	std::vector<CorpusPacket> out;
+	for (std::size_t i = 0; i < packets.size(); i++) {
+		const Uncooked &p = packets[i];
+		out.push_back({p.name, p.bytes,
+			       cooked(i, p.protocol ? p.protocol : protocol_of(p.bytes))});
+	}
+	return out;
+}
+
 std::vector<CorpusPacket> make_packets()
 {
 	const Bytes dns_query = {0x12, 0x34, 0x01, 0x00, 0, 1, 0, 0, 0, 0, 0, 0};
@@ -137,7 +201,7 @@ std::vector<CorpusPacket> make_packets()
 		return b;
 	}();
 	const Bytes syn4 = ipv4({"10.0.0.1", "192.168.1.2", 6}, tcp(40000, 80, SYN));
-	return {
+	return cook({
 		{"tcp4 syn", syn4},
 		{"tcp4 syn-ack", ipv4({"192.168.1.2", "10.0.0.1", 6}, tcp(80, 40000, SYN | ACK))},
 		{"tcp4 http get", ipv4({"172.16.5.4", "10.1.2.3", 6},
@@ -186,10 +250,20 @@ std::vector<CorpusPacket> make_packets()
 		 truncated(ipv6("2001:db8::1", "2001:db8::2", 6, tcp(1, 2, SYN)), 30)},
 		{"empty", {}},
 		{"not ip", Bytes(40, 0)},
-	};
+		{"arp request", arp_request(), kEthArp},
+		{"lldp", Bytes(40, 0x0e), kEthLldp},
+		{"arp cut", truncated(arp_request(), 7), kEthArp},
+	});
 }
 
 } // namespace
+
+std::vector<std::uint8_t> CorpusPacket::wire() const
+{
+	Bytes b = cooked;
+	b.insert(b.end(), bytes.begin(), bytes.end());
+	return b;
+}
 
 const std::vector<CorpusPacket> &pcap_packets()
 {
@@ -298,6 +372,23 @@ const std::vector<std::string> &pcap_expressions()
 		"ip[6:2] & 0x1fff != 0",
 		"ip[6:2] & 0x3fff != 0",
 		"ip[6] & 0x40 != 0",
+		// What only the cooked header says: protocols that are not IP,
+		// direction, device, and the link bytes themselves.
+		"arp",
+		"not ip",
+		"not ip and not ip6",
+		"ether proto 0x88cc",
+		"arp or (outbound and tcp)",
+		"inbound",
+		"outbound and udp",
+		"ifindex 4",
+		"ifindex 7 and not arp",
+		"link[8:2] = 772",
+		"link[10] = 2",
+		"link[18:4] != 0",
+		"link[ip[0] & 0xf] = 0",
+		"link[ip[9] & 0x1f:2] > 0x100",
+		"arp[7] = 1",
 	};
 	return expressions;
 }

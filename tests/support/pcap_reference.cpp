@@ -27,7 +27,7 @@ bool libpcap_matches(const pcap::ClassicProgram &program, const std::vector<std:
 std::string libpcap_compile_error(const std::string &expression)
 {
 	std::unique_ptr<pcap_t, decltype(&pcap_close)> handle(
-		pcap_open_dead(DLT_RAW, pcap::kSnapLength), pcap_close);
+		pcap_open_dead(pcap::kLinkType, pcap::kSnapLength), pcap_close);
 	bpf_program program{};
 	if (pcap_compile(handle.get(), &program, expression.c_str(), 1, PCAP_NETMASK_UNKNOWN) ==
 	    0) {

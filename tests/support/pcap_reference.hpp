@@ -18,7 +18,7 @@ std::uint32_t libpcap_result(const pcap::ClassicProgram &program,
 // Whether libpcap's bpf_filter() accepts `packet` (nonzero return).
 bool libpcap_matches(const pcap::ClassicProgram &program, const std::vector<std::uint8_t> &packet);
 
-// libpcap's message for an expression it cannot compile for DLT_RAW; empty
+// libpcap's message for an expression it cannot compile for pcap::kLinkType; empty
 // when it compiles.
 std::string libpcap_compile_error(const std::string &expression);
 

@@ -4,6 +4,8 @@
 #include <arpa/inet.h>
 #include <cerrno>
 #include <cstring>
+#include <linux/if_packet.h>
+#include <net/if.h>
 #include <netinet/in.h>
 #include <netinet/ip.h>
 #include <netinet/tcp.h>
@@ -263,6 +265,29 @@ void five_kinds_of_drop(const TestNetns &ns)
 	udp_to_closed_port(ns, "::1", "::1", 85, 8, 41004);
 	for (int i = 0; i < 16; ++i)
 		tcp_connect_once(ns, "127.0.0.1", "127.0.0.1", 86, 41005);
+}
+
+void send_frames(const TestNetns &ns, const std::string &ifname, std::uint16_t ethertype, int count)
+{
+	unsigned ifindex = 0;
+	ns.run_in([&] { ifindex = if_nametoindex(ifname.c_str()); });
+	if (ifindex == 0)
+		throw std::runtime_error("send_frames: no device " + ifname + " in " + ns.name());
+	const int fd = ns.socket_in(AF_PACKET, SOCK_RAW, 0);
+	sockaddr_ll to{};
+	to.sll_family = AF_PACKET;
+	to.sll_ifindex = static_cast<int>(ifindex);
+	std::uint8_t frame[60] = {0xff, 0xff, 0xff, 0xff, 0xff, 0xff, 0x02, 0, 0, 0, 0, 1};
+	frame[12] = static_cast<std::uint8_t>(ethertype >> 8);
+	frame[13] = static_cast<std::uint8_t>(ethertype);
+	for (int i = 0; i < count; i++)
+		if (sendto(fd, frame, sizeof(frame), 0, reinterpret_cast<const sockaddr *>(&to),
+			   sizeof(to)) != static_cast<ssize_t>(sizeof(frame))) {
+			const int err = errno;
+			close(fd);
+			throw std::runtime_error(std::string("send_frames: ") + std::strerror(err));
+		}
+	close(fd);
 }
 
 } // namespace nettrace::test

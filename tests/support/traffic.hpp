@@ -59,4 +59,10 @@ void tcp_syn_storm(const TestNetns &ns, std::uint16_t sport, std::uint16_t dport
 // would take it for port 0x5001.
 void five_kinds_of_drop(const TestNetns &ns);
 
+// `count` broadcast Ethernet frames of `ethertype` (60 bytes), written with
+// a packet socket out of device `ifname` of `ns`. A veth hands each to its
+// peer, whose receive path drops it when no protocol takes `ethertype`.
+void send_frames(const TestNetns &ns, const std::string &ifname, std::uint16_t ethertype,
+		 int count);
+
 } // namespace nettrace::test

@@ -6,12 +6,14 @@
 
 #include <nettrace/common/pcap/block_check.hpp>
 #include <nettrace/common/pcap/compile.hpp>
+#include <nettrace/common/pcap/cooked_reads.hpp>
 #include <nettrace/common/pcap/translate.hpp>
 #include <nettrace/errors.hpp>
 
 #include <gtest/gtest.h>
 
 #include <linux/filter.h>
+#include <nettrace/pcap_filter.h>
 #include <string>
 
 namespace nettrace::pcap {
@@ -31,6 +33,31 @@ TEST(PcapTranslate, EveryCorpusBlockHasTheVerifiersShape)
 		const EbpfBlock block = translate(compile(expression));
 		EXPECT_EQ(check_block(block), "");
 	}
+}
+
+// The BPF side finds out only the parts of the cooked header an expression
+// reads: too few would leave a part unset that the filter reads.
+TEST(PcapCookedReads, EachExpressionReadsTheCookedPartsItNames)
+{
+	constexpr std::uint32_t kAll = NT_PCAP_COOKED_IFINDEX | NT_PCAP_COOKED_HATYPE |
+				       NT_PCAP_COOKED_PKTTYPE | NT_PCAP_COOKED_ADDRESS;
+	const std::pair<const char *, std::uint32_t> cases[] = {
+		{"ip", 0},
+		{"tcp port 80 and not arp", 0},
+		{"tcp[((tcp[12] & 0xf0) >> 2):4] = 0x47455420", 0},
+		{"inbound", NT_PCAP_COOKED_PKTTYPE},
+		{"outbound and udp", NT_PCAP_COOKED_PKTTYPE},
+		{"ifindex 4", NT_PCAP_COOKED_IFINDEX},
+		{"link[8:2] = 772", NT_PCAP_COOKED_HATYPE},
+		{"link[9:2] = 0", NT_PCAP_COOKED_HATYPE | NT_PCAP_COOKED_PKTTYPE},
+		{"link[11] = 6", NT_PCAP_COOKED_ADDRESS},
+		{"link[19] = 0", NT_PCAP_COOKED_ADDRESS},
+		{"link[2:2] = 0", 0},
+		// Indexed from byte 0: any part may be read.
+		{"link[ip[0] & 0xf] = 0", kAll},
+	};
+	for (const auto &[expression, reads] : cases)
+		EXPECT_EQ(cooked_reads(compile(expression)), reads) << expression;
 }
 
 TEST(PcapTranslate, WhatCannotRunIsRefusedWithAMessage)

@@ -4,6 +4,7 @@
 
 #include <nettrace/common/pcap/classic.hpp>
 
+#include <pcap/dlt.h>
 #include <string>
 #include <vector>
 
@@ -13,11 +14,15 @@ namespace nettrace::pcap {
 // of the compiled program can need.
 inline constexpr int kSnapLength = 262144;
 
-// Compiles `expression` as tcpdump would, optimized, for packets that start
-// at their IPv4 or IPv6 header (DLT_RAW): nettrace sees packets at their
-// network header, with no link header in front. Throws UsageError with
-// libpcap's own message when it does not compile, which includes
-// expressions that need a link header ("ether host ...").
+// The link type expressions are compiled for: Linux cooked capture v2, as
+// tcpdump uses on its "any" device. nettrace, too, sees packets of every
+// device, at their network header; the kernel side puts a cooked header
+// in front (pcap_filter.h).
+inline constexpr int kLinkType = DLT_LINUX_SLL2;
+
+// Compiles `expression` as tcpdump would for "-i any", optimized. Throws
+// UsageError with libpcap's own message when it does not compile, which
+// includes expressions a cooked header cannot answer ("ether dst ...").
 ClassicProgram compile(const std::string &expression);
 
 // libpcap's own words for its version ("libpcap version 1.10.3 (...)").
