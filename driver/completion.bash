@@ -117,7 +117,7 @@ _nettrace_option_values() {
 	-p | --proto) compgen -W 'tcp udp icmp icmp6 sctp udplite dccp' -- "$cur" ;;
 	--attach) compgen -W "$(_nettrace_listed_values --attach "$prog" "${driver_args[@]}" "$cmd")" -- "$cur" ;;
 	--plugin-dir) compgen -d -- "$cur" ;;
-	--web-config) compgen -f -- "$cur" ;;
+	--web-config | -w | --write) compgen -f -- "$cur" ;;
 	*) return 1 ;;
 	esac
 }

@@ -2,6 +2,7 @@
 // nettrace tcpdrop: TCP packets the kernel drops, with reason, drop site,
 // flow, socket state and kernel stack.
 #include "tcpdrop.h"
+#include "tcpdrop_capture.hpp"
 #include "tcpdrop_check.hpp"
 #include "tcpdrop_report.hpp"
 #include "tcpdrop_tracer.hpp"
@@ -21,9 +22,14 @@
 #include <nettrace/common/tool/startup_session.hpp>
 #include <nettrace/plugin.hpp>
 
+#include <nettrace/common/cli/option_values.hpp>
+
 #include <boost/program_options.hpp>
 #include <fmt/format.h>
 
+#include <algorithm>
+#include <cstddef>
+#include <optional>
 #include <utility>
 
 namespace po = boost::program_options;
@@ -40,6 +46,8 @@ struct Options {
 	bool no_stack = false;
 	bool list_reasons = false;
 	bool all = false;
+	std::string write_file;
+	std::uint64_t snaplen = 256;
 	ExtraColumns columns;
 	StandardOptions standard{
 		.verbose_help = "say which program variant attached, and libbpf's messages",
@@ -62,6 +70,11 @@ po::options_description describe_options(Options &o)
 		"attach", po::value(&o.attach)->value_name("MODE"),
 		"auto, tp_btf or tracepoint (default auto): how to attach to skb:kfree_skb")(
 		"no-stack", po::bool_switch(&o.no_stack), "do not collect or print kernel stacks")(
+		"write,w", po::value(&o.write_file)->value_name("FILE"),
+		"also write the dropped packets to FILE as pcapng ('-': standard output, "
+		"which then carries nothing else)")(
+		"snaplen", count_value(&o.snaplen)->value_name("BYTES"),
+		"with -w: bytes of each packet to keep (default 256, at most 1024)")(
 		"all", po::bool_switch(&o.all),
 		"also show frees that lose no packet (queue purges of closing sockets), marked")(
 		"show-netns", po::bool_switch(&o.columns.netns),
@@ -88,7 +101,8 @@ int run(const nettrace_host *, int argc, char **argv)
 		    "                        [--netns NS] [--interface NAME] [--reason NAMES] "
 		    "[--exclude-reason NAMES]\n"
 		    "                        [--all] [--attach MODE] [--no-stack] [--show-netns] [-v]\n"
-		    "                        [--show-interface] [--json] [-c N] [--duration SECONDS]\n"
+		    "                        [--show-interface] [--json] [-w FILE [--snaplen BYTES]]\n"
+		    "                        [-c N] [--duration SECONDS]\n"
 		    "                        [EXPRESSION]\n"
 		    "       nettrace tcpdrop --list-reasons [--json]\n\n"
 		    "Trace TCP packets the kernel drops: reason, drop site, flow, "
@@ -114,9 +128,21 @@ int run(const nettrace_host *, int argc, char **argv)
 	if (only_reasons && except_reasons)
 		throw UsageError("--reason and --exclude-reason cannot be combined");
 
+	const bool capturing = vm.count("write") > 0;
+	if (vm.count("snaplen") && !capturing)
+		throw UsageError("--snaplen: only with -w");
+	if (o.snaplen > TCPDROP_MAX_SNAPLEN)
+		throw UsageError(
+			fmt::format("--snaplen: {} is more than a record carries (at most {})",
+				    o.snaplen, TCPDROP_MAX_SNAPLEN));
+	// `-w -`: standard output is the capture, so the text or JSON records
+	// are not printed; messages stay on standard error.
+	const bool capture_on_stdout = capturing && o.write_file == "-";
+
 	TracerSettings settings;
 	settings.filter = build_packet_filter(filter_options_from(vm));
 	settings.stacks = !o.no_stack;
+	settings.snaplen = capturing ? static_cast<std::uint32_t>(o.snaplen) : 0;
 	settings.attach = parse_choice<Attach>("--attach", o.attach,
 					       {{"auto", Attach::Auto},
 						{"tp_btf", Attach::TpBtf},
@@ -135,6 +161,10 @@ int run(const nettrace_host *, int argc, char **argv)
 		settings.reason_codes =
 			parse_reason_list(reasons, "--exclude-reason", o.excluded_reasons);
 	}
+
+	// Opened before anything is attached: a path that cannot be written is
+	// one line and exit 1, with nothing to tear down.
+	const int capture_fd = capturing ? open_capture_output(o.write_file) : -1;
 
 	session.begin_tracing(o.standard.verbose);
 	// From here on SIGINT, SIGTERM and SIGHUP wait for the loop, which ends
@@ -156,6 +186,14 @@ int run(const nettrace_host *, int argc, char **argv)
 	OutputWriter out;
 	LiveKernelSymbols symbols("nettrace tcpdrop"); // read once attached (below)
 	Reporter reporter(out, symbols, reasons, o.standard.json, o.columns);
+	std::optional<CaptureWriter> capture;
+	if (capturing)
+		capture.emplace(capture_fd, settings.snaplen, symbols, reasons, reporter.clock());
+	// Where the packet's bytes are in a record: after the fixed part and
+	// the stack, when the BPF side collects them.
+	const std::size_t capture_offset =
+		settings.stacks ? offsetof(tcpdrop_event_with_stack_and_capture, capture)
+				: offsetof(tcpdrop_event_with_capture, capture);
 	StopAfter stop = StopAfter::from(o.standard.limits, StopAfter::Count::Events);
 	// -c counts records shown, and a record the drop site proves to lose
 	// nothing is not shown: so the count is kept here, not by the loop.
@@ -171,31 +209,57 @@ int run(const nettrace_host *, int argc, char **argv)
 		}
 		const __u64 *stack = nullptr;
 		std::size_t frames = 0;
-		if (size >= sizeof(tcpdrop_event_with_stack) && e.stack_bytes > 0) {
+		if (settings.stacks && size >= sizeof(tcpdrop_event_with_stack) &&
+		    e.stack_bytes > 0) {
 			stack = static_cast<const tcpdrop_event_with_stack *>(data)->stack;
-			frames = static_cast<std::size_t>(e.stack_bytes) / sizeof(__u64);
+			frames = std::min<std::size_t>(static_cast<std::size_t>(e.stack_bytes) /
+							       sizeof(__u64),
+						       TCPDROP_MAX_STACK);
 		}
-		reporter.event(e, kind, stack, frames);
-		out.event_done();
+		if (capture && size >= capture_offset + sizeof(tcpdrop_capture))
+			capture->packet(e, kind,
+					*reinterpret_cast<const tcpdrop_capture *>(
+						static_cast<const char *>(data) + capture_offset));
+		if (!capture_on_stdout) {
+			reporter.event(e, kind, stack, frames);
+			out.event_done();
+		}
 		if (records_wanted && ++records_shown >= records_wanted)
 			loop.request_stop();
 	});
 	loop.watch_lost_events(tracer.lost_events());
-	loop.on_lost_events([&](const LostEvents &lost) { reporter.lost(lost); });
+	loop.on_lost_events([&](const LostEvents &lost) {
+		if (capture)
+			capture->lost(lost.events);
+		if (!capture_on_stdout)
+			reporter.lost(lost);
+	});
 	loop.after_batch([&] {
 		out.batch_done();
-		if (out.closed())
+		if (capture)
+			capture->batch_done();
+		if (out.closed() || (capture && capture->closed()))
 			loop.request_stop();
 	});
 
 	// The header doubles as the ready signal: it appears only once the
 	// program is attached. Drops from then on wait in the ring buffer
 	// while the kernel's symbols are read, which takes a while.
-	reporter.header();
+	if (capture_on_stdout)
+		fmt::print(stderr,
+			   "nettrace tcpdrop: attached; writing pcapng to standard output\n");
+	else
+		reporter.header();
 	out.flush();
+	if (capture)
+		capture->batch_done();
 	symbols.load();
 	out.give_up_after(o.standard.limits.duration());
+	if (capture)
+		capture->give_up_after(o.standard.limits.duration());
 	loop.run(stop);
+	if (capture)
+		capture->finish();
 	out.finish();
 	// One line at the end, so that nothing left out goes unsaid.
 	if (const std::uint64_t hidden = *tracer.frees_hidden() + frees_hidden_here)

@@ -53,4 +53,39 @@ struct tcpdrop_event_with_stack {
 	__u64 stack[TCPDROP_MAX_STACK];
 };
 
+/* -w: the most bytes of a packet a record carries (--snaplen's maximum).
+ * Every capturing record reserves room for this many, whatever --snaplen
+ * says, since a ring buffer reservation has a size fixed at load time. */
+#define TCPDROP_MAX_SNAPLEN 1024
+
+/* capture.link: where the bytes start */
+#define TCPDROP_LINK_RAW 0      /* at the IP header (LINKTYPE_RAW) */
+#define TCPDROP_LINK_ETHERNET 1 /* at a 14-byte Ethernet header */
+
+/* capture.direction, as pcapng's epb_flags say it */
+#define TCPDROP_INBOUND 1
+#define TCPDROP_OUTBOUND 2
+
+/* With -w, the packet's first bytes: after the fixed part, and after the
+ * stack when there is one. */
+struct tcpdrop_capture {
+	__u32 caplen;   /* bytes of `data` filled */
+	__u32 origlen;  /* the packet's length from where `data` starts */
+	__u8 link;      /* TCPDROP_LINK_* */
+	__u8 direction; /* TCPDROP_INBOUND / TCPDROP_OUTBOUND */
+	__u8 reserved[6];
+	__u8 data[TCPDROP_MAX_SNAPLEN];
+};
+
+struct tcpdrop_event_with_capture {
+	struct tcpdrop_event event;
+	struct tcpdrop_capture capture;
+};
+
+struct tcpdrop_event_with_stack_and_capture {
+	struct tcpdrop_event event;
+	__u64 stack[TCPDROP_MAX_STACK];
+	struct tcpdrop_capture capture;
+};
+
 #endif

@@ -37,6 +37,9 @@ public:
 	// Events the kernel could not send: a record of their own in JSON;
 	// nothing in text, where standard error says it.
 	void lost(const LostEvents &lost);
+	// The one offset from BPF time to wall-clock time, so that a capture
+	// written besides says the same times to the nanosecond.
+	const KernelClock &clock() const { return clock_; }
 
 private:
 	void text(const tcpdrop_event &e, FreeKind kind, const __u64 *stack, std::size_t frames);

@@ -54,6 +54,7 @@ void load_and_attach(bpf::Skeleton<Skel> &skel, const TracerSettings &settings,
 	free_kinds.rx_sk_named = free_kinds.rx_sk_named && reads_rx_sk;
 	skel->rodata->nettrace_filter = settings.filter;
 	skel->rodata->collect_stack = settings.stacks;
+	skel->rodata->capture_snaplen = settings.snaplen;
 	skel->rodata->reason_filter_mode = settings.reason_mode;
 	skel->rodata->show_all_frees = settings.show_all_frees;
 	skel->rodata->nt_free_kind_facts = free_kinds;

@@ -24,6 +24,9 @@ enum class Attach { Auto, TpBtf, Tracepoint };
 struct TracerSettings {
 	nt_filter filter{};
 	bool stacks = true;
+	// -w: bytes of each packet to copy into its record (--snaplen); 0
+	// copies none.
+	std::uint32_t snaplen = 0;
 	std::uint8_t reason_mode = 0;            // TCPDROP_REASONS_*
 	std::vector<std::uint32_t> reason_codes; // for ONLY / EXCEPT
 	// --all: send frees that lose no packet too (nettrace/free_kind.h).

@@ -113,3 +113,23 @@ TEST(Completion, ExporterPointGroups)
 	EXPECT_EQ(got[0], "exporter --points : input output");
 	EXPECT_EQ(got[1], "exporter --points input,o: input,output");
 }
+
+// tcpdrop -w takes a file, offered as files are; --snaplen a number,
+// which cannot be guessed.
+TEST(Completion, TcpdropCaptureFileAndSnaplen)
+{
+	const std::string dir = NETTRACE_TEST_SOURCE_DIR "/../driver/completion.";
+	const std::vector<std::string> got = offers({
+		{"tcpdrop", "--wr"},
+		{"tcpdrop", "--sn"},
+		{"tcpdrop", "-w", dir},
+		{"tcpdrop", "--write", dir},
+		{"tcpdrop", "-w", "x", "--snaplen", ""},
+	});
+	ASSERT_EQ(got.size(), 5u);
+	EXPECT_EQ(got[0], "tcpdrop --wr: --write");
+	EXPECT_EQ(got[1], "tcpdrop --sn: --snaplen");
+	EXPECT_EQ(got[2], "tcpdrop -w " + dir + ": " + dir + "bash");
+	EXPECT_EQ(got[3], "tcpdrop --write " + dir + ": " + dir + "bash");
+	EXPECT_EQ(got[4], "tcpdrop -w x --snaplen : ");
+}
