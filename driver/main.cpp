@@ -132,16 +132,31 @@ void report_plugin_error(const nettrace_host *, const char *plugin, const char *
 	fmt::print(stderr, "nettrace {}: {}\n", plugin ? plugin : "?", message ? message : "");
 }
 
-// What for_each_plugin walks: set once the plugins are loaded.
+// What for_each_plugin walks: set once the plugins are loaded; with
+// only the running command's plugin in it when that was found by its
+// file name (catalog_is_whole false).
 PluginCatalog *loaded_catalog = nullptr;
+bool catalog_is_whole = false;
+std::vector<PluginDir> searched_dirs;
 
 void for_each_loaded_plugin(const nettrace_host *, void *context,
 			    void (*visit)(void *, const char *, const nettrace_plugin *))
 {
 	if (!loaded_catalog || !visit)
 		return;
-	// The command running set the others aside; it asks about them now.
 	std::ostringstream diagnostics;
+	if (!catalog_is_whole) {
+		// Never freed, as the first: the running command's plugin is
+		// in both, mapped once. What the scan refuses is said where
+		// plugins are the subject (--list), as when a command runs
+		// after a whole scan.
+		auto *whole = new PluginCatalog;
+		std::ostringstream scan_diagnostics;
+		whole->scan(searched_dirs, scan_diagnostics);
+		loaded_catalog = whole;
+		catalog_is_whole = true;
+	}
+	// The command running set the others aside; it asks about them now.
 	loaded_catalog->map_set_aside(diagnostics);
 	std::fflush(stdout);
 	fmt::print(stderr, "{}", diagnostics.str());
@@ -225,7 +240,12 @@ int run_driver(int argc, char **argv)
 	// constructors when they are set aside.
 	auto *catalog = new PluginCatalog;
 	std::ostringstream diagnostics;
-	catalog->scan(plugin_search_path(opts.plugin_dirs), diagnostics);
+	searched_dirs = plugin_search_path(opts.plugin_dirs);
+	const std::string command = command_to_run(opts);
+	catalog_is_whole =
+		command.empty() || !catalog->load_by_file_name(searched_dirs, command, diagnostics);
+	if (catalog_is_whole)
+		catalog->scan(searched_dirs, diagnostics);
 	loaded_catalog = catalog;
 	// What was refused or shadowed is shown where plugins are the subject
 	// (--list, the command list, an unknown command); a command that runs
@@ -238,7 +258,6 @@ int run_driver(int argc, char **argv)
 			if (!warnings_only || line.find(": warning: ") != std::string::npos)
 				fmt::print(stderr, "{}\n", line);
 	};
-	const std::string command = command_to_run(opts);
 	const bool runs_a_command = !command.empty() && catalog->find(command);
 	show_diagnostics(runs_a_command);
 

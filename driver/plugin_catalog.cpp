@@ -10,6 +10,7 @@
 #include <fmt/format.h>
 #include <fmt/ostream.h>
 #include <ostream>
+#include <sstream>
 #include <sys/stat.h>
 #include <unistd.h>
 
@@ -59,23 +60,67 @@ void PluginCatalog::scan(const std::vector<PluginDir> &dirs, std::ostream &diagn
 		scan_dir(dir, diagnostics);
 }
 
+bool PluginCatalog::load_by_file_name(const std::vector<PluginDir> &dirs,
+				      const std::string &command, std::ostream &diagnostics)
+{
+	std::string underscored = command;
+	std::replace(underscored.begin(), underscored.end(), '-', '_');
+	// What this attempt says is kept only if it succeeds: otherwise
+	// scan() says it again.
+	std::ostringstream said;
+	for (const PluginDir &dir : dirs) {
+		std::error_code ec;
+		fs::path file;
+		for (const std::string &stem : {command, underscored})
+			if (file.empty() && fs::exists(dir.path / (stem + ".so"), ec))
+				file = dir.path / (stem + ".so");
+		if (file.empty())
+			continue;
+		if (dir_usable(dir, said)) {
+			try {
+				load(file, dir.origin == DirOrigin::Option, said);
+			} catch (const std::exception &) {
+				// scan() refuses it, saying why.
+			}
+		}
+		if (plugins_.size() == 1 && plugins_[0].name == command) {
+			diagnostics << said.str();
+			return true;
+		}
+		break;
+	}
+	for (LoadedPlugin &p : plugins_) {
+		p.library.unload();
+		close(p.fd);
+	}
+	plugins_.clear();
+	return false;
+}
+
+bool PluginCatalog::dir_usable(const PluginDir &dir, std::ostream &diagnostics)
+{
+	const std::string why = directory_trust_problem(dir.path);
+	if (why.empty())
+		return true;
+	if (dir.origin != DirOrigin::Option) {
+		fmt::print(diagnostics,
+			   "nettrace: ignoring plugin directory {}: {}; fix its "
+			   "ownership and mode (chmod go-w), or name it with --plugin-dir\n",
+			   dir.path.string(), why);
+		return false;
+	}
+	fmt::print(diagnostics,
+		   "nettrace: warning: plugin directory {} is {}; loading it "
+		   "because --plugin-dir names it\n",
+		   dir.path.string(), why);
+	return true;
+}
+
 void PluginCatalog::scan_dir(const PluginDir &dir, std::ostream &diagnostics)
 {
 	const bool explicit_dir = dir.origin == DirOrigin::Option;
-	if (const std::string why = directory_trust_problem(dir.path); !why.empty()) {
-		if (!explicit_dir) {
-			fmt::print(
-				diagnostics,
-				"nettrace: ignoring plugin directory {}: {}; fix its "
-				"ownership and mode (chmod go-w), or name it with --plugin-dir\n",
-				dir.path.string(), why);
-			return;
-		}
-		fmt::print(diagnostics,
-			   "nettrace: warning: plugin directory {} is {}; loading it "
-			   "because --plugin-dir names it\n",
-			   dir.path.string(), why);
-	}
+	if (!dir_usable(dir, diagnostics))
+		return;
 	std::vector<fs::path> files;
 	std::error_code ec;
 	for (const auto &entry : fs::directory_iterator(dir.path, ec)) {

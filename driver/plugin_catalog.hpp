@@ -41,6 +41,15 @@ public:
 	// wins. Refusals and warnings go to `diagnostics`, one line each.
 	void scan(const std::vector<PluginDir> &dirs, std::ostream &diagnostics);
 
+	// Loads only `command`'s plugin, found by its file name: COMMAND.so, or
+	// with '-' as '_', in the first folder of `dirs` that has one. Mapping
+	// a plugin runs its libraries' start-up code (the exporter's TLS
+	// library, for one), which a command should not pay for others. True
+	// when that file loaded and names itself `command`; otherwise the
+	// catalog stays empty, says nothing, and scan() must find it.
+	bool load_by_file_name(const std::vector<PluginDir> &dirs, const std::string &command,
+			       std::ostream &diagnostics);
+
 	// Unmaps every plugin but `keep`. Scanning must map each plugin to read
 	// its descriptor, but a command should pay in memory for its own code
 	// only, however many plugins are installed beside it. What the others
@@ -58,6 +67,8 @@ public:
 
 private:
 	void scan_dir(const PluginDir &dir, std::ostream &diagnostics);
+	// Whether plugins may load from `dir`; says why not, or warns.
+	static bool dir_usable(const PluginDir &dir, std::ostream &diagnostics);
 	void load(const std::filesystem::path &file, bool explicit_dir, std::ostream &diagnostics);
 	// Maps `plugin` from its fd and reads its descriptor; what is wrong
 	// with it, or empty.

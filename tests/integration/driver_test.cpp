@@ -221,6 +221,36 @@ TEST(Driver, ACommandKeepsOnlyItsOwnPluginMapped)
 	EXPECT_EQ(others.err, "");
 }
 
+// A command's plugin is found by its file name, and no other plugin is
+// mapped at all: mapping one runs its libraries' start-up code (the
+// exporter's TLS library), which would slow every command and stay in its
+// memory. The dynamic loader names each object it maps. libpcap is
+// opened only when an expression is compiled, for the same reason.
+TEST(Driver, ACommandMapsNoOtherPlugin)
+{
+	const auto dlopened = [](const std::string &err) {
+		return count_lines_containing(err, "dynamically loaded by");
+	};
+	ProcessResult good =
+		run_nettrace({"--plugin-dir", fixtures, "fixture-good"}, {"LD_DEBUG=files"});
+	ASSERT_EQ(good.exit_code, 0) << good.err;
+	EXPECT_EQ(dlopened(good.err), 1u) << good.err;
+	ProcessResult tcpdrop = run_nettrace({"tcpdrop", "-h"}, {"LD_DEBUG=files"});
+	ASSERT_EQ(tcpdrop.exit_code, 0) << tcpdrop.err;
+	EXPECT_EQ(dlopened(tcpdrop.err), 1u) << tcpdrop.err;
+	EXPECT_EQ(count_lines_containing(tcpdrop.err, "libssl"), 0u) << tcpdrop.err;
+	// libpcap, and what it brings, only for a command given an expression.
+	EXPECT_EQ(count_lines_containing(tcpdrop.err, "libpcap"), 0u) << tcpdrop.err;
+	ProcessResult expression = run_nettrace({"tcpdrop", "tcp port"}, {"LD_DEBUG=files"});
+	EXPECT_EQ(expression.exit_code, 2) << expression.err;
+	EXPECT_GE(count_lines_containing(expression.err, "libpcap"), 1u) << expression.err;
+	// Listing maps them all, the exporter's TLS library with it.
+	ProcessResult list = run_nettrace({"--list"}, {"LD_DEBUG=files"});
+	ASSERT_EQ(list.exit_code, 0) << list.err;
+	EXPECT_GE(dlopened(list.err), 4u) << list.err;
+	EXPECT_GE(count_lines_containing(list.err, "libssl"), 1u) << list.err;
+}
+
 TEST(Driver, AnUnknownCommandShowsWhatWasRefused)
 {
 	ProcessResult r = run_nettrace({"--plugin-dir", fixtures, "fixture-wrong-major"});
