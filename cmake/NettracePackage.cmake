@@ -22,6 +22,9 @@ set(CPACK_DEBIAN_PACKAGE_PRIORITY optional)
 
 set(CPACK_DEBIAN_RUNTIME_PACKAGE_NAME nettrace)
 set(CPACK_DEBIAN_RUNTIME_PACKAGE_SHLIBDEPS ON)
+# Opened with dlopen when a filter expression is given, so shlibdeps does
+# not see it.
+set(CPACK_DEBIAN_RUNTIME_PACKAGE_DEPENDS "libpcap0.8 (>= 1.10) | libpcap0.8t64 (>= 1.10)")
 set(CPACK_DEBIAN_RUNTIME_PACKAGE_RECOMMENDS "man-db, bash-completion")
 set(CPACK_COMPONENT_RUNTIME_DESCRIPTION
     "eBPF tools that show where the kernel drops packets, and why

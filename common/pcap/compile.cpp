@@ -1,6 +1,8 @@
 // SPDX-License-Identifier: MIT
 #include <nettrace/common/pcap/compile.hpp>
 
+#include "libpcap.hpp"
+
 #include <nettrace/errors.hpp>
 
 #include <fmt/format.h>
@@ -26,29 +28,30 @@ std::string one_line(std::string text)
 
 ClassicProgram compile(const std::string &expression)
 {
-	std::unique_ptr<pcap_t, decltype(&pcap_close)> handle(
-		pcap_open_dead(kLinkType, kSnapLength), pcap_close);
+	const Libpcap &lib = libpcap();
+	std::unique_ptr<pcap_t, void (*)(pcap_t *)> handle(lib.open_dead(kLinkType, kSnapLength),
+							   lib.close);
 	if (!handle)
 		throw RuntimeError("libpcap: cannot open a handle to compile filters");
 	bpf_program program{};
 	// The netmask only serves "ip broadcast", which tcpdump cannot
 	// answer on "any" either.
-	if (pcap_compile(handle.get(), &program, expression.c_str(), 1, PCAP_NETMASK_UNKNOWN) != 0)
+	if (lib.compile(handle.get(), &program, expression.c_str(), 1, PCAP_NETMASK_UNKNOWN) != 0)
 		throw UsageError(
-			fmt::format("filter expression: {}", one_line(pcap_geterr(handle.get()))));
+			fmt::format("filter expression: {}", one_line(lib.geterr(handle.get()))));
 	ClassicProgram classic;
 	classic.reserve(program.bf_len);
 	for (u_int i = 0; i < program.bf_len; i++) {
 		const bpf_insn &in = program.bf_insns[i];
 		classic.push_back({in.code, in.jt, in.jf, in.k});
 	}
-	pcap_freecode(&program);
+	lib.freecode(&program);
 	return classic;
 }
 
 std::string library_version()
 {
-	return pcap_lib_version();
+	return libpcap().lib_version();
 }
 
 std::string join_expression(const std::vector<std::string> &words)
