@@ -159,12 +159,9 @@ static __always_inline void fill_event(struct tcpdrop_event *e, const struct nt_
 	bpf_get_current_comm(e->comm, sizeof(e->comm));
 }
 
-/* Device types (ARPHRD_*, macros the kernel's BTF does not carry) whose
- * link header is a 14-byte Ethernet header; the loopback device writes one
- * too, with zero addresses. */
-#define TCPDROP_ARPHRD_ETHER 1
-#define TCPDROP_ARPHRD_LOOPBACK 772
-#define TCPDROP_ETH_HLEN 14
+/* An 802.1Q tag between the Ethernet header and the IP header. The device
+ * types with an Ethernet header (NT_ARPHRD_*, filter.bpf.h) include the
+ * loopback device, whose header has zero addresses. */
 #define TCPDROP_VLAN_HLEN 4
 
 /* The link header's length when the packet has an Ethernet header this
@@ -183,10 +180,10 @@ static __always_inline __u32 ethernet_header_len(struct sk_buff *skb, const unsi
 		return 0;
 	len = l3 - mac;
 	type = NT_READ_CHAIN(dev, type);
-	if (!(len == TCPDROP_ETH_HLEN ||
-	      (len == TCPDROP_ETH_HLEN + TCPDROP_VLAN_HLEN && type == TCPDROP_ARPHRD_ETHER)))
+	if (!(len == NT_ETH_HLEN ||
+	      (len == NT_ETH_HLEN + TCPDROP_VLAN_HLEN && type == NT_ARPHRD_ETHER)))
 		return 0;
-	if (type != TCPDROP_ARPHRD_ETHER && type != TCPDROP_ARPHRD_LOOPBACK)
+	if (type != NT_ARPHRD_ETHER && type != NT_ARPHRD_LOOPBACK)
 		return 0;
 	if (bpf_probe_read_kernel(&ethertype, sizeof(ethertype), head + mac + 12))
 		return 0;
