@@ -111,8 +111,16 @@ void EventLoop::watch_lost_events(const volatile __u64 *counter)
 {
 	// Whatever it already counted was lost by this run too: the first
 	// report includes it, so that the reports add up to the total.
-	lost_counter_ = counter;
+	lost_counters_.push_back(counter);
 	lost_reported_ = 0;
+}
+
+std::uint64_t EventLoop::lost_in_kernel() const
+{
+	std::uint64_t total = 0;
+	for (const volatile __u64 *counter : lost_counters_)
+		total += *counter;
+	return total;
 }
 
 void EventLoop::on_lost_events(std::function<void(const LostEvents &)> fn)
@@ -133,7 +141,7 @@ void EventLoop::after_batch(std::function<void()> fn)
 
 std::uint64_t EventLoop::events_lost() const
 {
-	return (lost_counter_ ? *lost_counter_ : 0) + unread_at_exit_;
+	return lost_in_kernel() + unread_at_exit_;
 }
 
 bool EventLoop::consume(Ring &ring)
@@ -182,9 +190,9 @@ void EventLoop::count_unread()
 
 void EventLoop::report_losses(bool final)
 {
-	if (!lost_counter_ && unread_at_exit_ == 0)
+	if (lost_counters_.empty() && unread_at_exit_ == 0)
 		return;
-	const std::uint64_t total = lost_counter_ ? *lost_counter_ : 0;
+	const std::uint64_t total = lost_in_kernel();
 	const char *ring_full = loss_cause_text(LossCause::RingBufferFull);
 	if (final) {
 		if (unread_at_exit_ > 0)
@@ -230,7 +238,7 @@ StopReason EventLoop::run(const StopAfter &limits)
 		add_fd(epoll_fd_, interval_fd, TagInterval);
 	}
 	int loss_fd = -1;
-	if (lost_counter_) {
+	if (!lost_counters_.empty()) {
 		loss_fd = make_timer(std::chrono::seconds(1), std::chrono::seconds(1));
 		timers.fds.push_back(loss_fd);
 		add_fd(epoll_fd_, loss_fd, TagLossCheck);

@@ -54,6 +54,8 @@ public:
 	void add_ring_buffer(int map_fd, RecordHandler handler);
 	// A counter of records the BPF side could not send, read from mapped
 	// memory: reported at most once a second while it grows, and at exit.
+	// Each call adds a counter (one per BPF object), and their sum is
+	// what is reported.
 	void watch_lost_events(const volatile __u64 *counter);
 	// Called with each new amount of lost events when the line on
 	// diagnostics reports it (at most once a second, and at exit, once per
@@ -79,6 +81,7 @@ private:
 	// Reads up to a batch from `ring`; true when records are left.
 	bool consume(Ring &ring);
 	void report_losses(bool final);
+	std::uint64_t lost_in_kernel() const; // the sum of the watched counters
 	void drain_rings();
 	void count_unread();
 
@@ -87,7 +90,7 @@ private:
 	int epoll_fd_ = -1;
 	int signal_fd_ = -1;
 	std::vector<std::unique_ptr<Ring>> rings_;
-	const volatile __u64 *lost_counter_ = nullptr;
+	std::vector<const volatile __u64 *> lost_counters_;
 	std::uint64_t lost_reported_ = 0;
 	std::function<void(const LostEvents &)> on_lost_;
 	std::chrono::nanoseconds interval_{0};
