@@ -125,12 +125,6 @@ static __always_inline bool nt_filter_match(const struct nt_packet *pkt)
 	return true;
 }
 
-/* ARPHRD_* device types the cooked header names. */
-#define NT_ARPHRD_ETHER 1
-#define NT_ARPHRD_LOOPBACK 772
-#define NT_ARPHRD_NONE 0xfffe
-#define NT_ETH_HLEN 14
-
 /* The device's ARPHRD_* type; NT_ARPHRD_NONE for a packet on none. */
 static __always_inline __u16 nt_skb_hatype(struct sk_buff *skb)
 {

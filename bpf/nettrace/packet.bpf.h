@@ -40,6 +40,13 @@
 #define NT_IPPROTO_SCTP 132
 #define NT_IPPROTO_UDPLITE 136
 
+/* ARPHRD_* device types (include/uapi/linux/if_arp.h), and the length of
+ * an Ethernet header, which the loopback device's packets carry too. */
+#define NT_ARPHRD_ETHER 1
+#define NT_ARPHRD_LOOPBACK 772
+#define NT_ARPHRD_NONE 0xfffe
+#define NT_ETH_HLEN 14
+
 /* Unset skb->network_header / transport_header. */
 #define NT_SKB_HEADER_UNSET 0xffff
 

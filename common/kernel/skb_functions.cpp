@@ -72,55 +72,59 @@ bool is_tracing_machinery(std::string_view name)
 
 } // namespace
 
-std::vector<SkbTaker> functions_taking_skb(const KernelBtf &kernel)
+namespace {
+
+// Each BTF type of `kernel` for which `take` gives a name and argument
+// (nothing to leave it out), each name once, sorted.
+template <typename Take>
+std::vector<SkbTaker> takers(const KernelBtf &kernel, Take take)
 {
 	std::vector<SkbTaker> found;
 	const btf *b = kernel.vmlinux();
 	if (!b)
 		return found;
 	const __u32 count = btf__type_cnt(b);
-	for (__u32 id = 1; id < count; ++id) {
-		const btf_type *t = btf__type_by_id(b, id);
-		if (!btf_is_func(t))
-			continue;
-		const char *name = btf__name_by_offset(b, t->name_off);
-		if (is_tracing_machinery(name))
-			continue;
-		const int arg = skb_argument(b, btf__type_by_id(b, t->type), 0, skb_argument_limit);
-		if (arg >= 0)
-			found.push_back({name, arg});
-	}
-	std::sort(found.begin(), found.end(),
-		  [](const SkbTaker &a, const SkbTaker &c) { return a.name < c.name; });
-	found.erase(std::unique(found.begin(), found.end(),
-				[](const SkbTaker &a, const SkbTaker &c) {
-					return a.name == c.name;
-				}),
-		    found.end());
+	for (__u32 id = 1; id < count; ++id)
+		if (std::optional<SkbTaker> t = take(b, btf__type_by_id(b, id)))
+			found.push_back(std::move(*t));
+	const auto by_name = [](const SkbTaker &a, const SkbTaker &c) { return a.name < c.name; };
+	const auto same_name = [](const SkbTaker &a, const SkbTaker &c) {
+		return a.name == c.name;
+	};
+	std::sort(found.begin(), found.end(), by_name);
+	found.erase(std::unique(found.begin(), found.end(), same_name), found.end());
 	return found;
+}
+
+} // namespace
+
+std::vector<SkbTaker> functions_taking_skb(const KernelBtf &kernel)
+{
+	return takers(kernel, [](const btf *b, const btf_type *t) -> std::optional<SkbTaker> {
+		if (!btf_is_func(t))
+			return std::nullopt;
+		const char *name = btf__name_by_offset(b, t->name_off);
+		const int arg = is_tracing_machinery(name)
+					? -1
+					: skb_argument(b, btf__type_by_id(b, t->type), 0,
+						       skb_argument_limit);
+		return arg < 0 ? std::nullopt : std::optional<SkbTaker>(SkbTaker{name, arg});
+	});
 }
 
 std::vector<SkbTaker> tracepoints_taking_skb(const KernelBtf &kernel)
 {
-	std::vector<SkbTaker> found;
-	const btf *b = kernel.vmlinux();
-	if (!b)
-		return found;
-	const __u32 count = btf__type_cnt(b);
-	for (__u32 id = 1; id < count; ++id) {
-		const btf_type *t = btf__type_by_id(b, id);
+	return takers(kernel, [](const btf *b, const btf_type *t) -> std::optional<SkbTaker> {
 		if (!btf_is_typedef(t))
-			continue;
+			return std::nullopt;
 		const std::string_view name = btf__name_by_offset(b, t->name_off);
 		if (name.substr(0, trace_prefix.size()) != trace_prefix)
-			continue;
+			return std::nullopt;
 		const int arg = skb_argument(b, tracepoint_proto(b, t), 1, skb_argument_limit);
-		if (arg >= 0)
-			found.push_back({std::string(name.substr(trace_prefix.size())), arg});
-	}
-	std::sort(found.begin(), found.end(),
-		  [](const SkbTaker &a, const SkbTaker &c) { return a.name < c.name; });
-	return found;
+		if (arg < 0)
+			return std::nullopt;
+		return SkbTaker{std::string(name.substr(trace_prefix.size())), arg};
+	});
 }
 
 bool tracepoint_takes_skb(const KernelBtf &kernel, const std::string &event, int argument)

@@ -38,7 +38,7 @@ static __always_inline int skbtrace_end(void *ctx, struct sk_buff *skb, __u32 ki
 {
 	__u64 key = (__u64)skb;
 	struct skbtrace_followed *f;
-	struct skbtrace_drop_event *d;
+	struct skbtrace_end_event *d;
 	__u32 flags = has_reason ? SKBTRACE_HAS_REASON : 0;
 	__u64 now;
 
@@ -47,7 +47,7 @@ static __always_inline int skbtrace_end(void *ctx, struct sk_buff *skb, __u32 ki
 	f = skbtrace_find(skb, true, &flags);
 	if (!f)
 		return 0;
-	d = NT_RESERVE_EVENT(events, struct skbtrace_drop_event);
+	d = NT_RESERVE_EVENT(events, struct skbtrace_end_event);
 	if (d) {
 		now = bpf_ktime_get_ns();
 		skbtrace_fill(&d->e, skb, NULL, f->id, kind, 0, flags, now);
@@ -55,6 +55,9 @@ static __always_inline int skbtrace_end(void *ctx, struct sk_buff *skb, __u32 ki
 		d->e.reason = reason;
 		if (kind == SKBTRACE_DROP && skbtrace_stacks)
 			d->e.stack_bytes = bpf_get_stack(ctx, d->stack, sizeof(d->stack), 0);
+		d->capture.caplen = 0;
+		if (skbtrace_snaplen)
+			skbtrace_capture(&d->capture, d->bytes, skb, &d->e.packet);
 		NT_SUBMIT_EVENT(events, d, now);
 	}
 	bpf_map_delete_elem(&followed, &key);

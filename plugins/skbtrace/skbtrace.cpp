@@ -2,6 +2,7 @@
 // nettrace skbtrace: follow one packet through the kernel, from its first
 // sighting that matches the filter to its end: drop, consume, transmit.
 #include "skbtrace_attach.hpp"
+#include "skbtrace_check.hpp"
 #include "skbtrace_points.hpp"
 #include "skbtrace_report.hpp"
 
@@ -12,14 +13,21 @@
 #include <nettrace/common/kernel/facts.hpp>
 #include <nettrace/common/kernel/live_symbols.hpp>
 #include <nettrace/common/output/writer.hpp>
+#include <nettrace/common/tool/capture_options.hpp>
 #include <nettrace/common/tool/packet_filter.hpp>
 #include <nettrace/common/tool/standard_options.hpp>
 #include <nettrace/common/tool/startup_session.hpp>
 #include <nettrace/plugin.hpp>
 
 #include <boost/program_options.hpp>
+#include <nettrace/common/output/capture_file.hpp>
+
 #include <bpf/bpf.h>
 #include <fmt/format.h>
+
+#include <fcntl.h>
+#include <optional>
+#include <unistd.h>
 
 namespace po = boost::program_options;
 
@@ -35,6 +43,10 @@ struct Options {
 	double idle = 0;
 	bool no_stack = false;
 	bool list_points = false;
+	CaptureOptions capture{.file = {},
+			       .snaplen = SKBTRACE_DEFAULT_SNAPLEN,
+			       .max_snaplen = SKBTRACE_MAX_SNAPLEN,
+			       .what = "every sighting's packet, its packet id as epb_packetid"};
 	StandardOptions standard{
 		.verbose_help = "say what attached where, and libbpf's messages",
 		.json_help = "one JSON object per sighting, one per line",
@@ -62,8 +74,10 @@ po::options_description describe_options(Options &o)
 		"follow at most N packets at once (default 256, at most 65536); more are "
 		"counted")("idle", seconds_value(&o.idle)->value_name("SECONDS"),
 			   "give up on a packet unseen this long (default: 5 where its free "
-			   "can pass unseen, else never)")("no-stack", po::bool_switch(&o.no_stack),
-							   "do not collect drops' kernel stacks");
+			   "can pass unseen, else never)");
+	desc.add_options()("no-stack", po::bool_switch(&o.no_stack),
+			   "do not collect drops' kernel stacks");
+	o.capture.add_to(desc);
 	add_standard_options(desc, o.standard,
 			     standard_option::json | standard_option::limits |
 				     standard_option::verbose);
@@ -117,7 +131,8 @@ int run(const nettrace_host *, int argc, char **argv)
 		    "[--attach MODE]\n"
 		    "                         [--max-packets N] [--idle SECONDS] [--no-stack] "
 		    "[--json] [-v]\n"
-		    "                         [-c N] [--duration SECONDS] [EXPRESSION]\n"
+		    "                         [-w FILE [--snaplen BYTES]] [-c N] [--duration SECONDS]\n"
+		    "                         [EXPRESSION]\n"
 		    "       nettrace skbtrace --list-points [--json]\n\n"
 		    "Follow packets through the kernel: every tracepoint and kernel function "
 		    "that\n"
@@ -139,7 +154,13 @@ int run(const nettrace_host *, int argc, char **argv)
 		throw UsageError(fmt::format("--max-packets: {} is more than {}", o.max_packets,
 					     SKBTRACE_MAX_MAX_PACKETS));
 
+	const bool capturing = o.capture.asked(vm);
+	// `-w -`: standard output is the capture; messages stay on standard
+	// error, and the text or JSON goes nowhere.
+	const bool capture_on_stdout = capturing && o.capture.on_stdout();
+
 	TracerSettings settings;
+	settings.snaplen = capturing ? static_cast<std::uint32_t>(o.capture.snaplen) : 0;
 	settings.filter = build_packet_filter(filter_options_from(vm));
 	settings.stacks = !o.no_stack;
 	settings.max_packets = static_cast<std::uint32_t>(o.max_packets);
@@ -151,16 +172,25 @@ int run(const nettrace_host *, int argc, char **argv)
 
 	StartupSession session;
 	const KernelFacts facts = KernelFacts::read();
+	// Opened before anything is attached: a path that cannot be written is
+	// one line and exit 1, with nothing to tear down.
+	const int capture_fd = capturing ? open_capture_output(o.capture.file) : -1;
 	session.begin_tracing(o.standard.verbose);
 	EventLoop loop("nettrace skbtrace");
 	Tracer tracer(settings);
 	session.programs_loaded();
 
-	OutputWriter out;
+	const int null_fd = capture_on_stdout ? open("/dev/null", O_WRONLY | O_CLOEXEC) : -1;
+	OutputWriter out(capture_on_stdout ? null_fd : STDOUT_FILENO);
 	LiveKernelSymbols symbols("nettrace skbtrace");
+	std::optional<CaptureFile> capture;
+	if (capturing)
+		capture.emplace(capture_fd, settings.snaplen, "nettrace skbtrace");
 	const int followed = tracer.followed_fd();
-	Reporter reporter(out, symbols, facts.reasons, o.standard.json,
-			  [followed](std::uint64_t skb) { bpf_map_delete_elem(followed, &skb); });
+	Reporter reporter(
+		out, symbols, facts.reasons, o.standard.json,
+		[followed](std::uint64_t skb) { bpf_map_delete_elem(followed, &skb); },
+		capture ? &*capture : nullptr);
 	StopAfter stop = StopAfter::from(o.standard.limits, StopAfter::Count::Events);
 	// -c counts packets that ended, not records.
 	const std::uint64_t packets_wanted = std::exchange(stop.events, 0);
@@ -168,17 +198,28 @@ int run(const nettrace_host *, int argc, char **argv)
 		const auto &e = *static_cast<const skbtrace_event *>(data);
 		const __u64 *stack = nullptr;
 		std::size_t frames = 0;
-		if (size >= sizeof(skbtrace_drop_event) && e.stack_bytes > 0) {
-			stack = static_cast<const skbtrace_drop_event *>(data)->stack;
-			frames = std::min<std::size_t>(e.stack_bytes / sizeof(__u64),
-						       SKBTRACE_MAX_STACK);
+		const nt_capture_head *captured = nullptr;
+		if (size >= sizeof(skbtrace_end_event)) {
+			const auto &end = *static_cast<const skbtrace_end_event *>(data);
+			if (e.stack_bytes > 0) {
+				stack = end.stack;
+				frames = std::min<std::size_t>(e.stack_bytes / sizeof(__u64),
+							       SKBTRACE_MAX_STACK);
+			}
+			captured = &end.capture;
+		} else if (size >= sizeof(skbtrace_captured_event)) {
+			captured = &static_cast<const skbtrace_captured_event *>(data)->capture;
 		}
-		reporter.record(e, stack, frames);
+		reporter.record(e, stack, frames, captured, SKBTRACE_MAX_SNAPLEN);
 		if (packets_wanted && reporter.packets_done() >= packets_wanted)
 			loop.request_stop();
 	});
 	for (const volatile __u64 *lost : tracer.lost_events())
 		loop.watch_lost_events(lost);
+	loop.on_lost_events([&](const LostEvents &lost) {
+		if (capture)
+			capture->lost(lost.events);
+	});
 	const double idle = vm.count("idle")               ? o.idle
 			    : tracer.attached().ends_exact ? 0
 							   : default_idle_seconds;
@@ -197,16 +238,24 @@ int run(const nettrace_host *, int argc, char **argv)
 	});
 	loop.after_batch([&] {
 		out.batch_done();
-		if (out.closed())
+		if (capture)
+			capture->batch_done();
+		if (out.closed() || (capture && capture->closed()))
 			loop.request_stop();
 	});
 
 	say_attached(tracer.attached(), settings, o.standard.verbose);
 	symbols.load();
 	out.give_up_after(o.standard.limits.duration());
+	if (capture)
+		capture->give_up_after(o.standard.limits.duration());
 	loop.run(stop);
 	reporter.finish();
+	if (capture)
+		capture->finish();
 	out.finish();
+	if (null_fd >= 0)
+		close(null_fd);
 	if (const std::uint64_t n = tracer.packets_overflow(); n != overflow_said || n)
 		fmt::print(stderr,
 			   "nettrace skbtrace: {} matching packets in total not followed: "
@@ -219,5 +268,6 @@ int run(const nettrace_host *, int argc, char **argv)
 
 } // namespace nettrace::skbtrace
 
-NETTRACE_PLUGIN("skbtrace", "Follow packets through the kernel, from first sighting to their end",
-		"0.1.0", nettrace::skbtrace::run)
+NETTRACE_PLUGIN_CHECKED("skbtrace",
+			"Follow packets through the kernel, from first sighting to their end",
+			"0.1.0", nettrace::skbtrace::run, nettrace::skbtrace::check)

@@ -10,11 +10,15 @@
 #include <linux/types.h>
 #endif
 
+#include <nettrace/capture.h>
 #include <nettrace/filter_spec.h>
 
 /* Packets followed at once unless --max-packets says otherwise. */
 #define SKBTRACE_DEFAULT_MAX_PACKETS 256
 #define SKBTRACE_MAX_MAX_PACKETS 65536
+/* -w: bytes of each sighting's packet kept, by default and at most. */
+#define SKBTRACE_DEFAULT_SNAPLEN 128
+#define SKBTRACE_MAX_SNAPLEN 256
 /* Frames of a drop's kernel stack. */
 #define SKBTRACE_MAX_STACK 48
 /* The kernel functions that free an sk_buff itself, where a packet that
@@ -37,7 +41,8 @@ enum skbtrace_kind {
 
 struct skbtrace_event {
 	__u64 ktime_ns;  /* bpf_ktime_get_ns() at the sighting */
-	__u64 packet_id; /* from 1, one per packet followed */
+	__u64 packet_id; /* one per packet followed, from its first sighting's
+			  * time and CPU (user space numbers them 1, 2, ...) */
 	__u64 skb;       /* the sk_buff's address */
 	__u64 where;     /* see enum skbtrace_kind */
 	__u64 location;  /* DROP, CONSUME: the free's return address (0 if none) */
@@ -55,10 +60,19 @@ struct skbtrace_event {
 	struct nt_packet packet; /* its headers here: a NAT shows as a change */
 };
 
-/* A drop carries its kernel stack after the fixed part. */
-struct skbtrace_drop_event {
+/* With -w, a sighting carries the packet's first bytes. */
+struct skbtrace_captured_event {
+	struct skbtrace_event e;
+	struct nt_capture_head capture;
+	__u8 bytes[SKBTRACE_MAX_SNAPLEN];
+};
+
+/* An end carries the drop's kernel stack, and room for the bytes. */
+struct skbtrace_end_event {
 	struct skbtrace_event e;
 	__u64 stack[SKBTRACE_MAX_STACK];
+	struct nt_capture_head capture;
+	__u8 bytes[SKBTRACE_MAX_SNAPLEN];
 };
 
 /* Counters both objects keep in their .bss, summed by user space. */

@@ -59,6 +59,20 @@ std::array<__u64, SKBTRACE_FREE_FUNCTIONS> free_function_addresses()
 	return found;
 }
 
+// An fentry program is bound to one function when it loads, so each
+// function costs a load and its verification: tens of milliseconds each on
+// hardware, far more under emulation. Past this many functions, auto
+// leaves them to kprobes, which attach one loaded program many times.
+constexpr std::size_t auto_fentry_limit = 128;
+
+// Whether fentry programs may call bpf_get_func_ip (5.15 on).
+bool kernel_has_func_ip()
+{
+	const bpf::AttachEnvironment env = bpf::AttachEnvironment::read();
+	return env.release_major == 0 || env.release_major > 5 ||
+	       (env.release_major == 5 && env.release_minor >= 15);
+}
+
 AttachKind kind_of(FunctionAttach a)
 {
 	switch (a) {
@@ -142,6 +156,7 @@ void Tracer::attach_tracepoints(const TracerSettings &settings)
 		NETTRACE_SKELETON_OPS(skbtrace_bpf), "skbtrace", programs, [&](skbtrace_bpf *skel) {
 			skel->rodata->nettrace_filter = settings.filter;
 			skel->rodata->skbtrace_stacks = settings.stacks;
+			skel->rodata->skbtrace_snaplen = settings.snaplen;
 			bpf_map__set_max_entries(skel->maps.followed, settings.max_packets);
 		});
 	if (loaded.failure)
@@ -192,12 +207,11 @@ load_functions(skbtrace_bpf *main, const TracerSettings &settings,
 		NETTRACE_SKELETON_OPS(skbtrace_functions_bpf), "skbtrace_functions", programs,
 		[&](skbtrace_functions_bpf *skel) {
 			skel->rodata->nettrace_filter = settings.filter;
+			skel->rodata->skbtrace_snaplen = settings.snaplen;
 			for (std::size_t i = 0; i < addresses.size(); ++i)
 				skel->rodata->skbtrace_free_function[i] = addresses[i];
 			bpf_map__set_max_entries(skel->maps.followed, settings.max_packets);
 			bpf_map__reuse_fd(skel->maps.followed, bpf_map__fd(main->maps.followed));
-			bpf_map__reuse_fd(skel->maps.packet_ids,
-					  bpf_map__fd(main->maps.packet_ids));
 			bpf_map__reuse_fd(skel->maps.events, bpf_map__fd(main->maps.events));
 			bpf_map__reuse_fd(skel->maps.not_followed,
 					  bpf_map__fd(main->maps.not_followed));
@@ -228,6 +242,20 @@ void Tracer::attach_functions(const TracerSettings &settings)
 	for (FunctionAttach how : order) {
 		const AttachKind kind = kind_of(how);
 		const bool fentry = how == FunctionAttach::Fentry;
+		if (fentry && !kernel_has_func_ip()) {
+			attached_.mechanisms_failed.push_back(
+				"fentry: its copies tell their functions apart by bpf_get_func_ip, "
+				"which came with Linux 5.15");
+			continue;
+		}
+		if (fentry && settings.attach == FunctionAttach::Auto &&
+		    choice.count > auto_fentry_limit) {
+			attached_.mechanisms_failed.push_back(fmt::format(
+				"fentry: not tried for {} functions, which would take one program "
+				"load each (--attach fentry, or --points naming at most {}, uses it)",
+				choice.count, auto_fentry_limit));
+			continue;
+		}
 		const char *prefix = fentry ? "fentry" : "kprobe";
 		std::vector<std::string> programs;
 		for (std::size_t a = 0; a < choice.by_argument.size(); ++a)
@@ -349,25 +377,15 @@ std::string Tracer::attach_each(FunctionAttach how, const FunctionChoice &choice
 			continue;
 		}
 		for (const std::string &n : names) {
-			if (how == FunctionAttach::Kprobe) {
+			// A kprobe each; fentry's loaded program is bound to the
+			// first function, and copied for the others.
+			const bool own_link = how == FunctionAttach::Kprobe || &n == &names.front();
+			if (own_link) {
 				bpf_link *link =
-					bpf_program__attach_kprobe(program, false, n.c_str());
-				if (!link) {
-					refused(n, bpf::failure_text(kind,
-								     {AttachFailure::Stage::Attach,
-								      errno,
-								      {},
-								      {}},
-								     n.c_str()));
-					continue;
-				}
-				loaded_->function_links.push_back(link);
-				attached(n);
-				continue;
-			}
-			// fentry: the loaded program is bound to the first function.
-			if (&n == &names.front()) {
-				bpf_link *link = bpf_program__attach_trace(program);
+					how == FunctionAttach::Kprobe
+						? bpf_program__attach_kprobe(program, false,
+									     n.c_str())
+						: bpf_program__attach_trace(program);
 				if (!link) {
 					refused(n, bpf::failure_text(kind,
 								     {AttachFailure::Stage::Attach,

@@ -27,6 +27,7 @@ struct TracerSettings {
 	nt_filter filter{};
 	bool stacks = true;
 	std::uint32_t max_packets = SKBTRACE_DEFAULT_MAX_PACKETS;
+	std::uint32_t snaplen = 0; // -w: bytes of each sighting kept; 0 keeps none
 	FunctionAttach attach = FunctionAttach::Auto;
 	std::vector<std::string> points; // --points globs; empty: every point
 };

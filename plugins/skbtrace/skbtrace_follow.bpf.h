@@ -12,6 +12,7 @@
 #ifndef NETTRACE_SKBTRACE_FOLLOW_BPF_H
 #define NETTRACE_SKBTRACE_FOLLOW_BPF_H
 
+#include <nettrace/capture.bpf.h>
 #include <nettrace/events.bpf.h>
 #include <nettrace/filter.bpf.h>
 
@@ -19,8 +20,8 @@
 
 #define NT_EEXIST 17
 
-/* A followed packet: its id, and the data buffer it had when first seen
- * (see skbtrace_same_packet). */
+/* A followed packet: its id (see skbtrace_follow), and the data buffer it
+ * had when first seen (see skbtrace_head_is_identity). */
 struct skbtrace_followed {
 	__u64 id;
 	__u64 head;
@@ -32,14 +33,6 @@ struct {
 	__type(key, __u64);
 	__type(value, struct skbtrace_followed);
 } followed SEC(".maps");
-
-/* The last packet id given, one counter for both objects. */
-struct {
-	__uint(type, BPF_MAP_TYPE_ARRAY);
-	__uint(max_entries, 1);
-	__type(key, __u32);
-	__type(value, __u64);
-} packet_ids SEC(".maps");
 
 struct {
 	__uint(type, BPF_MAP_TYPE_RINGBUF);
@@ -70,6 +63,9 @@ struct skbtrace_counters skbtrace_counters = {};
  * object loaded. */
 volatile bool skbtrace_head_is_identity = true;
 
+/* -w: bytes of each sighting's packet to keep; 0 keeps none. */
+const volatile __u32 skbtrace_snaplen = 0;
+
 /* Where the free functions start (SKBTRACE_FREE_FUNCTIONS), 0 for none. */
 const volatile __u64 skbtrace_free_function[SKBTRACE_FREE_FUNCTIONS] = {};
 
@@ -84,14 +80,15 @@ static __always_inline bool skbtrace_matches(struct sk_buff *skb)
  * followed already (counted) or another CPU started it first. */
 static __always_inline struct skbtrace_followed *skbtrace_follow(__u64 key, __u64 head)
 {
-	__u32 zero = 0;
-	__u64 *last = bpf_map_lookup_elem(&packet_ids, &zero);
-	struct skbtrace_followed value = {.head = head};
+	/* Unique without a shared counter, which would need an atomic
+	 * fetch-and-add (5.12 on): no CPU sees two starts in the same
+	 * nanosecond. User space numbers packets 1, 2, ... as they come. */
+	struct skbtrace_followed value = {
+		.id = bpf_ktime_get_ns() << 6 | (bpf_get_smp_processor_id() & 63),
+		.head = head,
+	};
 	long err;
 
-	if (!last)
-		return NULL;
-	value.id = __sync_fetch_and_add(last, 1) + 1;
 	err = bpf_map_update_elem(&followed, &key, &value, BPF_NOEXIST);
 	/* -EEXIST: another CPU started it just now, and that entry is it. */
 	if (err && err != -NT_EEXIST) {
@@ -134,6 +131,46 @@ static __always_inline void skbtrace_fill(struct skbtrace_event *e, struct sk_bu
 	nt_parse_skb(skb, &e->packet);
 }
 
+/* -w: the packet's first bytes into a record's capture part. */
+static __always_inline void skbtrace_capture(struct nt_capture_head *cap, __u8 *bytes,
+					     struct sk_buff *skb, const struct nt_packet *pkt)
+{
+	const unsigned char *from;
+
+	/* Not IP: nothing says where its headers start. */
+	if (!pkt->family) {
+		__builtin_memset(cap, 0, sizeof(*cap));
+		return;
+	}
+	from = nt_capture_start(cap, skb, pkt, skbtrace_snaplen);
+	NT_CAPTURE_COPY(cap, bytes, SKBTRACE_MAX_SNAPLEN, from);
+}
+
+/* A sighting's record, with the packet's bytes when -w asks for them. */
+static __always_inline void skbtrace_emit(struct sk_buff *skb, struct net_device *dev, __u64 id,
+					  __u32 kind, __u64 where, __u32 flags)
+{
+	__u64 now;
+
+	if (skbtrace_snaplen) {
+		struct skbtrace_captured_event *c =
+			NT_RESERVE_EVENT(events, struct skbtrace_captured_event);
+		if (!c)
+			return;
+		now = bpf_ktime_get_ns();
+		skbtrace_fill(&c->e, skb, dev, id, kind, where, flags, now);
+		skbtrace_capture(&c->capture, c->bytes, skb, &c->e.packet);
+		NT_SUBMIT_EVENT(events, c, now);
+		return;
+	}
+	struct skbtrace_event *e = NT_RESERVE_EVENT(events, struct skbtrace_event);
+	if (!e)
+		return;
+	now = bpf_ktime_get_ns();
+	skbtrace_fill(e, skb, dev, id, kind, where, flags, now);
+	NT_SUBMIT_EVENT(events, e, now);
+}
+
 /*
  * The followed packet `skb` is, or NULL. A packet not yet followed starts
  * here when it passes the filter and `may_start`; *flags gets
@@ -162,21 +199,13 @@ static __always_inline int skbtrace_seen(struct sk_buff *skb, struct net_device 
 					 __u64 where)
 {
 	struct skbtrace_followed *f;
-	struct skbtrace_event *e;
 	__u32 flags = 0;
-	__u64 now;
 
 	if (!skb)
 		return 0;
 	f = skbtrace_find(skb, true, &flags);
-	if (!f)
-		return 0;
-	e = NT_RESERVE_EVENT(events, struct skbtrace_event);
-	if (!e)
-		return 0;
-	now = bpf_ktime_get_ns();
-	skbtrace_fill(e, skb, dev, f->id, kind, where, flags, now);
-	NT_SUBMIT_EVENT(events, e, now);
+	if (f)
+		skbtrace_emit(skb, dev, f->id, kind, where, flags);
 	return 0;
 }
 
@@ -186,19 +215,12 @@ static __always_inline int skbtrace_freed(struct sk_buff *skb, __u64 where)
 {
 	__u64 key = (__u64)skb;
 	struct skbtrace_followed *f;
-	struct skbtrace_event *e;
 	__u32 flags = 0;
-	__u64 now;
 
 	f = skbtrace_find(skb, false, &flags);
 	if (!f)
 		return 0;
-	e = NT_RESERVE_EVENT(events, struct skbtrace_event);
-	if (e) {
-		now = bpf_ktime_get_ns();
-		skbtrace_fill(e, skb, NULL, f->id, SKBTRACE_FREED, where, flags, now);
-		NT_SUBMIT_EVENT(events, e, now);
-	}
+	skbtrace_emit(skb, NULL, f->id, SKBTRACE_FREED, where, flags);
 	bpf_map_delete_elem(&followed, &key);
 	return 0;
 }

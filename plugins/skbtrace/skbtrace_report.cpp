@@ -6,6 +6,7 @@
 #include <nettrace/common/output/json_line.hpp>
 
 #include <arpa/inet.h>
+#include <cstring>
 #include <time.h>
 
 namespace nettrace::skbtrace {
@@ -77,10 +78,37 @@ std::uint64_t monotonic_ns()
 } // namespace
 
 Reporter::Reporter(OutputWriter &out, LiveKernelSymbols &symbols, const DropReasons &reasons,
-		   bool json, std::function<void(std::uint64_t)> forget)
+		   bool json, std::function<void(std::uint64_t)> forget, CaptureFile *capture)
     : out_(out), symbols_(symbols), frames_(symbols), stacks_(frames_, "        "),
-      reasons_(reasons), json_(json), forget_(std::move(forget))
+      reasons_(reasons), json_(json), forget_(std::move(forget)), capture_(capture)
 {
+}
+
+// One sighting in the capture, its packet's id as epb_packetid so that
+// Wireshark groups the sightings of one packet, and where it was seen in
+// its comment: "ip_rcv", "skb:kfree_skb; drop NETFILTER_DROP (12) at ...".
+void Reporter::write_capture(std::uint64_t id, const skbtrace_event &e, const nt_capture_head &c,
+			     std::size_t max_bytes, std::string_view end)
+{
+	if (!c.caplen)
+		return;
+	comment_.clear();
+	append(comment_, "{}", point_name(e));
+	if (!end.empty())
+		append(comment_, "; {}", end);
+	if (e.kind == SKBTRACE_DROP && (e.flags & SKBTRACE_HAS_REASON))
+		append(comment_, " {} ({})", reasons_.name(e.reason), e.reason);
+	if (!end.empty() && e.location)
+		append(comment_, " at {}", stacks_.frame(e.location));
+	capture_->packet({.netns = e.netns,
+			  .ifindex = e.ifindex,
+			  .device = std::string_view(e.ifname, strnlen(e.ifname, sizeof(e.ifname))),
+			  .wall_ns = clock_.to_wall_ns(e.ktime_ns),
+			  .head = &c,
+			  .bytes = reinterpret_cast<const std::uint8_t *>(&c + 1),
+			  .max_bytes = max_bytes,
+			  .packet_id = id,
+			  .comment = std::string_view(comment_.data(), comment_.size())});
 }
 
 std::string_view Reporter::point_name(const skbtrace_event &e)
@@ -126,13 +154,18 @@ std::string_view Reporter::end_name(const Packet &p, const skbtrace_event &e)
 	}
 }
 
-void Reporter::record(const skbtrace_event &e, const __u64 *stack, std::size_t frames)
+void Reporter::record(const skbtrace_event &e, const __u64 *stack, std::size_t frames,
+		      const nt_capture_head *captured, std::size_t max_bytes)
 {
+	// The kernel's ids are unique, not consecutive: shown as 1, 2, ...
+	const auto [known, fresh] = shown_ids_.try_emplace(e.packet_id, shown_ids_given_ + 1);
+	shown_ids_given_ += fresh;
+	const std::uint64_t id = known->second;
 	// A first sighting of an address another packet still holds: that
 	// one's end passed no point we see, and its sk_buff was given anew.
 	if (e.flags & SKBTRACE_FIRST) {
 		const auto old = by_skb_.find(e.skb);
-		if (old != by_skb_.end() && old->second != e.packet_id) {
+		if (old != by_skb_.end() && old->second != id) {
 			const std::uint64_t old_id = old->second;
 			by_skb_.erase(old);
 			if (auto p = packets_.find(old_id); p != packets_.end()) {
@@ -141,17 +174,21 @@ void Reporter::record(const skbtrace_event &e, const __u64 *stack, std::size_t f
 			}
 		}
 	}
-	auto [it, added] = packets_.try_emplace(e.packet_id);
+	auto [it, added] = packets_.try_emplace(id);
 	Packet &p = it->second;
 	if (added) {
 		p.first_ns = e.ktime_ns;
 		p.skb = e.skb;
-		by_skb_[e.skb] = e.packet_id;
+		p.kernel_id = e.packet_id;
+		by_skb_[e.skb] = id;
 	}
 	p.last_ns = e.ktime_ns;
 	const bool end = is_end(e);
+	if (capture_ && captured)
+		write_capture(id, e, *captured, max_bytes,
+			      end ? end_name(p, e) : std::string_view());
 	if (json_) {
-		json_record(p, e, stack, frames, end ? end_name(p, e) : std::string_view());
+		json_record(id, p, e, stack, frames, end ? end_name(p, e) : std::string_view());
 		p.last = e;
 	} else {
 		if (p.sightings.size() < max_kept_sightings || end)
@@ -164,16 +201,18 @@ void Reporter::record(const skbtrace_event &e, const __u64 *stack, std::size_t f
 	if (!end)
 		return;
 	if (!json_)
-		text_block(e.packet_id, p, end_name(p, e));
+		text_block(id, p, end_name(p, e));
 	++packets_done_;
-	if (auto s = by_skb_.find(p.skb); s != by_skb_.end() && s->second == e.packet_id)
+	if (auto s = by_skb_.find(p.skb); s != by_skb_.end() && s->second == id)
 		by_skb_.erase(s);
+	shown_ids_.erase(p.kernel_id);
 	packets_.erase(it);
 }
 
 void Reporter::close(std::uint64_t id, Packet &p, std::string_view why)
 {
 	++packets_done_;
+	shown_ids_.erase(p.kernel_id);
 	if (!json_) {
 		text_block(id, p, why);
 		return;
@@ -270,13 +309,13 @@ void Reporter::text_line(const Packet &p, const Sighting &s, const skbtrace_even
 	out.push_back('\n');
 }
 
-void Reporter::json_record(const Packet &p, const skbtrace_event &e, const __u64 *stack,
-			   std::size_t frames, std::string_view end)
+void Reporter::json_record(std::uint64_t id, const Packet &p, const skbtrace_event &e,
+			   const __u64 *stack, std::size_t frames, std::string_view end)
 {
 	nlohmann::ordered_json j;
 	char s[INET6_ADDRSTRLEN] = "", d[INET6_ADDRSTRLEN] = "";
 	j["type"] = end.empty() ? "sighting" : "end";
-	j["packet"] = e.packet_id;
+	j["packet"] = id;
 	scratch_.clear();
 	format_rfc3339(scratch_, clock_.to_wall_ns(e.ktime_ns));
 	j["time"] = std::string_view(scratch_.data(), scratch_.size());

@@ -16,6 +16,7 @@
 #include <nettrace/common/kernel/live_symbols.hpp>
 #include <nettrace/common/kernel/reason_list.hpp>
 #include <nettrace/common/output/writer.hpp>
+#include <nettrace/common/tool/capture_options.hpp>
 #include <nettrace/common/tool/drop_reason_list.hpp>
 #include <nettrace/common/tool/packet_filter.hpp>
 #include <nettrace/common/tool/standard_options.hpp>
@@ -46,8 +47,10 @@ struct Options {
 	bool no_stack = false;
 	bool list_reasons = false;
 	bool all = false;
-	std::string write_file;
-	std::uint64_t snaplen = 256;
+	CaptureOptions capture{.file = {},
+			       .snaplen = 256,
+			       .max_snaplen = TCPDROP_MAX_SNAPLEN,
+			       .what = "the dropped packets"};
 	ExtraColumns columns;
 	StandardOptions standard{
 		.verbose_help = "say which program variant attached, and libbpf's messages",
@@ -69,12 +72,9 @@ po::options_description describe_options(Options &o)
 		"leave out drops with these reasons")(
 		"attach", po::value(&o.attach)->value_name("MODE"),
 		"auto, tp_btf or tracepoint (default auto): how to attach to skb:kfree_skb")(
-		"no-stack", po::bool_switch(&o.no_stack), "do not collect or print kernel stacks")(
-		"write,w", po::value(&o.write_file)->value_name("FILE"),
-		"also write the dropped packets to FILE as pcapng ('-': standard output, "
-		"which then carries nothing else)")(
-		"snaplen", count_value(&o.snaplen)->value_name("BYTES"),
-		"with -w: bytes of each packet to keep (default 256, at most 1024)")(
+		"no-stack", po::bool_switch(&o.no_stack), "do not collect or print kernel stacks");
+	o.capture.add_to(desc);
+	desc.add_options()(
 		"all", po::bool_switch(&o.all),
 		"also show frees that lose no packet (queue purges of closing sockets), marked")(
 		"show-netns", po::bool_switch(&o.columns.netns),
@@ -128,21 +128,15 @@ int run(const nettrace_host *, int argc, char **argv)
 	if (only_reasons && except_reasons)
 		throw UsageError("--reason and --exclude-reason cannot be combined");
 
-	const bool capturing = vm.count("write") > 0;
-	if (vm.count("snaplen") && !capturing)
-		throw UsageError("--snaplen: only with -w");
-	if (o.snaplen > TCPDROP_MAX_SNAPLEN)
-		throw UsageError(
-			fmt::format("--snaplen: {} is more than a record carries (at most {})",
-				    o.snaplen, TCPDROP_MAX_SNAPLEN));
+	const bool capturing = o.capture.asked(vm);
 	// `-w -`: standard output is the capture, so the text or JSON records
 	// are not printed; messages stay on standard error.
-	const bool capture_on_stdout = capturing && o.write_file == "-";
+	const bool capture_on_stdout = capturing && o.capture.on_stdout();
 
 	TracerSettings settings;
 	settings.filter = build_packet_filter(filter_options_from(vm));
 	settings.stacks = !o.no_stack;
-	settings.snaplen = capturing ? static_cast<std::uint32_t>(o.snaplen) : 0;
+	settings.snaplen = capturing ? static_cast<std::uint32_t>(o.capture.snaplen) : 0;
 	settings.attach = parse_choice<Attach>("--attach", o.attach,
 					       {{"auto", Attach::Auto},
 						{"tp_btf", Attach::TpBtf},
@@ -164,7 +158,7 @@ int run(const nettrace_host *, int argc, char **argv)
 
 	// Opened before anything is attached: a path that cannot be written is
 	// one line and exit 1, with nothing to tear down.
-	const int capture_fd = capturing ? open_capture_output(o.write_file) : -1;
+	const int capture_fd = capturing ? open_capture_output(o.capture.file) : -1;
 
 	session.begin_tracing(o.standard.verbose);
 	// From here on SIGINT, SIGTERM and SIGHUP wait for the loop, which ends

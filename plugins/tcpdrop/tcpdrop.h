@@ -7,6 +7,8 @@
 #include <linux/types.h>
 #endif
 
+#include <nettrace/capture.h>
+
 #define TCPDROP_MAX_STACK 64
 
 /* reason_filter_mode */
@@ -58,22 +60,10 @@ struct tcpdrop_event_with_stack {
  * says, since a ring buffer reservation has a size fixed at load time. */
 #define TCPDROP_MAX_SNAPLEN 1024
 
-/* capture.link: where the bytes start */
-#define TCPDROP_LINK_RAW 0      /* at the IP header (LINKTYPE_RAW) */
-#define TCPDROP_LINK_ETHERNET 1 /* at a 14-byte Ethernet header */
-
-/* capture.direction, as pcapng's epb_flags say it */
-#define TCPDROP_INBOUND 1
-#define TCPDROP_OUTBOUND 2
-
 /* With -w, the packet's first bytes: after the fixed part, and after the
  * stack when there is one. */
 struct tcpdrop_capture {
-	__u32 caplen;   /* bytes of `data` filled */
-	__u32 origlen;  /* the packet's length from where `data` starts */
-	__u8 link;      /* TCPDROP_LINK_* */
-	__u8 direction; /* TCPDROP_INBOUND / TCPDROP_OUTBOUND */
-	__u8 reserved[6];
+	struct nt_capture_head head;
 	__u8 data[TCPDROP_MAX_SNAPLEN];
 };
 

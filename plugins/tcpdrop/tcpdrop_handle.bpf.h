@@ -17,6 +17,7 @@
 #include <bpf/bpf_helpers.h>
 #include <bpf/bpf_tracing.h>
 
+#include <nettrace/capture.bpf.h>
 #include <nettrace/events.bpf.h>
 #include <nettrace/filter.bpf.h>
 #include <nettrace/free_kind.bpf.h>
@@ -159,86 +160,13 @@ static __always_inline void fill_event(struct tcpdrop_event *e, const struct nt_
 	bpf_get_current_comm(e->comm, sizeof(e->comm));
 }
 
-/* An 802.1Q tag between the Ethernet header and the IP header. The device
- * types with an Ethernet header (NT_ARPHRD_*, filter.bpf.h) include the
- * loopback device, whose header has zero addresses. */
-#define TCPDROP_VLAN_HLEN 4
-
-/* The link header's length when the packet has an Ethernet header this
- * capture may start at: skb->mac_header set, on an Ethernet-like device,
- * right before the IP header (at `l3`), and whose ethertype says IP or
- * VLAN. 0 otherwise: the capture starts at the IP header. */
-static __always_inline __u32 ethernet_header_len(struct sk_buff *skb, const unsigned char *head,
-						 __u32 l3)
-{
-	struct net_device *dev = NT_READ_CHAIN(skb, dev);
-	__u16 mac = NT_READ_CHAIN(skb, mac_header);
-	__u16 type, ethertype = 0;
-	__u32 len;
-
-	if (!dev || mac == NT_SKB_HEADER_UNSET || mac > l3)
-		return 0;
-	len = l3 - mac;
-	type = NT_READ_CHAIN(dev, type);
-	if (!(len == NT_ETH_HLEN ||
-	      (len == NT_ETH_HLEN + TCPDROP_VLAN_HLEN && type == NT_ARPHRD_ETHER)))
-		return 0;
-	if (type != NT_ARPHRD_ETHER && type != NT_ARPHRD_LOOPBACK)
-		return 0;
-	if (bpf_probe_read_kernel(&ethertype, sizeof(ethertype), head + mac + 12))
-		return 0;
-	ethertype = bpf_ntohs(ethertype);
-	if (ethertype != NT_ETH_P_IP && ethertype != NT_ETH_P_IPV6 && ethertype != NT_ETH_P_8021Q &&
-	    ethertype != NT_ETH_P_8021AD)
-		return 0;
-	return len;
-}
-
-/* `len`, at most TCPDROP_MAX_SNAPLEN, in a way the verifier can see on
- * every kernel: compiled from C, the test may land on a copy of the
- * register (a 32-bit value widened by two shifts) and leave the one
- * passed to the helper unbounded. Callers have already limited it to
- * capture_snaplen, which user space keeps within the same bound. */
-static __always_inline __u64 bounded_capture_len(__u64 len)
-{
-	asm volatile("if %[len] <= %[max] goto +1\n\t"
-		     "%[len] = %[max]"
-		     : [len] "+r"(len)
-		     : [max] "i"(TCPDROP_MAX_SNAPLEN));
-	return len;
-}
-
-/* -w: the packet's first capture_snaplen bytes of linear data, from its
- * link header when it has one (ethernet_header_len), else from its IP
- * header; what lies past skb->tail (page fragments) is not read. */
+/* -w: the packet's first capture_snaplen bytes (nettrace/capture.bpf.h). */
 static __always_inline void fill_capture(struct tcpdrop_capture *cap, struct sk_buff *skb,
 					 const struct nt_packet *pkt)
 {
-	const unsigned char *head = NT_READ_CHAIN(skb, head);
-	const unsigned char *data = NT_READ_CHAIN(skb, data);
-	__u32 tail = NT_READ_CHAIN(skb, tail);
-	__s64 from_start;
-	__u32 start = pkt->l3_off, link_len, caplen = 0;
+	const unsigned char *from = nt_capture_start(&cap->head, skb, pkt, capture_snaplen);
 
-	link_len = ethernet_header_len(skb, head, start);
-	start -= link_len;
-	cap->link = link_len ? TCPDROP_LINK_ETHERNET : TCPDROP_LINK_RAW;
-	cap->direction = nt_skb_outgoing(skb) ? TCPDROP_OUTBOUND : TCPDROP_INBOUND;
-	__builtin_memset(cap->reserved, 0, sizeof(cap->reserved));
-	/* skb->len counts from skb->data, which receive has moved past the IP
-	 * header by the time TCP drops it: the length from `start` on is
-	 * skb->len and the bytes between them. */
-	from_start = (__s64)NT_READ_CHAIN(skb, len) + (data - head) - start;
-	cap->origlen = from_start > 0 ? (__u32)from_start : 0;
-	if (tail > start)
-		caplen = tail - start;
-	if (caplen > cap->origlen)
-		caplen = cap->origlen;
-	if (caplen > capture_snaplen)
-		caplen = capture_snaplen;
-	cap->caplen = caplen;
-	if (bpf_probe_read_kernel(cap->data, bounded_capture_len(caplen), head + start))
-		cap->caplen = 0;
+	NT_CAPTURE_COPY(&cap->head, cap->data, TCPDROP_MAX_SNAPLEN, from);
 }
 
 static __always_inline int handle_drop(void *ctx, struct sk_buff *skb, void *location, __u32 reason,

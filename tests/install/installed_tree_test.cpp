@@ -93,11 +93,13 @@ TEST_F(InstalledTree, LaysOutDriverPluginsSdkManPagesAndCompletion)
 		     "bin/nettrace",
 		     "lib/nettrace/plugins/tcpdrop.so",
 		     "lib/nettrace/plugins/skbstat.so",
+		     "lib/nettrace/plugins/skbtrace.so",
 		     "lib/nettrace/plugins/exporter.so",
 		     "lib/nettrace/plugins/dropcount.so", // the example, installed after
 		     "share/man/man8/nettrace.8",
 		     "share/man/man8/nettrace-tcpdrop.8",
 		     "share/man/man8/nettrace-skbstat.8",
+		     "share/man/man8/nettrace-skbtrace.8",
 		     "share/man/man8/nettrace-exporter.8",
 		     "share/man/man8/nettrace-dropcount.8",
 		     "share/bash-completion/completions/nettrace",
@@ -125,7 +127,7 @@ TEST_F(InstalledTree, LaysOutDriverPluginsSdkManPagesAndCompletion)
 TEST_F(InstalledTree, ManPagesRenderEverySection)
 {
 	for (const char *page : {"nettrace", "nettrace-tcpdrop", "nettrace-skbstat",
-				 "nettrace-exporter", "nettrace-dropcount"}) {
+				 "nettrace-skbtrace", "nettrace-exporter", "nettrace-dropcount"}) {
 		SCOPED_TRACE(page);
 		const ProcessResult r = render_man({"-M", (prefix / "share/man").string(), page});
 		ASSERT_EQ(r.exit_code, 0) << r.err;
@@ -161,7 +163,8 @@ TEST_F(InstalledTree, ListShowsTheBundledAndTheExamplePlugins)
 	// Each plugin starts a line with its name; the indented lines after it
 	// continue its summary and end with its file.
 	const auto lines = split_lines(r.out);
-	for (const std::string name : {"tcpdrop", "skbstat", "doctor", "exporter", "dropcount"}) {
+	for (const std::string name :
+	     {"tcpdrop", "skbstat", "skbtrace", "doctor", "exporter", "dropcount"}) {
 		const std::string file = fs::canonical(plugin_dir / (name + ".so"));
 		std::size_t rows = 0;
 		for (std::size_t i = 0; i < lines.size(); ++i) {
@@ -177,7 +180,7 @@ TEST_F(InstalledTree, ListShowsTheBundledAndTheExamplePlugins)
 	const auto starts = std::count_if(lines.begin(), lines.end(), [](const std::string &l) {
 		return l.rfind(' ', 0) != 0;
 	});
-	EXPECT_EQ(starts, 6) << r.out; // header and five plugins
+	EXPECT_EQ(starts, 7) << r.out; // header and six plugins
 }
 
 // A plugin built out of tree answers doctor through the SDK's check.
@@ -264,9 +267,9 @@ TEST_F(InstalledTree, CompletionOffersCommandsAndEachCommandsOptions)
 	const std::vector<std::string> lines = split_lines(r.out);
 	ASSERT_EQ(lines.size(), 8u) << r.out;
 	EXPECT_EQ(lines[0], "complete -F _nettrace nettrace");
-	EXPECT_EQ(lines[1], "nettrace : doctor dropcount exporter skbstat tcpdrop help");
-	EXPECT_EQ(lines[2], "nettrace help : doctor dropcount exporter skbstat tcpdrop");
-	EXPECT_EQ(lines[3], "nettrace doctor : dropcount exporter skbstat tcpdrop");
+	EXPECT_EQ(lines[1], "nettrace : doctor dropcount exporter skbstat skbtrace tcpdrop help");
+	EXPECT_EQ(lines[2], "nettrace help : doctor dropcount exporter skbstat skbtrace tcpdrop");
+	EXPECT_EQ(lines[3], "nettrace doctor : dropcount exporter skbstat skbtrace tcpdrop");
 	EXPECT_EQ(lines[4], "nettrace skbstat --at: --attach");
 	EXPECT_EQ(lines[5], "nettrace skbstat --attach : auto fentry kprobe tp_btf tracepoint");
 	EXPECT_EQ(lines[6], "nettrace tcpdrop --no: --no-stack");

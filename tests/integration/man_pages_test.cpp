@@ -47,6 +47,7 @@ const std::vector<CommandPage> command_pages = {
 	{{"-h"}, "nettrace", 5},
 	{{"tcpdrop", "-h"}, "nettrace-tcpdrop", 25},
 	{{"skbstat", "-h"}, "nettrace-skbstat", 30},
+	{{"skbtrace", "-h"}, "nettrace-skbtrace", 20},
 	{{"doctor", "-h"}, "nettrace-doctor", 3},
 	{{"exporter", "-h"}, "nettrace-exporter", 12},
 };

@@ -209,8 +209,8 @@ TEST_F(DoctorTest, SaysWhetherEachPluginRunsFully)
 	const Doctor d = run_doctor({"doctor", "--json"});
 	ASSERT_TRUE(d.doc.is_object()) << d.result.out << d.result.err;
 	const json &plugins = d.doc["plugins"];
-	// tcpdrop, skbstat and exporter, not itself
-	ASSERT_EQ(plugins.size(), 3u) << plugins.dump();
+	// tcpdrop, skbstat, skbtrace and exporter, not itself
+	ASSERT_EQ(plugins.size(), 4u) << plugins.dump();
 	// Before 5.17 kfree_skb passes no reason: both run degraded.
 	const bool reasons = kernel_btf_facts().kfree_skb_args >= 3;
 	const json tcpdrop = entry(plugins, "tcpdrop");
@@ -241,6 +241,15 @@ TEST_F(DoctorTest, SaysWhetherEachPluginRunsFully)
 			<< rows.dump();
 		EXPECT_FALSE(rows.value("fix", "").empty());
 	}
+	// skbtrace follows packets at tracepoints anywhere, and through
+	// functions where kprobe.multi, fentry or kprobes attach.
+	const bool any_functions = functions || try_attach_mechanism("kprobe_multi").empty();
+	const json skbtrace = entry(plugins, "skbtrace");
+	EXPECT_EQ(entry(skbtrace["findings"], "skbtrace: tracepoints")["status"], "ok")
+		<< skbtrace.dump();
+	EXPECT_EQ(entry(skbtrace["findings"], "skbtrace: kernel functions")["status"],
+		  any_functions ? "ok" : "degraded")
+		<< skbtrace.dump();
 	const int expected_exit = functions && reasons ? 0 : 1;
 	EXPECT_EQ(d.result.exit_code, expected_exit) << d.result.err;
 	EXPECT_EQ(d.doc["exit_code"], expected_exit);

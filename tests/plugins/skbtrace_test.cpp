@@ -13,10 +13,14 @@
 
 #include <algorithm>
 #include <arpa/inet.h>
+#include <cstdio>
 #include <map>
 #include <set>
+#include <sstream>
+#include <stdexcept>
 #include <string>
 #include <sys/socket.h>
+#include <sys/utsname.h>
 #include <unistd.h>
 #include <vector>
 
@@ -41,6 +45,30 @@ struct VethHosts {
 	}
 };
 
+// A UDP socket bound on the server at `port`, and one on the client to
+// send to it from; both closed at the end.
+struct Datagrams {
+	int server, client;
+	sockaddr_in to{};
+	Datagrams(const VethHosts &hosts, std::uint16_t port)
+	    : server(hosts.server.socket_in(AF_INET, SOCK_DGRAM)),
+	      client(hosts.client.socket_in(AF_INET, SOCK_DGRAM))
+	{
+		to.sin_family = AF_INET;
+		to.sin_port = htons(port);
+		inet_pton(AF_INET, "10.61.0.2", &to.sin_addr);
+		if (bind(server, reinterpret_cast<sockaddr *>(&to), sizeof(to)) != 0)
+			throw std::runtime_error("cannot bind 10.61.0.2:" + std::to_string(port));
+	}
+	~Datagrams()
+	{
+		close(server);
+		close(client);
+	}
+	Datagrams(const Datagrams &) = delete;
+	Datagrams &operator=(const Datagrams &) = delete;
+};
+
 // The packet whose last record is its end `end`, or nothing.
 const std::vector<json> *packet_ending_in(const std::map<std::uint64_t, std::vector<json>> &packets,
 					  const std::string &end)
@@ -51,6 +79,14 @@ const std::vector<json> *packet_ending_in(const std::map<std::uint64_t, std::vec
 			return &records;
 	return nullptr;
 }
+
+// The points the tests follow packets through: every tracepoint there is,
+// and a few functions on the way in, through and out. Every function that
+// takes a packet attaches in seconds by kprobe.multi, but takes minutes by
+// fentry or kprobes under emulation (--list-points names them all).
+const std::string test_points = "net:*,skb:*,tcp:*,udp:*,qdisc:*,icmp:*,ip_rcv,ip_rcv_finish,"
+				"ip_local_deliver,ip_forward,ip_output,ip_local_out,tcp_v4_rcv,"
+				"udp_rcv,__netif_receive_skb";
 
 bool functions_attached(const std::string &err)
 {
@@ -72,7 +108,7 @@ std::map<std::uint64_t, std::vector<json>> follow(std::vector<std::string> args,
 						  const std::string &end,
 						  std::string *err = nullptr)
 {
-	args.insert(args.end(), {"--json", "--duration", "60"});
+	args.insert(args.end(), {"--json", "--duration", "60", "--points", test_points});
 	SkbtraceRun run(args);
 	traffic();
 	run.wait_for("\"end\":\"" + end + "\"", std::chrono::seconds(30));
@@ -198,13 +234,9 @@ TEST_F(SkbtraceTest, APacketRoutedThroughAThirdNamespaceIsSeenInEach)
 TEST_F(SkbtraceTest, ADatagramReadByItsSocketEndsWithoutADrop)
 {
 	VethHosts hosts;
-	const int server = hosts.server.socket_in(AF_INET, SOCK_DGRAM);
-	const int client = hosts.client.socket_in(AF_INET, SOCK_DGRAM);
-	sockaddr_in to{};
-	to.sin_family = AF_INET;
-	to.sin_port = htons(7004);
-	inet_pton(AF_INET, "10.61.0.2", &to.sin_addr);
-	ASSERT_EQ(bind(server, reinterpret_cast<sockaddr *>(&to), sizeof(to)), 0);
+	const Datagrams datagrams(hosts, 7004);
+	const int server = datagrams.server, client = datagrams.client;
+	sockaddr_in to = datagrams.to;
 	std::string err;
 	// Its end may pass no point this kernel shows: then it is given up
 	// on after --idle, and said so, never called a drop.
@@ -218,8 +250,6 @@ TEST_F(SkbtraceTest, ADatagramReadByItsSocketEndsWithoutADrop)
 			ASSERT_EQ(recv(server, buf, sizeof(buf), 0), 4);
 		},
 		"", &err);
-	close(server);
-	close(client);
 	ASSERT_EQ(packets.size(), 1u) << err;
 	const json &end = packets.begin()->second.back();
 	ASSERT_EQ(end["type"], "end") << end;
@@ -231,15 +261,11 @@ TEST_F(SkbtraceTest, PacketsBeyondMaxPacketsAreCountedAndSaid)
 {
 	VethHosts hosts;
 	// Datagrams queued on a socket nobody reads stay alive, and followed.
-	const int server = hosts.server.socket_in(AF_INET, SOCK_DGRAM);
-	const int client = hosts.client.socket_in(AF_INET, SOCK_DGRAM);
-	sockaddr_in to{};
-	to.sin_family = AF_INET;
-	to.sin_port = htons(7003);
-	inet_pton(AF_INET, "10.61.0.2", &to.sin_addr);
-	ASSERT_EQ(bind(server, reinterpret_cast<sockaddr *>(&to), sizeof(to)), 0);
+	const Datagrams datagrams(hosts, 7003);
+	const int client = datagrams.client;
+	sockaddr_in to = datagrams.to;
 	SkbtraceRun run({"--netns", hosts.client.path(), "--max-packets", "2", "--idle", "60",
-			 "--json", "udp dst port 7003"});
+			 "--points", test_points, "--json", "udp dst port 7003"});
 	for (int i = 0; i < 5; ++i) {
 		char buf[8] = "queued";
 		ASSERT_EQ(sendto(client, buf, 6, 0, reinterpret_cast<sockaddr *>(&to), sizeof(to)),
@@ -248,8 +274,6 @@ TEST_F(SkbtraceTest, PacketsBeyondMaxPacketsAreCountedAndSaid)
 	EXPECT_TRUE(run.wait_for("3 matching packets not followed", std::chrono::seconds(10), true))
 		<< run.err();
 	const ProcessResult r = run.stop();
-	close(server);
-	close(client);
 	EXPECT_NE(r.err.find("nettrace skbtrace: 3 matching packets in total not followed: "
 			     "--max-packets 2 were followed already\n"),
 		  std::string::npos)
@@ -258,6 +282,67 @@ TEST_F(SkbtraceTest, PacketsBeyondMaxPacketsAreCountedAndSaid)
 	EXPECT_EQ(packets.size(), 2u);
 	for (const auto &[id, records] : packets)
 		EXPECT_EQ(records.back()["end"], "still followed when nettrace stopped");
+}
+
+// The fields tshark shows of each sighting in a capture, one row each.
+std::vector<std::vector<std::string>> tshark_fields(const std::string &file,
+						    const std::vector<std::string> &fields)
+{
+	std::vector<std::string> argv = {"tshark", "-r",           file, "-T",          "fields",
+					 "-E",     "separator=\t", "-E", "occurrence=f"};
+	for (const std::string &f : fields)
+		argv.insert(argv.end(), {"-e", f});
+	const ProcessResult r = run_process(argv);
+	EXPECT_EQ(r.exit_code, 0) << r.err;
+	std::vector<std::vector<std::string>> rows;
+	std::istringstream lines(r.out);
+	for (std::string line; std::getline(lines, line);) {
+		std::vector<std::string> row;
+		std::istringstream cells(line);
+		for (std::string cell; std::getline(cells, cell, '\t');)
+			row.push_back(cell);
+		row.resize(fields.size());
+		rows.push_back(row);
+	}
+	return rows;
+}
+
+TEST_F(SkbtraceTest, EverySightingIsInTheCaptureUnderItsPacketsId)
+{
+	VethHosts hosts;
+	drop_input_with_nft(hosts.server, "tcp dport 8082");
+	TempFile capture;
+	const auto packets = follow(
+		{"--netns", hosts.client.path(), "-w", capture.path, "tcp dst port 8082"},
+		[&] { tcp_connect_once(hosts.client, "10.61.0.1", "10.61.0.2", 8082, 0, false); },
+		"drop");
+	const std::vector<json> *syn = packet_ending_in(packets, "drop");
+	ASSERT_NE(syn, nullptr) << "no packet ended in a drop";
+	const auto rows = tshark_fields(capture.path, {"frame.packet_id", "frame.comment",
+						       "frame.interface_name", "tcp.dstport"});
+	// Every sighting of every packet, in the order printed.
+	std::size_t sightings = 0;
+	for (const auto &[id, records] : packets)
+		sightings += records.size();
+	ASSERT_EQ(rows.size(), sightings);
+	std::vector<std::vector<std::string>> of_syn;
+	for (const auto &row : rows) {
+		EXPECT_EQ(row[3], "8082") << row[1];
+		if (row[0] == std::to_string((*syn)[0]["packet"].get<std::uint64_t>()))
+			of_syn.push_back(row);
+	}
+	ASSERT_EQ(of_syn.size(), syn->size());
+	for (std::size_t i = 0; i < syn->size(); ++i)
+		EXPECT_EQ(of_syn[i][1].substr(0, of_syn[i][1].find(';')),
+			  (*syn)[i]["point"].get<std::string>());
+	EXPECT_EQ(of_syn.back()[1].rfind("skb:kfree_skb; drop", 0), 0u) << of_syn.back()[1];
+	std::set<std::string> interfaces;
+	for (const auto &row : of_syn)
+		interfaces.insert(row[2]);
+	EXPECT_TRUE(interfaces.count(hosts.veth.local_ifname + "@" + hosts.client.name()))
+		<< ::testing::PrintToString(interfaces);
+	EXPECT_TRUE(interfaces.count(hosts.veth.peer_ifname + "@" + hosts.server.name()))
+		<< ::testing::PrintToString(interfaces);
 }
 
 // What attached, in the header: the mechanism doctor finds working, and
@@ -271,6 +356,13 @@ TEST_F(SkbtraceTest, TheHeaderSaysHowFunctionsAttachedAndWhatIsMissing)
 		status[check["name"]] = check["status"];
 	std::vector<std::string> failed;
 	std::string by;
+	// Its fentry copies need bpf_get_func_ip, which came with 5.15.
+	utsname host{};
+	uname(&host);
+	unsigned major = 0, minor = 0;
+	std::sscanf(host.release, "%u.%u", &major, &minor);
+	if (major < 5 || (major == 5 && minor < 15))
+		status["fentry"] = "needs 5.15";
 	for (const char *kind : {"kprobe.multi", "fentry", "kprobe"}) {
 		if (status[kind] == "ok") {
 			by = kind;
@@ -356,6 +448,9 @@ TEST_F(SkbtraceTest, BadOptionsAreOneLineAndExitTwo)
 			 "--points: 'no_such_function_*' names no tracepoint or function"},
 			{{"--idle", "0"}, "--idle: '0' is out of range"},
 			{{"-p", "nosuch"}, "nosuch"},
+			{{"--snaplen", "64"}, "--snaplen: only with -w"},
+			{{"-w", "/tmp/x.pcapng", "--snaplen", "257"},
+			 "--snaplen: 257 is more than a record carries (at most 256)"},
 			{{"udp and"},
 			 "filter expression: can't parse filter expression: syntax error"},
 		});
