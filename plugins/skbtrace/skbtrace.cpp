@@ -112,9 +112,17 @@ void say_attached(const Attached &a, const TracerSettings &settings, bool verbos
 			functions += fmt::format(" ({} refused, e.g. {})", a.functions_failed,
 						 a.function_failure);
 	}
+	if (a.functions_by && a.copies.empty())
+		fmt::print(stderr, "{}: copies not followed: {}\n", me, a.copies_not);
+	else if (verbose && !a.copies_not.empty())
+		fmt::print(stderr, "{}: not attached: {}\n", me, a.copies_not);
+	const std::string copies =
+		a.copies.empty() ? ""
+				 : fmt::format(", and the copies made of them ({} functions by {})",
+					       a.copies.size(), a.copies_by);
 	fmt::print(stderr,
-		   "{}: attached {} tracepoints and {}; following at most {} packets at once{}\n",
-		   me, a.tracepoints.size() + 2, functions, settings.max_packets,
+		   "{}: attached {} tracepoints and {}; following at most {} packets at once{}{}\n",
+		   me, a.tracepoints.size() + 2, functions, settings.max_packets, copies,
 		   a.ends_exact ? "" : "; ends that pass no tracepoint are not seen");
 }
 

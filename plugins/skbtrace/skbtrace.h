@@ -33,6 +33,9 @@ enum skbtrace_kind {
 	SKBTRACE_CONSUME = 4,    /* skb:consume_skb: the end */
 	SKBTRACE_FREED = 5,      /* a free function (SKBTRACE_FREE_FUNCTIONS) ran on
 				  * it without a tracepoint: the end */
+	SKBTRACE_COPY = 6,       /* the first sighting of a copy (clone) of a followed
+				  * packet, made by the function at `where`; followed
+				  * from here as a packet of its own */
 };
 
 /* flags */
@@ -45,7 +48,8 @@ struct skbtrace_event {
 			  * time and CPU (user space numbers them 1, 2, ...) */
 	__u64 skb;       /* the sk_buff's address */
 	__u64 where;     /* see enum skbtrace_kind */
-	__u64 location;  /* DROP, CONSUME: the free's return address (0 if none) */
+	__u64 location;  /* DROP, CONSUME: the free's return address (0 if none);
+			  * COPY: the packet_id of the packet it copies */
 	__u32 kind;      /* enum skbtrace_kind */
 	__u32 flags;     /* SKBTRACE_HAS_*, SKBTRACE_FIRST */
 	__u32 netns;     /* nt_skb_netns: its device's, else its socket's */

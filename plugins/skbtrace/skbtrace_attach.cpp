@@ -1,5 +1,6 @@
 // SPDX-License-Identifier: MIT
 #include "skbtrace_attach.hpp"
+#include "skbtrace_copies.hpp"
 #include "skbtrace_points.hpp"
 #include "skbtrace_tracepoints.h"
 
@@ -127,6 +128,7 @@ Tracer::Tracer(const TracerSettings &settings) : loaded_(std::make_unique<Loaded
 {
 	attach_tracepoints(settings);
 	attach_functions(settings);
+	follow_copies(settings);
 }
 
 Tracer::~Tracer() = default;
@@ -305,6 +307,18 @@ void Tracer::attach_functions(const TracerSettings &settings)
 	}
 }
 
+// Copies are made in functions: where none attaches, none is seen.
+void Tracer::follow_copies(const TracerSettings &settings)
+{
+	if (!attached_.functions_by)
+		return;
+	copies_ = std::make_unique<CopyFollowing>(loaded_->main->get(), settings,
+						  *attached_.functions_by);
+	attached_.copies = copies_->functions();
+	attached_.copies_by = copies_->mechanism();
+	attached_.copies_not = copies_->why_not();
+}
+
 namespace {
 
 // A copy of the loaded fentry program `original` bound to the function
@@ -438,6 +452,8 @@ std::vector<const volatile __u64 *> Tracer::lost_events() const
 		&(*loaded_->main)->bss->nettrace_lost_events};
 	if (loaded_->functions)
 		counters.push_back(&(*loaded_->functions)->bss->nettrace_lost_events);
+	if (copies_ && copies_->lost_events())
+		counters.push_back(copies_->lost_events());
 	return counters;
 }
 
@@ -446,6 +462,8 @@ std::uint64_t Tracer::packets_overflow() const
 	std::uint64_t n = (*loaded_->main)->bss->skbtrace_counters.packets_overflow;
 	if (loaded_->functions)
 		n += (*loaded_->functions)->bss->skbtrace_counters.packets_overflow;
+	if (copies_)
+		n += copies_->packets_overflow();
 	return n;
 }
 

@@ -46,9 +46,15 @@ struct Attached {
 	std::string function_failure;                // one of those refusals, why
 	std::vector<std::string> mechanisms_failed;  // "kprobe.multi: why", in order tried
 	bool ends_exact = false; // the free functions attached: every end is seen
+	// Where functions attach: the copy functions watched, and how, or why
+	// none is.
+	std::vector<std::string> copies;
+	const char *copies_by = nullptr;
+	std::string copies_not;
 };
 
 struct FunctionChoice;
+class CopyFollowing;
 
 class Tracer {
 public:
@@ -73,10 +79,12 @@ public:
 private:
 	void attach_tracepoints(const TracerSettings &settings);
 	void attach_functions(const TracerSettings &settings);
+	void follow_copies(const TracerSettings &settings);
 	std::string attach_each(FunctionAttach how, const FunctionChoice &choice,
 				const KernelBtf &btf);
 
 	std::unique_ptr<Loaded> loaded_;
+	std::unique_ptr<CopyFollowing> copies_; // where functions attach
 	Attached attached_;
 };
 

@@ -146,9 +146,10 @@ static __always_inline void skbtrace_capture(struct nt_capture_head *cap, __u8 *
 	NT_CAPTURE_COPY(cap, bytes, SKBTRACE_MAX_SNAPLEN, from);
 }
 
-/* A sighting's record, with the packet's bytes when -w asks for them. */
+/* A sighting's record, with the packet's bytes when -w asks for them.
+ * `location` as struct skbtrace_event says for `kind`. */
 static __always_inline void skbtrace_emit(struct sk_buff *skb, struct net_device *dev, __u64 id,
-					  __u32 kind, __u64 where, __u32 flags)
+					  __u32 kind, __u64 where, __u32 flags, __u64 location)
 {
 	__u64 now;
 
@@ -159,6 +160,7 @@ static __always_inline void skbtrace_emit(struct sk_buff *skb, struct net_device
 			return;
 		now = bpf_ktime_get_ns();
 		skbtrace_fill(&c->e, skb, dev, id, kind, where, flags, now);
+		c->e.location = location;
 		skbtrace_capture(&c->capture, c->bytes, skb, &c->e.packet);
 		NT_SUBMIT_EVENT(events, c, now);
 		return;
@@ -168,6 +170,7 @@ static __always_inline void skbtrace_emit(struct sk_buff *skb, struct net_device
 		return;
 	now = bpf_ktime_get_ns();
 	skbtrace_fill(e, skb, dev, id, kind, where, flags, now);
+	e->location = location;
 	NT_SUBMIT_EVENT(events, e, now);
 }
 
@@ -205,7 +208,7 @@ static __always_inline int skbtrace_seen(struct sk_buff *skb, struct net_device 
 		return 0;
 	f = skbtrace_find(skb, true, &flags);
 	if (f)
-		skbtrace_emit(skb, dev, f->id, kind, where, flags);
+		skbtrace_emit(skb, dev, f->id, kind, where, flags, 0);
 	return 0;
 }
 
@@ -220,7 +223,7 @@ static __always_inline int skbtrace_freed(struct sk_buff *skb, __u64 where)
 	f = skbtrace_find(skb, false, &flags);
 	if (!f)
 		return 0;
-	skbtrace_emit(skb, NULL, f->id, SKBTRACE_FREED, where, flags);
+	skbtrace_emit(skb, NULL, f->id, SKBTRACE_FREED, where, flags, 0);
 	bpf_map_delete_elem(&followed, &key);
 	return 0;
 }

@@ -5,6 +5,8 @@
 #include <nettrace/common/output/append.hpp>
 #include <nettrace/common/output/json_line.hpp>
 
+#include <fmt/ranges.h>
+
 #include <arpa/inet.h>
 #include <cstring>
 #include <time.h>
@@ -94,6 +96,11 @@ void Reporter::write_capture(std::uint64_t id, const skbtrace_event &e, const nt
 		return;
 	comment_.clear();
 	append(comment_, "{}", point_name(e));
+	if (e.kind == SKBTRACE_COPY) {
+		const auto parent = shown_ids_.find(e.location);
+		if (parent != shown_ids_.end())
+			append(comment_, "; a copy of packet {}", parent->second);
+	}
 	if (!end.empty())
 		append(comment_, "; {}", end);
 	if (e.kind == SKBTRACE_DROP && (e.flags & SKBTRACE_HAS_REASON))
@@ -181,6 +188,8 @@ void Reporter::record(const skbtrace_event &e, const __u64 *stack, std::size_t f
 		p.skb = e.skb;
 		p.kernel_id = e.packet_id;
 		by_skb_[e.skb] = id;
+		if (e.kind == SKBTRACE_COPY)
+			note_copy(id, p, e.location);
 	}
 	p.last_ns = e.ktime_ns;
 	const bool end = is_end(e);
@@ -207,6 +216,18 @@ void Reporter::record(const skbtrace_event &e, const __u64 *stack, std::size_t f
 		by_skb_.erase(s);
 	shown_ids_.erase(p.kernel_id);
 	packets_.erase(it);
+}
+
+// A copy's first sighting names, by the kernel's id, the packet it
+// copies: still followed, since it was just copied.
+void Reporter::note_copy(std::uint64_t id, Packet &copy, std::uint64_t parent_kernel_id)
+{
+	const auto parent = shown_ids_.find(parent_kernel_id);
+	if (parent == shown_ids_.end())
+		return;
+	copy.copy_of = parent->second;
+	if (auto p = packets_.find(parent->second); p != packets_.end() && !json_)
+		p->second.copies.push_back(id);
 }
 
 void Reporter::close(std::uint64_t id, Packet &p, std::string_view why)
@@ -261,7 +282,10 @@ void Reporter::text_block(std::uint64_t id, const Packet &p, std::string_view wh
 	append_tuple(out, first.packet);
 	append(out, "  first seen ");
 	format_local_hms(out, clock_.to_wall_ns(first.ktime_ns));
-	append(out, " at {}\n", point_name(first));
+	append(out, " at {}", point_name(first));
+	if (p.copy_of)
+		append(out, ", a copy of packet {}", p.copy_of);
+	out.push_back('\n');
 	append(out, "  {:>10}  {:<32} {:<10} {:<16} {:>5} {:>10}  {}\n", "+USEC", "POINT", "NETNS",
 	       "DEVICE", "LEN", "MARK", "TUPLE (when it changes)");
 	const skbtrace_event *previous = nullptr;
@@ -271,6 +295,9 @@ void Reporter::text_block(std::uint64_t id, const Packet &p, std::string_view wh
 	}
 	if (p.not_kept)
 		append(out, "  ... {} more sightings not kept\n", p.not_kept);
+	if (!p.copies.empty())
+		append(out, "  COPIED to packet{} {}\n", p.copies.size() > 1 ? "s" : "",
+		       fmt::join(p.copies, ", "));
 	const Sighting &last = p.sightings.back();
 	if (!is_end(last.e)) {
 		append(out, "  END {}\n\n", why);
@@ -322,8 +349,11 @@ void Reporter::json_record(std::uint64_t id, const Packet &p, const skbtrace_eve
 	j["since_first_us"] = (e.ktime_ns - p.first_ns) / 1000.0;
 	j["first"] = (e.flags & SKBTRACE_FIRST) != 0;
 	j["point"] = point_name(e);
-	j["point_kind"] =
-		e.kind == SKBTRACE_FUNCTION || e.kind == SKBTRACE_FREED ? "function" : "tracepoint";
+	j["point_kind"] = e.kind == SKBTRACE_COPY                                   ? "copy"
+			  : e.kind == SKBTRACE_FUNCTION || e.kind == SKBTRACE_FREED ? "function"
+										    : "tracepoint";
+	if (e.kind == SKBTRACE_COPY && p.copy_of)
+		j["copy_of"] = p.copy_of;
 	j["netns"] = e.netns;
 	j["ifindex"] = e.ifindex;
 	if (e.ifname[0])

@@ -63,9 +63,12 @@ private:
 		std::uint64_t kernel_id = 0;     // skbtrace_event.packet_id
 		std::vector<Sighting> sightings; // text only
 		std::size_t not_kept = 0;
-		skbtrace_event last{}; // the last sighting (JSON: the tuple shown last)
+		skbtrace_event last{};             // the last sighting (JSON: the tuple shown last)
+		std::uint64_t copy_of = 0;         // the packet this copies, 0 for none
+		std::vector<std::uint64_t> copies; // text: packets copied from this one
 	};
 
+	void note_copy(std::uint64_t id, Packet &copy, std::uint64_t parent_kernel_id);
 	void close(std::uint64_t id, Packet &p, std::string_view why);
 	void text_block(std::uint64_t id, const Packet &p, std::string_view why);
 	void text_line(const Packet &p, const Sighting &s, const skbtrace_event *previous);

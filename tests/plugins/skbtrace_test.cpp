@@ -14,7 +14,10 @@
 #include <algorithm>
 #include <arpa/inet.h>
 #include <cstdio>
+#include <linux/if_ether.h>
+#include <linux/if_packet.h>
 #include <map>
+#include <net/if.h>
 #include <set>
 #include <sstream>
 #include <stdexcept>
@@ -86,7 +89,7 @@ const std::vector<json> *packet_ending_in(const std::map<std::uint64_t, std::vec
 // fentry or kprobes under emulation (--list-points names them all).
 const std::string test_points = "net:*,skb:*,tcp:*,udp:*,qdisc:*,icmp:*,ip_rcv,ip_rcv_finish,"
 				"ip_local_deliver,ip_forward,ip_output,ip_local_out,tcp_v4_rcv,"
-				"udp_rcv,__netif_receive_skb";
+				"udp_rcv,__netif_receive_skb,skb_clone";
 
 bool functions_attached(const std::string &err)
 {
@@ -102,7 +105,8 @@ const json *first_at(const std::vector<json> &records, const std::string &point)
 }
 
 // Runs skbtrace with `args` while `traffic` runs, until a packet ends
-// in `end` (or 30 s pass); its records by packet, and what it said.
+// in `end`, any end if empty (or 30 s pass); its records by packet, and
+// what it said.
 std::map<std::uint64_t, std::vector<json>> follow(std::vector<std::string> args,
 						  const std::function<void()> &traffic,
 						  const std::string &end,
@@ -111,7 +115,9 @@ std::map<std::uint64_t, std::vector<json>> follow(std::vector<std::string> args,
 	args.insert(args.end(), {"--json", "--duration", "60", "--points", test_points});
 	SkbtraceRun run(args);
 	traffic();
-	run.wait_for("\"end\":\"" + end + "\"", std::chrono::seconds(30));
+	// With no `end` named, any packet's end.
+	run.wait_for(end.empty() ? std::string("\"type\":\"end\"") : "\"end\":\"" + end + "\"",
+		     std::chrono::seconds(30));
 	const ProcessResult r = run.stop();
 	if (err)
 		*err = r.err;
@@ -255,6 +261,72 @@ TEST_F(SkbtraceTest, ADatagramReadByItsSocketEndsWithoutADrop)
 	ASSERT_EQ(end["type"], "end") << end;
 	EXPECT_NE(end["end"], "drop") << end;
 	EXPECT_NE(first_at(packets.begin()->second, "net:netif_receive_skb"), nullptr);
+}
+
+// A sniffer on the receiving device (a packet socket, as tcpdump's
+// without its ring) gets a clone of each packet: the clone is followed as
+// a packet of its own, named as the datagram's copy, to its own end.
+TEST_F(SkbtraceTest, ACloneForAPacketSocketIsFollowedAsACopyToItsOwnEnd)
+{
+	VethHosts hosts;
+	const Datagrams datagrams(hosts, 7005);
+	const int sniffer = hosts.server.socket_in(AF_PACKET, SOCK_RAW, htons(ETH_P_ALL));
+	sockaddr_ll on{};
+	on.sll_family = AF_PACKET;
+	on.sll_protocol = htons(ETH_P_ALL);
+	hosts.server.run_in(
+		[&] { on.sll_ifindex = if_nametoindex(hosts.veth.peer_ifname.c_str()); });
+	ASSERT_EQ(bind(sniffer, reinterpret_cast<sockaddr *>(&on), sizeof(on)), 0);
+	const timeval patience{5, 0};
+	ASSERT_EQ(setsockopt(sniffer, SOL_SOCKET, SO_RCVTIMEO, &patience, sizeof(patience)), 0);
+	sockaddr_in to = datagrams.to;
+	std::string err;
+	const auto packets = follow(
+		{"--netns", hosts.client.path(), "--idle", "1", "udp dst port 7005"},
+		[&] {
+			char buf[2048] = "ping";
+			ASSERT_EQ(sendto(datagrams.client, buf, 4, 0,
+					 reinterpret_cast<sockaddr *>(&to), sizeof(to)),
+				  4);
+			ASSERT_EQ(recv(datagrams.server, buf, sizeof(buf), 0), 4);
+			// The sniffer's copy: frames the test's own traffic made,
+			// until the datagram's.
+			for (int i = 0; i < 8; ++i) {
+				const ssize_t n = recv(sniffer, buf, sizeof(buf), 0);
+				ASSERT_GT(n, 0);
+				if (n >= 14 + 20 + 8 + 4 && buf[14 + 9] == IPPROTO_UDP &&
+				    ntohs(*reinterpret_cast<std::uint16_t *>(buf + 14 + 22)) ==
+					    7005)
+					break;
+			}
+		},
+		// Every end happened before the traffic returned: skbtrace
+		// reads them all before it stops. (Where only tracepoints
+		// attach, the datagram's comes after --idle.)
+		"", &err);
+	close(sniffer);
+	if (!functions_attached(err))
+		GTEST_SKIP() << "copies are made in kernel functions, and none attaches here";
+	ASSERT_NE(err.find("and the copies made of them"), std::string::npos) << err;
+	// The copy made on the receiver (the sender may copy too, while it
+	// resolves its neighbour).
+	const std::vector<json> *copy = nullptr;
+	std::uint64_t datagram = 0;
+	for (const auto &[id, records] : packets)
+		if (records.front().value("point_kind", "") == "copy" &&
+		    records.front()["netns"] == hosts.server.inode()) {
+			copy = &records;
+			datagram = records.front().value("copy_of", 0u);
+		}
+	ASSERT_NE(copy, nullptr) << "no copy followed on the receiver\n" << err;
+	EXPECT_EQ(copy->front()["point"], "skb_clone");
+	EXPECT_EQ(copy->front()["dport"], 7005);
+	ASSERT_EQ(packets.count(datagram), 1u) << "the copy names no followed packet";
+	EXPECT_NE(first_at(packets.at(datagram), "skb_clone"), nullptr)
+		<< "the datagram is not seen where it was copied";
+	// The sniffer read it: consumed, never a drop.
+	EXPECT_EQ(copy->back()["type"], "end");
+	EXPECT_EQ(copy->back()["end"], "consume") << copy->back();
 }
 
 TEST_F(SkbtraceTest, PacketsBeyondMaxPacketsAreCountedAndSaid)
