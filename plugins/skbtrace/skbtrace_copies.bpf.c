@@ -89,8 +89,10 @@ struct {
 /* Who is in the copy function: the task, which may sleep and move to
  * another CPU in it; the CPU when no task is (an interrupt on an idle
  * CPU, whose idle task is pid 0 on every CPU). An interrupt that copies
- * on the same task and CPU while the task is in a copy function shares its
- * key: the length check on return keeps that from mixing the two. */
+ * a followed packet while the task it interrupted is in a copy function
+ * with another shares its key: the interrupt's copy is followed, the
+ * task's is missed, and the length check on return keeps the two from
+ * being mixed up. */
 static __always_inline __u64 skbtrace_copier(void)
 {
 	__u64 pid_tgid = bpf_get_current_pid_tgid();
@@ -117,7 +119,9 @@ int kprobe_copy(struct pt_regs *ctx)
 		.len = NT_READ_CHAIN(skb, len),
 	};
 	who = skbtrace_copier();
-	bpf_map_update_elem(&copying, &who, &c, BPF_NOEXIST);
+	/* Over what is there: a return the kernel missed (too many at
+	 * once for a kretprobe) must not leave its entry in the way. */
+	bpf_map_update_elem(&copying, &who, &c, BPF_ANY);
 	return 0;
 }
 
