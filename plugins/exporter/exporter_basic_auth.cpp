@@ -2,12 +2,13 @@
 #include "exporter_basic_auth.hpp"
 
 #include <openssl/crypto.h>
+#include <openssl/evp.h>
 #include <openssl/sha.h>
 
 #include <crypt.h>
 
+#include <algorithm>
 #include <cctype>
-
 #include <memory>
 #include <optional>
 
@@ -24,46 +25,35 @@ constexpr std::size_t max_remembered = 64;
 constexpr std::string_view unknown_user_hash =
 	"$2y$10$S/AgDKQ2i/QrgLHr2OPHuubPjLNyAYby8PrVrOjtG8MAE7xV8.4lS";
 
-int base64_value(char c)
+bool base64_letter(char c)
 {
-	if (c >= 'A' && c <= 'Z')
-		return c - 'A';
-	if (c >= 'a' && c <= 'z')
-		return c - 'a' + 26;
-	if (c >= '0' && c <= '9')
-		return c - '0' + 52;
-	if (c == '+')
-		return 62;
-	if (c == '/')
-		return 63;
-	return -1;
+	return (c >= 'A' && c <= 'Z') || (c >= 'a' && c <= 'z') || (c >= '0' && c <= '9') ||
+	       c == '+' || c == '/';
 }
 
 // Standard base64 with padding, as RFC 7617 asks; nothing otherwise.
+// OpenSSL decodes, but EVP_DecodeBlock forgives what the RFC does not:
+// it skips whitespace before and line ends or dashes after, takes '='
+// anywhere as zero bits, and counts padding as decoded zero bytes. So
+// the text is checked first: only the alphabet, in groups of four, with
+// at most two '=' and only at the end.
 std::optional<std::string> base64_decode(std::string_view in)
 {
-	if (in.size() % 4 != 0)
+	if (in.empty() || in.size() % 4 != 0)
 		return std::nullopt;
-	std::string out;
-	std::uint32_t bits = 0;
-	int nbits = 0;
-	for (std::size_t i = 0; i < in.size(); ++i) {
-		if (in[i] == '=') {
-			// Padding only at the end, at most two.
-			if (i + 2 < in.size() || (i + 1 < in.size() && in[i + 1] != '='))
-				return std::nullopt;
-			break;
-		}
-		const int v = base64_value(in[i]);
-		if (v < 0)
-			return std::nullopt;
-		bits = (bits << 6) | static_cast<std::uint32_t>(v);
-		nbits += 6;
-		if (nbits >= 8) {
-			nbits -= 8;
-			out += static_cast<char>((bits >> nbits) & 0xff);
-		}
-	}
+	std::size_t padding = 0;
+	while (padding < 2 && in[in.size() - 1 - padding] == '=')
+		++padding;
+	if (!std::all_of(in.begin(), in.end() - static_cast<std::ptrdiff_t>(padding),
+			 base64_letter))
+		return std::nullopt;
+	std::string out(in.size() / 4 * 3, '\0');
+	const int n = EVP_DecodeBlock(reinterpret_cast<unsigned char *>(out.data()),
+				      reinterpret_cast<const unsigned char *>(in.data()),
+				      static_cast<int>(in.size()));
+	if (n < 0 || static_cast<std::size_t>(n) != out.size())
+		return std::nullopt;
+	out.resize(out.size() - padding);
 	return out;
 }
 
@@ -104,7 +94,9 @@ bool BasicAuth::allows(std::string_view authorization)
 		return true;
 	const std::optional<std::string> pair = base64_decode(authorization.substr(scheme.size()));
 	const std::size_t colon = pair ? pair->find(':') : std::string::npos;
-	if (colon == std::string::npos)
+	// A NUL would end the password where crypt reads it, so that one
+	// with anything after it would pass as the password before it.
+	if (colon == std::string::npos || pair->find('\0') != std::string::npos)
 		return false;
 	if (!verify(std::string_view(*pair).substr(0, colon),
 		    std::string_view(*pair).substr(colon + 1)))

@@ -183,6 +183,42 @@ TEST_F(ExporterWebConfigTest, PasswordWithoutTlsIsAskedForToo)
 	exporter.stop();
 }
 
+// RFC 7617's credentials are base64 with its padding and nothing else:
+// what a forgiving decoder would still read as the right password is
+// refused, and so is a password that is right only up to a NUL.
+TEST_F(ExporterWebConfigTest, CredentialsNotInStrictBase64Are401)
+{
+	const std::string config =
+		files_->write("web.yml", "basic_auth_users:\n  " + user + ": " +
+						 WebConfigFiles::bcrypt(user, password) + "\n");
+	ExporterRun exporter({"--web-config", config});
+	ASSERT_NE(exporter.port(), 0) << exporter.err();
+	const auto status_for = [&](const std::string &credentials) {
+		const std::string answer =
+			raw_exchange(exporter.port(),
+				     "GET /metrics HTTP/1.1\r\nHost: x\r\nConnection: close\r\n"
+				     "Authorization: Basic " +
+					     credentials + "\r\n\r\n",
+				     10s);
+		return answer.substr(0, answer.find("\r\n"));
+	};
+	// "scraper:s3cret pass".
+	const std::string right = "c2NyYXBlcjpzM2NyZXQgcGFzcw==";
+	const std::string refused[] = {
+		"\t" + right,                       // whitespace before
+		right + "----",                     // junk after, in a group of four
+		right + "-",                        // junk after, a group cut short
+		right.substr(0, right.size() - 2),  // no padding
+		right + "AAAA",                     // padding inside, zero bits after
+		"c2NyYXBlcjpzM2NyZXQgcGFzcwBqdW5r", // "scraper:s3cret pass\0junk"
+		"c2NyYXBlcjpzM2Ny ZXQgcGFzcw==",    // a space inside
+	};
+	for (const std::string &credentials : refused)
+		EXPECT_EQ(status_for(credentials), "HTTP/1.1 401 Unauthorized") << credentials;
+	EXPECT_EQ(status_for(right), "HTTP/1.1 200 OK");
+	exporter.stop();
+}
+
 TEST_F(ExporterWebConfigTest, PlainHttpToTheTlsPortGetsNoMetrics)
 {
 	ExporterRun exporter({"--web-config", tls_and_auth()});
