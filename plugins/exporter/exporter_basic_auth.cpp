@@ -61,14 +61,39 @@ std::optional<std::string> base64_decode(std::string_view in)
 
 BasicAuth::BasicAuth(std::map<std::string, std::string> users) : users_(std::move(users)) {}
 
-bool BasicAuth::verify(std::string_view user, std::string_view password) const
+BasicAuth::Screened BasicAuth::screen(std::string_view authorization, Claim &claim) const
 {
-	const auto it = users_.find(std::string(user));
+	if (open())
+		return Screened::allowed;
+	// The scheme's name is case-insensitive (RFC 7617).
+	constexpr std::string_view scheme = "basic ";
+	if (authorization.size() <= scheme.size())
+		return Screened::refused;
+	for (std::size_t i = 0; i < scheme.size(); ++i)
+		if (std::tolower(static_cast<unsigned char>(authorization[i])) != scheme[i])
+			return Screened::refused;
+	SHA256(reinterpret_cast<const unsigned char *>(authorization.data()), authorization.size(),
+	       claim.digest.data());
+	if (passed_.count(claim.digest))
+		return Screened::allowed;
+	const std::optional<std::string> pair = base64_decode(authorization.substr(scheme.size()));
+	const std::size_t colon = pair ? pair->find(':') : std::string::npos;
+	// A NUL would end the password where crypt reads it, so that one
+	// with anything after it would pass as the password before it.
+	if (colon == std::string::npos || pair->find('\0') != std::string::npos)
+		return Screened::refused;
+	claim.user = pair->substr(0, colon);
+	claim.password = pair->substr(colon + 1);
+	return Screened::to_verify;
+}
+
+bool BasicAuth::verify(const Claim &claim) const
+{
+	const auto it = users_.find(claim.user);
 	const std::string &hash = it != users_.end() ? it->second : std::string(unknown_user_hash);
 	// crypt_data is large (tens of KiB): on the heap, not the stack.
 	auto data = std::make_unique<crypt_data>();
-	const std::string pw(password);
-	const char *got = crypt_rn(pw.c_str(), hash.c_str(), data.get(), sizeof(*data));
+	const char *got = crypt_rn(claim.password.c_str(), hash.c_str(), data.get(), sizeof(*data));
 	// Compared in constant time: how much of a guess matched must not
 	// show in how long the answer took.
 	const bool same = got && std::string_view(got).size() == hash.size() &&
@@ -76,35 +101,11 @@ bool BasicAuth::verify(std::string_view user, std::string_view password) const
 	return same && it != users_.end();
 }
 
-bool BasicAuth::allows(std::string_view authorization)
+void BasicAuth::remember(const Digest &digest)
 {
-	if (open())
-		return true;
-	// The scheme's name is case-insensitive (RFC 7617).
-	constexpr std::string_view scheme = "basic ";
-	if (authorization.size() <= scheme.size())
-		return false;
-	for (std::size_t i = 0; i < scheme.size(); ++i)
-		if (std::tolower(static_cast<unsigned char>(authorization[i])) != scheme[i])
-			return false;
-	Digest digest;
-	SHA256(reinterpret_cast<const unsigned char *>(authorization.data()), authorization.size(),
-	       digest.data());
-	if (passed_.count(digest))
-		return true;
-	const std::optional<std::string> pair = base64_decode(authorization.substr(scheme.size()));
-	const std::size_t colon = pair ? pair->find(':') : std::string::npos;
-	// A NUL would end the password where crypt reads it, so that one
-	// with anything after it would pass as the password before it.
-	if (colon == std::string::npos || pair->find('\0') != std::string::npos)
-		return false;
-	if (!verify(std::string_view(*pair).substr(0, colon),
-		    std::string_view(*pair).substr(colon + 1)))
-		return false;
 	if (passed_.size() >= max_remembered)
 		passed_.clear();
 	passed_.insert(digest);
-	return true;
 }
 
 } // namespace nettrace::exporter
