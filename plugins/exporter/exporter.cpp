@@ -195,9 +195,10 @@ int run(const nettrace_host *host, int argc, char **argv)
 	session.programs_loaded();
 	LiveKernelSymbols symbols("nettrace exporter");
 	symbols.load();
-	Scraper scraper(probe, facts.reasons, symbols,
-			{host && host->version ? host->version : "", kernel_release()}, stale_after,
-			point_probes ? &*point_probes : nullptr);
+	Scraper scraper(
+		probe, facts.reasons, symbols,
+		{host && host->version ? host->version : "", kernel_release()}, stale_after,
+		[&server] { return server.refused(); }, point_probes ? &*point_probes : nullptr);
 	metrics = [&scraper](ExpositionFormat format, bool gzip) {
 		return scraper.render_shared(format, gzip);
 	};

@@ -1,6 +1,7 @@
 // SPDX-License-Identifier: MIT
 #include "exporter_http.hpp"
 #include "exporter_basic_auth.hpp"
+#include "exporter_password_checks.hpp"
 #include "exporter_tls.hpp"
 
 #include <nettrace/errors.hpp>
@@ -51,6 +52,7 @@ struct Shared {
 	HttpServer::Handler metrics;
 	BasicAuth auth;
 	std::unique_ptr<asio::ssl::context> tls; // null: plain HTTP
+	PasswordChecks *checks = nullptr;        // null: no users, nothing to check
 	std::size_t open = 0;
 	std::atomic<std::uint64_t> refused{0};
 };
@@ -81,14 +83,24 @@ struct Reply {
 
 using Request = http::request<http::string_body>;
 
-// What a request that parsed is answered: the credentials first, as the
-// other exporters check them, then the method and the path.
+Reply unauthorized(const Request &req)
+{
+	return {http::status::unauthorized, "unauthorized\n", req.keep_alive()};
+}
+
+// When PasswordChecks::max_pending checks are under way: the client may
+// try again in a moment, when the flood that filled the queue has passed.
+Reply too_busy_to_check(const Request &req)
+{
+	return {http::status::service_unavailable, "too many password checks under way\n",
+		req.keep_alive()};
+}
+
+// What a request whose credentials passed (or that needs none) is
+// answered, by its method and path.
 Reply respond(const Request &req, Shared &shared)
 {
 	const bool keep_alive = req.keep_alive();
-	const auto authorization = req[http::field::authorization];
-	if (!shared.auth.allows(std::string_view(authorization.data(), authorization.size())))
-		return {http::status::unauthorized, "unauthorized\n", keep_alive};
 	if (req.method() != http::verb::get)
 		return {http::status::method_not_allowed, "only GET is served\n", keep_alive};
 	const std::string_view target(req.target().data(), req.target().size());
@@ -190,7 +202,35 @@ private:
 		if (ec)
 			return close();
 		const Request &req = parser_->get();
-		answer(respond(req, shared_), req.version());
+		// The credentials first, as the other exporters check them,
+		// then the method and the path.
+		const auto authorization = req[http::field::authorization];
+		BasicAuth::Claim claim;
+		switch (shared_.auth.screen(
+			std::string_view(authorization.data(), authorization.size()), claim)) {
+		case BasicAuth::Screened::allowed:
+			return answer(respond(req, shared_), req.version());
+		case BasicAuth::Screened::refused:
+			return answer(unauthorized(req), req.version());
+		case BasicAuth::Screened::to_verify:
+			break;
+		}
+		// Nothing is read from this connection until the check is
+		// answered: each holds at most one request in the queue.
+		const bool started =
+			shared_.checks->start(std::move(claim),
+					      [self = this->shared_from_this()](bool passed) {
+						      self->on_checked(passed);
+					      });
+		if (!started)
+			answer(too_busy_to_check(req), req.version());
+	}
+
+	// The answer to the request read, once its password was checked.
+	void on_checked(bool passed)
+	{
+		const Request &req = parser_->get();
+		answer(passed ? respond(req, shared_) : unauthorized(req), req.version());
 	}
 
 	void answer(Reply reply, unsigned version)
@@ -215,6 +255,8 @@ private:
 			response_.set(http::field::allow, "GET");
 		if (reply.status == http::status::unauthorized)
 			response_.set(http::field::www_authenticate, "Basic realm=\"nettrace\"");
+		if (reply.status == http::status::service_unavailable)
+			response_.set(http::field::retry_after, "1");
 		response_.keep_alive(reply.keep_alive);
 		body_ = reply.shared_body
 				? std::move(reply.shared_body)
@@ -257,12 +299,18 @@ struct HttpServer::State {
 	Shared shared;
 	asio::io_context io{1};
 	tcp::acceptor acceptor{io};
+	// After `io`, so that sessions its waiting checks hold go while
+	// their sockets' io_context still is.
+	std::optional<PasswordChecks> checks;
 	std::thread thread;
 
 	explicit State(const WebConfig &web, Handler metrics)
 	    : shared{std::move(metrics), BasicAuth(web.users),
 		     web.tls ? make_tls_context(*web.tls) : nullptr}
 	{
+		// Its thread only when there are passwords to check.
+		if (!shared.auth.open())
+			shared.checks = &checks.emplace(shared.auth, io);
 	}
 
 	void accept()
@@ -340,6 +388,8 @@ void HttpServer::stop()
 	state_->io.stop();
 	if (state_->thread.joinable())
 		state_->thread.join();
+	if (state_->checks)
+		state_->checks->stop();
 }
 
 std::uint64_t HttpServer::refused() const

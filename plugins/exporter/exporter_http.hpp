@@ -5,7 +5,8 @@
 // it chose; any other method is
 // 405, any other path 404, a request that does not parse 400, after
 // which that connection is closed. With a web configuration it serves
-// over TLS and asks for basic authentication. Nothing a client sends
+// over TLS and asks for basic authentication, whose bcrypt runs beside
+// its thread (exporter_password_checks.hpp). Nothing a client sends
 // stops it, and no client holds a connection for long without sending a
 // whole request (see exporter_http.cpp for the limits).
 #pragma once

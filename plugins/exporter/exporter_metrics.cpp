@@ -10,7 +10,7 @@ namespace nettrace::exporter {
 
 namespace {
 
-const std::array<MetricInfo, 11> table = {{
+const std::array<MetricInfo, 12> table = {{
 	{Metric::Drops,
 	 "nettrace_drops_total",
 	 "counter",
@@ -60,6 +60,12 @@ const std::array<MetricInfo, 11> table = {{
 	 "gauge",
 	 {},
 	 "Seconds this scrape took to read and label the counting map."},
+	{Metric::HttpConnectionsRefused,
+	 "nettrace_http_connections_refused_total",
+	 "counter",
+	 {},
+	 "Connections closed unanswered as soon as they were accepted because 64 were open at "
+	 "once."},
 	{Metric::PointPackets,
 	 "nettrace_point_packets_total",
 	 "counter",
@@ -99,7 +105,7 @@ void append_escaped(std::string &out, std::string_view text, bool quotes)
 
 } // namespace
 
-const std::array<MetricInfo, 11> &metric_table()
+const std::array<MetricInfo, 12> &metric_table()
 {
 	return table;
 }

@@ -28,6 +28,7 @@ enum class Metric {
 	Attached,
 	BuildInfo,
 	ScrapeDuration,
+	HttpConnectionsRefused,
 	PointPackets,
 	PointSeriesDropped,
 };
@@ -40,7 +41,7 @@ struct MetricInfo {
 	std::string_view help;
 };
 
-const std::array<MetricInfo, 11> &metric_table();
+const std::array<MetricInfo, 12> &metric_table();
 const MetricInfo &metric_info(Metric m);
 
 // The two formats served: Prometheus text 0.0.4, and OpenMetrics 1.0.0

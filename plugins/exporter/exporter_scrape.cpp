@@ -48,9 +48,11 @@ std::size_t text_size_of(const std::vector<Series> &series)
 } // namespace
 
 Scraper::Scraper(const DropProbe &probe, const DropReasons &reasons, LiveKernelSymbols &symbols,
-		 BuildInfo build, Namespaces::Clock::duration stale_after, PointProbes *points)
+		 BuildInfo build, Namespaces::Clock::duration stale_after,
+		 RefusedConnections refused, PointProbes *points)
     : probe_(probe), reader_(probe.map_fd()), namespaces_(stale_after),
-      folder_(reasons, probe.reasons(), symbols, namespaces_), build_(std::move(build))
+      folder_(reasons, probe.reasons(), symbols, namespaces_), build_(std::move(build)),
+      refused_(std::move(refused))
 {
 	if (points)
 		points_.emplace(*points, namespaces_);
@@ -117,6 +119,8 @@ std::string Scraper::render(ExpositionFormat format, bool gzip)
 	e.sample(Metric::BuildInfo, {build_.version, build_.kernel}, std::uint64_t{1});
 	e.header(Metric::ScrapeDuration);
 	e.sample(Metric::ScrapeDuration, {}, took.count());
+	e.header(Metric::HttpConnectionsRefused);
+	e.sample(Metric::HttpConnectionsRefused, {}, refused_());
 	if (points_)
 		points_->write_counts(e);
 	e.finish();

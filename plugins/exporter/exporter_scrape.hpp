@@ -15,6 +15,7 @@
 
 #include <chrono>
 #include <cstdint>
+#include <functional>
 #include <memory>
 #include <optional>
 #include <string>
@@ -27,13 +28,17 @@ struct BuildInfo {
 	std::string kernel;  // uname -r
 };
 
+// The HTTP server's count of connections it refused, read at each scrape
+// (HttpServer::refused, on the server's thread as the scrape is).
+using RefusedConnections = std::function<std::uint64_t()>;
+
 class Scraper {
 public:
 	// Everything given must outlive the scraper; `points` is nothing
 	// without --points.
 	Scraper(const DropProbe &probe, const DropReasons &reasons, LiveKernelSymbols &symbols,
 		BuildInfo build, Namespaces::Clock::duration stale_after,
-		PointProbes *points = nullptr);
+		RefusedConnections refused, PointProbes *points = nullptr);
 	// The exposition text of this moment, in `format`; gzip-compressed
 	// as it is written with `gzip`, so that it is never held whole.
 	std::string render(ExpositionFormat format = ExpositionFormat::Text, bool gzip = false);
@@ -50,6 +55,7 @@ private:
 	Namespaces namespaces_;
 	SeriesFolder folder_;
 	BuildInfo build_;
+	RefusedConnections refused_;
 	std::size_t last_text_size_ = 0;
 	struct Rendered {
 		std::shared_ptr<const std::string> text;

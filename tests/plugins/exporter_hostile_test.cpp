@@ -50,6 +50,9 @@ public:
 		return send(fd_, s.data(), s.size(), MSG_NOSIGNAL | MSG_DONTWAIT) ==
 		       static_cast<ssize_t>(s.size());
 	}
+	// Says that nothing more will be sent, as a client that is done
+	// does: the server ends the connection and frees its slot.
+	void finish_sending() { shutdown(fd_, SHUT_WR); }
 	// True once the server has closed its side (end of file or reset).
 	bool closed_by_server()
 	{
@@ -197,6 +200,67 @@ TEST_F(ExporterHostileTest, ConnectionsBeyondTheLimitAreClosedAtOnce)
 						 "closed unanswered: too many were open\n")))
 		<< r.err;
 	EXPECT_GE(std::stoi(m[1].str()), 3);
+}
+
+// Until it is closed by the server, or `limit` has passed.
+bool wait_closed_by_server(Client &c, std::chrono::seconds limit)
+{
+	const auto deadline = std::chrono::steady_clock::now() + limit;
+	while (!c.closed_by_server()) {
+		if (std::chrono::steady_clock::now() > deadline)
+			return false;
+		std::this_thread::sleep_for(20ms);
+	}
+	return true;
+}
+
+TEST_F(ExporterHostileTest, RefusedConnectionsAreCountedInTheScrape)
+{
+	constexpr int refused = 5;
+	ExporterRun exporter;
+	ASSERT_NE(exporter.port(), 0) << exporter.err();
+	EXPECT_EQ(sum_samples(exporter.scrape(), "nettrace_http_connections_refused_total", {}), 0);
+	std::vector<std::unique_ptr<Client>> held;
+	for (int i = 0; i < max_connections; ++i) {
+		held.push_back(std::make_unique<Client>(exporter.port()));
+		ASSERT_TRUE(held.back()->connected());
+	}
+	std::this_thread::sleep_for(500ms);
+	for (const auto &c : held)
+		ASSERT_FALSE(c->closed_by_server());
+	// Each one more is closed by the server, and counted before that.
+	for (int i = 0; i < refused; ++i) {
+		Client extra(exporter.port());
+		ASSERT_TRUE(extra.connected());
+		ASSERT_TRUE(wait_closed_by_server(extra, 5s));
+	}
+	// Two slots freed, seen freed: the two scrapes below fit, however
+	// soon the server lets go of the first one's connection.
+	for (int i = 0; i < 2; ++i) {
+		Client &done = *held[static_cast<std::size_t>(i)];
+		done.finish_sending();
+		ASSERT_TRUE(wait_closed_by_server(done, 5s));
+	}
+	std::string text;
+	EXPECT_EQ(sum_samples(exporter.scrape(&text), "nettrace_http_connections_refused_total",
+			      {}),
+		  refused)
+		<< text;
+	EXPECT_NE(text.find("# TYPE nettrace_http_connections_refused_total counter\n"),
+		  std::string::npos)
+		<< text;
+	// OpenMetrics names the family without _total; the sample keeps it.
+	const HttpResponse om =
+		http_request(exporter.port(), "GET", "/metrics", {},
+			     {{"Accept", "application/openmetrics-text; version=1.0.0"}});
+	EXPECT_EQ(om.status, 200);
+	EXPECT_NE(om.body.find("# TYPE nettrace_http_connections_refused counter\n"
+			       "nettrace_http_connections_refused_total " +
+			       std::to_string(refused) + "\n"),
+		  std::string::npos)
+		<< om.body;
+	held.clear();
+	exporter.stop();
 }
 
 TEST_F(ExporterHostileTest, AfterAHostileCrowdItCountsAndStaysSmall)

@@ -8,6 +8,7 @@
 #include "http_client.hpp"
 #include "https_client.hpp"
 #include "netns.hpp"
+#include "password_flood.hpp"
 #include "process.hpp"
 #include "prometheus_server.hpp"
 #include "requirements.hpp"
@@ -18,6 +19,7 @@
 #include <gtest/gtest.h>
 
 #include <algorithm>
+#include <cstdio>
 #include <thread>
 #include <unistd.h>
 
@@ -162,6 +164,72 @@ TEST_F(ExporterWebConfigTest, APasswordThatPassedIsNotCheckedAgain)
 	exporter.stop();
 }
 
+// bcrypt runs beside the server, not on its thread: while clients send
+// wrong passwords as fast as they are answered, each costing a bcrypt at
+// cost 12, a scraper whose password passed before is answered every
+// time. Only a few checks wait at once; the others are told at once to
+// come back (503), without bcrypt.
+TEST_F(ExporterWebConfigTest, AFloodOfWrongPasswordsDoesNotHoldUpScrapes)
+{
+	constexpr int flooders = 24;
+	constexpr int scrapes = 10;
+	const std::string config =
+		files_->write("web.yml", "basic_auth_users:\n  " + user + ": " +
+						 WebConfigFiles::bcrypt(user, password, 12) + "\n");
+	ExporterRun exporter({"--web-config", config});
+	ASSERT_NE(exporter.port(), 0) << exporter.err();
+	// "scraper:s3cret pass", checked once and remembered.
+	const std::string scrape = "GET /metrics HTTP/1.1\r\nHost: x\r\nConnection: close\r\n"
+				   "Authorization: Basic c2NyYXBlcjpzM2NyZXQgcGFzcw==\r\n\r\n";
+	const auto status_line = [&](const std::string &request) {
+		// Prometheus's default scrape timeout: an answer later than
+		// that is none to it.
+		const std::string answer = raw_exchange(exporter.port(), request, 10s);
+		return answer.substr(0, answer.find("\r\n"));
+	};
+	ASSERT_EQ(status_line(scrape), "HTTP/1.1 200 OK");
+
+	// "scraper:not it" and "nobody:whatever": a wrong password and an
+	// unknown user, each checked by bcrypt.
+	std::vector<std::string> wrong;
+	for (int i = 0; i < flooders; ++i)
+		wrong.push_back(i % 2 ? "Basic c2NyYXBlcjpub3QgaXQ="
+				      : "Basic bm9ib2R5OndoYXRldmVy");
+	PasswordFlood flood(exporter.port(), wrong);
+	const PasswordFlood::Counts &seen = flood.counts();
+	// Under way once some were checked and some turned away.
+	const auto deadline = std::chrono::steady_clock::now() + 30s;
+	while ((seen.unauthorized == 0 || seen.busy == 0) &&
+	       std::chrono::steady_clock::now() < deadline)
+		std::this_thread::sleep_for(50ms);
+	ASSERT_GT(seen.unauthorized, 0);
+	ASSERT_GT(seen.busy, 0) << "no request was turned away: checks are not bounded";
+
+	int answered = 0;
+	for (int i = 0; i < scrapes; ++i) {
+		const std::string got = status_line(scrape);
+		EXPECT_EQ(got, "HTTP/1.1 200 OK") << "scrape " << i;
+		answered += got == "HTTP/1.1 200 OK";
+		std::this_thread::sleep_for(100ms);
+	}
+	EXPECT_EQ(answered, scrapes);
+	const int checked_during = seen.unauthorized;
+	flood.stop();
+	EXPECT_EQ(seen.other, 0);
+	EXPECT_EQ(seen.busy_without_retry_after, 0);
+	EXPECT_GT(seen.unauthorized, 0);
+	std::printf("flood: %d answered 401, %d answered 503 (%d 401 by the end of the "
+		    "scrapes)\n",
+		    seen.unauthorized.load(), seen.busy.load(), checked_during);
+
+	// Checks still pass once the flood is over: the scheme's name in
+	// capitals is another header, checked anew.
+	std::string capitals = scrape;
+	capitals.replace(capitals.find("Basic"), 5, "BASIC");
+	EXPECT_EQ(status_line(capitals), "HTTP/1.1 200 OK");
+	exporter.stop();
+}
+
 TEST_F(ExporterWebConfigTest, PasswordWithoutTlsIsAskedForToo)
 {
 	const std::string config =
@@ -180,6 +248,42 @@ TEST_F(ExporterWebConfigTest, PasswordWithoutTlsIsAskedForToo)
 	wrong[wrong.find("cw==")] = 'd';
 	EXPECT_EQ(raw_exchange(exporter.port(), right, 5s).rfind("HTTP/1.1 200", 0), 0u);
 	EXPECT_EQ(raw_exchange(exporter.port(), wrong, 5s).rfind("HTTP/1.1 401", 0), 0u);
+	exporter.stop();
+}
+
+// RFC 7617's credentials are base64 with its padding and nothing else:
+// what a forgiving decoder would still read as the right password is
+// refused, and so is a password that is right only up to a NUL.
+TEST_F(ExporterWebConfigTest, CredentialsNotInStrictBase64Are401)
+{
+	const std::string config =
+		files_->write("web.yml", "basic_auth_users:\n  " + user + ": " +
+						 WebConfigFiles::bcrypt(user, password) + "\n");
+	ExporterRun exporter({"--web-config", config});
+	ASSERT_NE(exporter.port(), 0) << exporter.err();
+	const auto status_for = [&](const std::string &credentials) {
+		const std::string answer =
+			raw_exchange(exporter.port(),
+				     "GET /metrics HTTP/1.1\r\nHost: x\r\nConnection: close\r\n"
+				     "Authorization: Basic " +
+					     credentials + "\r\n\r\n",
+				     10s);
+		return answer.substr(0, answer.find("\r\n"));
+	};
+	// "scraper:s3cret pass".
+	const std::string right = "c2NyYXBlcjpzM2NyZXQgcGFzcw==";
+	const std::string refused[] = {
+		"\t" + right,                       // whitespace before
+		right + "----",                     // junk after, in a group of four
+		right + "-",                        // junk after, a group cut short
+		right.substr(0, right.size() - 2),  // no padding
+		right + "AAAA",                     // padding inside, zero bits after
+		"c2NyYXBlcjpzM2NyZXQgcGFzcwBqdW5r", // "scraper:s3cret pass\0junk"
+		"c2NyYXBlcjpzM2Ny ZXQgcGFzcw==",    // a space inside
+	};
+	for (const std::string &credentials : refused)
+		EXPECT_EQ(status_for(credentials), "HTTP/1.1 401 Unauthorized") << credentials;
+	EXPECT_EQ(status_for(right), "HTTP/1.1 200 OK");
 	exporter.stop();
 }
 
