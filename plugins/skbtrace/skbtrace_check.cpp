@@ -1,8 +1,8 @@
 // SPDX-License-Identifier: MIT
 // Whether skbtrace would follow packets here: its tracepoints and ends
 // are attached for real, then the functions by the mechanism its default
-// would pick, for one function (ip_rcv) so that the check stays quick;
-// everything is detached again.
+// would pick, for one function (ip_rcv) so that the check stays quick,
+// and the copy functions; everything is detached again.
 #include "skbtrace_check.hpp"
 #include "skbtrace_attach.hpp"
 
@@ -32,11 +32,19 @@ void check(sdk::CheckReport &report)
 		std::string failed;
 		for (const std::string &why : a.mechanisms_failed)
 			failed += (failed.empty() ? "" : "; ") + why;
-		if (a.functions_by)
+		if (a.functions_by) {
 			report.ok("kernel functions",
 				  fmt::format("by {}{}", bpf::name(*a.functions_by),
 					      failed.empty() ? "" : " (" + failed + ")"));
-		else
+			if (!a.copies.empty())
+				report.ok("copies", fmt::format("{} copy functions by {}",
+								a.copies.size(), a.copies_by));
+			else
+				report.degraded("copies",
+						"clones and copies of a packet are not followed: " +
+							a.copies_not,
+						"a kernel with kretprobes or fexit follows them");
+		} else
 			report.degraded("kernel functions",
 					"packets are seen at tracepoints only: " + failed,
 					"a kernel with kprobes or fentry shows every function a "
