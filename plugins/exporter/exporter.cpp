@@ -198,7 +198,10 @@ int run(const nettrace_host *host, int argc, char **argv)
 	Scraper scraper(
 		probe, facts.reasons, symbols,
 		{host && host->version ? host->version : "", kernel_release()}, stale_after,
-		[&server] { return server.refused(); }, point_probes ? &*point_probes : nullptr);
+		[&server] {
+			return HttpRefusals{server.refused(), server.password_checks_refused()};
+		},
+		point_probes ? &*point_probes : nullptr);
 	metrics = [&scraper](ExpositionFormat format, bool gzip) {
 		return scraper.render_shared(format, gzip);
 	};

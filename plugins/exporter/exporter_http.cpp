@@ -55,6 +55,7 @@ struct Shared {
 	PasswordChecks *checks = nullptr;        // null: no users, nothing to check
 	std::size_t open = 0;
 	std::atomic<std::uint64_t> refused{0};
+	std::atomic<std::uint64_t> checks_refused{0};
 };
 
 // One of the max_connections slots, held while its connection lives.
@@ -222,8 +223,10 @@ private:
 					      [self = this->shared_from_this()](bool passed) {
 						      self->on_checked(passed);
 					      });
-		if (!started)
+		if (!started) {
+			++shared_.checks_refused;
 			answer(too_busy_to_check(req), req.version());
+		}
 	}
 
 	// The answer to the request read, once its password was checked.
@@ -395,6 +398,11 @@ void HttpServer::stop()
 std::uint64_t HttpServer::refused() const
 {
 	return state_->shared.refused;
+}
+
+std::uint64_t HttpServer::password_checks_refused() const
+{
+	return state_->shared.checks_refused;
 }
 
 } // namespace nettrace::exporter

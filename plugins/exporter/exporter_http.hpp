@@ -51,6 +51,8 @@ public:
 	void stop();
 	// Connections closed unanswered because too many were open.
 	std::uint64_t refused() const;
+	// Requests answered 503 because too many password checks waited.
+	std::uint64_t password_checks_refused() const;
 
 private:
 	struct State;

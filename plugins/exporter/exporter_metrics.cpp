@@ -10,7 +10,7 @@ namespace nettrace::exporter {
 
 namespace {
 
-const std::array<MetricInfo, 12> table = {{
+const std::array<MetricInfo, 13> table = {{
 	{Metric::Drops,
 	 "nettrace_drops_total",
 	 "counter",
@@ -66,6 +66,12 @@ const std::array<MetricInfo, 12> table = {{
 	 {},
 	 "Connections closed unanswered as soon as they were accepted because 64 were open at "
 	 "once."},
+	{Metric::HttpPasswordChecksRefused,
+	 "nettrace_http_password_checks_refused_total",
+	 "counter",
+	 {},
+	 "Requests answered 503 without a password check because 4 checks were waiting or under "
+	 "way."},
 	{Metric::PointPackets,
 	 "nettrace_point_packets_total",
 	 "counter",
@@ -105,7 +111,7 @@ void append_escaped(std::string &out, std::string_view text, bool quotes)
 
 } // namespace
 
-const std::array<MetricInfo, 12> &metric_table()
+const std::array<MetricInfo, 13> &metric_table()
 {
 	return table;
 }

@@ -29,6 +29,7 @@ enum class Metric {
 	BuildInfo,
 	ScrapeDuration,
 	HttpConnectionsRefused,
+	HttpPasswordChecksRefused,
 	PointPackets,
 	PointSeriesDropped,
 };
@@ -41,7 +42,7 @@ struct MetricInfo {
 	std::string_view help;
 };
 
-const std::array<MetricInfo, 12> &metric_table();
+const std::array<MetricInfo, 13> &metric_table();
 const MetricInfo &metric_info(Metric m);
 
 // The two formats served: Prometheus text 0.0.4, and OpenMetrics 1.0.0

@@ -49,7 +49,7 @@ std::size_t text_size_of(const std::vector<Series> &series)
 
 Scraper::Scraper(const DropProbe &probe, const DropReasons &reasons, LiveKernelSymbols &symbols,
 		 BuildInfo build, Namespaces::Clock::duration stale_after,
-		 RefusedConnections refused, PointProbes *points)
+		 HttpRefusalsReader refused, PointProbes *points)
     : probe_(probe), reader_(probe.map_fd()), namespaces_(stale_after),
       folder_(reasons, probe.reasons(), symbols, namespaces_), build_(std::move(build)),
       refused_(std::move(refused))
@@ -119,8 +119,11 @@ std::string Scraper::render(ExpositionFormat format, bool gzip)
 	e.sample(Metric::BuildInfo, {build_.version, build_.kernel}, std::uint64_t{1});
 	e.header(Metric::ScrapeDuration);
 	e.sample(Metric::ScrapeDuration, {}, took.count());
+	const HttpRefusals refused = refused_();
 	e.header(Metric::HttpConnectionsRefused);
-	e.sample(Metric::HttpConnectionsRefused, {}, refused_());
+	e.sample(Metric::HttpConnectionsRefused, {}, refused.connections);
+	e.header(Metric::HttpPasswordChecksRefused);
+	e.sample(Metric::HttpPasswordChecksRefused, {}, refused.password_checks);
 	if (points_)
 		points_->write_counts(e);
 	e.finish();

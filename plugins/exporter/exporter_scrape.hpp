@@ -28,9 +28,13 @@ struct BuildInfo {
 	std::string kernel;  // uname -r
 };
 
-// The HTTP server's count of connections it refused, read at each scrape
-// (HttpServer::refused, on the server's thread as the scrape is).
-using RefusedConnections = std::function<std::uint64_t()>;
+// What the HTTP server turned away, read at each scrape (on the server's
+// thread, as the scrape is).
+struct HttpRefusals {
+	std::uint64_t connections = 0;     // HttpServer::refused
+	std::uint64_t password_checks = 0; // HttpServer::password_checks_refused
+};
+using HttpRefusalsReader = std::function<HttpRefusals()>;
 
 class Scraper {
 public:
@@ -38,7 +42,7 @@ public:
 	// without --points.
 	Scraper(const DropProbe &probe, const DropReasons &reasons, LiveKernelSymbols &symbols,
 		BuildInfo build, Namespaces::Clock::duration stale_after,
-		RefusedConnections refused, PointProbes *points = nullptr);
+		HttpRefusalsReader refused, PointProbes *points = nullptr);
 	// The exposition text of this moment, in `format`; gzip-compressed
 	// as it is written with `gzip`, so that it is never held whole.
 	std::string render(ExpositionFormat format = ExpositionFormat::Text, bool gzip = false);
@@ -55,7 +59,7 @@ private:
 	Namespaces namespaces_;
 	SeriesFolder folder_;
 	BuildInfo build_;
-	RefusedConnections refused_;
+	HttpRefusalsReader refused_;
 	std::size_t last_text_size_ = 0;
 	struct Rendered {
 		std::shared_ptr<const std::string> text;

@@ -227,6 +227,16 @@ TEST_F(ExporterWebConfigTest, AFloodOfWrongPasswordsDoesNotHoldUpScrapes)
 	std::string capitals = scrape;
 	capitals.replace(capitals.find("Basic"), 5, "BASIC");
 	EXPECT_EQ(status_line(capitals), "HTTP/1.1 200 OK");
+	// Every 503 is counted (and a flooder cut off by its stop may have
+	// been sent one more than it read).
+	const HttpResponse metrics =
+		http_request(exporter.port(), "GET", "/metrics", {},
+			     {{"Authorization", "Basic c2NyYXBlcjpzM2NyZXQgcGFzcw=="}});
+	ASSERT_EQ(metrics.status, 200);
+	const double refused = sum_samples(parse_exposition(metrics.body),
+					   "nettrace_http_password_checks_refused_total", {});
+	EXPECT_GE(refused, seen.busy.load());
+	EXPECT_LE(refused, seen.busy.load() + flooders);
 	exporter.stop();
 }
 
