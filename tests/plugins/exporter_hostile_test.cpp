@@ -155,20 +155,37 @@ TEST_F(ExporterHostileTest, OversizedAndMalformedRequestsAreAnsweredAndClosed)
 	exporter.stop();
 }
 
+// As many connections as the exporter keeps open at once, each made and
+// still open half a second later (within the idle timeout): all of them,
+// or fewer when one failed (said).
+std::vector<std::unique_ptr<Client>> hold_every_connection(const ExporterRun &exporter)
+{
+	std::vector<std::unique_ptr<Client>> held;
+	for (int i = 0; i < max_connections; ++i) {
+		held.push_back(std::make_unique<Client>(exporter.port()));
+		if (!held.back()->connected()) {
+			ADD_FAILURE() << "connection " << i << " failed";
+			held.pop_back();
+			return held;
+		}
+	}
+	std::this_thread::sleep_for(500ms);
+	for (const auto &c : held)
+		if (c->closed_by_server()) {
+			ADD_FAILURE() << "a connection within the limit was closed";
+			held.clear();
+			return held;
+		}
+	return held;
+}
+
 TEST_F(ExporterHostileTest, ConnectionsBeyondTheLimitAreClosedAtOnce)
 {
 	ExporterRun exporter;
 	ASSERT_NE(exporter.port(), 0) << exporter.err();
 	{
-		std::vector<std::unique_ptr<Client>> held;
-		for (int i = 0; i < max_connections; ++i) {
-			held.push_back(std::make_unique<Client>(exporter.port()));
-			ASSERT_TRUE(held.back()->connected());
-		}
-		// All accepted and kept (they are within the idle timeout) ...
-		std::this_thread::sleep_for(500ms);
-		for (const auto &c : held)
-			EXPECT_FALSE(c->closed_by_server());
+		const std::vector<std::unique_ptr<Client>> held = hold_every_connection(exporter);
+		ASSERT_EQ(held.size(), static_cast<std::size_t>(max_connections));
 		// ... so one more is closed unanswered, scrape or not.
 		for (int i = 0; i < 3; ++i) {
 			HttpResponse r;
@@ -220,14 +237,8 @@ TEST_F(ExporterHostileTest, RefusedConnectionsAreCountedInTheScrape)
 	ExporterRun exporter;
 	ASSERT_NE(exporter.port(), 0) << exporter.err();
 	EXPECT_EQ(sum_samples(exporter.scrape(), "nettrace_http_connections_refused_total", {}), 0);
-	std::vector<std::unique_ptr<Client>> held;
-	for (int i = 0; i < max_connections; ++i) {
-		held.push_back(std::make_unique<Client>(exporter.port()));
-		ASSERT_TRUE(held.back()->connected());
-	}
-	std::this_thread::sleep_for(500ms);
-	for (const auto &c : held)
-		ASSERT_FALSE(c->closed_by_server());
+	std::vector<std::unique_ptr<Client>> held = hold_every_connection(exporter);
+	ASSERT_EQ(held.size(), static_cast<std::size_t>(max_connections));
 	// Each one more is closed by the server, and counted before that.
 	for (int i = 0; i < refused; ++i) {
 		Client extra(exporter.port());
