@@ -2,6 +2,7 @@
 #include "skbtrace_attach.hpp"
 #include "skbtrace_copies.hpp"
 #include "skbtrace_points.hpp"
+#include "skbtrace_shared_maps.hpp"
 #include "skbtrace_tracepoints.h"
 
 #include "skbtrace.skel.h"
@@ -208,15 +209,9 @@ load_functions(skbtrace_bpf *main, const TracerSettings &settings,
 	return bpf::load_exactly<skbtrace_functions_bpf>(
 		NETTRACE_SKELETON_OPS(skbtrace_functions_bpf), "skbtrace_functions", programs,
 		[&](skbtrace_functions_bpf *skel) {
-			skel->rodata->nettrace_filter = settings.filter;
-			skel->rodata->skbtrace_snaplen = settings.snaplen;
+			share_main_maps(skel, main, settings);
 			for (std::size_t i = 0; i < addresses.size(); ++i)
 				skel->rodata->skbtrace_free_function[i] = addresses[i];
-			bpf_map__set_max_entries(skel->maps.followed, settings.max_packets);
-			bpf_map__reuse_fd(skel->maps.followed, bpf_map__fd(main->maps.followed));
-			bpf_map__reuse_fd(skel->maps.events, bpf_map__fd(main->maps.events));
-			bpf_map__reuse_fd(skel->maps.not_followed,
-					  bpf_map__fd(main->maps.not_followed));
 			per_mechanism(skel);
 		});
 }

@@ -1,8 +1,8 @@
 // SPDX-License-Identifier: MIT
 #include "skbtrace_copies.hpp"
 
-#include "skbtrace.skel.h"
 #include "skbtrace_copies.skel.h"
+#include "skbtrace_shared_maps.hpp"
 
 #include <nettrace/common/bpf/best_effort.hpp>
 #include <nettrace/common/bpf/skeleton.hpp>
@@ -53,15 +53,7 @@ CopyFollowing::CopyFollowing(skbtrace_bpf *main, const TracerSettings &settings,
 		programs = {"kprobe_copy", "kretprobe_copy"};
 	auto loaded = bpf::load_exactly<skbtrace_copies_bpf>(
 		NETTRACE_SKELETON_OPS(skbtrace_copies_bpf), "skbtrace_copies", programs,
-		[&](skbtrace_copies_bpf *skel) {
-			skel->rodata->nettrace_filter = settings.filter;
-			skel->rodata->skbtrace_snaplen = settings.snaplen;
-			bpf_map__set_max_entries(skel->maps.followed, settings.max_packets);
-			bpf_map__reuse_fd(skel->maps.followed, bpf_map__fd(main->maps.followed));
-			bpf_map__reuse_fd(skel->maps.events, bpf_map__fd(main->maps.events));
-			bpf_map__reuse_fd(skel->maps.not_followed,
-					  bpf_map__fd(main->maps.not_followed));
-		});
+		[&](skbtrace_copies_bpf *skel) { share_main_maps(skel, main, settings); });
 	if (loaded.failure) {
 		why_not_ = bpf::failure_text(mechanism_, *loaded.failure, nullptr);
 		return;

@@ -89,18 +89,15 @@ Reporter::Reporter(OutputWriter &out, LiveKernelSymbols &symbols, const DropReas
 // One sighting in the capture, its packet's id as epb_packetid so that
 // Wireshark groups the sightings of one packet, and where it was seen in
 // its comment: "ip_rcv", "skb:kfree_skb; drop NETFILTER_DROP (12) at ...".
-void Reporter::write_capture(std::uint64_t id, const skbtrace_event &e, const nt_capture_head &c,
-			     std::size_t max_bytes, std::string_view end)
+void Reporter::write_capture(std::uint64_t id, const Packet &p, const skbtrace_event &e,
+			     const nt_capture_head &c, std::size_t max_bytes, std::string_view end)
 {
 	if (!c.caplen)
 		return;
 	comment_.clear();
 	append(comment_, "{}", point_name(e));
-	if (e.kind == SKBTRACE_COPY) {
-		const auto parent = shown_ids_.find(e.location);
-		if (parent != shown_ids_.end())
-			append(comment_, "; a copy of packet {}", parent->second);
-	}
+	if (e.kind == SKBTRACE_COPY && p.copy_of)
+		append(comment_, "; a copy of packet {}", p.copy_of);
 	if (!end.empty())
 		append(comment_, "; {}", end);
 	if (e.kind == SKBTRACE_DROP && (e.flags & SKBTRACE_HAS_REASON))
@@ -194,7 +191,7 @@ void Reporter::record(const skbtrace_event &e, const __u64 *stack, std::size_t f
 	p.last_ns = e.ktime_ns;
 	const bool end = is_end(e);
 	if (capture_ && captured)
-		write_capture(id, e, *captured, max_bytes,
+		write_capture(id, p, e, *captured, max_bytes,
 			      end ? end_name(p, e) : std::string_view());
 	if (json_) {
 		json_record(id, p, e, stack, frames, end ? end_name(p, e) : std::string_view());

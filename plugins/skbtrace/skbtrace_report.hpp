@@ -72,8 +72,8 @@ private:
 	void close(std::uint64_t id, Packet &p, std::string_view why);
 	void text_block(std::uint64_t id, const Packet &p, std::string_view why);
 	void text_line(const Packet &p, const Sighting &s, const skbtrace_event *previous);
-	void write_capture(std::uint64_t id, const skbtrace_event &e, const nt_capture_head &c,
-			   std::size_t max_bytes, std::string_view end);
+	void write_capture(std::uint64_t id, const Packet &p, const skbtrace_event &e,
+			   const nt_capture_head &c, std::size_t max_bytes, std::string_view end);
 	void json_record(std::uint64_t id, const Packet &p, const skbtrace_event &e,
 			 const __u64 *stack, std::size_t frames, std::string_view end);
 	std::string_view point_name(const skbtrace_event &e);
