@@ -48,7 +48,7 @@ FrameNames::FrameNames(LiveKernelSymbols &symbols)
 {
 }
 
-void FrameNames::append_return_address(fmt::memory_buffer &out, std::uint64_t address)
+bool FrameNames::append_return_address(fmt::memory_buffer &out, std::uint64_t address)
 {
 	// The slots are made on first use: a run that prints no stack never
 	// touches their 256 KiB.
@@ -61,7 +61,7 @@ void FrameNames::append_return_address(fmt::memory_buffer &out, std::uint64_t ad
 	static_assert(slot_count == 1u << 12);
 	if (address != 0 && slot.address == address) {
 		out.append(slot.text, slot.text + slot.length);
-		return;
+		return true;
 	}
 	scratch_.clear();
 	const bool settled = symbols_.format_return_address_to(scratch_, address);
@@ -71,6 +71,7 @@ void FrameNames::append_return_address(fmt::memory_buffer &out, std::uint64_t ad
 		slot.length = static_cast<std::uint8_t>(scratch_.size());
 		std::copy(scratch_.data(), scratch_.data() + scratch_.size(), slot.text);
 	}
+	return settled;
 }
 
 } // namespace nettrace

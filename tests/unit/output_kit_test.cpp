@@ -89,6 +89,39 @@ TEST_F(StackPrinterTest, TextStartsAtTheDropSiteWhenKnown)
 	EXPECT_EQ(fmt::to_string(out), "    ip_local_deliver+0x10\n");
 }
 
+TEST_F(StackPrinterTest, AStackPrintedAgainReadsTheSameAndAnotherReadsItsOwn)
+{
+	StackPrinter printer(names, "  ");
+	// The same first frames, another caller at the bottom.
+	const __u64 other[3] = {stack[0], stack[1], 0xffffffff81000020};
+	for (int round = 0; round < 2; ++round) {
+		fmt::memory_buffer out;
+		printer.text(out, 0, stack, 3);
+		printer.text(out, 0, other, 3);
+		printer.text(out, stack[2], stack, 3);
+		EXPECT_EQ(fmt::to_string(out), "  tcp_v4_rcv+0x10\n  ip_local_deliver+0x10\n"
+					       "  tcp_v4_rcv+0x10\n  _stext+0x20\n"
+					       "  ip_local_deliver+0x10\n")
+			<< "round " << round;
+	}
+}
+
+TEST_F(StackPrinterTest, AKeptStackIsWrittenAgainWhenTheSymbolsAreReadAgain)
+{
+	StackPrinter printer(names, "");
+	fmt::memory_buffer before;
+	printer.text(before, 0, stack, 3);
+	EXPECT_EQ(fmt::to_string(before), "tcp_v4_rcv+0x10\nip_local_deliver+0x10\n");
+	std::ofstream(file.path) << "ffffffff81000000 T _stext\n"
+				    "ffffffff81000100 T kfree_skb_reason\n"
+				    "ffffffff81000200 T tcp_v6_rcv\n"
+				    "ffffffff81000300 T ip6_input\n";
+	symbols.load();
+	fmt::memory_buffer after;
+	printer.text(after, 0, stack, 3);
+	EXPECT_EQ(fmt::to_string(after), "tcp_v6_rcv+0x10\nip6_input+0x10\n");
+}
+
 TEST_F(StackPrinterTest, JsonHoldsTheSameFramesUnindented)
 {
 	StackPrinter printer(names, "    ");

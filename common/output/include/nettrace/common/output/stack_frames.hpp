@@ -39,7 +39,9 @@ public:
 	// `symbols` must outlive this; it may be loaded after construction.
 	explicit FrameNames(LiveKernelSymbols &symbols);
 
-	void append_return_address(fmt::memory_buffer &out, std::uint64_t address);
+	// True when the text is settled: the same address will always read
+	// the same until the symbols are read again.
+	bool append_return_address(fmt::memory_buffer &out, std::uint64_t address);
 	const LiveKernelSymbols &symbols() const { return symbols_; }
 
 private:
