@@ -91,6 +91,41 @@ struct nt_vlan_tag {
 	__be16 inner_proto;
 };
 
+/* The bytes at L3, read in one helper call (each read is one, and this
+ * runs for every packet a program sees): the version nibble, an IPv4
+ * header without options or an IPv6 header, and the first 14 bytes after
+ * either, which hold TCP's ports and flags. Bytes past skb->tail are not
+ * read and stay zero; `len` says how many were read. */
+#define NT_L3_WINDOW 56
+#define NT_L4_START_BYTES 14
+struct nt_l3_window {
+	union {
+		struct nt_ipv4_hdr ip4;
+		struct nt_ipv6_hdr ip6;
+		__u8 bytes[NT_L3_WINDOW];
+	};
+	__u32 len;
+};
+
+_Static_assert(sizeof(struct nt_ipv6_hdr) + NT_L4_START_BYTES <= NT_L3_WINDOW,
+	       "the window holds an IPv6 header and TCP's ports and flags");
+
+/* Reads the window at `l3`; its version nibble, 0 if nothing could be
+ * read. */
+static __always_inline __u8 nt_read_l3_window(struct nt_l3_window *w, const unsigned char *head,
+					     __u32 l3, __u32 tail)
+{
+	__u32 len = tail > l3 ? tail - l3 : 0;
+
+	__builtin_memset(w, 0, sizeof(*w));
+	if (len > NT_L3_WINDOW)
+		len = NT_L3_WINDOW;
+	if (len == 0 || bpf_probe_read_kernel(w->bytes, len, head + l3))
+		return 0;
+	w->len = len;
+	return w->bytes[0] >> 4;
+}
+
 static __always_inline bool nt_ipv6_is_ext_header(__u8 proto)
 {
 	return proto == NT_IPPROTO_HOPOPTS || proto == NT_IPPROTO_ROUTING ||
@@ -114,15 +149,17 @@ static __always_inline __u8 nt_ip_version(const unsigned char *at)
 }
 
 /*
- * Where the L3 header starts (offset from head) and which ethertype it is.
- * Returns 0 when the skb does not look like IPv4/IPv6.
+ * Where the L3 header starts (offset from head) and which ethertype it is,
+ * with the bytes there in *w. Returns 0 when the skb does not look like
+ * IPv4/IPv6.
  *
  * skb->network_header is the kernel's own word on where L3 starts; only
  * when it is unset (0 or 0xffff) does skb->data stand in, which is L3 on
  * the receive path (netif_receive_skb) but may be an L4 header on the
  * transmit path, so there skb->protocol must name IP or VLAN.
  */
-static __always_inline __u16 nt_find_l3(struct sk_buff *skb, const unsigned char *head, __u32 *l3)
+static __always_inline __u16 nt_find_l3(struct sk_buff *skb, const unsigned char *head, __u32 tail,
+					 __u32 *l3, struct nt_l3_window *w)
 {
 	__u16 nh = NT_READ_CHAIN(skb, network_header);
 	__u16 proto = bpf_ntohs(NT_READ_CHAIN(skb, protocol));
@@ -157,14 +194,14 @@ static __always_inline __u16 nt_find_l3(struct sk_buff *skb, const unsigned char
 		if ((inner == NT_ETH_P_IP && version == 4) ||
 		    (inner == NT_ETH_P_IPV6 && version == 6)) {
 			*l3 += sizeof(tag);
-			return inner;
+			return nt_read_l3_window(w, head, *l3, tail) == version ? inner : 0;
 		}
 		if (!nh_set)
 			return 0;
 		proto = 0; /* decide by the version nibble below */
 	}
 
-	version = nt_ip_version(head + *l3);
+	version = nt_read_l3_window(w, head, *l3, tail);
 	if (proto == 0 && nh_set) {
 		/* Locally built packets can be dropped before the stack sets
 		 * skb->protocol; their network header is still IP. */
@@ -199,6 +236,7 @@ static __always_inline __u16 nt_find_l3(struct sk_buff *skb, const unsigned char
  */
 static __always_inline int nt_parse_skb(struct sk_buff *skb, struct nt_packet *pkt)
 {
+	struct nt_l3_window w;
 	const unsigned char *head;
 	__u32 tail, l3 = 0, l4 = 0;
 	__u16 ethertype;
@@ -209,13 +247,13 @@ static __always_inline int nt_parse_skb(struct sk_buff *skb, struct nt_packet *p
 	tail = NT_READ_CHAIN(skb, tail);
 	if (!head)
 		return -1;
-	ethertype = nt_find_l3(skb, head, &l3);
+	ethertype = nt_find_l3(skb, head, tail, &l3, &w);
 
 	if (ethertype == NT_ETH_P_IP) {
-		struct nt_ipv4_hdr ip4 = {};
+		const struct nt_ipv4_hdr ip4 = w.ip4;
 		__u32 ihl_bytes;
 
-		if (l3 + sizeof(ip4) > tail || bpf_probe_read_kernel(&ip4, sizeof(ip4), head + l3))
+		if (w.len < sizeof(ip4))
 			return -1;
 		ihl_bytes = (ip4.version_ihl & 0x0f) * 4;
 		if (ihl_bytes < sizeof(ip4))
@@ -230,10 +268,10 @@ static __always_inline int nt_parse_skb(struct sk_buff *skb, struct nt_packet *p
 		else
 			l4 = l3 + ihl_bytes;
 	} else if (ethertype == NT_ETH_P_IPV6) {
-		struct nt_ipv6_hdr ip6 = {};
+		const struct nt_ipv6_hdr ip6 = w.ip6;
 		__u32 off;
 
-		if (l3 + sizeof(ip6) > tail || bpf_probe_read_kernel(&ip6, sizeof(ip6), head + l3))
+		if (w.len < sizeof(ip6))
 			return -1;
 		pkt->family = NT_AF_INET6;
 		__builtin_memcpy(pkt->saddr, ip6.saddr, sizeof(ip6.saddr));
@@ -275,16 +313,30 @@ static __always_inline int nt_parse_skb(struct sk_buff *skb, struct nt_packet *p
 		return 0;
 	pkt->l4_off = l4;
 
-	/* TCP's ports and flags (byte 13) come in one read: each read is a
-	 * helper call, and this runs for every drop. */
+	/* TCP's ports and flags (byte 13) come in one read, or none when the
+	 * window already holds them: right after an IPv4 header without
+	 * options or an IPv6 header without extensions. */
 	struct {
 		__be16 ports[2];
 		__u8 rest[10];
 	} l4_start = {};
+	_Static_assert(sizeof(l4_start) == NT_L4_START_BYTES, "TCP's ports and flags");
 	const __u32 l4_bytes = l4proto == NT_IPPROTO_TCP && l4 + 14 <= tail    ? 14
 			       : nt_proto_has_ports(l4proto) && l4 + 4 <= tail ? 4
 									       : 0;
-	if (l4_bytes && !bpf_probe_read_kernel(&l4_start, l4_bytes, head + l4)) {
+	bool l4_read = false;
+	/* The offsets into the window are constants: older verifiers refuse
+	 * a stack read at a variable offset. */
+	if (l4 - l3 == sizeof(struct nt_ipv4_hdr)) {
+		__builtin_memcpy(&l4_start, w.bytes + sizeof(struct nt_ipv4_hdr), sizeof(l4_start));
+		l4_read = true;
+	} else if (l4 - l3 == sizeof(struct nt_ipv6_hdr)) {
+		__builtin_memcpy(&l4_start, w.bytes + sizeof(struct nt_ipv6_hdr), sizeof(l4_start));
+		l4_read = true;
+	} else if (l4_bytes) {
+		l4_read = !bpf_probe_read_kernel(&l4_start, l4_bytes, head + l4);
+	}
+	if (l4_bytes && l4_read) {
 		/* The one place packet ports become host order. */
 		pkt->sport = bpf_ntohs(l4_start.ports[0]);
 		pkt->dport = bpf_ntohs(l4_start.ports[1]);

@@ -97,6 +97,8 @@ enum ExtClass : unsigned {
 	kUdp4LaterFragment, // IPv4 UDP fragment at offset 8, 127.0.0.1, sent
 			    // twice: the duplicate is dropped
 	kUdp6LaterFragment, // the same for IPv6 ::1, after a fragment header
+	kUdp4Options82,     // UDP 127.0.0.1:5102 -> 127.0.0.1:82 with IP
+			    // options: its UDP header is not right after 20 bytes
 	kExtClassCount
 };
 
@@ -104,6 +106,7 @@ constexpr const char *kExtClassNames[kExtClassCount] = {
 	"udp6-exthdr-81",
 	"udp4-later-fragment",
 	"udp6-later-fragment",
+	"udp4-options-82",
 };
 
 // The first bytes of the fragments' payload: what ports 81 -> 81 would
@@ -260,6 +263,24 @@ void send_udp6_with_ext_headers(const TestNetns &ns, std::uint16_t sport, std::u
 		check(sendto(fd.get(), payload, sizeof(payload), 0, to.get(), to.len) ==
 			      static_cast<ssize_t>(sizeof(payload)),
 		      "sendto udp6");
+}
+
+// UDP datagrams whose IPv4 header carries options (NOP NOP NOP EOL, one
+// more 32-bit word), so the header is 24 bytes long.
+void send_udp4_with_options(const TestNetns &ns, std::uint16_t sport, std::uint16_t dport,
+			    unsigned count)
+{
+	SockAddr from("127.0.0.1", sport), to("127.0.0.1", dport);
+	Fd fd(ns.socket_in(AF_INET, SOCK_DGRAM, 0));
+	check(bind(fd.get(), from.get(), from.len) == 0, "bind udp4");
+	const unsigned char options[4] = {1, 1, 1, 0};
+	check(setsockopt(fd.get(), IPPROTO_IP, IP_OPTIONS, options, sizeof(options)) == 0,
+	      "IP_OPTIONS");
+	const char payload[] = "ip options";
+	for (unsigned i = 0; i < count; ++i)
+		check(sendto(fd.get(), payload, sizeof(payload), 0, to.get(), to.len) ==
+			      static_cast<ssize_t>(sizeof(payload)),
+		      "sendto udp4 with options");
 }
 
 // A fragment identification no earlier case used: a fragment left queued
@@ -478,6 +499,7 @@ protected:
 		send_udp6_with_ext_headers(t, 5101, 81, drops_of(kUdp6ExtHeaders81));
 		send_duplicate_ipv4_fragments(t, drops_of(kUdp4LaterFragment));
 		send_duplicate_ipv6_fragments(t, drops_of(kUdp6LaterFragment));
+		send_udp4_with_options(t, 5102, 82, drops_of(kUdp4Options82));
 	}
 
 	// Runs one case of the main scenario: the filter from `args`, the
@@ -747,14 +769,24 @@ TEST_F(FilterBpfTest, Ipv6ExtensionHeadersAreSkipped)
 	expect_ext_matches({"-p", "44"}, 0);
 }
 
+TEST_F(FilterBpfTest, Ipv4OptionsAreSkipped)
+{
+	expect_ext_matches({"-D", "82"}, classes(kUdp4Options82));
+	expect_ext_matches({"-S", "5102"}, classes(kUdp4Options82));
+	expect_ext_matches({"-4", "-P", "82"}, classes(kUdp4Options82));
+	// What the options would read as if taken for the UDP header: 257 -> 256.
+	expect_ext_matches({"-P", "256-257"}, 0);
+}
+
 TEST_F(FilterBpfTest, LaterFragmentsHaveAProtocolButNoPorts)
 {
 	// Their payload starts with bytes that would read as ports 81 -> 81.
-	expect_ext_matches({"-P", "0-65535"}, classes(kUdp6ExtHeaders81));
+	expect_ext_matches({"-P", "0-65535"}, classes(kUdp6ExtHeaders81, kUdp4Options82));
 	expect_ext_matches({"-p", "udp"}, kExtAll);
-	expect_ext_matches({"-4", "-p", "udp"}, classes(kUdp4LaterFragment));
+	expect_ext_matches({"-4", "-p", "udp"}, classes(kUdp4LaterFragment, kUdp4Options82));
 	expect_ext_matches({"-6", "-p", "udp"}, classes(kUdp6ExtHeaders81, kUdp6LaterFragment));
-	expect_ext_matches({"-s", "127.0.0.1", "-d", "127.0.0.1"}, classes(kUdp4LaterFragment));
+	expect_ext_matches({"-s", "127.0.0.1", "-d", "127.0.0.1"},
+			   classes(kUdp4LaterFragment, kUdp4Options82));
 	expect_ext_matches({"-N", "::1"}, classes(kUdp6ExtHeaders81, kUdp6LaterFragment));
 }
 
