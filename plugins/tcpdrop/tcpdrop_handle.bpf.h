@@ -139,11 +139,17 @@ static __always_inline void fill_event(struct tcpdrop_event *e, const struct nt_
 	e->ifindex = owner->ifindex;
 	/* The name as the device has it now, from the device itself: its
 	 * namespace may be one user space cannot look into. Without a device
-	 * (skb_iif only) it stays empty, and user space looks the index up. */
-	if (dev)
-		bpf_probe_read_kernel_str(e->ifname, sizeof(e->ifname), dev->name);
-	else
+	 * (skb_iif only) it stays empty, and user space looks the index up.
+	 * It is NUL-terminated within IFNAMSIZ; user space reads up to the
+	 * NUL. A typed pointer copies it in two loads, without a helper. */
+	if (!dev)
 		e->ifname[0] = 0;
+	else
+#ifdef NT_BTF_POINTERS
+		__builtin_memcpy(e->ifname, dev->name, sizeof(e->ifname));
+#else
+		bpf_probe_read_kernel_str(e->ifname, sizeof(e->ifname), dev->name);
+#endif
 	e->family = pkt->family;
 	e->tcp_flags = pkt->tcp_flags;
 	e->sport = pkt->sport;
