@@ -113,7 +113,7 @@ _Static_assert(sizeof(struct nt_ipv6_hdr) + NT_L4_START_BYTES <= NT_L3_WINDOW,
 /* Reads the window at `l3`; its version nibble, 0 if nothing could be
  * read. */
 static __always_inline __u8 nt_read_l3_window(struct nt_l3_window *w, const unsigned char *head,
-					     __u32 l3, __u32 tail)
+					      __u32 l3, __u32 tail)
 {
 	__u32 len = tail > l3 ? tail - l3 : 0;
 
@@ -159,7 +159,7 @@ static __always_inline __u8 nt_ip_version(const unsigned char *at)
  * transmit path, so there skb->protocol must name IP or VLAN.
  */
 static __always_inline __u16 nt_find_l3(struct sk_buff *skb, const unsigned char *head, __u32 tail,
-					 __u32 *l3, struct nt_l3_window *w)
+					__u32 *l3, struct nt_l3_window *w)
 {
 	__u16 nh = NT_READ_CHAIN(skb, network_header);
 	__u16 proto = bpf_ntohs(NT_READ_CHAIN(skb, protocol));
