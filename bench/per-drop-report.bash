@@ -27,7 +27,9 @@ ratio_difference_per_round() {
 # rounds are above it and some below, the difference is within the noise.
 side_of() {
 	awk -v at="$1" '$1 > at { above++ } $1 < at { below++ }
-		END { if (above && below) print "within noise"; else if (above) print "above, every round"; else print "below, every round" }'
+		END { if (above && below) print "within noise: rounds on both sides of " at
+		      else if (above) print "above " at " in every round"
+		      else print "below " at " in every round" }'
 }
 
 per_drop_report() {
@@ -74,9 +76,9 @@ per_drop_report() {
 	echo
 	echo "| comparison | median | range over rounds | reading |"
 	echo "| --- | ---: | ---: | --- |"
-	echo "| tcpdrop's time added ÷ bpftrace kstack's | ${stack_ratio}× | $(added_ratio_per_round tcpdrop bpftrace-kstack | range) | $(added_ratio_per_round tcpdrop bpftrace-kstack | side_of 1) of 1 |"
-	echo "| tcpdrop --no-stack less the empty program (traced ÷ untraced) | $nostack_gap | $(ratio_difference_per_round tcpdrop-nostack bpftrace-empty | range) | $(ratio_difference_per_round tcpdrop-nostack bpftrace-empty | side_of 0) of 0 |"
-	echo "| skbstat counting less the empty program on its eight points (traced ÷ untraced) | $count_gap | $(ratio_difference_per_round skbstat-count bpftrace-empty-count-points | range) | $(ratio_difference_per_round skbstat-count bpftrace-empty-count-points | side_of 0) of 0 |"
+	echo "| tcpdrop's time added ÷ bpftrace kstack's | ${stack_ratio}× | $(added_ratio_per_round tcpdrop bpftrace-kstack | range) | $(added_ratio_per_round tcpdrop bpftrace-kstack | side_of 1) |"
+	echo "| tcpdrop --no-stack less the empty program (traced ÷ untraced) | $nostack_gap | $(ratio_difference_per_round tcpdrop-nostack bpftrace-empty | range) | $(ratio_difference_per_round tcpdrop-nostack bpftrace-empty | side_of 0) |"
+	echo "| skbstat counting less the empty program on its eight points (traced ÷ untraced) | $count_gap | $(ratio_difference_per_round skbstat-count bpftrace-empty-count-points | range) | $(ratio_difference_per_round skbstat-count bpftrace-empty-count-points | side_of 0) |"
 	echo
 	echo "| target | measured | |"
 	echo "| --- | --- | --- |"
