@@ -45,7 +45,11 @@ enum skbstat_point {
  * goes to a small overflow table instead, and its row's stack id is the
  * overflow id with this bit set; it is lost only if its bucket there is
  * taken too, which takes three stacks sharing one bucket of the main
- * table. */
+ * table. One case escapes the refusal: the kernel checks a bucket and
+ * fills it without a lock, so two CPUs that store different stacks in
+ * one empty bucket at the same moment both get its id, and the later
+ * store stays. It takes two new stacks of one bucket within the same
+ * fraction of a microsecond. */
 #define SKBSTAT_OVERFLOW_STACKS 1024
 #define SKBSTAT_OVERFLOW_ID 0x40000000
 
