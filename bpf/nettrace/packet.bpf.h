@@ -139,15 +139,6 @@ static __always_inline bool nt_proto_has_ports(__u8 proto)
 	       proto == NT_IPPROTO_UDPLITE || proto == NT_IPPROTO_DCCP;
 }
 
-/* The IP version nibble of the byte at `at`, 0 if it cannot be read. */
-static __always_inline __u8 nt_ip_version(const unsigned char *at)
-{
-	__u8 first = 0;
-	if (bpf_probe_read_kernel(&first, sizeof(first), at))
-		return 0;
-	return first >> 4;
-}
-
 /*
  * Where the L3 header starts (offset from head) and which ethertype it is,
  * with the bytes there in *w. Returns 0 when the skb does not look like
@@ -190,11 +181,11 @@ static __always_inline __u16 nt_find_l3(struct sk_buff *skb, const unsigned char
 		if (bpf_probe_read_kernel(&tag, sizeof(tag), head + *l3))
 			return 0;
 		inner = bpf_ntohs(tag.inner_proto);
-		version = nt_ip_version(head + *l3 + sizeof(tag));
+		version = nt_read_l3_window(w, head, *l3 + sizeof(tag), tail);
 		if ((inner == NT_ETH_P_IP && version == 4) ||
 		    (inner == NT_ETH_P_IPV6 && version == 6)) {
 			*l3 += sizeof(tag);
-			return nt_read_l3_window(w, head, *l3, tail) == version ? inner : 0;
+			return inner;
 		}
 		if (!nh_set)
 			return 0;
@@ -325,8 +316,9 @@ static __always_inline int nt_parse_skb(struct sk_buff *skb, struct nt_packet *p
 			       : nt_proto_has_ports(l4proto) && l4 + 4 <= tail ? 4
 									       : 0;
 	bool l4_read = false;
-	/* The offsets into the window are constants: older verifiers refuse
-	 * a stack read at a variable offset. */
+	/* The window is the bytes at L3, so L4 is in it at offset 20 or 40
+	 * whatever the family. The offsets are constants: older verifiers
+	 * refuse a stack read at a variable offset. */
 	if (l4 - l3 == sizeof(struct nt_ipv4_hdr)) {
 		__builtin_memcpy(&l4_start, w.bytes + sizeof(struct nt_ipv4_hdr), sizeof(l4_start));
 		l4_read = true;
