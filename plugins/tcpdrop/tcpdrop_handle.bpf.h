@@ -124,6 +124,25 @@ static __always_inline void read_socket(struct tcpdrop_owner *owner, void *ctx, 
 		nt_free_kind(skb, sk, sock_kind, charged, reason, flags & TCPDROP_HAS_REASON);
 }
 
+/* The task that was running: its process id and name. */
+static __always_inline void fill_task(struct tcpdrop_event *e)
+{
+#ifdef NT_BTF_POINTERS
+	/* From 5.11 the task is a typed pointer: its name is two loads, where
+	 * the helper copies it byte by byte, and the id one more. The kernel
+	 * keeps the name's last byte NUL, as the helper's copy has it. */
+	if (bpf_core_enum_value_exists(enum bpf_func_id, BPF_FUNC_get_current_task_btf)) {
+		struct task_struct *task = bpf_get_current_task_btf();
+
+		e->pid = task->tgid;
+		__builtin_memcpy(e->comm, task->comm, sizeof(e->comm));
+		return;
+	}
+#endif
+	e->pid = bpf_get_current_pid_tgid() >> 32;
+	bpf_get_current_comm(e->comm, sizeof(e->comm));
+}
+
 static __always_inline void fill_event(struct tcpdrop_event *e, const struct nt_packet *pkt,
 				       struct sk_buff *skb, const struct tcpdrop_owner *owner,
 				       void *location, __u32 reason)
@@ -132,7 +151,6 @@ static __always_inline void fill_event(struct tcpdrop_event *e, const struct nt_
 
 	e->ktime_ns = bpf_ktime_get_ns();
 	e->location = (__u64)location;
-	e->pid = bpf_get_current_pid_tgid() >> 32;
 	e->reason = reason;
 	e->netns = owner->netns;
 	e->sock_netns = owner->sock_netns;
@@ -163,7 +181,7 @@ static __always_inline void fill_event(struct tcpdrop_event *e, const struct nt_
 	/* Ring buffer memory is not zeroed: a field added here later must
 	 * read zero from objects built before it. */
 	__builtin_memset(e->reserved, 0, sizeof(e->reserved));
-	bpf_get_current_comm(e->comm, sizeof(e->comm));
+	fill_task(e);
 }
 
 /* -w: the packet's first capture_snaplen bytes (nettrace/capture.bpf.h). */

@@ -479,6 +479,12 @@ TEST_F(TcpdropTest, JsonCarriesTheSameFactsAsText)
 	EXPECT_EQ(e["stack"].get<std::vector<std::string>>(), drops[0].frames);
 	EXPECT_NE(drops[0].line.find(" " + std::to_string(e["pid"].get<int>()) + " "),
 		  std::string::npos);
+	// On loopback the SYN is dropped while this thread sends it: the task
+	// is this process, by its id and its thread's name.
+	char thread_name[16] = {};
+	prctl(PR_GET_NAME, thread_name, 0, 0, 0);
+	EXPECT_EQ(e["pid"], getpid());
+	EXPECT_EQ(e["comm"], thread_name);
 }
 
 TEST_F(TcpdropTest, NoStackLeavesStacksOut)
