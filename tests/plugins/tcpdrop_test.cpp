@@ -487,6 +487,63 @@ TEST_F(TcpdropTest, JsonCarriesTheSameFactsAsText)
 	EXPECT_EQ(e["comm"], thread_name);
 }
 
+// Frames that still carry an 802.1Q tag when dropped: what is shown is
+// the TCP packet inside, of either family. skb->protocol names the tag in
+// both cases, and
+// - on the way out (a veth whose peer is down), the network header is the
+//   IP header, past the tag;
+// - on the way in, the receive path takes one tag off; of two, the inner
+//   one is left where the network header starts, and with no VLAN device
+//   the packet is dropped as of an unhandled protocol.
+TEST_F(TcpdropTest, TaggedFramesAreShownByThePacketInside)
+{
+	TestNetns sender, receiver, unplugged;
+	const VethPair link = sender.add_veth(receiver, {}, {});
+	const VethPair dead_end = sender.add_veth(unplugged, {}, {});
+	unplugged.exec_checked("ip link set " + dead_end.peer_ifname + " down");
+	struct Sent {
+		int ip;
+		const char *saddr;
+		int sport;
+		const char *daddr;
+		int dport;
+	};
+	const Sent out[] = {{4, "10.9.0.1", 4242, "10.9.0.2", 7402},
+			    {6, "fd00:9::1", 4243, "fd00:9::2", 7403}};
+	const Sent in[] = {{4, "10.9.1.1", 4244, "10.9.1.2", 7404},
+			   {6, "fd00:9:1::1", 4245, "fd00:9:1::2", 7405}};
+	// The expression reads the ports from where the IP header was found:
+	// a tag taken for it would make it miss.
+	const std::string ports = "tcp dst portrange 7402-7405";
+	TcpdropRun sender_run({"--netns", sender.path(), "-c", "2", ports}, true);
+	TcpdropRun receiver_run({"--netns", receiver.path(), "-c", "2", ports}, true);
+	for (const Sent &p : out)
+		send_tagged_tcp_syn(sender, dead_end.local_ifname, {10}, p.saddr, p.sport, p.daddr,
+				    p.dport);
+	for (const Sent &p : in)
+		send_tagged_tcp_syn(sender, link.local_ifname, {20, 10}, p.saddr, p.sport, p.daddr,
+				    p.dport);
+	const auto expect_shown = [](TcpdropRun &run, const Sent(&sent)[2],
+				     const std::string &ifname) {
+		ProcessResult r = run.finish();
+		ASSERT_EQ(r.exit_code, 0) << r.err;
+		const auto events = parse_json(r.out);
+		ASSERT_EQ(events.size(), 2u) << r.out;
+		for (std::size_t i = 0; i < events.size(); ++i) {
+			const json &e = events[i];
+			EXPECT_EQ(e["ip"], sent[i].ip) << e;
+			EXPECT_EQ(e["saddr"], sent[i].saddr) << e;
+			EXPECT_EQ(e["sport"], sent[i].sport) << e;
+			EXPECT_EQ(e["daddr"], sent[i].daddr) << e;
+			EXPECT_EQ(e["dport"], sent[i].dport) << e;
+			EXPECT_EQ(e["flags"], json::array({"SYN"})) << e;
+			EXPECT_EQ(e["ifname"], ifname) << e;
+		}
+	};
+	expect_shown(sender_run, out, dead_end.local_ifname);
+	expect_shown(receiver_run, in, link.peer_ifname);
+}
+
 TEST_F(TcpdropTest, NoStackLeavesStacksOut)
 {
 	TestNetns ns;

@@ -8,6 +8,7 @@
 #include <net/if.h>
 #include <netinet/in.h>
 #include <netinet/ip.h>
+#include <netinet/ip6.h>
 #include <netinet/tcp.h>
 #include <poll.h>
 #include <stdexcept>
@@ -267,27 +268,104 @@ void five_kinds_of_drop(const TestNetns &ns)
 		tcp_connect_once(ns, "127.0.0.1", "127.0.0.1", 86, 41005);
 }
 
-void send_frames(const TestNetns &ns, const std::string &ifname, std::uint16_t ethertype, int count)
+namespace {
+
+// Writes `frame` `count` times out of device `ifname` of `ns` with a packet
+// socket, which takes skb->protocol from the frame's ethertype.
+void write_frames(const TestNetns &ns, const std::string &ifname, const std::uint8_t *frame,
+		  std::size_t length, int count)
 {
 	unsigned ifindex = 0;
 	ns.run_in([&] { ifindex = if_nametoindex(ifname.c_str()); });
 	if (ifindex == 0)
-		throw std::runtime_error("send_frames: no device " + ifname + " in " + ns.name());
+		throw std::runtime_error("write_frames: no device " + ifname + " in " + ns.name());
 	const int fd = ns.socket_in(AF_PACKET, SOCK_RAW, 0);
 	sockaddr_ll to{};
 	to.sll_family = AF_PACKET;
 	to.sll_ifindex = static_cast<int>(ifindex);
-	std::uint8_t frame[60] = {0xff, 0xff, 0xff, 0xff, 0xff, 0xff, 0x02, 0, 0, 0, 0, 1};
-	frame[12] = static_cast<std::uint8_t>(ethertype >> 8);
-	frame[13] = static_cast<std::uint8_t>(ethertype);
 	for (int i = 0; i < count; i++)
-		if (sendto(fd, frame, sizeof(frame), 0, reinterpret_cast<const sockaddr *>(&to),
-			   sizeof(to)) != static_cast<ssize_t>(sizeof(frame))) {
+		if (sendto(fd, frame, length, 0, reinterpret_cast<const sockaddr *>(&to),
+			   sizeof(to)) != static_cast<ssize_t>(length) &&
+		    errno != ENOBUFS) { // the device dropped it: sent, as far as we go
 			const int err = errno;
 			close(fd);
-			throw std::runtime_error(std::string("send_frames: ") + std::strerror(err));
+			throw std::runtime_error(std::string("write_frames: ") +
+						 std::strerror(err));
 		}
 	close(fd);
+}
+
+void put_be16(std::uint8_t *at, std::uint16_t value)
+{
+	at[0] = static_cast<std::uint8_t>(value >> 8);
+	at[1] = static_cast<std::uint8_t>(value);
+}
+
+} // namespace
+
+void send_frames(const TestNetns &ns, const std::string &ifname, std::uint16_t ethertype, int count)
+{
+	std::uint8_t frame[60] = {0xff, 0xff, 0xff, 0xff, 0xff, 0xff, 0x02, 0, 0, 0, 0, 1};
+	put_be16(frame + 12, ethertype);
+	write_frames(ns, ifname, frame, sizeof(frame), count);
+}
+
+void send_tagged_tcp_syn(const TestNetns &ns, const std::string &ifname,
+			 const std::vector<std::uint16_t> &vlan_ids, const std::string &src,
+			 std::uint16_t sport, const std::string &dst, std::uint16_t dport)
+{
+	const SocketAddress from = make_address(src, sport), to = make_address(dst, dport);
+	if (from.family != to.family)
+		throw std::runtime_error("send_tagged_tcp_syn: " + src + " and " + dst +
+					 " are of two families");
+	const bool v4 = from.family == AF_INET;
+	std::vector<std::uint8_t> frame = {0x02, 0, 0, 0, 0, 2, 0x02, 0, 0, 0, 0, 1};
+	// Each tag: its TPID (802.1ad for an outer one of two, else 802.1Q),
+	// then the tag control (priority 0, the VLAN id). Then the ethertype
+	// of what follows.
+	for (std::size_t i = 0; i < vlan_ids.size(); ++i) {
+		const bool outer = vlan_ids.size() > 1 && i == 0;
+		frame.resize(frame.size() + 4);
+		put_be16(&frame[frame.size() - 4], outer ? 0x88a8 : 0x8100);
+		put_be16(&frame[frame.size() - 2], vlan_ids[i] & 0x0fff);
+	}
+	frame.resize(frame.size() + 2);
+	put_be16(&frame[frame.size() - 2], v4 ? 0x0800 : 0x86dd);
+	tcphdr tcp{};
+	tcp.source = htons(sport);
+	tcp.dest = htons(dport);
+	tcp.seq = htonl(1);
+	tcp.doff = sizeof(tcp) / 4;
+	tcp.syn = 1;
+	tcp.window = htons(64240);
+	if (v4) {
+		iphdr ip{};
+		ip.version = 4;
+		ip.ihl = sizeof(ip) / 4;
+		ip.tot_len = htons(sizeof(ip) + sizeof(tcp));
+		ip.frag_off = htons(IP_DF);
+		ip.ttl = 64;
+		ip.protocol = IPPROTO_TCP;
+		ip.saddr = reinterpret_cast<const sockaddr_in *>(&from.storage)->sin_addr.s_addr;
+		ip.daddr = reinterpret_cast<const sockaddr_in *>(&to.storage)->sin_addr.s_addr;
+		ip.check = checksum_fold(checksum_add(0, &ip, sizeof(ip)));
+		const auto *bytes = reinterpret_cast<const std::uint8_t *>(&ip);
+		frame.insert(frame.end(), bytes, bytes + sizeof(ip));
+	} else {
+		ip6_hdr ip{};
+		ip.ip6_flow = htonl(6u << 28);
+		ip.ip6_plen = htons(sizeof(tcp));
+		ip.ip6_nxt = IPPROTO_TCP;
+		ip.ip6_hlim = 64;
+		ip.ip6_src = reinterpret_cast<const sockaddr_in6 *>(&from.storage)->sin6_addr;
+		ip.ip6_dst = reinterpret_cast<const sockaddr_in6 *>(&to.storage)->sin6_addr;
+		const auto *bytes = reinterpret_cast<const std::uint8_t *>(&ip);
+		frame.insert(frame.end(), bytes, bytes + sizeof(ip));
+	}
+	// The TCP checksum is left 0: nothing on the way to the drop checks it.
+	const auto *bytes = reinterpret_cast<const std::uint8_t *>(&tcp);
+	frame.insert(frame.end(), bytes, bytes + sizeof(tcp));
+	write_frames(ns, ifname, frame.data(), frame.size(), 1);
 }
 
 } // namespace nettrace::test

@@ -6,6 +6,7 @@
 
 #include <cstdint>
 #include <string>
+#include <vector>
 
 namespace nettrace::test {
 
@@ -64,5 +65,15 @@ void five_kinds_of_drop(const TestNetns &ns);
 // peer, whose receive path drops it when no protocol takes `ethertype`.
 void send_frames(const TestNetns &ns, const std::string &ifname, std::uint16_t ethertype,
 		 int count);
+
+// One TCP SYN from src:sport to dst:dport (both IPv4 or both IPv6) in an
+// Ethernet frame tagged with `vlan_ids` (outermost first; two make an
+// 802.1ad frame), written with a packet socket out of device `ifname` of
+// `ns`. The tags are in the frame, not in the skb: until a receive path
+// takes one off, skb->protocol names it. A device that drops the frame at
+// once (no carrier) counts as having sent it.
+void send_tagged_tcp_syn(const TestNetns &ns, const std::string &ifname,
+			 const std::vector<std::uint16_t> &vlan_ids, const std::string &src,
+			 std::uint16_t sport, const std::string &dst, std::uint16_t dport);
 
 } // namespace nettrace::test
