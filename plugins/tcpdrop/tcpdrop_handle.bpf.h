@@ -130,7 +130,9 @@ static __always_inline void fill_task(struct tcpdrop_event *e)
 #ifdef NT_BTF_POINTERS
 	/* From 5.11 the task is a typed pointer: its name is two loads, where
 	 * the helper copies it byte by byte, and the id one more. The kernel
-	 * keeps the name's last byte NUL, as the helper's copy has it. */
+	 * keeps the name's last byte NUL; unlike the helper's copy, bytes
+	 * after the first NUL may be an older name's, and user space reads
+	 * only up to it. */
 	if (bpf_core_enum_value_exists(enum bpf_func_id, BPF_FUNC_get_current_task_btf)) {
 		struct task_struct *task = bpf_get_current_task_btf();
 
