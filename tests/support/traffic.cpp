@@ -301,6 +301,14 @@ void put_be16(std::uint8_t *at, std::uint16_t value)
 	at[1] = static_cast<std::uint8_t>(value);
 }
 
+// Appends the bytes of header `h` to `frame`.
+template <typename Header>
+void append_bytes(std::vector<std::uint8_t> &frame, const Header &h)
+{
+	const auto *bytes = reinterpret_cast<const std::uint8_t *>(&h);
+	frame.insert(frame.end(), bytes, bytes + sizeof(h));
+}
+
 } // namespace
 
 void send_frames(const TestNetns &ns, const std::string &ifname, std::uint16_t ethertype, int count)
@@ -349,8 +357,7 @@ void send_tagged_tcp_syn(const TestNetns &ns, const std::string &ifname,
 		ip.saddr = reinterpret_cast<const sockaddr_in *>(&from.storage)->sin_addr.s_addr;
 		ip.daddr = reinterpret_cast<const sockaddr_in *>(&to.storage)->sin_addr.s_addr;
 		ip.check = checksum_fold(checksum_add(0, &ip, sizeof(ip)));
-		const auto *bytes = reinterpret_cast<const std::uint8_t *>(&ip);
-		frame.insert(frame.end(), bytes, bytes + sizeof(ip));
+		append_bytes(frame, ip);
 	} else {
 		ip6_hdr ip{};
 		ip.ip6_flow = htonl(6u << 28);
@@ -359,12 +366,10 @@ void send_tagged_tcp_syn(const TestNetns &ns, const std::string &ifname,
 		ip.ip6_hlim = 64;
 		ip.ip6_src = reinterpret_cast<const sockaddr_in6 *>(&from.storage)->sin6_addr;
 		ip.ip6_dst = reinterpret_cast<const sockaddr_in6 *>(&to.storage)->sin6_addr;
-		const auto *bytes = reinterpret_cast<const std::uint8_t *>(&ip);
-		frame.insert(frame.end(), bytes, bytes + sizeof(ip));
+		append_bytes(frame, ip);
 	}
 	// The TCP checksum is left 0: nothing on the way to the drop checks it.
-	const auto *bytes = reinterpret_cast<const std::uint8_t *>(&tcp);
-	frame.insert(frame.end(), bytes, bytes + sizeof(tcp));
+	append_bytes(frame, tcp);
 	write_frames(ns, ifname, frame.data(), frame.size(), 1);
 }
 
